@@ -1,0 +1,77 @@
+//! Command-line edge: argument parsing (clap), one module per subcommand,
+//! and the mapping from failures to exit statuses (docs/errors.md):
+//!
+//! | status | meaning |
+//! | --- | --- |
+//! | 0 | success |
+//! | 1 | reserved: a verdict failed (SLO thresholds, `compare` limits) |
+//! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out` |
+//! | 3 | an unexpected I/O failure while writing outputs |
+//!
+//! `anyhow` is used here and nowhere in the library.
+
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Compare blocking, threaded and cooperative (asyncio-style) execution of an
+/// I/O-bound workload by deterministic discrete-event simulation.
+#[derive(Debug, Parser)]
+#[command(name = "simbench", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every strategy of a scenario and write report.json and report.md.
+    Run(run::RunArgs),
+}
+
+/// A failure, classified by who must act on it.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input is wrong (exit status 2).
+    Input(anyhow::Error),
+    /// Writing an output failed (exit status 3).
+    Output(anyhow::Error),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Output(_) => 3,
+        }
+    }
+
+    fn error(&self) -> &anyhow::Error {
+        match self {
+            Failure::Input(e) | Failure::Output(e) => e,
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (status 0), usage errors
+            // to stderr (status 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! `simbench run FILE`: simulate every strategy, print a summary, write
+//! report.json and report.md under `--out/<scenario name>/`.
+
+use super::Failure;
+use anyhow::anyhow;
+use clap::Args;
+use simbench::metrics::{self, Measurement};
+use simbench::model::{CompiledWorkload, Scenario};
+use simbench::report::{self, Report, ScenarioInfo, files};
+use simbench::scenario;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (JSON; see docs/scenario.md).
+    file: PathBuf,
+
+    /// Directory for reports; each scenario writes to DIR/<scenario name>/.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    out: PathBuf,
+
+    /// Use this seed instead of the scenario's.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
+    /// Print one strategy's timeline in virtual time (default: the first
+    /// cooperative strategy, else the first).
+    #[arg(long, value_name = "STRATEGY", num_args = 0..=1, default_missing_value = "")]
+    trace: Option<String>,
+
+    /// Most trace events to print.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    trace_limit: usize,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let loaded = scenario::load(&args.file).map_err(|e| Failure::Input(anyhow!(e)))?;
+    let mut scenario = loaded.scenario;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let out_dir = args.out.join(files::directory_name(&scenario.name));
+    files::ensure_writable_dir(&out_dir)
+        .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
+    let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
+
+    let workload = CompiledWorkload::compile(&scenario);
+    let mut results = Vec::with_capacity(scenario.strategies.len());
+    let mut trace_text = None;
+    for (i, strategy) in scenario.strategies.iter().enumerate() {
+        let limit = (traced == Some(i)).then_some(args.trace_limit);
+        let Measurement { result, trace, .. } = metrics::measure(&scenario, &workload, strategy, limit)
+            .map_err(|e| Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)))?;
+        if let Some(log) = trace {
+            trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
+        }
+        results.push(result);
+    }
+
+    let info = ScenarioInfo {
+        name: scenario.name.clone(),
+        description: scenario.description.clone(),
+        file: loaded.file,
+        sha256: loaded.sha256,
+        seed: scenario.seed,
+    };
+    let report = Report::new(info, results);
+    let json_path = out_dir.join("report.json");
+    let md_path = out_dir.join("report.md");
+    write(&json_path, report::json::render(&report))?;
+    write(&md_path, report::markdown::render(&report))?;
+
+    if !args.quiet {
+        if let Some(text) = trace_text {
+            println!("{text}");
+        }
+        print!("{}", report::terminal::render(&report));
+        println!("\nwrote {} and {}", json_path.display(), md_path.display());
+    }
+    Ok(())
+}
+
+/// The index of the strategy `--trace` names ("" = the default choice).
+fn traced_strategy(scenario: &Scenario, name: &str) -> Result<usize, Failure> {
+    if name.is_empty() {
+        let coop = scenario.strategies.iter().position(|s| s.kind.name() == "cooperative");
+        return Ok(coop.unwrap_or(0));
+    }
+    scenario.strategies.iter().position(|s| s.label == name).ok_or_else(|| {
+        let labels: Vec<&str> = scenario.strategies.iter().map(|s| s.label.as_str()).collect();
+        Failure::Input(anyhow!(
+            "--trace {name}: no strategy has that label; the scenario's strategies are: {}",
+            labels.join(", ")
+        ))
+    })
+}
+
+fn write(path: &Path, text: String) -> Result<(), Failure> {
+    files::write_atomic(path, text.as_bytes())
+        .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
+}

@@ -1,0 +1,123 @@
+//! The engine: a virtual clock, a pending-event queue, seeded streams, and
+//! the interpreter that runs compiled task programs under one strategy.
+//!
+//! Main entry point: [`run`]. It executes one strategy over a scenario's
+//! workload and reports each task's end to an [`Observer`]; it returns the
+//! run's counters ([`RunStats`]) or an [`EngineError`].
+//!
+//! Architecture invariants:
+//! - no I/O, no wall clock, no environment, no hash-map iteration: a run is a
+//!   pure function of (scenario, compiled workload, strategy);
+//! - the engine imports only `time` and `model`; it knows nothing of
+//!   histograms, reports or files;
+//! - time is integer nanoseconds ([`crate::time`]); floats appear only inside
+//!   distribution sampling, whose result is rounded to a whole nanosecond.
+//!
+//! ```
+//! use simbench::engine::{self, Observer, TaskRecord};
+//! use simbench::model::*;
+//! use simbench::time::SimDuration;
+//!
+//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0 }, label: None };
+//! let scenario = Scenario {
+//!     name: "downloads".into(), description: String::new(), seed: 1,
+//!     machine: Machine::default(), pools: vec![], horizon: None,
+//!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
+//!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
+//! };
+//! let workload = CompiledWorkload::compile(&scenario);
+//! let stats = engine::run(&scenario, &workload, &scenario.strategies[0], &mut ()).unwrap();
+//! assert_eq!(stats.makespan(), SimDuration::from_secs(5)); // three 5 s downloads overlap
+//! ```
+
+mod cpu;
+mod observer;
+mod queue;
+mod sim;
+mod streams;
+
+pub use observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+pub use queue::EventQueue;
+pub use streams::{Purpose, Stream};
+
+use crate::model::{CompiledWorkload, Scenario, Strategy};
+use crate::time::{SimDuration, SimTime};
+
+/// Counters of one run, beside what the observer saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Events popped from the queue.
+    pub events: u64,
+    /// Tasks that arrived.
+    pub arrived: u64,
+    /// When the last task ended.
+    pub last_outcome: SimTime,
+    /// When the last event happened (a thread may run an abandoned call past
+    /// the last outcome).
+    pub end: SimTime,
+    pub peak_in_flight: u64,
+    /// Most threads running tasks at once (1 for blocking and cooperative).
+    pub peak_threads: u32,
+    /// Cooperative: most coroutines alive at once (tasks and their children).
+    pub peak_coroutines: u64,
+    /// Total CPU time used.
+    pub cpu_busy: SimDuration,
+    pub cores: u32,
+    /// The run stopped at the scenario's horizon.
+    pub horizon_reached: bool,
+}
+
+impl RunStats {
+    /// From t = 0 to the last task's end.
+    pub fn makespan(&self) -> SimDuration {
+        self.last_outcome - SimTime::ZERO
+    }
+
+    /// CPU time used over the capacity of all cores during the makespan.
+    pub fn cpu_utilization(&self) -> f64 {
+        let capacity = self.makespan().as_nanos() as f64 * f64::from(self.cores);
+        if capacity == 0.0 { 0.0 } else { self.cpu_busy.as_nanos() as f64 / capacity }
+    }
+}
+
+/// A task stuck at the end of a stalled run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StalledTask {
+    /// The task's number in arrival order.
+    pub number: u64,
+    pub class: String,
+    /// What its fibers wait for.
+    pub waits: Vec<String>,
+}
+
+/// Why a run could not finish.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// Tasks wait and no event is pending: a deadlock.
+    #[error("{}", stall_message(*at, *stuck, tasks))]
+    Stalled { at: SimTime, stuck: u64, tasks: Vec<StalledTask> },
+}
+
+fn stall_message(at: SimTime, stuck: u64, tasks: &[StalledTask]) -> String {
+    let mut msg = format!(
+        "the simulation stalled at {at}: {stuck} task(s) wait and no event is pending (a deadlock)"
+    );
+    for t in tasks {
+        msg.push_str(&format!("\n  task {} (class \"{}\"): {}", t.number, t.class, t.waits.join("; ")));
+    }
+    if stuck > tasks.len() as u64 {
+        msg.push_str(&format!("\n  … and {} more", stuck - tasks.len() as u64));
+    }
+    msg.push_str("\n  hint: a program waits for a permit that only a waiting task can return; raise the pool size or avoid holding one permit while asking for another");
+    msg
+}
+
+/// Runs `strategy` over the scenario's workload, reporting to `observer`.
+pub fn run<O: Observer>(
+    scenario: &Scenario,
+    workload: &CompiledWorkload,
+    strategy: &Strategy,
+    observer: &mut O,
+) -> Result<RunStats, EngineError> {
+    sim::Sim::new(scenario, workload, strategy, observer).run()
+}

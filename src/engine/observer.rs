@@ -1,0 +1,83 @@
+//! How the engine reports what happens: the [`Observer`] trait.
+//!
+//! The engine knows nothing of histograms, files or formats. It calls an
+//! observer at each task's end (and, when asked, at every traced moment);
+//! the metrics stage implements the trait. Calls arrive in virtual-time
+//! order, and the same run makes the same calls in the same order.
+
+use crate::time::SimTime;
+
+/// How a task ended. Every arrived task ends exactly once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Completed,
+    /// An io step failed.
+    Failed,
+    /// A timeout expired.
+    TimedOut,
+    /// Still in flight at the horizon.
+    Cancelled,
+}
+
+/// One task's life, delivered when it ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskRecord {
+    /// Index of the task's class in the scenario.
+    pub class: u16,
+    /// The task's number within its class, in arrival order.
+    pub index: u64,
+    pub arrived: SimTime,
+    /// When its first step began; `None` if it never started.
+    pub started: Option<SimTime>,
+    pub ended: SimTime,
+    pub outcome: Outcome,
+}
+
+/// A moment in a task's life, for `--trace` timelines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    pub time: SimTime,
+    /// The task's number among all tasks, in arrival order.
+    pub task: u64,
+    pub class: u16,
+    pub what: TraceWhat,
+}
+
+/// What happened. `pc` names the op (its label or kind, via the compiled
+/// workload).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceWhat {
+    Arrived,
+    /// Waiting for a worker thread or for admission to the loop.
+    Queued,
+    Started,
+    /// A step began; `duration` is its sampled length where it has one.
+    Began { pc: u32, duration: Option<u64> },
+    /// The coroutine yields to the loop while this step is pending.
+    Awaiting { pc: u32 },
+    /// The step's operation completed.
+    Ended { pc: u32 },
+    /// The event loop resumed the coroutine.
+    Resumed,
+    /// The task ended so.
+    Finished(Outcome),
+}
+
+/// Receives the engine's reports. Every method has a do-nothing default.
+pub trait Observer {
+    /// A task ended (completed, failed, timed out or was cancelled).
+    fn task_ended(&mut self, _record: &TaskRecord) {}
+
+    /// Cooperative only: a ready coroutine waited `lag` for the loop.
+    fn loop_lag(&mut self, _lag: crate::time::SimDuration) {}
+
+    /// Whether to emit [`TraceEvent`]s (checked once per run).
+    fn tracing(&self) -> bool {
+        false
+    }
+
+    fn trace(&mut self, _event: &TraceEvent) {}
+}
+
+/// An observer that records nothing.
+impl Observer for () {}

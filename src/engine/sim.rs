@@ -1,0 +1,1153 @@
+//! The run loop: tasks, fibers, the two dispatch disciplines, and events.
+//!
+//! A *task* is one arrival of a class. It runs as a tree of *fibers*: the root
+//! runs the class's program, and each gather branch copy, spawn and timeout
+//! body is a child fiber. A fiber is a program counter plus a few integers
+//! (about 56 bytes); fibers and tasks live in slabs whose slots are reused,
+//! so a run allocates only while its peak population grows.
+//!
+//! Two disciplines decide who executes a runnable fiber:
+//! - **cooperative**: one event loop. Woken fibers join a FIFO ready queue;
+//!   the loop runs, per iteration, the fibers that were ready when the
+//!   iteration began (asyncio's `_run_once`). A `cpu` or `blocking` step
+//!   occupies the loop, so nothing else on it runs meanwhile.
+//! - **threads** (`blocking` is one worker, `threaded` W workers): a task
+//!   holds a worker thread from start to end and runs its fibers one at a
+//!   time, so gather branches and spawned programs run one after another.
+//!
+//! Wake-ups carry the fiber's generation number; any change to a fiber
+//! (another wait, cancellation, reuse of its slot) bumps it, so stale events
+//! are recognised on pop and ignored rather than searched for and removed.
+//!
+//! Invariants:
+//! - virtual time never decreases (events pop in time order);
+//! - every arrived task ends exactly once (`record_outcome` is guarded), and
+//!   its slot is freed only when its outcome is recorded and its last fiber
+//!   is gone;
+//! - a fiber holds exactly the permits [`CompiledWorkload::held_pools`] names
+//!   for its pc, and returns them when it is cancelled or unwinds.
+
+use super::cpu::{Cpu, SlotId};
+use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+use super::queue::EventQueue;
+use super::streams::{Purpose, Stream, mix, next_word};
+use super::{EngineError, RunStats, StalledTask};
+use crate::model::program::{Branch, DistId};
+use crate::model::{Arrivals, Bound, CompiledWorkload, Dist, Op, Scenario, Strategy, StrategyKind};
+use crate::time::{SimDuration, SimTime};
+use std::collections::VecDeque;
+
+/// "No fiber / no task / no user".
+const NONE: u32 = u32::MAX;
+
+/// What a fiber is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Free,
+    /// In the cooperative ready queue.
+    Ready,
+    /// Executing ops now.
+    Running,
+    /// Awaiting an io or sleep step (or, on a thread, a blocking call).
+    Timer,
+    /// Cooperative: running a blocking call that occupies the loop.
+    LoopBlocked,
+    /// Running or queued for CPU.
+    Cpu,
+    /// Waiting for gather children (or, on a thread, a spawned program).
+    Children,
+    /// Waiting for the spawned program in slot `counter`.
+    Join,
+    /// Waiting for a timeout's body.
+    Timeout,
+    /// At its end, waiting for unjoined spawned programs.
+    Spawned,
+    /// Waiting for a permit of pool `counter`.
+    Permit,
+}
+
+/// Why a fiber exists, which says what its end means to its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Root,
+    Gather,
+    Spawn(u8),
+    Timeout,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Fiber {
+    pc: u32,
+    task: u32,
+    parent: u32,
+    generation: u32,
+    /// Names this fiber for random draws: a hash of its path from the root.
+    instance: u64,
+    /// Gather: children outstanding (cooperative) or the next child's ordinal
+    /// (threads). Join: the awaited slot. Permit: the pool.
+    counter: u32,
+    spawn_live: u32,
+    spawn_done: u32,
+    /// Neighbours in the task's fiber list.
+    next: u32,
+    prev: u32,
+    state: State,
+    role: Role,
+    /// Threads: this timeout's deadline passed while its body ran on.
+    deadline_passed: bool,
+    /// The pending io step fails when it completes.
+    failing: bool,
+}
+
+impl Fiber {
+    const FREE: Fiber = Fiber {
+        pc: 0,
+        task: NONE,
+        parent: NONE,
+        generation: 0,
+        instance: 0,
+        counter: 0,
+        spawn_live: 0,
+        spawn_done: 0,
+        next: NONE,
+        prev: NONE,
+        state: State::Free,
+        role: Role::Root,
+        deadline_passed: false,
+        failing: false,
+    };
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Task {
+    class: u16,
+    index: u64,
+    number: u64,
+    arrived: SimTime,
+    started: Option<SimTime>,
+    /// Head of the task's fiber list.
+    fibers: u32,
+    live: u32,
+    user: u32,
+    ended: bool,
+    /// Threads: the task has ended (failure, or a timeout whose body has
+    /// finished); its fibers end instead of executing further ops.
+    unwinding: bool,
+    in_use: bool,
+}
+
+impl Task {
+    const FREE: Task = Task {
+        class: 0,
+        index: 0,
+        number: 0,
+        arrived: SimTime::ZERO,
+        started: None,
+        fibers: NONE,
+        live: 0,
+        user: NONE,
+        ended: true,
+        unwinding: false,
+        in_use: false,
+    };
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// The next open-loop arrival (or the whole batch) of a class.
+    Arrival { class: u16 },
+    /// A closed-loop user issues its next task.
+    UserIssue { class: u16, user: u32 },
+    /// A timer (io, sleep, blocking call on a thread) completes.
+    Wake { fiber: u32, generation: u32 },
+    /// Cooperative: a blocking call that held the loop returns.
+    LoopUnblocked { fiber: u32, generation: u32 },
+    /// A CPU slice ends.
+    Slice { slot: SlotId, generation: u32 },
+    /// A timeout's budget expires.
+    Deadline { fiber: u32, generation: u32 },
+    /// Cooperative: the loop starts an iteration.
+    LoopIteration,
+    /// The scenario's horizon.
+    Horizon,
+}
+
+impl From<(SlotId, u32)> for Event {
+    fn from((slot, generation): (SlotId, u32)) -> Event {
+        Event::Slice { slot, generation }
+    }
+}
+
+/// A cooperative ready-queue entry: a coroutine to resume, or a timeout's
+/// expiry to deliver (timer callbacks run on the loop too).
+#[derive(Clone, Copy, Debug)]
+struct Ready {
+    fiber: u32,
+    generation: u32,
+    since: SimTime,
+    deadline: bool,
+}
+
+#[derive(Debug, Default)]
+struct EventLoop {
+    /// Inside an iteration.
+    running: bool,
+    /// A `cpu` or `blocking` step holds the loop.
+    occupied: bool,
+    iteration_scheduled: bool,
+    /// Ready entries left in the current iteration.
+    batch_left: usize,
+}
+
+enum Discipline {
+    Cooperative { max_concurrency: Option<u32>, admitted: u32, waiting: VecDeque<u32> },
+    Threads { workers: u32, busy: u32, waiting: VecDeque<u32> },
+}
+
+#[derive(Debug)]
+struct Pool {
+    available: u32,
+    waiters: VecDeque<(u32, u32)>,
+}
+
+/// Per class: its streams, its place in the op arena, and its arrival state.
+struct ClassRun {
+    steps: Stream,
+    failures: Stream,
+    arrivals: Stream,
+    think: Stream,
+    base: u32,
+    issued: u64,
+    /// Closed loop: tasks each user has issued.
+    user_rounds: Vec<u64>,
+}
+
+pub(super) struct Sim<'a, O: Observer> {
+    scenario: &'a Scenario,
+    w: &'a CompiledWorkload,
+    observer: &'a mut O,
+    tracing: bool,
+    now: SimTime,
+    queue: EventQueue<Event>,
+    fibers: Vec<Fiber>,
+    free_fibers: Vec<u32>,
+    tasks: Vec<Task>,
+    free_tasks: Vec<u32>,
+    pools: Vec<Pool>,
+    cpu: Cpu,
+    classes: Vec<ClassRun>,
+    discipline: Discipline,
+    event_loop: EventLoop,
+    ready: VecDeque<Ready>,
+    /// Fibers to execute now, in order (threads, and the loop's current
+    /// coroutine chain).
+    run_now: VecDeque<u32>,
+    /// Scratch for pools returned by a cancelled task.
+    returned: Vec<u16>,
+    stats: RunStats,
+    live_fibers: u64,
+    in_flight: u64,
+    horizon_reached: bool,
+}
+
+impl<'a, O: Observer> Sim<'a, O> {
+    pub(super) fn new(
+        scenario: &'a Scenario,
+        w: &'a CompiledWorkload,
+        strategy: &Strategy,
+        observer: &'a mut O,
+    ) -> Self {
+        let cores = scenario.machine.cores;
+        let (discipline, cpu) = match strategy.kind {
+            StrategyKind::Blocking => {
+                (Discipline::Threads { workers: 1, busy: 0, waiting: VecDeque::new() }, Cpu::new(1, None))
+            }
+            StrategyKind::Threaded { workers, gil, switch_interval } => {
+                let slots = if gil { 1 } else { cores };
+                let quantum = Some(switch_interval).filter(|_| workers > 1);
+                (Discipline::Threads { workers, busy: 0, waiting: VecDeque::new() }, Cpu::new(slots, quantum))
+            }
+            StrategyKind::Cooperative { max_concurrency } => (
+                Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() },
+                Cpu::new(1, None),
+            ),
+        };
+        let classes = scenario
+            .classes
+            .iter()
+            .zip(&w.class_bases)
+            .map(|(class, &base)| ClassRun {
+                steps: Stream::new(scenario.seed, &class.name, Purpose::Steps),
+                failures: Stream::new(scenario.seed, &class.name, Purpose::Failures),
+                arrivals: Stream::new(scenario.seed, &class.name, Purpose::Arrivals),
+                think: Stream::new(scenario.seed, &class.name, Purpose::Think),
+                base,
+                issued: 0,
+                user_rounds: match class.arrivals {
+                    Arrivals::Closed { users, .. } => vec![0; users as usize],
+                    _ => Vec::new(),
+                },
+            })
+            .collect();
+        let tracing = observer.tracing();
+        Sim {
+            scenario,
+            w,
+            observer,
+            tracing,
+            now: SimTime::ZERO,
+            queue: EventQueue::new(),
+            fibers: Vec::new(),
+            free_fibers: Vec::new(),
+            tasks: Vec::new(),
+            free_tasks: Vec::new(),
+            pools: scenario.pools.iter().map(|p| Pool { available: p.size, waiters: VecDeque::new() }).collect(),
+            cpu,
+            classes,
+            discipline,
+            event_loop: EventLoop::default(),
+            ready: VecDeque::new(),
+            run_now: VecDeque::new(),
+            returned: Vec::new(),
+            stats: RunStats { cores, ..RunStats::default() },
+            live_fibers: 0,
+            in_flight: 0,
+            horizon_reached: false,
+        }
+    }
+
+    fn cooperative(&self) -> bool {
+        matches!(self.discipline, Discipline::Cooperative { .. })
+    }
+
+    /// Runs to the end: every task accounted for, the horizon, or a stall.
+    pub(super) fn run(mut self) -> Result<RunStats, EngineError> {
+        self.schedule_first_arrivals();
+        if let Some(h) = self.scenario.horizon {
+            self.queue.push(SimTime::ZERO + h, Event::Horizon);
+        }
+        while let Some((time, event)) = self.queue.pop() {
+            debug_assert!(time >= self.now, "virtual time went back");
+            self.now = time;
+            self.stats.events += 1;
+            self.handle(event);
+            self.drain();
+            if self.horizon_reached {
+                break;
+            }
+        }
+        self.finish()
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival { class } => self.on_arrival(class),
+            Event::UserIssue { class, user } => {
+                if self.may_issue(class, self.now) {
+                    self.arrive(class, user);
+                }
+            }
+            Event::Wake { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Timer) {
+                    self.step_done(fiber);
+                    self.resume(fiber);
+                }
+            }
+            Event::LoopUnblocked { fiber, generation } => {
+                if self.is_current(fiber, generation, State::LoopBlocked) {
+                    self.step_done(fiber);
+                    self.continue_on_loop(fiber);
+                }
+            }
+            Event::Slice { slot, generation } => {
+                if let Some(fiber) = self.cpu.slice_ended(self.now, slot, generation, &mut self.queue) {
+                    self.step_done(fiber);
+                    if self.cooperative() {
+                        self.continue_on_loop(fiber);
+                    } else {
+                        self.resume(fiber);
+                    }
+                }
+            }
+            Event::Deadline { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Timeout) {
+                    if self.cooperative() {
+                        // The expiry is a callback on the loop: it waits its turn.
+                        self.ready.push_back(Ready { fiber, generation, since: self.now, deadline: true });
+                        self.kick_loop();
+                    } else {
+                        self.deadline_on_thread(fiber);
+                    }
+                }
+            }
+            Event::LoopIteration => {
+                self.event_loop.iteration_scheduled = false;
+                self.event_loop.running = true;
+                self.event_loop.batch_left = self.ready.len();
+                self.loop_continue();
+            }
+            Event::Horizon => self.on_horizon(),
+        }
+    }
+
+    fn is_current(&self, fiber: u32, generation: u32, state: State) -> bool {
+        let f = &self.fibers[fiber as usize];
+        f.generation == generation && f.state == state
+    }
+
+    // ----- arrivals -------------------------------------------------------
+
+    fn schedule_first_arrivals(&mut self) {
+        for (c, class) in self.scenario.classes.iter().enumerate() {
+            let class_id = c as u16;
+            match &class.arrivals {
+                Arrivals::Batch { .. } | Arrivals::Interval { .. } => {
+                    if self.may_issue(class_id, SimTime::ZERO) {
+                        self.queue.push(SimTime::ZERO, Event::Arrival { class: class_id });
+                    }
+                }
+                Arrivals::Poisson { rate_per_s, .. } => {
+                    let first = SimTime::ZERO + self.poisson_gap(c, *rate_per_s);
+                    if self.may_issue(class_id, first) {
+                        self.queue.push(first, Event::Arrival { class: class_id });
+                    }
+                }
+                Arrivals::Closed { users, .. } => {
+                    for user in 0..*users {
+                        self.queue.push(SimTime::ZERO, Event::UserIssue { class: class_id, user });
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_arrival(&mut self, class: u16) {
+        let c = class as usize;
+        match &self.scenario.classes[c].arrivals {
+            Arrivals::Batch { count } => {
+                for _ in 0..*count {
+                    self.arrive(class, NONE);
+                }
+            }
+            Arrivals::Poisson { rate_per_s, .. } => {
+                self.arrive(class, NONE);
+                let next = self.now + self.poisson_gap(c, *rate_per_s);
+                if self.may_issue(class, next) {
+                    self.queue.push(next, Event::Arrival { class });
+                }
+            }
+            Arrivals::Interval { every, .. } => {
+                self.arrive(class, NONE);
+                let next = self.now + *every;
+                if self.may_issue(class, next) {
+                    self.queue.push(next, Event::Arrival { class });
+                }
+            }
+            Arrivals::Closed { .. } => unreachable!("closed-loop classes arrive through UserIssue"),
+        }
+    }
+
+    fn poisson_gap(&mut self, class: usize, rate_per_s: f64) -> SimDuration {
+        let rng = self.classes[class].arrivals.sequential();
+        Dist::Exponential { mean_ns: 1e9 / rate_per_s }.sample(&mut || next_word(rng))
+    }
+
+    /// Whether the class's bound lets a task arrive at `at`.
+    fn may_issue(&self, class: u16, at: SimTime) -> bool {
+        let issued = self.classes[class as usize].issued;
+        match self.scenario.classes[class as usize].arrivals {
+            Arrivals::Batch { count } => issued < count,
+            Arrivals::Poisson { bound, .. } | Arrivals::Interval { bound, .. } | Arrivals::Closed { bound, .. } => {
+                match bound {
+                    Bound::Count(n) => issued < n,
+                    Bound::Duration(d) => at < SimTime::ZERO + d,
+                }
+            }
+        }
+    }
+
+    fn arrive(&mut self, class: u16, user: u32) {
+        let index = self.classes[class as usize].issued;
+        self.classes[class as usize].issued += 1;
+        let number = self.stats.arrived;
+        self.stats.arrived += 1;
+        let task = self.alloc_task(Task {
+            class,
+            index,
+            number,
+            arrived: self.now,
+            user,
+            ended: false,
+            in_use: true,
+            ..Task::FREE
+        });
+        self.in_flight += 1;
+        self.stats.peak_in_flight = self.stats.peak_in_flight.max(self.in_flight);
+        self.trace(task, TraceWhat::Arrived);
+        match &mut self.discipline {
+            Discipline::Threads { workers, busy, waiting } => {
+                if *busy < *workers {
+                    self.start_on_thread(task);
+                } else {
+                    waiting.push_back(task);
+                    self.trace(task, TraceWhat::Queued);
+                }
+            }
+            Discipline::Cooperative { max_concurrency, admitted, waiting } => {
+                if max_concurrency.is_none_or(|m| *admitted < m) {
+                    self.admit_to_loop(task);
+                } else {
+                    waiting.push_back(task);
+                    self.trace(task, TraceWhat::Queued);
+                }
+            }
+        }
+    }
+
+    fn start_on_thread(&mut self, task: u32) {
+        if let Discipline::Threads { busy, .. } = &mut self.discipline {
+            *busy += 1;
+            self.stats.peak_threads = self.stats.peak_threads.max(*busy);
+        }
+        let root = self.new_root(task);
+        self.run_fiber_now(root);
+    }
+
+    fn admit_to_loop(&mut self, task: u32) {
+        if let Discipline::Cooperative { admitted, .. } = &mut self.discipline {
+            *admitted += 1;
+        }
+        self.stats.peak_threads = 1;
+        let root = self.new_root(task);
+        self.make_ready(root);
+    }
+
+    // ----- the interpreter ------------------------------------------------
+
+    /// Executes `f`'s ops until it parks or ends.
+    fn advance(&mut self, f: u32) {
+        let w = self.w;
+        loop {
+            let Fiber { pc, task, failing, .. } = self.fibers[f as usize];
+            if self.tasks[task as usize].started.is_none() {
+                self.tasks[task as usize].started = Some(self.now);
+                self.trace(task, TraceWhat::Started);
+            }
+            if failing {
+                self.fibers[f as usize].failing = false;
+                self.end_task(task, Outcome::Failed);
+                if self.fibers[f as usize].state == State::Free {
+                    return;
+                }
+                continue;
+            }
+            if self.tasks[task as usize].unwinding {
+                self.finish_fiber(f);
+                return;
+            }
+            match w.ops[pc as usize] {
+                Op::Io { dist, fail } => {
+                    let d = self.sample(f, dist);
+                    self.fibers[f as usize].failing = fail > 0.0 && self.draw_failure(f, fail);
+                    self.begin(f, Some(d));
+                    self.wait_timer(f, d);
+                    return;
+                }
+                Op::Sleep { dist } => {
+                    let d = self.sample(f, dist);
+                    self.begin(f, Some(d));
+                    self.wait_timer(f, d);
+                    return;
+                }
+                Op::Blocking { dist } => {
+                    let d = self.sample(f, dist);
+                    self.begin(f, Some(d));
+                    if self.cooperative() {
+                        self.event_loop.occupied = true;
+                        let generation = self.park(f, State::LoopBlocked);
+                        self.queue.push(self.now + d, Event::LoopUnblocked { fiber: f, generation });
+                    } else {
+                        self.wait_timer(f, d);
+                    }
+                    return;
+                }
+                Op::Cpu { dist } => {
+                    let d = self.sample(f, dist);
+                    self.begin(f, Some(d));
+                    if d.is_zero() {
+                        self.step_done(f);
+                        continue;
+                    }
+                    if self.cooperative() {
+                        self.event_loop.occupied = true;
+                    }
+                    self.park(f, State::Cpu);
+                    self.cpu.request(self.now, f, d, &mut self.queue);
+                    return;
+                }
+                Op::Gather { first, len, children } => {
+                    self.begin(f, None);
+                    self.park(f, State::Children);
+                    if self.cooperative() {
+                        self.fibers[f as usize].counter = children;
+                        let mut ordinal = 0;
+                        for b in first..first + len {
+                            let Branch { program, copies } = w.branches[b as usize];
+                            for _ in 0..copies {
+                                let child = self.new_child(f, program, Role::Gather, ordinal);
+                                self.make_ready(child);
+                                ordinal += 1;
+                            }
+                        }
+                        self.awaiting(f);
+                    } else {
+                        self.fibers[f as usize].counter = 0;
+                        self.start_gather_child(f);
+                    }
+                    return;
+                }
+                Op::Spawn { slot, program } => {
+                    self.begin(f, None);
+                    let child = self.new_child(f, program, Role::Spawn(slot), u32::from(slot));
+                    if self.cooperative() {
+                        self.fibers[f as usize].spawn_live |= 1 << slot;
+                        self.make_ready(child);
+                        self.fibers[f as usize].pc += 1;
+                        continue;
+                    }
+                    // On a thread the spawned program runs to its end first.
+                    self.park(f, State::Children);
+                    self.run_fiber_now(child);
+                    return;
+                }
+                Op::Join { slot } => {
+                    if self.fibers[f as usize].spawn_done & (1 << slot) != 0 {
+                        self.fibers[f as usize].pc += 1;
+                        continue;
+                    }
+                    self.begin(f, None);
+                    self.park(f, State::Join);
+                    self.fibers[f as usize].counter = u32::from(slot);
+                    self.awaiting(f);
+                    return;
+                }
+                Op::Timeout { after, program } => {
+                    self.begin(f, Some(after));
+                    let generation = self.park(f, State::Timeout);
+                    self.queue.push(self.now + after, Event::Deadline { fiber: f, generation });
+                    let child = self.new_child(f, program, Role::Timeout, 0);
+                    self.run_fiber_now(child);
+                    return;
+                }
+                Op::Acquire { pool } => {
+                    self.begin(f, None);
+                    let p = &mut self.pools[pool as usize];
+                    if p.available > 0 {
+                        p.available -= 1;
+                        self.fibers[f as usize].pc += 1;
+                        continue;
+                    }
+                    let generation = self.park(f, State::Permit);
+                    self.fibers[f as usize].counter = u32::from(pool);
+                    self.pools[pool as usize].waiters.push_back((f, generation));
+                    self.awaiting(f);
+                    return;
+                }
+                Op::Release { pool } => {
+                    self.trace_fiber(f, TraceWhat::Ended { pc });
+                    self.release(pool);
+                    self.fibers[f as usize].pc += 1;
+                }
+                Op::End => {
+                    self.finish_fiber(f);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Draws a step duration for the op at `f`'s pc.
+    fn sample(&mut self, f: u32, dist: DistId) -> SimDuration {
+        let dist = &self.w.dists[dist as usize];
+        if let Dist::Constant(d) = dist {
+            return *d;
+        }
+        let (task_index, class, site) = self.draw_site(f);
+        let rng = self.classes[class].steps.at(task_index, site);
+        dist.sample(&mut || next_word(rng))
+    }
+
+    fn draw_failure(&mut self, f: u32, probability: f64) -> bool {
+        let (task_index, class, site) = self.draw_site(f);
+        let word = next_word(self.classes[class].failures.at(task_index, site));
+        ((word >> 11) as f64 / (1u64 << 53) as f64) < probability
+    }
+
+    /// (task index within class, class, site) naming the draw at `f`'s pc.
+    fn draw_site(&self, f: u32) -> (u64, usize, u64) {
+        let fiber = &self.fibers[f as usize];
+        let task = &self.tasks[fiber.task as usize];
+        let class = task.class as usize;
+        let offset = fiber.pc - self.classes[class].base;
+        (task.index, class, mix(fiber.instance, u64::from(offset)))
+    }
+
+    fn park(&mut self, f: u32, state: State) -> u32 {
+        let fiber = &mut self.fibers[f as usize];
+        fiber.state = state;
+        fiber.generation = fiber.generation.wrapping_add(1);
+        fiber.generation
+    }
+
+    fn wait_timer(&mut self, f: u32, d: SimDuration) {
+        let generation = self.park(f, State::Timer);
+        self.queue.push(self.now + d, Event::Wake { fiber: f, generation });
+        self.awaiting(f);
+    }
+
+    /// The op at `f`'s pc completed: trace it and move on.
+    fn step_done(&mut self, f: u32) {
+        let pc = self.fibers[f as usize].pc;
+        self.trace_fiber(f, TraceWhat::Ended { pc });
+        self.fibers[f as usize].pc += 1;
+    }
+
+    /// Makes a woken fiber runnable: on the loop's ready queue, or at once on
+    /// its thread.
+    fn resume(&mut self, f: u32) {
+        if self.cooperative() {
+            self.make_ready(f);
+        } else {
+            self.run_fiber_now(f);
+        }
+    }
+
+    fn run_fiber_now(&mut self, f: u32) {
+        self.fibers[f as usize].state = State::Running;
+        self.run_now.push_back(f);
+    }
+
+    fn drain(&mut self) {
+        while let Some(f) = self.run_now.pop_front() {
+            if self.fibers[f as usize].state == State::Running {
+                self.advance(f);
+            }
+        }
+    }
+
+    // ----- the event loop (cooperative) -----------------------------------
+
+    fn make_ready(&mut self, f: u32) {
+        let fiber = &mut self.fibers[f as usize];
+        fiber.state = State::Ready;
+        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now, deadline: false });
+        self.kick_loop();
+    }
+
+    /// Schedules a loop iteration now unless one is running or due.
+    fn kick_loop(&mut self) {
+        if !self.event_loop.running && !self.event_loop.iteration_scheduled {
+            self.event_loop.iteration_scheduled = true;
+            self.queue.push(self.now, Event::LoopIteration);
+        }
+    }
+
+    /// The loop's current coroutine finished a `cpu` or `blocking` step: it
+    /// continues without yielding, then the iteration goes on.
+    fn continue_on_loop(&mut self, f: u32) {
+        self.event_loop.occupied = false;
+        self.run_fiber_now(f);
+        self.drain();
+        self.loop_continue();
+    }
+
+    /// Runs the rest of the current iteration until it ends or a step
+    /// occupies the loop.
+    fn loop_continue(&mut self) {
+        while !self.event_loop.occupied {
+            if self.event_loop.batch_left == 0 {
+                self.event_loop.running = false;
+                if !self.ready.is_empty() {
+                    self.kick_loop();
+                }
+                return;
+            }
+            self.event_loop.batch_left -= 1;
+            let Some(item) = self.ready.pop_front() else {
+                self.event_loop.batch_left = 0;
+                continue;
+            };
+            let f = item.fiber;
+            if item.deadline {
+                if self.is_current(f, item.generation, State::Timeout) {
+                    let task = self.fibers[f as usize].task;
+                    self.end_task(task, Outcome::TimedOut);
+                }
+            } else if self.is_current(f, item.generation, State::Ready) {
+                self.observer.loop_lag(self.now - item.since);
+                self.trace_fiber(f, TraceWhat::Resumed);
+                self.run_fiber_now(f);
+                self.drain();
+            }
+        }
+    }
+
+    // ----- fibers ---------------------------------------------------------
+
+    fn new_root(&mut self, task: u32) -> u32 {
+        let class = self.tasks[task as usize].class as usize;
+        let program = self.w.class_programs[class];
+        self.alloc_fiber(Fiber { pc: program, task, role: Role::Root, ..Fiber::FREE })
+    }
+
+    fn new_child(&mut self, parent: u32, program: u32, role: Role, ordinal: u32) -> u32 {
+        let p = self.fibers[parent as usize];
+        let offset = p.pc - self.classes[self.tasks[p.task as usize].class as usize].base;
+        let instance = mix(p.instance, (u64::from(offset) << 32) | u64::from(ordinal));
+        self.alloc_fiber(Fiber { pc: program, task: p.task, parent, instance, role, ..Fiber::FREE })
+    }
+
+    fn alloc_fiber(&mut self, mut fiber: Fiber) -> u32 {
+        let task = fiber.task;
+        let head = self.tasks[task as usize].fibers;
+        fiber.next = head;
+        fiber.state = State::Running;
+        let id = match self.free_fibers.pop() {
+            Some(id) => {
+                fiber.generation = self.fibers[id as usize].generation;
+                self.fibers[id as usize] = fiber;
+                id
+            }
+            None => {
+                self.fibers.push(fiber);
+                (self.fibers.len() - 1) as u32
+            }
+        };
+        if head != NONE {
+            self.fibers[head as usize].prev = id;
+        }
+        let t = &mut self.tasks[task as usize];
+        t.fibers = id;
+        t.live += 1;
+        self.live_fibers += 1;
+        if self.cooperative() {
+            self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
+        }
+        id
+    }
+
+    fn free_fiber(&mut self, f: u32) {
+        let Fiber { next, prev, task, generation, .. } = self.fibers[f as usize];
+        if prev != NONE {
+            self.fibers[prev as usize].next = next;
+        } else {
+            self.tasks[task as usize].fibers = next;
+        }
+        if next != NONE {
+            self.fibers[next as usize].prev = prev;
+        }
+        self.fibers[f as usize] = Fiber { generation: generation.wrapping_add(1), ..Fiber::FREE };
+        self.free_fibers.push(f);
+        self.tasks[task as usize].live -= 1;
+        self.live_fibers -= 1;
+    }
+
+    /// `f` reached its end (or is unwinding): wait for spawned programs,
+    /// return permits, and tell the parent.
+    fn finish_fiber(&mut self, f: u32) {
+        let Fiber { pc, task, parent, role, spawn_live, .. } = self.fibers[f as usize];
+        let unwinding = self.tasks[task as usize].unwinding;
+        if spawn_live != 0 && !unwinding {
+            self.park(f, State::Spawned);
+            return;
+        }
+        if unwinding {
+            for i in 0..self.w.held_pools(pc).len() {
+                let pool = self.w.held_pools(pc)[i];
+                self.release(pool);
+            }
+        }
+        self.free_fiber(f);
+        if parent == NONE {
+            self.root_finished(task);
+        } else {
+            self.child_finished(parent, role);
+        }
+    }
+
+    fn child_finished(&mut self, p: u32, role: Role) {
+        let task = self.fibers[p as usize].task;
+        let unwinding = self.tasks[task as usize].unwinding;
+        match role {
+            Role::Root => unreachable!("a root has no parent"),
+            Role::Gather if self.cooperative() => {
+                let fiber = &mut self.fibers[p as usize];
+                fiber.counter -= 1;
+                if fiber.counter == 0 {
+                    self.step_done(p);
+                    self.resume(p);
+                }
+            }
+            Role::Gather => {
+                self.fibers[p as usize].counter += 1;
+                if unwinding || !self.start_gather_child(p) {
+                    if !unwinding {
+                        self.step_done(p);
+                    }
+                    self.resume(p);
+                }
+            }
+            Role::Spawn(slot) => {
+                let bit = 1u32 << slot;
+                let on_thread = !self.cooperative();
+                let fiber = &mut self.fibers[p as usize];
+                fiber.spawn_done |= bit;
+                fiber.spawn_live &= !bit;
+                match fiber.state {
+                    State::Join if fiber.counter == u32::from(slot) => {
+                        self.step_done(p);
+                        self.resume(p);
+                    }
+                    State::Spawned if fiber.spawn_live == 0 => self.finish_fiber(p),
+                    // On a thread the parent waited for the spawned program.
+                    State::Children if on_thread => {
+                        self.step_done(p);
+                        self.resume(p);
+                    }
+                    _ => {}
+                }
+            }
+            Role::Timeout => {
+                if self.fibers[p as usize].deadline_passed {
+                    self.tasks[task as usize].unwinding = true;
+                } else if !unwinding {
+                    self.step_done(p);
+                }
+                self.resume(p);
+            }
+        }
+    }
+
+    /// Threads: starts the gather child whose ordinal is the parent's
+    /// counter, if any is left. Returns false when the gather is complete.
+    fn start_gather_child(&mut self, p: u32) -> bool {
+        let Fiber { pc, counter, .. } = self.fibers[p as usize];
+        let Op::Gather { first, len, .. } = self.w.ops[pc as usize] else {
+            unreachable!("gather children return to a gather op")
+        };
+        let mut ordinal = counter;
+        for b in first..first + len {
+            let Branch { program, copies } = self.w.branches[b as usize];
+            if ordinal < copies {
+                let child = self.new_child(p, program, Role::Gather, counter);
+                self.run_fiber_now(child);
+                return true;
+            }
+            ordinal -= copies;
+        }
+        false
+    }
+
+    // ----- pools ----------------------------------------------------------
+
+    /// Returns a permit: to the first live waiter (FIFO), else to the pool.
+    fn release(&mut self, pool: u16) {
+        while let Some((f, generation)) = self.pools[pool as usize].waiters.pop_front() {
+            if self.is_current(f, generation, State::Permit) {
+                self.fibers[f as usize].pc += 1;
+                self.resume(f);
+                return;
+            }
+        }
+        self.pools[pool as usize].available += 1;
+    }
+
+    // ----- task ends ------------------------------------------------------
+
+    /// Threads: a timeout expired. The caller gives up now; the thread runs
+    /// the body to its end, then the task unwinds.
+    fn deadline_on_thread(&mut self, f: u32) {
+        let task = self.fibers[f as usize].task;
+        self.fibers[f as usize].deadline_passed = true;
+        self.record_outcome(task, Outcome::TimedOut);
+    }
+
+    /// The task ends early (failure or timeout). Cooperative: every fiber of
+    /// the task is cancelled at once and returns its permits. Threads: the
+    /// running fiber unwinds to the root.
+    fn end_task(&mut self, task: u32, outcome: Outcome) {
+        self.record_outcome(task, outcome);
+        if !self.cooperative() {
+            self.tasks[task as usize].unwinding = true;
+            return;
+        }
+        self.returned.clear();
+        while self.tasks[task as usize].fibers != NONE {
+            let f = self.tasks[task as usize].fibers;
+            let pc = self.fibers[f as usize].pc;
+            self.returned.extend_from_slice(self.w.held_pools(pc));
+            self.free_fiber(f);
+        }
+        for i in 0..self.returned.len() {
+            let pool = self.returned[i];
+            self.release(pool);
+        }
+        self.task_done(task);
+    }
+
+    fn root_finished(&mut self, task: u32) {
+        self.record_outcome(task, Outcome::Completed);
+        self.task_done(task);
+    }
+
+    /// Records how a task ended, once; a closed-loop user then thinks.
+    fn record_outcome(&mut self, task: u32, outcome: Outcome) {
+        let t = self.tasks[task as usize];
+        if t.ended {
+            return;
+        }
+        self.tasks[task as usize].ended = true;
+        self.in_flight -= 1;
+        self.stats.last_outcome = self.now;
+        self.observer.task_ended(&TaskRecord {
+            class: t.class,
+            index: t.index,
+            arrived: t.arrived,
+            started: t.started,
+            ended: self.now,
+            outcome,
+        });
+        self.trace(task, TraceWhat::Finished(outcome));
+        if t.user != NONE && outcome != Outcome::Cancelled {
+            self.user_thinks(t.class, t.user);
+        }
+    }
+
+    fn user_thinks(&mut self, class: u16, user: u32) {
+        let Arrivals::Closed { think, .. } = &self.scenario.classes[class as usize].arrivals else {
+            unreachable!("only closed-loop tasks have users")
+        };
+        let c = &mut self.classes[class as usize];
+        let round = c.user_rounds[user as usize];
+        c.user_rounds[user as usize] += 1;
+        let pause = if think.is_constant() {
+            think.sample(&mut || 0)
+        } else {
+            let rng = c.think.at(u64::from(user), round);
+            think.sample(&mut || next_word(rng))
+        };
+        self.queue.push(self.now + pause, Event::UserIssue { class, user });
+    }
+
+    /// The task's last fiber is gone: free its worker or loop slot.
+    fn task_done(&mut self, task: u32) {
+        let next = match &mut self.discipline {
+            Discipline::Threads { busy, waiting, .. } => {
+                *busy -= 1;
+                waiting.pop_front()
+            }
+            Discipline::Cooperative { admitted, waiting, .. } => {
+                *admitted -= 1;
+                waiting.pop_front()
+            }
+        };
+        self.tasks[task as usize] = Task::FREE;
+        self.free_tasks.push(task);
+        if let Some(next) = next {
+            if self.cooperative() {
+                self.admit_to_loop(next);
+            } else {
+                self.start_on_thread(next);
+            }
+        }
+    }
+
+    fn alloc_task(&mut self, task: Task) -> u32 {
+        match self.free_tasks.pop() {
+            Some(id) => {
+                self.tasks[id as usize] = task;
+                id
+            }
+            None => {
+                self.tasks.push(task);
+                (self.tasks.len() - 1) as u32
+            }
+        }
+    }
+
+    fn on_horizon(&mut self) {
+        self.horizon_reached = true;
+        for task in 0..self.tasks.len() as u32 {
+            if self.tasks[task as usize].in_use {
+                self.record_outcome(task, Outcome::Cancelled);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<RunStats, EngineError> {
+        self.stats.end = self.now;
+        self.stats.cpu_busy = self.cpu.busy();
+        self.stats.horizon_reached = self.horizon_reached;
+        let stuck: Vec<u32> =
+            (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use).collect();
+        if self.horizon_reached || stuck.is_empty() {
+            return Ok(self.stats);
+        }
+        let tasks = stuck.iter().take(10).map(|&t| self.describe_stall(t)).collect();
+        Err(EngineError::Stalled { at: self.now, stuck: stuck.len() as u64, tasks })
+    }
+
+    fn describe_stall(&self, task: u32) -> StalledTask {
+        let t = &self.tasks[task as usize];
+        let mut waits = Vec::new();
+        let mut f = t.fibers;
+        while f != NONE {
+            let fiber = &self.fibers[f as usize];
+            if fiber.state == State::Permit {
+                let pool = &self.scenario.pools[fiber.counter as usize];
+                waits.push(format!("waits for a permit of pool \"{}\" (size {}, none free)", pool.name, pool.size));
+            }
+            f = fiber.next;
+        }
+        if waits.is_empty() {
+            waits.push(match &self.discipline {
+                Discipline::Threads { .. } => "waits for a worker thread".to_string(),
+                Discipline::Cooperative { .. } => "waits for admission to the loop".to_string(),
+            });
+        }
+        StalledTask {
+            number: t.number,
+            class: self.scenario.classes[t.class as usize].name.clone(),
+            waits,
+        }
+    }
+
+    // ----- tracing --------------------------------------------------------
+
+    fn begin(&mut self, f: u32, duration: Option<SimDuration>) {
+        if self.tracing {
+            let pc = self.fibers[f as usize].pc;
+            self.trace_fiber(f, TraceWhat::Began { pc, duration: duration.map(SimDuration::as_nanos) });
+        }
+    }
+
+    fn awaiting(&mut self, f: u32) {
+        if self.tracing && self.cooperative() {
+            let pc = self.fibers[f as usize].pc;
+            self.trace_fiber(f, TraceWhat::Awaiting { pc });
+        }
+    }
+
+    fn trace_fiber(&mut self, f: u32, what: TraceWhat) {
+        if self.tracing {
+            self.trace(self.fibers[f as usize].task, what);
+        }
+    }
+
+    fn trace(&mut self, task: u32, what: TraceWhat) {
+        if self.tracing {
+            let t = &self.tasks[task as usize];
+            self.observer.trace(&TraceEvent { time: self.now, task: t.number, class: t.class, what });
+        }
+    }
+}

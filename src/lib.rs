@@ -1,0 +1,15 @@
+//! simbench: a deterministic discrete-event simulator that compares blocking,
+//! threaded and cooperative (asyncio-style) execution of I/O-bound workloads.
+//!
+//! Data flows one way through the stages, each importing only those before it:
+//! [`scenario`] (parse, validate) → [`model`] (validated scenario, compiled
+//! programs) → [`engine`] (clock, queue, seeded streams, dispatch) →
+//! [`metrics`] (histograms, summaries) → [`report`] (JSON, Markdown, terminal)
+//! → `cli`. [`time`] holds the virtual-time newtypes every stage shares.
+
+pub mod time;
+pub mod model;
+pub mod scenario;
+pub mod engine;
+pub mod metrics;
+pub mod report;

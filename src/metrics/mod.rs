@@ -1,0 +1,263 @@
+//! Metrics: turns what the engine observes into summary figures.
+//!
+//! [`Recorder`] implements the engine's [`Observer`]: it streams each task's
+//! end into HdrHistograms (overall and per class) and counts outcomes; memory
+//! stays constant however many tasks run. [`measure`] runs one strategy and
+//! returns a [`StrategyResult`], the plain serialisable record every report
+//! format reads.
+//!
+//! Definitions (docs/model.md has the full text):
+//! - latency: arrival to end, for every task that ended but was not
+//!   cancelled at the horizon (a timed-out task's latency is when it timed out);
+//! - wait: arrival to the first step, for every task that started;
+//! - throughput: completed tasks per second of makespan.
+
+mod latency;
+
+pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
+
+use crate::engine::{self, EngineError, Observer, Outcome, RunStats, TaskRecord, TraceEvent};
+use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind};
+use crate::time::SimDuration;
+use serde::Serialize;
+
+/// Modelled resident memory of one parked CPython thread (calibration: 16.5 KB).
+pub const THREAD_BYTES: u64 = 16_896;
+/// Modelled resident memory of one pending asyncio coroutine (calibration: 2.7–3.1 KB).
+pub const COROUTINE_BYTES: u64 = 2_900;
+
+/// How many tasks ended each way. `arrived` is the sum of the rest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TaskCounts {
+    pub arrived: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub cancelled: u64,
+}
+
+/// Latency, wait and counts of one group of tasks (a class, or all).
+#[derive(Clone, Debug, Default)]
+pub struct GroupRecorder {
+    pub latency: LatencyRecorder,
+    pub wait: LatencyRecorder,
+    pub counts: TaskCounts,
+}
+
+impl GroupRecorder {
+    fn record(&mut self, record: &TaskRecord) {
+        self.counts.arrived += 1;
+        match record.outcome {
+            Outcome::Completed => self.counts.completed += 1,
+            Outcome::Failed => self.counts.failed += 1,
+            Outcome::TimedOut => self.counts.timed_out += 1,
+            Outcome::Cancelled => self.counts.cancelled += 1,
+        }
+        if record.outcome != Outcome::Cancelled {
+            self.latency.record((record.ended - record.arrived).as_nanos());
+        }
+        if let Some(started) = record.started {
+            self.wait.record((started - record.arrived).as_nanos());
+        }
+    }
+}
+
+/// The observer that feeds the histograms, and optionally keeps a trace.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub overall: GroupRecorder,
+    pub classes: Vec<GroupRecorder>,
+    pub loop_lag: LatencyRecorder,
+    trace: Option<TraceLog>,
+}
+
+/// A bounded log of trace events.
+#[derive(Clone, Debug, Default)]
+pub struct TraceLog {
+    pub events: Vec<TraceEvent>,
+    pub limit: usize,
+    /// Events past the limit, counted but not kept.
+    pub dropped: u64,
+}
+
+impl Recorder {
+    pub fn new(classes: usize) -> Self {
+        Recorder { classes: vec![GroupRecorder::default(); classes], ..Recorder::default() }
+    }
+
+    /// Also keeps up to `limit` trace events.
+    pub fn with_trace(mut self, limit: usize) -> Self {
+        self.trace = Some(TraceLog { limit, ..TraceLog::default() });
+        self
+    }
+
+    pub fn take_trace(&mut self) -> Option<TraceLog> {
+        self.trace.take()
+    }
+}
+
+impl Observer for Recorder {
+    fn task_ended(&mut self, record: &TaskRecord) {
+        self.overall.record(record);
+        self.classes[record.class as usize].record(record);
+    }
+
+    fn loop_lag(&mut self, lag: SimDuration) {
+        self.loop_lag.record(lag.as_nanos());
+    }
+
+    fn tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    fn trace(&mut self, event: &TraceEvent) {
+        if let Some(log) = &mut self.trace {
+            if log.events.len() < log.limit {
+                log.events.push(*event);
+            } else {
+                log.dropped += 1;
+            }
+        }
+    }
+}
+
+/// A strategy's configuration as reported.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StrategyConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workers: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gil: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_interval_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+}
+
+impl StrategyConfig {
+    fn of(kind: &StrategyKind) -> Self {
+        let none = StrategyConfig { workers: None, gil: None, switch_interval_s: None, max_concurrency: None };
+        match *kind {
+            StrategyKind::Blocking => StrategyConfig { workers: Some(1), ..none },
+            StrategyKind::Threaded { workers, gil, switch_interval } => StrategyConfig {
+                workers: Some(workers),
+                gil: Some(gil),
+                switch_interval_s: Some(switch_interval.as_secs_f64()),
+                ..none
+            },
+            StrategyKind::Cooperative { max_concurrency } => StrategyConfig { max_concurrency, ..none },
+        }
+    }
+}
+
+/// Figures for one task class under one strategy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassResult {
+    pub class: String,
+    pub tasks: TaskCounts,
+    pub throughput_per_s: f64,
+    pub latency_s: Summary,
+    pub wait_s: Summary,
+    /// The latency histogram, HdrHistogram V2 deflate, base64.
+    pub histogram: String,
+}
+
+/// Everything measured for one strategy: the record reports are made from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StrategyResult {
+    /// The strategy's label.
+    pub strategy: String,
+    /// blocking, threaded or cooperative.
+    pub kind: &'static str,
+    pub config: StrategyConfig,
+    pub tasks: TaskCounts,
+    pub makespan_s: f64,
+    pub throughput_per_s: f64,
+    pub latency_s: Summary,
+    pub wait_s: Summary,
+    pub cpu_utilization: f64,
+    pub peak_in_flight: u64,
+    pub peak_threads: u32,
+    pub peak_coroutines: u64,
+    pub modelled_memory_bytes: u64,
+    /// Cooperative only: how long ready coroutines waited for the loop.
+    pub loop_lag_s: Option<Summary>,
+    pub events: u64,
+    pub classes: Vec<ClassResult>,
+    /// The overall latency histogram, HdrHistogram V2 deflate, base64.
+    pub histogram: String,
+}
+
+fn throughput(completed: u64, makespan: SimDuration) -> f64 {
+    if makespan.is_zero() { 0.0 } else { completed as f64 / makespan.as_secs_f64() }
+}
+
+impl StrategyResult {
+    /// Builds the result from a finished run's recorder and counters.
+    pub fn new(scenario: &Scenario, strategy: &Strategy, recorder: &Recorder, stats: &RunStats) -> Self {
+        let makespan = stats.makespan();
+        let classes = scenario
+            .classes
+            .iter()
+            .zip(&recorder.classes)
+            .map(|(class, group)| ClassResult {
+                class: class.name.clone(),
+                tasks: group.counts,
+                throughput_per_s: throughput(group.counts.completed, makespan),
+                latency_s: group.latency.summary(),
+                wait_s: group.wait.summary(),
+                histogram: group.latency.encoded(),
+            })
+            .collect();
+        let overall = &recorder.overall;
+        let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
+        StrategyResult {
+            strategy: strategy.label.clone(),
+            kind: strategy.kind.name(),
+            config: StrategyConfig::of(&strategy.kind),
+            tasks: overall.counts,
+            makespan_s: makespan.as_secs_f64(),
+            throughput_per_s: throughput(overall.counts.completed, makespan),
+            latency_s: overall.latency.summary(),
+            wait_s: overall.wait.summary(),
+            cpu_utilization: round_significant(stats.cpu_utilization(), 6),
+            peak_in_flight: stats.peak_in_flight,
+            peak_threads: stats.peak_threads,
+            peak_coroutines: stats.peak_coroutines,
+            modelled_memory_bytes: u64::from(stats.peak_threads) * THREAD_BYTES
+                + stats.peak_coroutines * COROUTINE_BYTES,
+            loop_lag_s: cooperative.then(|| recorder.loop_lag.summary()),
+            events: stats.events,
+            classes,
+            histogram: overall.latency.encoded(),
+        }
+    }
+}
+
+/// A measured strategy with the run's raw counters and, if asked, its trace.
+#[derive(Debug)]
+pub struct Measurement {
+    pub result: StrategyResult,
+    pub stats: RunStats,
+    pub trace: Option<TraceLog>,
+}
+
+/// Runs one strategy and measures it; keeps up to `trace_limit` trace events
+/// when given.
+pub fn measure(
+    scenario: &Scenario,
+    workload: &CompiledWorkload,
+    strategy: &Strategy,
+    trace_limit: Option<usize>,
+) -> Result<Measurement, EngineError> {
+    let mut recorder = Recorder::new(scenario.classes.len());
+    if let Some(limit) = trace_limit {
+        recorder = recorder.with_trace(limit);
+    }
+    let stats = engine::run(scenario, workload, strategy, &mut recorder)?;
+    Ok(Measurement {
+        result: StrategyResult::new(scenario, strategy, &recorder, &stats),
+        stats,
+        trace: recorder.take_trace(),
+    })
+}

@@ -1,0 +1,229 @@
+//! Duration distributions and their sampling.
+//!
+//! A [`Dist`] is validated (every parameter finite and in range) before it
+//! reaches this module. Sampling takes its randomness from a caller-supplied
+//! source of uniform `u64`s, so the engine decides which seeded stream a draw
+//! comes from; this module only turns uniform bits into a duration.
+//!
+//! Determinism: transcendental functions come from the `libm` crate (a pure
+//! Rust port of musl's libm), not from the platform's C library, so the same
+//! bits give the same nanoseconds on every operating system.
+
+use crate::time::SimDuration;
+
+/// The 99th-percentile z-score of the standard normal distribution.
+pub const Z_P99: f64 = 2.326_347_874_040_841;
+
+/// A distribution of durations. Parameters are in nanoseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    /// Always the same duration; draws no randomness.
+    Constant(SimDuration),
+    /// Uniform over `[min, max]`, inclusive, to the nanosecond.
+    Uniform { min: SimDuration, max: SimDuration },
+    /// Exponential with the given mean.
+    Exponential { mean_ns: f64 },
+    /// Normal, truncated at zero by resampling (negative draws are redrawn;
+    /// after a bounded number of tries the draw is clamped to zero).
+    Normal { mean_ns: f64, stddev_ns: f64 },
+    /// Log-normal: `exp(mu + sigma * Z)` nanoseconds.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Pareto with shape `alpha`, bounded to `[min, max]`.
+    BoundedPareto { min_ns: f64, max_ns: f64, alpha: f64 },
+    /// One of the listed samples, each equally likely.
+    Empirical(Box<[SimDuration]>),
+}
+
+/// How many redraws a truncated normal takes before clamping at zero.
+const NORMAL_RETRIES: u32 = 8;
+
+impl Dist {
+    /// A log-normal whose median and 99th percentile are given.
+    pub fn lognormal_from_median_p99(median: SimDuration, p99: SimDuration) -> Dist {
+        let mu = libm::log(median.as_nanos() as f64);
+        let sigma = (libm::log(p99.as_nanos() as f64) - mu) / Z_P99;
+        Dist::LogNormal { mu, sigma }
+    }
+
+    /// A log-normal with the given mean and standard deviation.
+    pub fn lognormal_from_mean_stddev(mean: SimDuration, stddev: SimDuration) -> Dist {
+        let m = mean.as_nanos() as f64;
+        let s = stddev.as_nanos() as f64;
+        let sigma2 = libm::log1p((s * s) / (m * m));
+        Dist::LogNormal {
+            mu: libm::log(m) - sigma2 / 2.0,
+            sigma: libm::sqrt(sigma2),
+        }
+    }
+
+    /// True when sampling needs no randomness.
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Dist::Constant(_))
+    }
+
+    /// The distribution's mean in nanoseconds (exact for every kind but the
+    /// truncated normal, where it is the untruncated mean).
+    pub fn mean_ns(&self) -> f64 {
+        match self {
+            Dist::Constant(d) => d.as_nanos() as f64,
+            Dist::Uniform { min, max } => (min.as_nanos() as f64 + max.as_nanos() as f64) / 2.0,
+            Dist::Exponential { mean_ns } => *mean_ns,
+            Dist::Normal { mean_ns, .. } => *mean_ns,
+            Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * sigma / 2.0),
+            Dist::BoundedPareto { min_ns, max_ns, alpha } => {
+                let (l, h, a) = (*min_ns, *max_ns, *alpha);
+                if (a - 1.0).abs() < 1e-12 {
+                    (h * l / (h - l)) * libm::log(h / l)
+                } else {
+                    let la = libm::pow(l, a);
+                    (la / (1.0 - libm::pow(l / h, a)))
+                        * (a / (a - 1.0))
+                        * (1.0 / libm::pow(l, a - 1.0) - 1.0 / libm::pow(h, a - 1.0))
+                }
+            }
+            Dist::Empirical(samples) => {
+                samples.iter().map(|d| d.as_nanos() as f64).sum::<f64>() / samples.len() as f64
+            }
+        }
+    }
+
+    /// Draws one duration, taking uniform 64-bit words from `bits`.
+    pub fn sample(&self, bits: &mut impl FnMut() -> u64) -> SimDuration {
+        match self {
+            Dist::Constant(d) => *d,
+            Dist::Uniform { min, max } => {
+                let span = max.as_nanos() - min.as_nanos();
+                SimDuration::from_nanos(min.as_nanos() + below_inclusive(bits(), span))
+            }
+            Dist::Exponential { mean_ns } => {
+                SimDuration::from_nanos_f64(-mean_ns * libm::log(open_unit(bits())))
+            }
+            Dist::Normal { mean_ns, stddev_ns } => {
+                for _ in 0..NORMAL_RETRIES {
+                    let x = mean_ns + stddev_ns * standard_normal(bits);
+                    if x >= 0.0 {
+                        return SimDuration::from_nanos_f64(x);
+                    }
+                }
+                SimDuration::ZERO
+            }
+            Dist::LogNormal { mu, sigma } => {
+                SimDuration::from_nanos_f64(libm::exp(mu + sigma * standard_normal(bits)))
+            }
+            Dist::BoundedPareto { min_ns, max_ns, alpha } => {
+                let u = unit(bits());
+                let ratio = libm::pow(min_ns / max_ns, *alpha);
+                let x = min_ns / libm::pow(1.0 - u * (1.0 - ratio), 1.0 / alpha);
+                SimDuration::from_nanos_f64(x.clamp(*min_ns, *max_ns))
+            }
+            Dist::Empirical(samples) => {
+                let last = samples.len() as u64 - 1;
+                samples[below_inclusive(bits(), last) as usize]
+            }
+        }
+    }
+}
+
+/// A uniform integer in `[0, span]` by widening multiplication (Lemire),
+/// unbiased enough for durations (bias below 2^-64 per value).
+fn below_inclusive(word: u64, span: u64) -> u64 {
+    if span == u64::MAX {
+        return word;
+    }
+    ((word as u128 * (span as u128 + 1)) >> 64) as u64
+}
+
+/// A uniform float in `[0, 1)` from the top 53 bits.
+fn unit(word: u64) -> f64 {
+    (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform float in `(0, 1]`, safe to take the logarithm of.
+fn open_unit(word: u64) -> f64 {
+    ((word >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A standard normal variate by the Box–Muller transform (two words).
+fn standard_normal(bits: &mut impl FnMut() -> u64) -> f64 {
+    let u1 = open_unit(bits());
+    let u2 = unit(bits());
+    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny deterministic bit source for statistical checks (SplitMix64).
+    fn splitmix(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+    }
+
+    fn sample_mean(dist: &Dist, n: usize) -> f64 {
+        let mut bits = splitmix(7);
+        (0..n).map(|_| dist.sample(&mut bits).as_nanos() as f64).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn constant_draws_nothing() {
+        let mut calls = 0;
+        let mut bits = || {
+            calls += 1;
+            0
+        };
+        let d = Dist::Constant(SimDuration::from_millis(5)).sample(&mut bits);
+        assert_eq!(d, SimDuration::from_millis(5));
+        assert_eq!(calls, 0);
+    }
+
+    #[test]
+    fn uniform_stays_in_bounds_and_reaches_both_ends() {
+        let dist = Dist::Uniform { min: SimDuration::from_nanos(10), max: SimDuration::from_nanos(12) };
+        let mut bits = splitmix(1);
+        let draws: Vec<u64> = (0..1000).map(|_| dist.sample(&mut bits).as_nanos()).collect();
+        assert!(draws.iter().all(|&d| (10..=12).contains(&d)));
+        assert!(draws.contains(&10) && draws.contains(&12));
+    }
+
+    #[test]
+    fn means_match_their_parameters() {
+        let n = 200_000;
+        let cases = [
+            Dist::Exponential { mean_ns: 1e6 },
+            Dist::Normal { mean_ns: 1e6, stddev_ns: 1e5 },
+            Dist::lognormal_from_mean_stddev(SimDuration::from_millis(1), SimDuration::from_micros(500)),
+            Dist::BoundedPareto { min_ns: 1e5, max_ns: 1e7, alpha: 1.5 },
+        ];
+        for dist in cases {
+            let (expected, got) = (dist.mean_ns(), sample_mean(&dist, n));
+            assert!((got - expected).abs() / expected < 0.02, "{dist:?}: mean {got} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn lognormal_by_median_and_p99_hits_both() {
+        let dist = Dist::lognormal_from_median_p99(SimDuration::from_millis(200), SimDuration::from_secs(2));
+        let mut bits = splitmix(3);
+        let mut draws: Vec<u64> = (0..100_000).map(|_| dist.sample(&mut bits).as_nanos()).collect();
+        draws.sort_unstable();
+        let median = draws[50_000] as f64;
+        let p99 = draws[99_000] as f64;
+        assert!((median / 2e8 - 1.0).abs() < 0.03, "median {median}");
+        assert!((p99 / 2e9 - 1.0).abs() < 0.08, "p99 {p99}");
+    }
+
+    #[test]
+    fn truncated_normal_is_never_negative() {
+        let dist = Dist::Normal { mean_ns: 10.0, stddev_ns: 1000.0 };
+        let mut bits = splitmix(9);
+        let draws: Vec<SimDuration> = (0..10_000).map(|_| dist.sample(&mut bits)).collect();
+        // Truncation by redrawing: about half the draws land above zero, none below.
+        assert!(draws.iter().filter(|d| d.as_nanos() > 0).count() > 4_000);
+    }
+}

@@ -1,0 +1,288 @@
+//! Compiled task programs: a flat, shared instruction arena.
+//!
+//! Every task runs a program, and a running task is only a program counter
+//! into this arena plus a few integers (see the engine's fibers), so a million
+//! pending coroutines cost memory for their counters, not for copies of their
+//! programs.
+//!
+//! Layout: each program (a class's top-level program, and every sub-program of
+//! a gather branch, spawn or timeout) is a contiguous run of [`Op`]s ending in
+//! [`Op::End`]. A `limit` compiles inline to `Acquire`, the body, `Release`.
+//!
+//! Invariants, established by [`CompiledWorkload::compile`]:
+//! - every [`ProgramId`] points at the first op of a run that ends in `End`;
+//! - `Join { slot }` only appears after a `Spawn { slot, .. }` in the same run;
+//! - an op's [`CompiledWorkload::held_pools`] are exactly the permits a fiber
+//!   holds while that op is its next (or pending) op: the pools of the `limit`
+//!   scopes enclosing it within its own run, where a scope's `Release` is
+//!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
+//!   returns exactly these.
+
+use super::{Dist, PoolId, Scenario, Step, StepKind};
+use crate::time::SimDuration;
+
+/// Index of an op in [`CompiledWorkload::ops`]; also the first op of a program.
+pub type ProgramId = u32;
+/// Index of a distribution in [`CompiledWorkload::dists`].
+pub type DistId = u32;
+
+/// One instruction. Compact on purpose: the engine reads one per step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Io { dist: DistId, fail: f64 },
+    Cpu { dist: DistId },
+    Sleep { dist: DistId },
+    Blocking { dist: DistId },
+    /// Branches `branches[first .. first + len]`; `children` instances in all.
+    Gather { first: u32, len: u32, children: u32 },
+    Spawn { slot: u8, program: ProgramId },
+    Join { slot: u8 },
+    Timeout { after: SimDuration, program: ProgramId },
+    Acquire { pool: PoolId },
+    Release { pool: PoolId },
+    End,
+}
+
+impl Op {
+    /// The step kind's name, as written in scenarios.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Op::Io { .. } => "io",
+            Op::Cpu { .. } => "cpu",
+            Op::Sleep { .. } => "sleep",
+            Op::Blocking { .. } => "blocking",
+            Op::Gather { .. } => "gather",
+            Op::Spawn { .. } => "spawn",
+            Op::Join { .. } => "join",
+            Op::Timeout { .. } => "timeout",
+            Op::Acquire { .. } => "limit",
+            Op::Release { .. } => "release",
+            Op::End => "end",
+        }
+    }
+}
+
+/// A gather branch: `copies` instances of `program`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Branch {
+    pub program: ProgramId,
+    pub copies: u32,
+}
+
+/// Most spawn names one program may hold (a fiber tracks them in a bit set).
+pub const MAX_SPAWN_SLOTS: usize = 32;
+
+/// All programs of a scenario, compiled.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledWorkload {
+    pub ops: Vec<Op>,
+    /// Per op: its label, if the step had one.
+    pub labels: Vec<Option<Box<str>>>,
+    /// Per op: range into `held` of the pools held while parked at that op.
+    held_ranges: Vec<(u32, u32)>,
+    held: Vec<PoolId>,
+    pub dists: Vec<Dist>,
+    pub branches: Vec<Branch>,
+    /// Per class, in scenario order: its top-level program.
+    pub class_programs: Vec<ProgramId>,
+    /// Per class: the first op of its region. A class's programs occupy one
+    /// contiguous region, so `pc - base` names an op independently of the
+    /// other classes (the engine keys random draws on it).
+    pub class_bases: Vec<u32>,
+}
+
+impl CompiledWorkload {
+    /// Compiles every class's program. The scenario is already validated, so
+    /// this cannot fail.
+    pub fn compile(scenario: &Scenario) -> CompiledWorkload {
+        let mut out = CompiledWorkload::default();
+        for class in &scenario.classes {
+            out.class_bases.push(out.ops.len() as u32);
+            let id = out.compile_program(&class.program);
+            out.class_programs.push(id);
+        }
+        out
+    }
+
+    /// Pools a fiber parked at `pc` holds a permit of.
+    pub fn held_pools(&self, pc: u32) -> &[PoolId] {
+        let (start, end) = self.held_ranges[pc as usize];
+        &self.held[start as usize..end as usize]
+    }
+
+    /// The label of the op at `pc`, or its kind's name.
+    pub fn display_name(&self, pc: u32) -> &str {
+        match &self.labels[pc as usize] {
+            Some(label) => label,
+            None => self.ops[pc as usize].kind_name(),
+        }
+    }
+
+    /// Compiles one program and everything it contains; returns its id.
+    fn compile_program(&mut self, steps: &[Step]) -> ProgramId {
+        // Sub-programs first, so this program's ops stay contiguous.
+        let mut pending = Vec::with_capacity(steps.len());
+        let mut slots: Vec<&str> = Vec::new();
+        for step in steps {
+            pending.push(self.prepare(step, &mut slots));
+        }
+        let start = self.ops.len() as ProgramId;
+        let mut scopes: Vec<PoolId> = Vec::new();
+        for (step, prepared) in steps.iter().zip(pending) {
+            self.emit(step, prepared, &mut scopes);
+        }
+        self.push(Op::End, None, &scopes);
+        start
+    }
+
+    /// Compiles a step's sub-programs and returns what its own op needs.
+    fn prepare<'a>(&mut self, step: &'a Step, slots: &mut Vec<&'a str>) -> Prepared {
+        match &step.kind {
+            StepKind::Gather(branches) => {
+                let compiled: Vec<Branch> = branches
+                    .iter()
+                    .map(|b| Branch { program: self.compile_program(&b.program), copies: b.copies })
+                    .collect();
+                let first = self.branches.len() as u32;
+                let children = compiled.iter().map(|b| b.copies).fold(0u32, u32::saturating_add);
+                let len = compiled.len() as u32;
+                self.branches.extend(compiled);
+                Prepared::Op(Op::Gather { first, len, children })
+            }
+            StepKind::Spawn { name, program } => {
+                let program = self.compile_program(program);
+                let slot = slot_of(slots, name);
+                Prepared::Op(Op::Spawn { slot, program })
+            }
+            StepKind::Join { name } => Prepared::Op(Op::Join { slot: slot_of(slots, name) }),
+            StepKind::Timeout { after, program } => {
+                Prepared::Op(Op::Timeout { after: *after, program: self.compile_program(program) })
+            }
+            StepKind::Limit { program, .. } => {
+                Prepared::Limit(program.iter().map(|s| self.prepare(s, slots)).collect())
+            }
+            StepKind::Io { duration, fail } => Prepared::Op(Op::Io { dist: self.dist(duration), fail: *fail }),
+            StepKind::Cpu(d) => Prepared::Op(Op::Cpu { dist: self.dist(d) }),
+            StepKind::Sleep(d) => Prepared::Op(Op::Sleep { dist: self.dist(d) }),
+            StepKind::Blocking(d) => Prepared::Op(Op::Blocking { dist: self.dist(d) }),
+        }
+    }
+
+    fn emit(&mut self, step: &Step, prepared: Prepared, scopes: &mut Vec<PoolId>) {
+        let label = step.label.as_deref();
+        match (prepared, &step.kind) {
+            (Prepared::Op(op), _) => self.push(op, label, scopes),
+            (Prepared::Limit(inner), StepKind::Limit { pool, program }) => {
+                self.push(Op::Acquire { pool: *pool }, label, scopes);
+                scopes.push(*pool);
+                for (sub, prepared) in program.iter().zip(inner) {
+                    self.emit(sub, prepared, scopes);
+                }
+                // A fiber about to execute the release still holds the permit.
+                self.push(Op::Release { pool: *pool }, label, scopes);
+                scopes.pop();
+            }
+            (Prepared::Limit(_), _) => unreachable!("prepare returns Limit only for limit steps"),
+        }
+    }
+
+    fn push(&mut self, op: Op, label: Option<&str>, scopes: &[PoolId]) {
+        let start = self.held.len() as u32;
+        self.held.extend_from_slice(scopes);
+        self.held_ranges.push((start, self.held.len() as u32));
+        self.ops.push(op);
+        self.labels.push(label.map(Box::from));
+    }
+
+    fn dist(&mut self, dist: &Dist) -> DistId {
+        self.dists.push(dist.clone());
+        (self.dists.len() - 1) as DistId
+    }
+}
+
+/// A step prepared for emission: its op, or a limit's prepared body.
+enum Prepared {
+    Op(Op),
+    Limit(Vec<Prepared>),
+}
+
+/// The slot of a spawn name within one program, assigned on first use.
+fn slot_of<'a>(slots: &mut Vec<&'a str>, name: &'a str) -> u8 {
+    match slots.iter().position(|s| *s == name) {
+        Some(i) => i as u8,
+        None => {
+            slots.push(name);
+            (slots.len() - 1) as u8
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Arrivals, GatherBranch, Machine, TaskClass};
+
+    fn step(kind: StepKind) -> Step {
+        Step { kind, label: None }
+    }
+
+    fn io(ms: u64) -> Step {
+        step(StepKind::Io { duration: Dist::Constant(SimDuration::from_millis(ms)), fail: 0.0 })
+    }
+
+    fn scenario(program: Vec<Step>) -> Scenario {
+        Scenario {
+            name: "t".into(),
+            description: String::new(),
+            seed: 1,
+            machine: Machine::default(),
+            pools: vec![],
+            classes: vec![TaskClass { name: "c".into(), arrivals: Arrivals::Batch { count: 1 }, program }],
+            strategies: vec![],
+            horizon: None,
+        }
+    }
+
+    #[test]
+    fn limit_compiles_inline_and_records_held_pools() {
+        let w = CompiledWorkload::compile(&scenario(vec![
+            io(1),
+            step(StepKind::Limit { pool: 3, program: vec![io(2)] }),
+            io(3),
+        ]));
+        let p = w.class_programs[0] as usize;
+        assert!(matches!(w.ops[p + 1], Op::Acquire { pool: 3 }));
+        assert!(matches!(w.ops[p + 3], Op::Release { pool: 3 }));
+        assert_eq!(w.held_pools(p as u32 + 1), &[] as &[PoolId], "not held while waiting to acquire");
+        assert_eq!(w.held_pools(p as u32 + 2), &[3]);
+        assert_eq!(w.held_pools(p as u32 + 3), &[3], "still held before the release runs");
+        assert_eq!(w.held_pools(p as u32 + 4), &[] as &[PoolId]);
+        assert!(matches!(w.ops[p + 5], Op::End));
+    }
+
+    #[test]
+    fn gather_counts_children_over_copies() {
+        let w = CompiledWorkload::compile(&scenario(vec![step(StepKind::Gather(vec![
+            GatherBranch { copies: 3, program: vec![io(1)] },
+            GatherBranch { copies: 2, program: vec![io(2)] },
+        ]))]));
+        let top = w.class_programs[0] as usize;
+        let Op::Gather { first, len, children } = w.ops[top] else { panic!("expected gather") };
+        assert_eq!((len, children), (2, 5));
+        let branch = w.branches[first as usize];
+        assert!(matches!(w.ops[branch.program as usize], Op::Io { .. }));
+        assert!(matches!(w.ops[branch.program as usize + 1], Op::End));
+    }
+
+    #[test]
+    fn spawn_and_join_share_a_slot() {
+        let w = CompiledWorkload::compile(&scenario(vec![
+            step(StepKind::Spawn { name: "a".into(), program: vec![io(1)] }),
+            step(StepKind::Spawn { name: "b".into(), program: vec![io(1)] }),
+            step(StepKind::Join { name: "b".into() }),
+        ]));
+        let top = w.class_programs[0] as usize;
+        assert!(matches!(w.ops[top + 1], Op::Spawn { slot: 1, .. }));
+        assert!(matches!(w.ops[top + 2], Op::Join { slot: 1 }));
+    }
+}

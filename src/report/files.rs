@@ -1,0 +1,74 @@
+//! Writing outputs safely: never a half-written file.
+//!
+//! [`write_atomic`] writes beside the target under a temporary name and
+//! renames it into place, so a reader (or a crash, or Ctrl-C) sees the old
+//! file or the new one, never a prefix.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Writes `contents` to `path` atomically (temporary file, then rename).
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let tmp = temporary_path(path);
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Checks that `dir` exists (creating it) and accepts new files, before any
+/// simulation time is spent.
+pub fn ensure_writable_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".simbench-probe-{}", std::process::id()));
+    fs::File::create(&probe)?;
+    fs::remove_file(&probe)
+}
+
+fn temporary_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// A scenario name made safe as one directory name: letters, digits, `.`,
+/// `_` and `-` are kept, anything else becomes `-`.
+pub fn directory_name(scenario_name: &str) -> String {
+    let cleaned: String = scenario_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+        .collect();
+    let trimmed = cleaned.trim_matches(|c| c == '-' || c == '.');
+    if trimmed.is_empty() { "scenario".to_string() } else { trimmed.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_names_are_safe() {
+        assert_eq!(directory_name("downloads"), "downloads");
+        assert_eq!(directory_name("<script>alert(1)</script>"), "script-alert-1---script");
+        assert_eq!(directory_name("../../etc"), "etc");
+        assert_eq!(directory_name("///"), "scenario");
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("simbench-files-test-{}", std::process::id()));
+        ensure_writable_dir(&dir).unwrap();
+        let target = dir.join("report.json");
+        write_atomic(&target, b"{}\n").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"{}\n");
+        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+        assert_eq!(leftovers.len(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

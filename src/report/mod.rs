@@ -1,0 +1,80 @@
+//! Reports: read-only consumers of measured results.
+//!
+//! [`Report`] is the `simbench.report/v1` document: a header naming the
+//! scenario and the results of every strategy. One module per output format
+//! reads it: [`json`] (the stable contract), [`markdown`] (report.md),
+//! [`terminal`] (the summary table `run` prints) and [`trace`] (`--trace`
+//! timelines). [`files`] writes outputs atomically.
+//!
+//! Invariant: formatting never changes a figure, and output order is the
+//! order of the scenario (strategies, classes), so the same results always
+//! give the same bytes.
+
+pub mod files;
+pub mod json;
+pub mod markdown;
+mod table;
+pub mod terminal;
+pub mod trace;
+
+use crate::metrics::StrategyResult;
+use serde::Serialize;
+
+/// The report format's schema identifier.
+pub const SCHEMA: &str = "simbench.report/v1";
+
+/// What was simulated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    /// The scenario file's path as given on the command line.
+    pub file: String,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    pub seed: u64,
+}
+
+/// A whole run's report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub simbench_version: &'static str,
+    pub scenario: ScenarioInfo,
+    pub results: Vec<StrategyResult>,
+}
+
+impl Report {
+    pub fn new(scenario: ScenarioInfo, results: Vec<StrategyResult>) -> Self {
+        Report { schema: SCHEMA, simbench_version: env!("CARGO_PKG_VERSION"), scenario, results }
+    }
+}
+
+/// A throughput in human units: `0.200/s`, `45.3/s`, `1.25k/s`.
+pub fn format_rate(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.2}M/s", per_s / 1e6)
+    } else if per_s >= 1e3 {
+        format!("{:.2}k/s", per_s / 1e3)
+    } else if per_s >= 100.0 {
+        format!("{per_s:.0}/s")
+    } else if per_s >= 10.0 {
+        format!("{per_s:.1}/s")
+    } else {
+        format!("{per_s:.3}/s")
+    }
+}
+
+/// A byte count in binary units: `512 B`, `16.5 KiB`, `2.8 MiB`.
+pub fn format_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else if b >= 1024.0 * 1024.0 {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    } else if b >= 1024.0 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}

@@ -1,0 +1,2 @@
+//! Scenario files: parse and validate JSON into a [`crate::model::Scenario`].
+//! (Being written; see docs/scenario.md.)
