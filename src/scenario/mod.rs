@@ -1,2 +1,174 @@
-//! Scenario files: parse and validate JSON into a [`crate::model::Scenario`].
-//! (Being written; see docs/scenario.md.)
+//! Scenario files: parse and validate JSON into a [`Scenario`].
+//!
+//! The first stage of the pipeline. [`load`] reads a file, [`parse`] turns
+//! its text into a validated [`Scenario`] or into every problem found, each
+//! with `line:column`, field path, what was expected and, where one is
+//! obvious, a fix. The format is documented in docs/scenario.md.
+//!
+//! Invariants: a returned [`Scenario`] satisfies every invariant of
+//! [`crate::model`]; an error lists problems in file order; nothing here
+//! panics on any input.
+
+mod decode;
+mod duration;
+mod source;
+mod suggest;
+
+pub use duration::{DurationError, parse_duration};
+
+use crate::model::Scenario;
+use decode::Anchor;
+use sha2::{Digest, Sha256};
+use source::SourceMap;
+use std::fmt;
+use std::path::Path;
+
+/// A scenario read from a file, with what a report needs to identify it.
+#[derive(Clone, Debug)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    /// The path as the user gave it.
+    pub file: String,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// One thing wrong with a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub line: u32,
+    pub column: u32,
+    /// The field path, e.g. `strategies[1].threaded.workers`; empty for the
+    /// document itself.
+    pub path: String,
+    /// What was expected and what was found.
+    pub message: String,
+    /// How to fix it, where that is obvious.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n    hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: cannot read the scenario: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("{}", render_problems(file, problems))]
+    Invalid { file: String, problems: Vec<Problem> },
+}
+
+fn render_problems(file: &str, problems: &[Problem]) -> String {
+    let count = match problems.len() {
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    let mut text = format!("{file} is not a valid scenario ({count}):");
+    for problem in problems {
+        text.push_str(&format!("\n  {file}:{problem}"));
+    }
+    text
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        let problem = Problem {
+            line: 1,
+            column: 1,
+            path: String::new(),
+            message: format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            hint: Some("save the scenario as UTF-8 JSON".into()),
+        };
+        ScenarioError::Invalid { file: file.clone(), problems: vec![problem] }
+    })?;
+    let scenario = parse(&text, &file)?;
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(LoadedScenario { scenario, file, sha256 })
+}
+
+/// Parses and validates scenario text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
+    let root: serde_json::Value = match serde_json::from_str(text) {
+        Ok(root) => root,
+        Err(e) => {
+            let problem = Problem {
+                line: e.line().max(1) as u32,
+                column: e.column().max(1) as u32,
+                path: String::new(),
+                message: format!("invalid JSON: {}", syntax_message(&e)),
+                hint: syntax_hint(&e, text),
+            };
+            return Err(invalid(vec![problem]));
+        }
+    };
+    let map = SourceMap::scan(text);
+    let mut problems: Vec<Problem> = map
+        .duplicates
+        .iter()
+        .map(|(path, at)| Problem {
+            line: at.line,
+            column: at.column,
+            path: path.to_string(),
+            message: "duplicate field".into(),
+            hint: Some("JSON objects keep only the last of two equal keys; remove one".into()),
+        })
+        .collect();
+    let decoded = decode::decode(&root);
+    let raws = match decoded {
+        Ok(scenario) if problems.is_empty() => return Ok(scenario),
+        Ok(_) => Vec::new(),
+        Err(raws) => raws,
+    };
+    problems.extend(raws.into_iter().map(|raw| {
+        let at = match raw.anchor {
+            Anchor::Key => map.key(&raw.path),
+            Anchor::Value => map.value(&raw.path),
+        };
+        Problem { line: at.line, column: at.column, path: raw.path.to_string(), message: raw.message, hint: raw.hint }
+    }));
+    problems.sort_by_key(|p| (p.line, p.column));
+    Err(invalid(problems))
+}
+
+/// serde_json's message without its trailing " at line L column C".
+fn syntax_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn syntax_hint(error: &serde_json::Error, text: &str) -> Option<String> {
+    let message = error.to_string();
+    if message.starts_with("trailing comma") {
+        return Some("remove the comma after the last item".into());
+    }
+    if message.starts_with("key must be a string") {
+        return Some("JSON keys are in double quotes: {\"name\": …}".into());
+    }
+    if message.starts_with("EOF while parsing") {
+        return Some("a bracket or brace is not closed".into());
+    }
+    let line = text.lines().nth(error.line().saturating_sub(1))?;
+    if line.trim_start().starts_with("//") || line.contains("/*") {
+        return Some("JSON has no comments; use a field whose name starts with \"_\", e.g. \"_note\": \"…\"".into());
+    }
+    None
+}
