@@ -282,13 +282,13 @@ mod tests {
         let text = "{\n  \"a\": [1, {\"b\": \"x\"}],\n  \"é\": true\n}";
         let map = SourceMap::scan(text);
         let b = path(&[Segment::Key("a".into()), Segment::Index(1), Segment::Key("b".into())]);
-        assert_eq!(map.value(&b), Position { line: 2, column: 20 });
-        assert_eq!(map.key(&b), Position { line: 2, column: 15 });
+        assert_eq!(map.value(&b), Position { line: 2, column: 18 });
+        assert_eq!(map.key(&b), Position { line: 2, column: 13 });
         let accent = path(&[Segment::Key("é".into())]);
         assert_eq!(map.value(&accent), Position { line: 3, column: 8 });
         // Unknown paths fall back to the nearest ancestor.
         let missing = b.key("nope");
-        assert_eq!(map.value(&missing), Position { line: 2, column: 20 });
+        assert_eq!(map.value(&missing), Position { line: 2, column: 18 });
     }
 
     #[test]
