@@ -7,9 +7,9 @@
 //! [`metrics`] (histograms, summaries) → [`report`] (JSON, Markdown, terminal)
 //! → `cli`. [`time`] holds the virtual-time newtypes every stage shares.
 
-pub mod time;
-pub mod model;
-pub mod scenario;
 pub mod engine;
 pub mod metrics;
+pub mod model;
 pub mod report;
+pub mod scenario;
+pub mod time;

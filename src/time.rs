@@ -160,6 +160,8 @@ pub fn format_seconds(secs: f64) -> String {
     if secs == 0.0 {
         return "0".to_string();
     }
+    // Round first so the unit suits the printed value (0.9996 s is "1.00s").
+    let secs = round_three(secs);
     let abs = secs.abs();
     let (value, unit) = if abs < 1e-6 {
         (secs * 1e9, "ns")
@@ -177,17 +179,26 @@ pub fn format_seconds(secs: f64) -> String {
     format!("{}{unit}", three_significant(value))
 }
 
-/// Three significant digits without a trailing exponent: `1.50`, `15.0`, `250`.
-fn three_significant(value: f64) -> String {
-    let abs = value.abs();
-    let decimals = if abs >= 100.0 {
-        0
-    } else if abs >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{value:.decimals$}")
+/// `value` rounded to three significant digits.
+fn round_three(value: f64) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let scale = 10f64.powi(2 - magnitude);
+    (value * scale).round() / scale
+}
+
+/// Three significant digits without an exponent: `1.50`, `15.0`, `250`,
+/// `0.0583`. Rounds first, so 99.96 becomes `100`, not `100.0`.
+pub fn three_significant(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let rounded = round_three(value);
+    let magnitude = rounded.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).max(0) as usize;
+    format!("{rounded:.decimals$}")
 }
 
 #[cfg(test)]
@@ -216,5 +227,9 @@ mod tests {
         assert_eq!(format_seconds(40e-6), "40.0µs");
         assert_eq!(format_seconds(1.5), "1.50s");
         assert_eq!(format_seconds(300.0), "5.00min");
+        assert_eq!(format_seconds(0.09998), "100ms");
+        assert_eq!(format_seconds(0.9996), "1.00s");
+        assert_eq!(three_significant(0.058333), "0.0583");
+        assert_eq!(three_significant(1.4), "1.40");
     }
 }

@@ -72,7 +72,13 @@ impl Cpu {
 
     /// A slice ended. Returns the fiber whose CPU work is now complete, if
     /// any; stale slices return `None`.
-    pub fn slice_ended(&mut self, now: SimTime, slot: SlotId, generation: u32, sink: &mut impl SliceSink) -> Option<u32> {
+    pub fn slice_ended(
+        &mut self,
+        now: SimTime,
+        slot: SlotId,
+        generation: u32,
+        sink: &mut impl SliceSink,
+    ) -> Option<u32> {
         let s = self.slots[slot as usize];
         let fiber = s.fiber.filter(|_| s.generation == generation)?;
         self.busy += s.slice;

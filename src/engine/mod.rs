@@ -99,9 +99,7 @@ pub enum EngineError {
 }
 
 fn stall_message(at: SimTime, stuck: u64, tasks: &[StalledTask]) -> String {
-    let mut msg = format!(
-        "the simulation stalled at {at}: {stuck} task(s) wait and no event is pending (a deadlock)"
-    );
+    let mut msg = format!("the simulation stalled at {at}: {stuck} task(s) wait and no event is pending (a deadlock)");
     for t in tasks {
         msg.push_str(&format!("\n  task {} (class \"{}\"): {}", t.number, t.class, t.waits.join("; ")));
     }

@@ -52,11 +52,18 @@ pub enum TraceWhat {
     Queued,
     Started,
     /// A step began; `duration` is its sampled length where it has one.
-    Began { pc: u32, duration: Option<u64> },
+    Began {
+        pc: u32,
+        duration: Option<u64>,
+    },
     /// The coroutine yields to the loop while this step is pending.
-    Awaiting { pc: u32 },
+    Awaiting {
+        pc: u32,
+    },
     /// The step's operation completed.
-    Ended { pc: u32 },
+    Ended {
+        pc: u32,
+    },
     /// The event loop resumed the coroutine.
     Resumed,
     /// The task ended so.

@@ -267,10 +267,9 @@ impl<'a, O: Observer> Sim<'a, O> {
                 let quantum = Some(switch_interval).filter(|_| workers > 1);
                 (Discipline::Threads { workers, busy: 0, waiting: VecDeque::new() }, Cpu::new(slots, quantum))
             }
-            StrategyKind::Cooperative { max_concurrency } => (
-                Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() },
-                Cpu::new(1, None),
-            ),
+            StrategyKind::Cooperative { max_concurrency } => {
+                (Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() }, Cpu::new(1, None))
+            }
         };
         let classes = scenario
             .classes
@@ -1088,8 +1087,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.end = self.now;
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
-        let stuck: Vec<u32> =
-            (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use).collect();
+        let stuck: Vec<u32> = (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use).collect();
         if self.horizon_reached || stuck.is_empty() {
             return Ok(self.stats);
         }
@@ -1115,11 +1113,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Discipline::Cooperative { .. } => "waits for admission to the loop".to_string(),
             });
         }
-        StalledTask {
-            number: t.number,
-            class: self.scenario.classes[t.class as usize].name.clone(),
-            waits,
-        }
+        StalledTask { number: t.number, class: self.scenario.classes[t.class as usize].name.clone(), waits }
     }
 
     // ----- tracing --------------------------------------------------------

@@ -14,9 +14,9 @@
 //! Each draw site owns 256 words of its stream, far more than any sampler
 //! takes (a truncated normal at most 32).
 
+use rand::Rng;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use rand::Rng;
 
 /// What a stream is for. Part of the key, so purposes never share draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

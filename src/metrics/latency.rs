@@ -2,9 +2,10 @@
 //! digits) plus exact count, sum, min and max. No per-sample storage.
 //!
 //! Percentiles come from the histogram, so they carry its precision: the
-//! reported value is the midpoint of the sample's bucket, rounded to four
-//! significant digits (anything finer is below the histogram's resolution).
-//! Mean and max are exact.
+//! reported value is the midpoint of the sample's bucket, clamped to the
+//! exact minimum and maximum and rounded to four significant digits
+//! (anything finer is below the histogram's resolution). Mean and max are
+//! exact.
 
 use hdrhistogram::Histogram as HdrHistogram;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
@@ -19,6 +20,7 @@ pub struct LatencyRecorder {
     histogram: HdrHistogram<u64>,
     count: u64,
     sum_ns: u128,
+    min_ns: u64,
     max_ns: u64,
 }
 
@@ -39,6 +41,7 @@ impl Default for LatencyRecorder {
             histogram: HdrHistogram::new(SIGNIFICANT_DIGITS).expect("3 significant digits is a valid precision"),
             count: 0,
             sum_ns: 0,
+            min_ns: u64::MAX,
             max_ns: 0,
         }
     }
@@ -53,6 +56,7 @@ impl LatencyRecorder {
         }
         self.count += 1;
         self.sum_ns += u128::from(nanos);
+        self.min_ns = self.min_ns.min(nanos);
         self.max_ns = self.max_ns.max(nanos);
     }
 
@@ -71,7 +75,7 @@ impl LatencyRecorder {
             return 0.0;
         }
         let value = self.histogram.value_at_quantile(q);
-        let midpoint = self.histogram.median_equivalent(value).min(self.max_ns);
+        let midpoint = self.histogram.median_equivalent(value).clamp(self.min_ns, self.max_ns);
         round_significant(midpoint as f64 / 1e9, 4)
     }
 
@@ -93,9 +97,7 @@ impl LatencyRecorder {
     pub fn encoded(&self) -> String {
         use base64::Engine;
         let mut bytes = Vec::new();
-        V2DeflateSerializer::new()
-            .serialize(&self.histogram, &mut bytes)
-            .expect("serialising into a Vec cannot fail");
+        V2DeflateSerializer::new().serialize(&self.histogram, &mut bytes).expect("serialising into a Vec cannot fail");
         base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 }
@@ -148,6 +150,19 @@ mod tests {
         let bytes = base64::engine::general_purpose::STANDARD.decode(r.encoded()).unwrap();
         let back: HdrHistogram<u64> = Deserializer::new().deserialize(&mut bytes.as_slice()).unwrap();
         assert_eq!(back, *r.histogram());
+    }
+
+    #[test]
+    fn percentiles_of_equal_samples_are_exact() {
+        // 100 ms falls mid-bucket; the midpoint (99.98 ms) is clamped to the
+        // exact minimum.
+        let mut r = LatencyRecorder::default();
+        for _ in 0..99 {
+            r.record(100_000_000);
+        }
+        r.record(1_000_000_000);
+        let summary = r.summary();
+        assert_eq!((summary.p50, summary.p99, summary.max), (0.1, 0.1, 1.0));
     }
 
     #[test]

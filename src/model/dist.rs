@@ -50,10 +50,7 @@ impl Dist {
         let m = mean.as_nanos() as f64;
         let s = stddev.as_nanos() as f64;
         let sigma2 = libm::log1p((s * s) / (m * m));
-        Dist::LogNormal {
-            mu: libm::log(m) - sigma2 / 2.0,
-            sigma: libm::sqrt(sigma2),
-        }
+        Dist::LogNormal { mu: libm::log(m) - sigma2 / 2.0, sigma: libm::sqrt(sigma2) }
     }
 
     /// True when sampling needs no randomness.
@@ -81,9 +78,7 @@ impl Dist {
                         * (1.0 / libm::pow(l, a - 1.0) - 1.0 / libm::pow(h, a - 1.0))
                 }
             }
-            Dist::Empirical(samples) => {
-                samples.iter().map(|d| d.as_nanos() as f64).sum::<f64>() / samples.len() as f64
-            }
+            Dist::Empirical(samples) => samples.iter().map(|d| d.as_nanos() as f64).sum::<f64>() / samples.len() as f64,
         }
     }
 
@@ -95,9 +90,7 @@ impl Dist {
                 let span = max.as_nanos() - min.as_nanos();
                 SimDuration::from_nanos(min.as_nanos() + below_inclusive(bits(), span))
             }
-            Dist::Exponential { mean_ns } => {
-                SimDuration::from_nanos_f64(-mean_ns * libm::log(open_unit(bits())))
-            }
+            Dist::Exponential { mean_ns } => SimDuration::from_nanos_f64(-mean_ns * libm::log(open_unit(bits()))),
             Dist::Normal { mean_ns, stddev_ns } => {
                 for _ in 0..NORMAL_RETRIES {
                     let x = mean_ns + stddev_ns * standard_normal(bits);
@@ -107,9 +100,7 @@ impl Dist {
                 }
                 SimDuration::ZERO
             }
-            Dist::LogNormal { mu, sigma } => {
-                SimDuration::from_nanos_f64(libm::exp(mu + sigma * standard_normal(bits)))
-            }
+            Dist::LogNormal { mu, sigma } => SimDuration::from_nanos_f64(libm::exp(mu + sigma * standard_normal(bits))),
             Dist::BoundedPareto { min_ns, max_ns, alpha } => {
                 let u = unit(bits());
                 let ratio = libm::pow(min_ns / max_ns, *alpha);

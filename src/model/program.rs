@@ -29,17 +29,42 @@ pub type DistId = u32;
 /// One instruction. Compact on purpose: the engine reads one per step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
-    Io { dist: DistId, fail: f64 },
-    Cpu { dist: DistId },
-    Sleep { dist: DistId },
-    Blocking { dist: DistId },
+    Io {
+        dist: DistId,
+        fail: f64,
+    },
+    Cpu {
+        dist: DistId,
+    },
+    Sleep {
+        dist: DistId,
+    },
+    Blocking {
+        dist: DistId,
+    },
     /// Branches `branches[first .. first + len]`; `children` instances in all.
-    Gather { first: u32, len: u32, children: u32 },
-    Spawn { slot: u8, program: ProgramId },
-    Join { slot: u8 },
-    Timeout { after: SimDuration, program: ProgramId },
-    Acquire { pool: PoolId },
-    Release { pool: PoolId },
+    Gather {
+        first: u32,
+        len: u32,
+        children: u32,
+    },
+    Spawn {
+        slot: u8,
+        program: ProgramId,
+    },
+    Join {
+        slot: u8,
+    },
+    Timeout {
+        after: SimDuration,
+        program: ProgramId,
+    },
+    Acquire {
+        pool: PoolId,
+    },
+    Release {
+        pool: PoolId,
+    },
     End,
 }
 

@@ -18,6 +18,7 @@ pub mod terminal;
 pub mod trace;
 
 use crate::metrics::StrategyResult;
+use crate::time::three_significant;
 use serde::Serialize;
 
 /// The report format's schema identifier.
@@ -50,18 +51,15 @@ impl Report {
     }
 }
 
-/// A throughput in human units: `0.200/s`, `45.3/s`, `1.25k/s`.
+/// A throughput in human units, three significant digits: `0.200/s`,
+/// `45.3/s`, `1.25k/s`.
 pub fn format_rate(per_s: f64) -> String {
     if per_s >= 1e6 {
-        format!("{:.2}M/s", per_s / 1e6)
+        format!("{}M/s", three_significant(per_s / 1e6))
     } else if per_s >= 1e3 {
-        format!("{:.2}k/s", per_s / 1e3)
-    } else if per_s >= 100.0 {
-        format!("{per_s:.0}/s")
-    } else if per_s >= 10.0 {
-        format!("{per_s:.1}/s")
+        format!("{}k/s", three_significant(per_s / 1e3))
     } else {
-        format!("{per_s:.3}/s")
+        format!("{}/s", three_significant(per_s))
     }
 }
 

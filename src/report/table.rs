@@ -46,12 +46,8 @@ impl Table {
     pub fn to_text(&self) -> String {
         let widths = self.widths();
         let line = |cells: &[String]| {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(&widths)
-                .zip(&self.align)
-                .map(|((cell, &w), align)| pad(cell, w, *align))
-                .collect();
+            let padded: Vec<String> =
+                cells.iter().zip(&widths).zip(&self.align).map(|((cell, &w), align)| pad(cell, w, *align)).collect();
             padded.join("  ").trim_end().to_string() + "\n"
         };
         let mut out = line(&self.header);
@@ -68,8 +64,7 @@ impl Table {
             format!("| {} |\n", escaped.join(" | "))
         };
         let mut out = line(&self.header);
-        let rule: Vec<&str> =
-            self.align.iter().map(|a| if *a == Align::Right { "---:" } else { "---" }).collect();
+        let rule: Vec<&str> = self.align.iter().map(|a| if *a == Align::Right { "---:" } else { "---" }).collect();
         out.push_str(&format!("| {} |\n", rule.join(" | ")));
         for row in &self.rows {
             out.push_str(&line(row));

@@ -16,8 +16,8 @@ use super::source::Path;
 use super::suggest::closest;
 use crate::model::program::MAX_SPAWN_SLOTS;
 use crate::model::{
-    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass,
+    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy, StrategyKind,
+    TaskClass,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -225,11 +225,8 @@ impl Decoder {
     }
 
     fn integer(&mut self, node: &Node, min: u64, max: u64) -> Option<u64> {
-        let expected = if max == u64::MAX {
-            format!("an integer ≥ {min}")
-        } else {
-            format!("an integer from {min} to {max}")
-        };
+        let expected =
+            if max == u64::MAX { format!("an integer ≥ {min}") } else { format!("an integer from {min} to {max}") };
         match node.value.as_u64() {
             Some(n) if (min..=max).contains(&n) => Some(n),
             _ => self.wrong(node, &expected),
@@ -369,11 +366,11 @@ impl Decoder {
     }
 
     fn class(&mut self, name: &str, node: &Node) -> Option<TaskClass> {
-        let fields = self.object(node, &["arrivals", "program"], "a task class: {\"arrivals\": …, \"program\": […]}")?;
+        let fields =
+            self.object(node, &["arrivals", "program"], "a task class: {\"arrivals\": …, \"program\": […]}")?;
         let arrivals = self.required(&fields, "arrivals", "when tasks arrive").and_then(|n| self.arrivals(&n));
-        let program = self
-            .required(&fields, "program", "a list of steps")
-            .and_then(|n| self.program(&n, &mut Scope::default()));
+        let program =
+            self.required(&fields, "program", "a list of steps").and_then(|n| self.program(&n, &mut Scope::default()));
         Some(TaskClass { name: name.to_string(), arrivals: arrivals?, program: program? })
     }
 
@@ -404,9 +401,8 @@ impl Decoder {
             "closed" => {
                 let allowed = ["users", "think", "count", "duration"];
                 let fields = self.object(&inner, &allowed, "{\"users\": N, \"think\": …, \"count\": N}")?;
-                let users = self
-                    .required(&fields, "users", "how many closed-loop users")
-                    .and_then(|n| self.small_count(&n));
+                let users =
+                    self.required(&fields, "users", "how many closed-loop users").and_then(|n| self.small_count(&n));
                 let think = match fields.get("think") {
                     Some(n) => self.dist(&n),
                     None => Some(Dist::Constant(SimDuration::ZERO)),
@@ -476,9 +472,7 @@ impl Decoder {
             "join" => self.join(&inner, scope)?,
             "timeout" => {
                 let fields = self.object(&inner, &["after", "program"], "{\"after\": …, \"program\": […]}")?;
-                let after = self
-                    .required(&fields, "after", "the time budget")
-                    .and_then(|n| self.positive_duration(&n));
+                let after = self.required(&fields, "after", "the time budget").and_then(|n| self.positive_duration(&n));
                 // The body runs on the same fiber's behalf: it keeps the
                 // permits held around it, but has its own spawn names.
                 let mut body_scope = Scope { spawned: Vec::new(), held: scope.held.clone() };
@@ -501,7 +495,9 @@ impl Decoder {
             // Each branch is its own fiber: it holds no permit and has its own
             // spawn names.
             let branch = match item.value {
-                Value::Array(_) => self.program(item, &mut Scope::default()).map(|program| GatherBranch { copies: 1, program }),
+                Value::Array(_) => {
+                    self.program(item, &mut Scope::default()).map(|program| GatherBranch { copies: 1, program })
+                }
                 _ => self.branch(item),
             };
             match branch {
@@ -558,7 +554,9 @@ impl Decoder {
             let names: Vec<&str> = scope.spawned.iter().map(|(n, _)| n.as_str()).collect();
             let hint = match closest(name, &names) {
                 Some(guess) => format!("did you mean \"{guess}\"?"),
-                None if names.is_empty() => "a join awaits a task spawned by an earlier step of the same program".into(),
+                None if names.is_empty() => {
+                    "a join awaits a task spawned by an earlier step of the same program".into()
+                }
                 None => format!("spawned so far: {}", names.join(", ")),
             };
             let message = format!("join of \"{name}\", which no earlier step of this program spawns");
@@ -582,7 +580,8 @@ impl Decoder {
         };
         if let (Some(pool), Some(n)) = (pool, &pool_node) {
             if scope.held.contains(&pool) {
-                let message = format!("limit on pool \"{}\" inside a limit on the same pool", self.pools[pool as usize]);
+                let message =
+                    format!("limit on pool \"{}\" inside a limit on the same pool", self.pools[pool as usize]);
                 let hint = "a task would wait for a permit it holds itself (a self-deadlock); remove the inner limit";
                 self.problem(n, Anchor::Value, message, Some(hint.into()));
                 return None;
@@ -621,7 +620,8 @@ impl Decoder {
             return self.duration(node).map(Dist::Constant);
         }
         if !node.value.is_object() {
-            let expected = "a duration such as \"250ms\" or a distribution such as {\"exponential\": {\"mean\": \"100ms\"}}";
+            let expected =
+                "a duration such as \"250ms\" or a distribution such as {\"exponential\": {\"mean\": \"100ms\"}}";
             return self.wrong(node, expected);
         }
         let (kind, inner, _) = self.one_of(node, DIST_KINDS, &[], "distribution")?;

@@ -171,7 +171,8 @@ impl Scanner<'_> {
             b'[' => self.array(path),
             b'"' => self.string().map(|_| ()),
             _ => {
-                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')) {
+                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'))
+                {
                     self.bump();
                 }
                 Ok(())
