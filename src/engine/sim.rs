@@ -784,7 +784,11 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);
-                self.trace_fiber(f, TraceWhat::Resumed);
+                // A task's first run is traced as `Started`, not as resumed.
+                let task = self.fibers[f as usize].task;
+                if self.tasks[task as usize].started.is_some() {
+                    self.trace_fiber(f, TraceWhat::Resumed);
+                }
                 self.run_fiber_now(f);
                 self.drain();
             }

@@ -225,11 +225,10 @@ impl Decoder {
     }
 
     fn integer(&mut self, node: &Node, min: u64, max: u64) -> Option<u64> {
-        let expected =
-            if max == u64::MAX { format!("an integer ≥ {min}") } else { format!("an integer from {min} to {max}") };
         match node.value.as_u64() {
             Some(n) if (min..=max).contains(&n) => Some(n),
-            _ => self.wrong(node, &expected),
+            Some(n) if n > max => self.wrong(node, &format!("an integer ≤ {max}")),
+            _ => self.wrong(node, &format!("an integer ≥ {min}")),
         }
     }
 
