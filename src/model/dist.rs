@@ -1,6 +1,7 @@
-//! Duration distributions and their sampling.
+//! Sampling duration distributions.
 //!
-//! A [`Dist`] is validated (every parameter finite and in range) before it
+//! The [`Dist`] enum is part of the scenario (`crate::scenario::Dist`); this
+//! module gives it its run-time behaviour. A [`Dist`] is validated (every parameter finite and in range) before it
 //! reaches this module. Sampling takes its randomness from a caller-supplied
 //! source of uniform `u64`s, so the engine decides which seeded stream a draw
 //! comes from; this module only turns uniform bits into a duration.
@@ -9,55 +10,13 @@
 //! Rust port of musl's libm), not from the platform's C library, so the same
 //! bits give the same nanoseconds on every operating system.
 
+use crate::scenario::Dist;
 use crate::time::SimDuration;
-
-/// The 99th-percentile z-score of the standard normal distribution.
-pub const Z_P99: f64 = 2.326_347_874_040_841;
-
-/// A distribution of durations. Parameters are in nanoseconds.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Dist {
-    /// Always the same duration; draws no randomness.
-    Constant(SimDuration),
-    /// Uniform over `[min, max]`, inclusive, to the nanosecond.
-    Uniform { min: SimDuration, max: SimDuration },
-    /// Exponential with the given mean.
-    Exponential { mean_ns: f64 },
-    /// Normal, truncated at zero by resampling (negative draws are redrawn;
-    /// after a bounded number of tries the draw is clamped to zero).
-    Normal { mean_ns: f64, stddev_ns: f64 },
-    /// Log-normal: `exp(mu + sigma * Z)` nanoseconds.
-    LogNormal { mu: f64, sigma: f64 },
-    /// Pareto with shape `alpha`, bounded to `[min, max]`.
-    BoundedPareto { min_ns: f64, max_ns: f64, alpha: f64 },
-    /// One of the listed samples, each equally likely.
-    Empirical(Box<[SimDuration]>),
-}
 
 /// How many redraws a truncated normal takes before clamping at zero.
 const NORMAL_RETRIES: u32 = 8;
 
 impl Dist {
-    /// A log-normal whose median and 99th percentile are given.
-    pub fn lognormal_from_median_p99(median: SimDuration, p99: SimDuration) -> Dist {
-        let mu = libm::log(median.as_nanos() as f64);
-        let sigma = (libm::log(p99.as_nanos() as f64) - mu) / Z_P99;
-        Dist::LogNormal { mu, sigma }
-    }
-
-    /// A log-normal with the given mean and standard deviation.
-    pub fn lognormal_from_mean_stddev(mean: SimDuration, stddev: SimDuration) -> Dist {
-        let m = mean.as_nanos() as f64;
-        let s = stddev.as_nanos() as f64;
-        let sigma2 = libm::log1p((s * s) / (m * m));
-        Dist::LogNormal { mu: libm::log(m) - sigma2 / 2.0, sigma: libm::sqrt(sigma2) }
-    }
-
-    /// True when sampling needs no randomness.
-    pub fn is_constant(&self) -> bool {
-        matches!(self, Dist::Constant(_))
-    }
-
     /// The distribution's mean in nanoseconds (exact for every kind but the
     /// truncated normal, where it is the untruncated mean).
     pub fn mean_ns(&self) -> f64 {

@@ -94,8 +94,7 @@ pub struct Branch {
     pub copies: u32,
 }
 
-/// Most spawn names one program may hold (a fiber tracks them in a bit set).
-pub const MAX_SPAWN_SLOTS: usize = 32;
+pub use crate::scenario::MAX_SPAWN_SLOTS;
 
 /// All programs of a scenario, compiled.
 #[derive(Clone, Debug, Default)]

@@ -14,10 +14,9 @@
 use super::duration::parse_duration;
 use super::source::Path;
 use super::suggest::closest;
-use crate::model::program::MAX_SPAWN_SLOTS;
-use crate::model::{
-    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy, StrategyKind,
-    TaskClass,
+use super::{
+    Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
+    StrategyKind, TaskClass,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};

@@ -5,18 +5,19 @@
 //! with `line:column`, field path, what was expected and, where one is
 //! obvious, a fix. The format is documented in docs/scenario.md.
 //!
-//! Invariants: a returned [`Scenario`] satisfies every invariant of
-//! [`crate::model`]; an error lists problems in file order; nothing here
+//! Invariants: a returned [`Scenario`] satisfies every invariant stated on
+//! its types; an error lists problems in file order; nothing here
 //! panics on any input.
 
 mod decode;
 mod duration;
 mod source;
 mod suggest;
+mod types;
 
 pub use duration::{DurationError, parse_duration};
+pub use types::*;
 
-use crate::model::Scenario;
 use decode::Anchor;
 use sha2::{Digest, Sha256};
 use source::SourceMap;

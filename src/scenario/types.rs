@@ -1,0 +1,231 @@
+//! The validated scenario: what a scenario file means, independent of how it
+//! was written.
+//!
+//! [`super::parse`] is the only producer of these values from untrusted
+//! input, and nothing here can hold an invalid value (a zero worker count, a
+//! negative duration, a pool that does not exist, a join of nothing). Later
+//! stages rely on that: `model` compiles programs and samples
+//! distributions, the engine runs them.
+//!
+//! Main types: [`Scenario`], [`TaskClass`], [`Arrivals`], [`Step`],
+//! [`Strategy`], [`Dist`].
+
+use crate::time::SimDuration;
+
+/// Most spawn names one program may hold (a running fiber tracks them in a
+/// 32-bit set).
+pub const MAX_SPAWN_SLOTS: usize = 32;
+
+/// A whole, validated scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub machine: Machine,
+    /// Named semaphores / connection pools, in file order. Steps refer to
+    /// them by index ([`PoolId`]).
+    pub pools: Vec<Pool>,
+    /// Task classes, in file order. Each draws from streams named after the
+    /// class, so adding a class changes no other class's draws.
+    pub classes: Vec<TaskClass>,
+    /// The strategies to compare, in file order. Labels are unique.
+    pub strategies: Vec<Strategy>,
+    /// Stop the run at this virtual time; tasks still in flight are counted
+    /// as cancelled. `None` runs until every task is accounted for.
+    pub horizon: Option<SimDuration>,
+}
+
+/// The simulated machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Machine {
+    /// CPU cores available to threads (≥ 1).
+    pub cores: u32,
+}
+
+impl Default for Machine {
+    fn default() -> Self {
+        Machine { cores: 1 }
+    }
+}
+
+/// Index of a pool in [`Scenario::pools`].
+pub type PoolId = u16;
+
+/// A named semaphore / connection pool of `size` permits (≥ 1), granted in
+/// FIFO order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pool {
+    pub name: String,
+    pub size: u32,
+}
+
+/// A named kind of task: its arrivals and its program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskClass {
+    pub name: String,
+    pub arrivals: Arrivals,
+    pub program: Vec<Step>,
+}
+
+/// When tasks of a class arrive. Every kind but `Batch` is bounded by a count
+/// or a duration.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arrivals {
+    /// `count` tasks, all at t = 0, created in order.
+    Batch { count: u64 },
+    /// Poisson arrivals at `rate_per_s` (> 0); the first after one
+    /// inter-arrival gap.
+    Poisson { rate_per_s: f64, bound: Bound },
+    /// One task every `every` (> 0), the first at t = 0.
+    Interval { every: SimDuration, bound: Bound },
+    /// `users` closed-loop users: each issues a task at t = 0, waits for it to
+    /// end, thinks for a sampled time, and issues the next.
+    Closed { users: u32, think: Dist, bound: Bound },
+}
+
+/// How an arrival process stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// After this many tasks in all (≥ 1).
+    Count(u64),
+    /// No task arrives at or after this virtual time (> 0).
+    Duration(SimDuration),
+}
+
+/// One step of a task program, with an optional label for traces and charts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub kind: StepKind,
+    pub label: Option<String>,
+}
+
+/// What a step does. docs/model.md gives each one's cost under each strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    /// Await network or disk I/O. With probability `fail` (in [0, 1]) the
+    /// operation fails when it completes, and the task ends as failed.
+    Io { duration: Dist, fail: f64 },
+    /// CPU work: needs a core (and the GIL, or the event loop's thread).
+    Cpu(Dist),
+    /// `asyncio.sleep` / `time.sleep`: waits without holding anything but the
+    /// calling thread.
+    Sleep(Dist),
+    /// A synchronous call (`time.sleep`, `requests.get`): inside a coroutine
+    /// it blocks the whole event loop.
+    Blocking(Dist),
+    /// Run the branches concurrently and wait for all of them.
+    Gather(Vec<GatherBranch>),
+    /// Start a sub-program now (`asyncio.create_task`) under a name that a
+    /// later `Join` awaits. A fiber that ends with unjoined children waits
+    /// for them first.
+    Spawn { name: String, program: Vec<Step> },
+    /// Await the sub-program spawned under `name` earlier in the same program.
+    Join { name: String },
+    /// `asyncio.wait_for`: run `program` with a time budget; on expiry the task
+    /// ends as timed out.
+    Timeout { after: SimDuration, program: Vec<Step> },
+    /// Hold one permit of `pool` around `program` (`async with semaphore`).
+    Limit { pool: PoolId, program: Vec<Step> },
+}
+
+/// One branch of a gather: `copies` concurrent instances of `program`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GatherBranch {
+    pub copies: u32,
+    pub program: Vec<Step>,
+}
+
+/// A strategy to compare, under a unique label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strategy {
+    pub label: String,
+    pub kind: StrategyKind,
+}
+
+/// How tasks are executed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StrategyKind {
+    /// One thread runs tasks one after another, in arrival order.
+    Blocking,
+    /// A pool of `workers` threads takes tasks in arrival order
+    /// (`ThreadPoolExecutor`).
+    Threaded {
+        workers: u32,
+        /// CPython's global interpreter lock: CPU work runs one thread at a
+        /// time, switched every `switch_interval`.
+        gil: bool,
+        /// The GIL's switch interval, and without a GIL the OS time slice.
+        switch_interval: SimDuration,
+    },
+    /// One event loop on one thread runs every task as a coroutine.
+    Cooperative {
+        /// At most this many top-level tasks in flight; the rest wait in
+        /// arrival order. `None` admits every task at once.
+        max_concurrency: Option<u32>,
+    },
+}
+
+impl StrategyKind {
+    /// The kind's name as written in scenarios and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StrategyKind::Blocking => "blocking",
+            StrategyKind::Threaded { .. } => "threaded",
+            StrategyKind::Cooperative { .. } => "cooperative",
+        }
+    }
+
+    /// Python's `ThreadPoolExecutor` default: `min(32, cores + 4)`.
+    pub fn default_workers(machine: Machine) -> u32 {
+        32.min(machine.cores.saturating_add(4))
+    }
+
+    /// CPython's default `sys.getswitchinterval()`: 5 ms.
+    pub const DEFAULT_SWITCH_INTERVAL: SimDuration = SimDuration::from_millis(5);
+}
+
+/// The 99th-percentile z-score of the standard normal distribution.
+pub const Z_P99: f64 = 2.326_347_874_040_841;
+
+/// A distribution of durations. Parameters are in nanoseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    /// Always the same duration; draws no randomness.
+    Constant(SimDuration),
+    /// Uniform over `[min, max]`, inclusive, to the nanosecond.
+    Uniform { min: SimDuration, max: SimDuration },
+    /// Exponential with the given mean.
+    Exponential { mean_ns: f64 },
+    /// Normal, truncated at zero by resampling (negative draws are redrawn;
+    /// after a bounded number of tries the draw is clamped to zero).
+    Normal { mean_ns: f64, stddev_ns: f64 },
+    /// Log-normal: `exp(mu + sigma * Z)` nanoseconds.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Pareto with shape `alpha`, bounded to `[min, max]`.
+    BoundedPareto { min_ns: f64, max_ns: f64, alpha: f64 },
+    /// One of the listed samples, each equally likely.
+    Empirical(Box<[SimDuration]>),
+}
+
+impl Dist {
+    /// A log-normal whose median and 99th percentile are given.
+    pub fn lognormal_from_median_p99(median: SimDuration, p99: SimDuration) -> Dist {
+        let mu = libm::log(median.as_nanos() as f64);
+        let sigma = (libm::log(p99.as_nanos() as f64) - mu) / Z_P99;
+        Dist::LogNormal { mu, sigma }
+    }
+
+    /// A log-normal with the given mean and standard deviation.
+    pub fn lognormal_from_mean_stddev(mean: SimDuration, stddev: SimDuration) -> Dist {
+        let m = mean.as_nanos() as f64;
+        let s = stddev.as_nanos() as f64;
+        let sigma2 = libm::log1p((s * s) / (m * m));
+        Dist::LogNormal { mu: libm::log(m) - sigma2 / 2.0, sigma: libm::sqrt(sigma2) }
+    }
+
+    /// True when sampling needs no randomness.
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Dist::Constant(_))
+    }
+}
