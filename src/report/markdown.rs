@@ -134,22 +134,22 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
     let mut out = Vec::new();
     let finished: Vec<&StrategyResult> = results.iter().filter(|r| r.makespan_s > 0.0).collect();
     if finished.len() >= 2 {
-        let best = finished.iter().min_by(|a, b| a.makespan_s.total_cmp(&b.makespan_s)).expect("non-empty");
+        let (fastest, makespan) = best(&finished, |r| r.makespan_s);
         let worst = finished.iter().max_by(|a, b| a.makespan_s.total_cmp(&b.makespan_s)).expect("non-empty");
-        if worst.makespan_s > best.makespan_s {
+        if worst.makespan_s > makespan {
             out.push(format!(
-                "Shortest makespan: **{}** ({}), {:.1}× shorter than {} ({}).",
-                escape(&best.strategy),
-                format_seconds(best.makespan_s),
-                worst.makespan_s / best.makespan_s,
+                "Shortest makespan: {} ({}), {:.1}× shorter than {} ({}).",
+                fastest,
+                format_seconds(makespan),
+                worst.makespan_s / makespan,
                 escape(&worst.strategy),
                 format_seconds(worst.makespan_s)
             ));
         } else {
-            out.push(format!("Every strategy has the same makespan ({}).", format_seconds(best.makespan_s)));
+            out.push(format!("Every strategy has the same makespan ({}).", format_seconds(makespan)));
         }
-        let p99 = finished.iter().min_by(|a, b| a.latency_s.p99.total_cmp(&b.latency_s.p99)).expect("non-empty");
-        out.push(format!("Lowest p99 latency: **{}** ({}).", escape(&p99.strategy), format_seconds(p99.latency_s.p99)));
+        let (lowest, p99) = best(&finished, |r| r.latency_s.p99);
+        out.push(format!("Lowest p99 latency: {} ({}).", lowest, format_seconds(p99)));
     }
     for r in results {
         if let Some(lag) = r.loop_lag_s
@@ -175,6 +175,15 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The strategies sharing the smallest `figure`, bold and joined ("**a** and
+/// **b**"), and that figure.
+fn best(results: &[&StrategyResult], figure: impl Fn(&StrategyResult) -> f64) -> (String, f64) {
+    let min = results.iter().map(|r| figure(r)).fold(f64::INFINITY, f64::min);
+    let names: Vec<String> =
+        results.iter().filter(|r| figure(r) == min).map(|r| format!("**{}**", escape(&r.strategy))).collect();
+    (names.join(" and "), min)
 }
 
 /// Escapes text from a scenario for Markdown (and the HTML it may become).

@@ -117,7 +117,7 @@ impl Decoder {
             return self.wrong(node, expected);
         };
         for key in map.keys() {
-            if !allowed.contains(&key.as_str()) && !key.starts_with('_') {
+            if !allowed.contains(&key.as_str()) && !is_comment(key) {
                 self.unknown(&Node { value: &map[key], path: node.path.key(key) }, key, "field", allowed);
             }
         }
@@ -155,14 +155,20 @@ impl Decoder {
             return self.wrong(node, &expected);
         };
         let mut found: Vec<&'k str> = Vec::new();
+        let mut unknown = false;
         for key in map.keys() {
             if let Some(kind) = kinds.iter().find(|k| **k == key) {
                 found.push(kind);
-            } else if !extras.contains(&key.as_str()) && !key.starts_with('_') {
+            } else if !extras.contains(&key.as_str()) && !is_comment(key) {
                 let allowed: Vec<&str> = kinds.iter().chain(extras).copied().collect();
                 self.unknown(&Node { value: &map[key], path: node.path.key(key) }, key, what, &allowed);
-                return None;
+                unknown = true;
             }
+        }
+        // An unknown key is most likely a misspelt kind: say nothing more
+        // unless the object still has exactly one kind to check.
+        if unknown && found.len() != 1 {
+            return None;
         }
         match found.as_slice() {
             [kind] => {
@@ -329,7 +335,7 @@ impl Decoder {
         };
         let mut pools = Vec::new();
         let mut ok = true;
-        for (name, value) in map {
+        for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             self.pools.push(name.clone());
             let child = Node { value, path: node.path.key(name) };
             match self.small_count(&child) {
@@ -348,12 +354,12 @@ impl Decoder {
         let Value::Object(map) = node.value else {
             return self.wrong(node, expected);
         };
-        if map.is_empty() {
+        if map.keys().all(|name| is_comment(name)) {
             return self.wrong(node, "at least one task class");
         }
         let mut classes = Vec::new();
         let mut ok = true;
-        for (name, value) in map {
+        for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             let child = Node { value, path: node.path.key(name) };
             match self.class(name, &child) {
                 Some(class) => classes.push(class),
@@ -447,21 +453,22 @@ impl Decoder {
 
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
         let (kind, inner, fields) = self.one_of(node, STEP_KINDS, &["label", "fail"], "step")?;
+        // A bad label or fail is recorded, and the step's kind still checked.
         let label = match fields.get("label") {
-            Some(n) => Some(self.name(&n)?.to_string()),
-            None => None,
+            Some(n) => self.name(&n).map(|name| Some(name.to_string())),
+            None => Some(None),
         };
         let fail = match fields.get("fail") {
-            Some(n) if kind == "io" => self.number(&n, "a probability from 0 to 1", |p| (0.0..=1.0).contains(&p))?,
+            Some(n) if kind == "io" => self.number(&n, "a probability from 0 to 1", |p| (0.0..=1.0).contains(&p)),
             Some(n) => {
                 let message = format!("\"fail\" applies only to io steps, not to {kind}");
                 self.problem(&n, Anchor::Key, message, None);
-                return None;
+                None
             }
-            None => 0.0,
+            None => Some(0.0),
         };
         let kind = match kind {
-            "io" => StepKind::Io { duration: self.dist(&inner)?, fail },
+            "io" => StepKind::Io { duration: self.dist(&inner)?, fail: fail.unwrap_or(0.0) },
             "cpu" => StepKind::Cpu(self.dist(&inner)?),
             "sleep" => StepKind::Sleep(self.dist(&inner)?),
             "blocking" => StepKind::Blocking(self.dist(&inner)?),
@@ -482,7 +489,8 @@ impl Decoder {
             "limit" => self.limit(&inner, scope)?,
             _ => unreachable!("one_of returns a listed kind"),
         };
-        Some(Step { kind, label })
+        fail?;
+        Some(Step { kind, label: label? })
     }
 
     fn gather(&mut self, node: &Node, _scope: &Scope) -> Option<StepKind> {
@@ -792,6 +800,11 @@ fn default_strategies(machine: Machine) -> Vec<Strategy> {
         Strategy { label: "threaded".into(), kind: default_threaded(machine) },
         Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } },
     ]
+}
+
+/// Keys that start with `_` are comments, in every object.
+fn is_comment(key: &str) -> bool {
+    key.starts_with('_')
 }
 
 /// How a wrong value is shown after "found".
