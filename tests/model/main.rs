@@ -1,0 +1,17 @@
+//! One test per rule of docs/model.md. Each file covers one step kind or
+//! topic; each test is named after the rule it checks (R-IO-THREADED →
+//! `r_io_threaded…`), so `cargo test --test model r_io` runs the io rules.
+
+mod harness;
+
+mod arrivals;
+mod blocking;
+mod cpu;
+mod gather;
+mod io;
+mod limit;
+mod metrics;
+mod randomness;
+mod spawn;
+mod strategies;
+mod timeout;
