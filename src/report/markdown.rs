@@ -54,6 +54,7 @@ fn summary_table(results: &[StrategyResult]) -> Table {
         ("p99", Align::Right),
         ("max", Align::Right),
         ("wait p99", Align::Right),
+        ("loop lag p99", Align::Right),
         ("CPU", Align::Right),
         ("peak threads", Align::Right),
         ("memory", Align::Right),
@@ -68,6 +69,7 @@ fn summary_table(results: &[StrategyResult]) -> Table {
             format_seconds(r.latency_s.p99),
             format_seconds(r.latency_s.max),
             format_seconds(r.wait_s.p99),
+            r.loop_lag_s.map_or_else(|| "–".to_string(), |lag| format_seconds(lag.p99)),
             format!("{:.1}%", r.cpu_utilization * 100.0),
             r.peak_threads.to_string(),
             format_bytes(r.modelled_memory_bytes),
@@ -211,6 +213,7 @@ const DEFINITIONS: &str = "
 - **throughput**: completed tasks per second of makespan.
 - **latency**: arrival to end, for every task that was not cancelled; a timed-out task's latency is its time to the timeout.
 - **wait**: arrival to the task's first step (queueing for a worker, or for the loop).
+- **loop lag** (cooperative): how long a ready coroutine waited for the event loop before it ran.
 - **CPU**: CPU time used over all cores' capacity during the makespan.
 - **memory**: modelled resident memory at peak: 16.5 KiB per thread, 2.8 KiB per coroutine (CPython 3.11 on the calibration machine).
 - Percentiles come from HdrHistograms with 3 significant digits. See docs/model.md for what each step costs under each strategy.

@@ -110,7 +110,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         Err(e) => {
             let problem = Problem {
                 line: e.line().max(1) as u32,
-                column: e.column().max(1) as u32,
+                column: char_column(text, e.line(), e.column()),
                 path: String::new(),
                 message: format!("invalid JSON: {}", syntax_message(&e)),
                 hint: syntax_hint(&e, text),
@@ -156,8 +156,34 @@ fn syntax_message(error: &serde_json::Error) -> String {
     }
 }
 
+/// The text of 1-based line `line` of `text` (none past the end).
+fn nth_line(text: &str, line: usize) -> Option<&str> {
+    text.split('\n').nth(line.checked_sub(1)?)
+}
+
+/// serde_json's column counts bytes; problems count characters, as the
+/// decoder's positions do (see [`source`]).
+fn char_column(text: &str, line: usize, byte_column: usize) -> u32 {
+    let Some(line) = nth_line(text, line) else { return byte_column.max(1) as u32 };
+    let before = byte_column.saturating_sub(1);
+    line.char_indices().take_while(|(i, _)| *i < before).count() as u32 + 1
+}
+
 fn syntax_hint(error: &serde_json::Error, text: &str) -> Option<String> {
     let message = error.to_string();
+    // serde_json reports a comment as whatever it expected where the `/`
+    // is (a key, a value, a comma), so look at the text first.
+    if let Some(line) = nth_line(text, error.line()) {
+        let at = line.get(error.column().saturating_sub(1)..).unwrap_or("");
+        if at.starts_with("//") || at.starts_with("/*") || line.trim_start().starts_with("//") {
+            return Some(
+                "JSON has no comments; use a field whose name starts with \"_\", e.g. \"_note\": \"…\"".into(),
+            );
+        }
+    }
+    if text.trim().is_empty() {
+        return Some("the file is empty; a scenario is a JSON object: {\"name\": …, \"classes\": {…}}".into());
+    }
     if message.starts_with("trailing comma") {
         return Some("remove the comma after the last item".into());
     }
@@ -166,10 +192,6 @@ fn syntax_hint(error: &serde_json::Error, text: &str) -> Option<String> {
     }
     if message.starts_with("EOF while parsing") {
         return Some("a bracket or brace is not closed".into());
-    }
-    let line = text.lines().nth(error.line().saturating_sub(1))?;
-    if line.trim_start().starts_with("//") || line.contains("/*") {
-        return Some("JSON has no comments; use a field whose name starts with \"_\", e.g. \"_note\": \"…\"".into());
     }
     None
 }
