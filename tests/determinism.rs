@@ -32,7 +32,8 @@ fn histograms(report: &str) -> Vec<String> {
 #[test]
 fn another_seed_changes_the_histograms_of_random_scenarios() {
     let dir = TempDir::new("determinism-seed");
-    for file in ["scenarios/scraper.json", "scenarios/api-server.json", "scenarios/timeouts.json", "scenarios/fanout.json"]
+    for file in
+        ["scenarios/scraper.json", "scenarios/api-server.json", "scenarios/timeouts.json", "scenarios/fanout.json"]
     {
         let own = histograms(&run_report(file, &dir.path().join("own"), &[]));
         let other = histograms(&run_report(file, &dir.path().join("other"), &["--seed", "12345"]));

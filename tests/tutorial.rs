@@ -49,7 +49,10 @@ fn flow_trace_shows_the_tutorials_order() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("trace of cooperative"), "{stdout}");
     let position = |needle: &str| {
-        stdout.lines().position(|l| l.ends_with(needle)).unwrap_or_else(|| panic!("no line ending {needle:?}:\n{stdout}"))
+        stdout
+            .lines()
+            .position(|l| l.ends_with(needle))
+            .unwrap_or_else(|| panic!("no line ending {needle:?}:\n{stdout}"))
     };
     let line = |needle: &str| stdout.lines().nth(position(needle)).unwrap().trim_start().to_string();
     let order = [
@@ -70,12 +73,14 @@ fn flow_trace_shows_the_tutorials_order() {
 #[test]
 fn trace_can_name_a_strategy() {
     let dir = TempDir::new("tutorial-trace-named");
-    let output = simbench(&["run", "scenarios/flow.json", "--out", dir.path().to_str().unwrap(), "--trace", "blocking"]);
+    let output =
+        simbench(&["run", "scenarios/flow.json", "--out", dir.path().to_str().unwrap(), "--trace", "blocking"]);
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("trace of blocking"), "{stdout}");
     // Blocking runs the branches one after another: operation 1 ends at 2 s,
     // then operation 2 runs and ends at 3 s.
-    let ended = |op: &str| stdout.lines().find(|l| l.ends_with(&format!("{op} ended"))).unwrap().trim_start().to_string();
+    let ended =
+        |op: &str| stdout.lines().find(|l| l.ends_with(&format!("{op} ended"))).unwrap().trim_start().to_string();
     assert!(ended("operation_1").starts_with("2.000000s"), "{stdout}");
     assert!(ended("operation_2").starts_with("3.000000s"), "{stdout}");
 }

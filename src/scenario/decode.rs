@@ -11,7 +11,7 @@
 //! Invariant: [`decode`] returns a scenario only when it recorded no problem,
 //! so every [`Scenario`] it returns satisfies the model's invariants.
 
-use super::duration::parse_duration;
+use super::duration::{DurationError, parse_duration};
 use super::source::Path;
 use super::suggest::closest;
 use super::{
@@ -44,6 +44,8 @@ const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
+/// Every strategy setting, for spotting one written beside the kind.
+const STRATEGY_SETTINGS: &[&str] = &["label", "workers", "gil", "switch_interval", "max_concurrency"];
 const DURATION_HINT: &str = "durations are strings with a unit: \"250ms\", \"5s\", \"40us\", \"2min\"";
 
 /// Decodes and validates a whole scenario.
@@ -161,6 +163,11 @@ impl Decoder {
                 found.push(kind);
             } else if !extras.contains(&key.as_str()) && !is_comment(key) {
                 let allowed: Vec<&str> = kinds.iter().chain(extras).copied().collect();
+                // "lable" is a misspelt field, not an unknown kind of step.
+                let what = match closest(key, &allowed) {
+                    Some(guess) if extras.contains(&guess) => "field",
+                    _ => what,
+                };
                 self.unknown(&Node { value: &map[key], path: node.path.key(key) }, key, what, &allowed);
                 unknown = true;
             }
@@ -257,7 +264,8 @@ impl Decoder {
             Value::String(text) => match parse_duration(text) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.problem(node, Anchor::Value, format!("expected a duration: {e}"), Some(DURATION_HINT.into()));
+                    let hint = matches!(e, DurationError::Malformed(_)).then(|| DURATION_HINT.to_string());
+                    self.problem(node, Anchor::Value, format!("expected a duration: {e}"), hint);
                     None
                 }
             },
@@ -390,7 +398,7 @@ impl Decoder {
                 let fields = self.object(&inner, &["rate", "count", "duration"], "{\"rate\": …, \"count\": N}")?;
                 let rate = self
                     .required(&fields, "rate", "arrivals per second")
-                    .and_then(|n| self.number(&n, "a rate in arrivals per second, > 0", |x| x > 0.0));
+                    .and_then(|n| self.number(&n, "a rate > 0 (arrivals per second)", |x| x > 0.0));
                 let bound = self.bound(&fields);
                 Some(Arrivals::Poisson { rate_per_s: rate?, bound: bound? })
             }
@@ -462,7 +470,8 @@ impl Decoder {
             Some(n) if kind == "io" => self.number(&n, "a probability from 0 to 1", |p| (0.0..=1.0).contains(&p)),
             Some(n) => {
                 let message = format!("\"fail\" applies only to io steps, not to {kind}");
-                self.problem(&n, Anchor::Key, message, None);
+                let hint = "make the failing operation an io step, or remove \"fail\"";
+                self.problem(&n, Anchor::Key, message, Some(hint.into()));
                 None
             }
             None => Some(0.0),
@@ -570,7 +579,8 @@ impl Decoder {
             return None;
         };
         if entry.1 {
-            self.problem(node, Anchor::Value, format!("\"{name}\" is joined twice"), None);
+            let hint = "a spawned task is awaited once; spawn another under a new name to await it again";
+            self.problem(node, Anchor::Value, format!("\"{name}\" is joined twice"), Some(hint.into()));
             return None;
         }
         entry.1 = true;
@@ -710,7 +720,12 @@ impl Decoder {
         let mut strategies: Vec<Strategy> = Vec::new();
         let mut ok = true;
         for item in &items {
+            let before = self.problems.len();
             match self.strategy(item, machine) {
+                // A strategy with a problem of its own (say a misplaced
+                // "label") is not compared with the others: its label may
+                // not be the one the user meant.
+                Some(_) if self.problems.len() > before => ok = false,
                 Some(strategy) => {
                     if strategies.iter().any(|s| s.label == strategy.label) {
                         let message = format!("two strategies are labelled \"{}\"", strategy.label);
@@ -729,7 +744,12 @@ impl Decoder {
     fn strategy(&mut self, node: &Node, machine: Machine) -> Option<Strategy> {
         if let Value::String(name) = node.value {
             let Some(kind) = STRATEGY_KINDS.iter().find(|k| **k == name) else {
-                self.unknown(node, name, "strategy", STRATEGY_KINDS);
+                match strategy_alias(name) {
+                    Some(hint) => {
+                        self.problem(node, Anchor::Value, format!("unknown strategy \"{name}\""), Some(hint.into()))
+                    }
+                    None => self.unknown(node, name, "strategy", STRATEGY_KINDS),
+                }
                 return None;
             };
             let kind = match *kind {
@@ -741,6 +761,16 @@ impl Decoder {
         }
         if !node.value.is_object() {
             return self.wrong(node, "a strategy: \"blocking\", \"threaded\", \"cooperative\" or an object such as {\"threaded\": {\"workers\": 8}}");
+        }
+        if let Value::Object(map) = node.value
+            && let Some(kind) = STRATEGY_KINDS.iter().find(|k| map.contains_key(**k))
+            && let Some(key) = map.keys().find(|k| STRATEGY_SETTINGS.contains(&k.as_str()))
+        {
+            let misplaced = Node { value: &map[key], path: node.path.key(key) };
+            let message = format!("\"{key}\" belongs inside the strategy's settings");
+            let hint = format!("write {{\"{kind}\": {{\"{key}\": {}, …}}}}", map[key]);
+            self.problem(&misplaced, Anchor::Key, message, Some(hint));
+            return None;
         }
         let (kind, inner, _) = self.one_of(node, STRATEGY_KINDS, &[], "strategy")?;
         let allowed: &[&str] = match kind {
@@ -781,6 +811,20 @@ impl Decoder {
             },
         };
         Some(Strategy { label: label?, kind: kind? })
+    }
+}
+
+/// What a user may call a strategy by another name means in simbench.
+fn strategy_alias(name: &str) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "asyncio" | "async" | "coroutines" | "event-loop" | "eventloop" | "trio" => {
+            Some("asyncio's event loop is \"cooperative\"")
+        }
+        "threads" | "thread" | "threadpool" | "thread-pool" | "threadpoolexecutor" => {
+            Some("a pool of threads is \"threaded\", e.g. {\"threaded\": {\"workers\": 8}}")
+        }
+        "sync" | "sequential" | "serial" => Some("one task after another is \"blocking\""),
+        _ => None,
     }
 }
 

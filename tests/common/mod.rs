@@ -22,8 +22,8 @@ pub fn run_report(file: &str, out: &Path, extra: &[&str]) -> String {
     args.extend_from_slice(extra);
     let output = simbench(&args);
     assert!(output.status.success(), "simbench {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    let name = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(root().join(file)).unwrap())
-        .unwrap()["name"]
+    let name = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(root().join(file)).unwrap()).unwrap()
+        ["name"]
         .as_str()
         .unwrap()
         .to_string();
