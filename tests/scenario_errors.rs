@@ -486,6 +486,34 @@ fn unbounded_arrivals_are_rejected() {
 }
 
 #[test]
+fn a_closed_loop_that_never_advances_time_is_rejected() {
+    let text = r#"{
+  "name": "case",
+  "classes": {
+    "job": {
+      "arrivals": {"closed": {"users": 3, "duration": "10s"}},
+      "program": [{"cpu": "0"}, {"gather": [[{"io": {"uniform": {"min": "0", "max": "0"}}}]]}]
+    }
+  }
+}"#;
+    check(
+        text,
+        &[at(5, 19, "classes.job.arrivals", "this closed loop can never finish")
+            .on("{\"closed\"")
+            .hint("give \"think\" a duration > 0")],
+    );
+    // Bounded by a count, or with any time passing, it finishes.
+    for program in [r#"[{"cpu": "0"}]"#, r#"[{"io": "1ms"}]"#] {
+        let (bound, think) = if program.contains("1ms") { ("duration", "0") } else { ("count", "0") };
+        let text = format!(
+            r#"{{"name": "ok", "classes": {{"job": {{"arrivals": {{"closed": {{"users": 3, "think": "{think}", "{bound}": 10}}}}, "program": {program}}}}}}}"#
+        )
+        .replace("\"duration\": 10", "\"duration\": \"10s\"");
+        assert!(parse(&text, "ok.json").is_ok(), "{text}");
+    }
+}
+
+#[test]
 fn arrivals_bounded_by_both_count_and_duration_are_rejected() {
     check(
         &arrivals(r#"{"poisson": {"rate": 10, "count": 100, "duration": "60s"}}"#),

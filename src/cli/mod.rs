@@ -7,9 +7,11 @@
 //! | 1 | reserved: a verdict failed (SLO thresholds, `compare` limits) |
 //! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out` |
 //! | 3 | an unexpected I/O failure while writing outputs |
+//! | 130 | interrupted (Ctrl-C); no report was written |
 //!
 //! `anyhow` is used here and nowhere in the library.
 
+mod guards;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +39,8 @@ pub enum Failure {
     Input(anyhow::Error),
     /// Writing an output failed (exit status 3).
     Output(anyhow::Error),
+    /// Ctrl-C stopped the run before anything was written (exit status 130).
+    Interrupted,
 }
 
 impl Failure {
@@ -44,12 +48,14 @@ impl Failure {
         match self {
             Failure::Input(_) => 2,
             Failure::Output(_) => 3,
+            Failure::Interrupted => 130,
         }
     }
 
-    fn error(&self) -> &anyhow::Error {
+    fn message(&self) -> String {
         match self {
-            Failure::Input(e) | Failure::Output(e) => e,
+            Failure::Input(e) | Failure::Output(e) => format!("{e:#}"),
+            Failure::Interrupted => "interrupted; no report was written".to_string(),
         }
     }
 }
@@ -64,13 +70,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    guards::install_interrupt_handler();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {:#}", failure.error());
+            eprintln!("error: {}", failure.message());
             ExitCode::from(failure.exit_code())
         }
     }

@@ -2,8 +2,10 @@
 //! report.json and report.md under `--out/<scenario name>/`.
 
 use super::Failure;
+use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
+use simbench::engine::EngineError;
 use simbench::metrics::{self, Measurement};
 use simbench::model::{CompiledWorkload, Scenario};
 use simbench::report::{self, Report, ScenarioInfo, files};
@@ -35,6 +37,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+
+    #[command(flatten)]
+    guards: GuardArgs,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -46,6 +51,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let out_dir = args.out.join(files::directory_name(&scenario.name));
     files::ensure_writable_dir(&out_dir)
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
+    let limits = args.guards.check(&scenario, &loaded.file)?;
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
 
     let workload = CompiledWorkload::compile(&scenario);
@@ -53,8 +59,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut trace_text = None;
     for (i, strategy) in scenario.strategies.iter().enumerate() {
         let limit = (traced == Some(i)).then_some(args.trace_limit);
-        let Measurement { result, trace, .. } = metrics::measure(&scenario, &workload, strategy, limit)
-            .map_err(|e| Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)))?;
+        let Measurement { result, trace, .. } = metrics::measure_limited(&scenario, &workload, strategy, limit, limits)
+            .map_err(|e| match e {
+                EngineError::Interrupted { .. } => Failure::Interrupted,
+                e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
+            })?;
         if let Some(log) = trace {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
         }
@@ -69,6 +78,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         seed: scenario.seed,
     };
     let report = Report::new(info, results);
+    if guards::interrupted() {
+        return Err(Failure::Interrupted);
+    }
     let json_path = out_dir.join("report.json");
     let md_path = out_dir.join("report.md");
     write(&json_path, report::json::render(&report))?;

@@ -96,6 +96,33 @@ pub enum EngineError {
     /// Tasks wait and no event is pending: a deadlock.
     #[error("{}", stall_message(*at, *stuck, tasks))]
     Stalled { at: SimTime, stuck: u64, tasks: Vec<StalledTask> },
+    /// The run processed more events than [`Limits::max_events`].
+    #[error(
+        "the run stopped after {events} events at virtual time {at}, the limit set by --max-events; raise it, or shorten the scenario (fewer tasks, a horizon)"
+    )]
+    EventLimit { events: u64, at: SimTime },
+    /// Virtual time passed [`Limits::max_time`] with tasks still in flight.
+    #[error(
+        "virtual time passed {limit} with {in_flight} task(s) still in flight, the limit set by --max-sim-time; raise it, or give the scenario a \"horizon\" to stop there on purpose"
+    )]
+    TimeLimit { limit: SimTime, in_flight: u64 },
+    /// [`Limits::interrupt`] was raised (Ctrl-C).
+    #[error("interrupted at virtual time {at}")]
+    Interrupted { at: SimTime },
+}
+
+/// Guards against runs that would not end in reasonable time. The default
+/// is unlimited.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits<'a> {
+    /// Stop with [`EngineError::EventLimit`] after this many events.
+    pub max_events: Option<u64>,
+    /// Stop with [`EngineError::TimeLimit`] when an event lies past this time.
+    pub max_time: Option<SimTime>,
+    /// Polled every few thousand events; when set, the run stops with
+    /// [`EngineError::Interrupted`]. (A flag is an input like any other: it
+    /// can stop a run but never changes a result.)
+    pub interrupt: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 fn stall_message(at: SimTime, stuck: u64, tasks: &[StalledTask]) -> String {
@@ -117,5 +144,16 @@ pub fn run<O: Observer>(
     strategy: &Strategy,
     observer: &mut O,
 ) -> Result<RunStats, EngineError> {
-    sim::Sim::new(scenario, workload, strategy, observer).run()
+    run_limited(scenario, workload, strategy, observer, Limits::default())
+}
+
+/// [`run`], stopping with an error when a guard of `limits` trips.
+pub fn run_limited<O: Observer>(
+    scenario: &Scenario,
+    workload: &CompiledWorkload,
+    strategy: &Strategy,
+    observer: &mut O,
+    limits: Limits,
+) -> Result<RunStats, EngineError> {
+    sim::Sim::new(scenario, workload, strategy, observer).run(limits)
 }

@@ -31,7 +31,7 @@ use super::cpu::{Cpu, SlotId};
 use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
 use super::queue::EventQueue;
 use super::streams::{Purpose, Stream, mix, next_word};
-use super::{EngineError, RunStats, StalledTask};
+use super::{EngineError, Limits, RunStats, StalledTask};
 use crate::model::program::{Branch, DistId};
 use crate::model::{Arrivals, Bound, CompiledWorkload, Dist, Op, Scenario, Strategy, StrategyKind};
 use crate::time::{SimDuration, SimTime};
@@ -320,13 +320,31 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// Runs to the end: every task accounted for, the horizon, or a stall.
-    pub(super) fn run(mut self) -> Result<RunStats, EngineError> {
+    pub(super) fn run(mut self, limits: Limits) -> Result<RunStats, EngineError> {
+        /// Events between two looks at the interrupt flag.
+        const INTERRUPT_POLL: u64 = 4096;
         self.schedule_first_arrivals();
         if let Some(h) = self.scenario.horizon {
             self.queue.push(SimTime::ZERO + h, Event::Horizon);
         }
+        let max_events = limits.max_events.unwrap_or(u64::MAX);
+        let max_time = limits.max_time.unwrap_or(SimTime::NEVER);
         while let Some((time, event)) = self.queue.pop() {
             debug_assert!(time >= self.now, "virtual time went back");
+            // Past the limit, only live work trips it: stale timers of tasks
+            // that already ended may pop later without meaning anything.
+            let live = self.in_flight > 0 || matches!(event, Event::Arrival { .. } | Event::UserIssue { .. });
+            if time > max_time && live {
+                return Err(EngineError::TimeLimit { limit: max_time, in_flight: self.in_flight });
+            }
+            if self.stats.events >= max_events {
+                return Err(EngineError::EventLimit { events: self.stats.events, at: self.now });
+            }
+            if self.stats.events % INTERRUPT_POLL == 0
+                && limits.interrupt.is_some_and(|flag| flag.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return Err(EngineError::Interrupted { at: self.now });
+            }
             self.now = time;
             self.stats.events += 1;
             self.handle(event);

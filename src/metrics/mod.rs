@@ -16,7 +16,7 @@ mod latency;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 
-use crate::engine::{self, EngineError, Observer, Outcome, RunStats, TaskRecord, TraceEvent};
+use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent};
 use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind};
 use crate::time::SimDuration;
 use serde::Serialize;
@@ -250,11 +250,22 @@ pub fn measure(
     strategy: &Strategy,
     trace_limit: Option<usize>,
 ) -> Result<Measurement, EngineError> {
+    measure_limited(scenario, workload, strategy, trace_limit, Limits::default())
+}
+
+/// [`measure`] under the engine's run [`Limits`].
+pub fn measure_limited(
+    scenario: &Scenario,
+    workload: &CompiledWorkload,
+    strategy: &Strategy,
+    trace_limit: Option<usize>,
+    limits: Limits,
+) -> Result<Measurement, EngineError> {
     let mut recorder = Recorder::new(scenario.classes.len());
     if let Some(limit) = trace_limit {
         recorder = recorder.with_trace(limit);
     }
-    let stats = engine::run(scenario, workload, strategy, &mut recorder)?;
+    let stats = engine::run_limited(scenario, workload, strategy, &mut recorder, limits)?;
     Ok(Measurement {
         result: StrategyResult::new(scenario, strategy, &recorder, &stats),
         stats,

@@ -8,6 +8,7 @@
 //! place.
 
 pub mod dist;
+pub mod estimate;
 pub mod program;
 
 pub use crate::scenario::{

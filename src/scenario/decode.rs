@@ -16,7 +16,7 @@ use super::source::Path;
 use super::suggest::closest;
 use super::{
     Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass,
+    StrategyKind, TaskClass, takes_no_time,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -383,7 +383,18 @@ impl Decoder {
         let arrivals = self.required(&fields, "arrivals", "when tasks arrive").and_then(|n| self.arrivals(&n));
         let program =
             self.required(&fields, "program", "a list of steps").and_then(|n| self.program(&n, &mut Scope::default()));
-        Some(TaskClass { name: name.to_string(), arrivals: arrivals?, program: program? })
+        let (arrivals, program) = (arrivals?, program?);
+        if let Arrivals::Closed { think, bound: Bound::Duration(_), .. } = &arrivals
+            && think.always_zero()
+            && takes_no_time(&program)
+        {
+            let node = fields.get("arrivals").expect("decoded above");
+            let message = "this closed loop can never finish: its think time and every step take 0, so virtual time never reaches the end of its duration";
+            let hint = "give \"think\" a duration > 0, or bound the loop by \"count\"";
+            self.problem(&node, Anchor::Value, message, Some(hint.into()));
+            return None;
+        }
+        Some(TaskClass { name: name.to_string(), arrivals, program })
     }
 
     fn arrivals(&mut self, node: &Node) -> Option<Arrivals> {

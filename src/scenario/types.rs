@@ -228,4 +228,30 @@ impl Dist {
     pub fn is_constant(&self) -> bool {
         matches!(self, Dist::Constant(_))
     }
+
+    /// True when every draw is exactly zero.
+    pub fn always_zero(&self) -> bool {
+        match self {
+            Dist::Constant(d) => d.is_zero(),
+            Dist::Uniform { max, .. } => max.is_zero(),
+            Dist::Normal { mean_ns, stddev_ns } => *mean_ns == 0.0 && *stddev_ns == 0.0,
+            Dist::Empirical(samples) => samples.iter().all(|d| d.is_zero()),
+            Dist::Exponential { .. } | Dist::LogNormal { .. } | Dist::BoundedPareto { .. } => false,
+        }
+    }
+}
+
+/// True when a program takes no virtual time whatever is drawn: every step
+/// on every path is always zero.
+pub fn takes_no_time(steps: &[Step]) -> bool {
+    steps.iter().all(|step| match &step.kind {
+        StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
+            d.always_zero()
+        }
+        StepKind::Gather(branches) => branches.iter().all(|b| takes_no_time(&b.program)),
+        StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => {
+            takes_no_time(program)
+        }
+        StepKind::Join { .. } => true,
+    })
 }

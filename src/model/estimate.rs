@@ -1,0 +1,180 @@
+//! The size of a run, estimated before running it, so that a scenario too
+//! large for memory or patience is refused with a clear message instead of
+//! exhausting the machine.
+//!
+//! Estimates are per strategy run (every strategy simulates the same tasks)
+//! and deliberately simple: expected arrivals from each class's arrival
+//! process, two events per executed step, and, for work that is all in
+//! flight at once (batches, closed-loop users), the memory of its pending
+//! state.
+
+use super::{Arrivals, Bound, Scenario, Step, StepKind};
+
+/// Modelled engine memory per pending task: task record, root fiber, its
+/// pending event and queue slots (measured: about 185 B per task at 1M).
+pub const BYTES_PER_PENDING_TASK: f64 = 200.0;
+/// Modelled engine memory per extra pending fiber (gathered or spawned).
+pub const BYTES_PER_PENDING_FIBER: f64 = 80.0;
+
+/// One class's share of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassEstimate {
+    pub class: String,
+    /// Expected arrivals.
+    pub tasks: f64,
+    /// Tasks in flight at once for certain (a batch, closed-loop users).
+    pub concurrent: f64,
+    /// Ops a task executes (gather copies expanded).
+    pub ops_per_task: f64,
+    /// How the arrivals were counted, for messages ("poisson 1000/s for 1h").
+    pub basis: String,
+}
+
+/// The estimated size of one strategy's run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    pub classes: Vec<ClassEstimate>,
+}
+
+impl Estimate {
+    /// Expected arrivals of all classes.
+    pub fn tasks(&self) -> f64 {
+        self.classes.iter().map(|c| c.tasks).sum()
+    }
+
+    /// Expected events: about two per executed op, plus the arrival.
+    pub fn events(&self) -> f64 {
+        self.classes.iter().map(|c| c.tasks * (2.0 * c.ops_per_task + 1.0)).sum()
+    }
+
+    /// Bytes of engine state for the work certainly in flight at once.
+    pub fn peak_bytes(&self) -> f64 {
+        self.classes
+            .iter()
+            .map(|c| {
+                c.concurrent * (BYTES_PER_PENDING_TASK + BYTES_PER_PENDING_FIBER * (c.ops_per_task - 1.0).max(0.0))
+            })
+            .sum()
+    }
+
+    /// The class contributing most tasks, for messages.
+    pub fn largest(&self) -> Option<&ClassEstimate> {
+        self.classes.iter().max_by(|a, b| a.tasks.total_cmp(&b.tasks))
+    }
+}
+
+/// Estimates one strategy's run of `scenario`.
+pub fn estimate(scenario: &Scenario) -> Estimate {
+    let horizon_s = scenario.horizon.map(|h| h.as_secs_f64());
+    let classes = scenario
+        .classes
+        .iter()
+        .map(|class| {
+            let ops_per_task = ops(&class.program);
+            let (tasks, concurrent, basis) = match &class.arrivals {
+                Arrivals::Batch { count } => (*count as f64, *count as f64, format!("a batch of {count}")),
+                Arrivals::Poisson { rate_per_s, bound } => match bound {
+                    Bound::Count(n) => (*n as f64, 0.0, format!("{n} poisson arrivals")),
+                    Bound::Duration(d) => {
+                        let secs = capped(d.as_secs_f64(), horizon_s);
+                        (rate_per_s * secs, 0.0, format!("poisson at {rate_per_s}/s for {d}"))
+                    }
+                },
+                Arrivals::Interval { every, bound } => match bound {
+                    Bound::Count(n) => (*n as f64, 0.0, format!("{n} arrivals every {every}")),
+                    Bound::Duration(d) => {
+                        let secs = capped(d.as_secs_f64(), horizon_s);
+                        (secs / every.as_secs_f64(), 0.0, format!("one every {every} for {d}"))
+                    }
+                },
+                Arrivals::Closed { users, think, bound } => {
+                    let users = f64::from(*users);
+                    match bound {
+                        Bound::Count(n) => (*n as f64, users.min(*n as f64), format!("{n} closed-loop tasks")),
+                        Bound::Duration(d) => {
+                            let secs = capped(d.as_secs_f64(), horizon_s);
+                            let cycle_s = (think.mean_ns() + typical_ns(&class.program)) / 1e9;
+                            let per_user = if cycle_s > 0.0 { secs / cycle_s } else { f64::INFINITY };
+                            (users * per_user, users, format!("{users} users for {d}"))
+                        }
+                    }
+                }
+            };
+            ClassEstimate { class: class.name.clone(), tasks, concurrent, ops_per_task, basis }
+        })
+        .collect();
+    Estimate { classes }
+}
+
+fn capped(secs: f64, horizon_s: Option<f64>) -> f64 {
+    horizon_s.map_or(secs, |h| secs.min(h))
+}
+
+/// Ops one task executes, with gather copies expanded.
+fn ops(steps: &[Step]) -> f64 {
+    steps
+        .iter()
+        .map(|step| match &step.kind {
+            StepKind::Gather(branches) => {
+                1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
+            }
+            StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } => 1.0 + ops(program),
+            StepKind::Limit { program, .. } => 2.0 + ops(program),
+            _ => 1.0,
+        })
+        .sum()
+}
+
+/// A program's typical duration when nothing else runs: the cooperative
+/// critical path with every step at its mean.
+fn typical_ns(steps: &[Step]) -> f64 {
+    steps
+        .iter()
+        .map(|step| match &step.kind {
+            StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
+                d.mean_ns()
+            }
+            StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
+            StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
+            StepKind::Limit { program, .. } => typical_ns(program),
+            StepKind::Spawn { .. } | StepKind::Join { .. } => 0.0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse;
+
+    fn estimate_of(classes: &str) -> Estimate {
+        let json = format!(r#"{{"name": "e", "classes": {classes}}}"#);
+        estimate(&parse(&json, "e.json").unwrap())
+    }
+
+    #[test]
+    fn counts_arrivals_of_every_kind() {
+        let e = estimate_of(
+            r#"{"a": {"arrivals": {"batch": {"count": 10}}, "program": [{"io": "1s"}]},
+                "b": {"arrivals": {"poisson": {"rate": 100, "duration": "1min"}}, "program": [{"io": "1s"}]},
+                "c": {"arrivals": {"interval": {"every": "100ms", "duration": "10s"}}, "program": [{"io": "1s"}]},
+                "d": {"arrivals": {"closed": {"users": 4, "think": "1s", "duration": "10s"}}, "program": [{"io": "1s"}]}}"#,
+        );
+        let tasks: Vec<f64> = e.classes.iter().map(|c| c.tasks).collect();
+        // 10; 100/s × 60 s; 10 s / 100 ms; 4 users × 10 s / (1 s think + 1 s io).
+        assert_eq!(tasks, [10.0, 6000.0, 100.0, 20.0]);
+        assert_eq!(e.tasks(), 6130.0);
+        assert_eq!(e.largest().unwrap().class, "b");
+    }
+
+    #[test]
+    fn gathers_multiply_ops_and_batches_hold_memory() {
+        let e = estimate_of(
+            r#"{"a": {"arrivals": {"batch": {"count": 1000}},
+                "program": [{"gather": [{"copies": 3, "program": [{"io": "1s"}]}]}, {"cpu": "1ms"}]}}"#,
+        );
+        assert_eq!(e.classes[0].ops_per_task, 5.0);
+        assert_eq!(e.events(), 1000.0 * 11.0);
+        assert_eq!(e.peak_bytes(), 1000.0 * (BYTES_PER_PENDING_TASK + 4.0 * BYTES_PER_PENDING_FIBER));
+    }
+}
