@@ -65,7 +65,7 @@ impl fmt::Display for Problem {
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{file}: cannot read the scenario: {source}")]
+    #[error("{file}: cannot read the scenario")]
     Read { file: String, source: std::io::Error },
     #[error("{}", render_problems(file, problems))]
     Invalid { file: String, problems: Vec<Problem> },
