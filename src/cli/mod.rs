@@ -4,12 +4,16 @@
 //! | status | meaning |
 //! | --- | --- |
 //! | 0 | success |
-//! | 1 | reserved: a verdict failed (SLO thresholds, `compare` limits) |
-//! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out` |
+//! | 1 | a verdict failed: an SLO of the scenario (`run`), or a figure past its limit (`compare`, `run --baseline`; with `--strict`, any change) |
+//! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out`, a missing or unreadable report or baseline, reports of different scenarios or schema versions, a bad `--limit` |
 //! | 3 | an unexpected I/O failure while writing outputs |
+//!
+//! A run that fails a verdict still writes all its outputs first.
 //!
 //! `anyhow` is used here and nowhere in the library.
 
+mod ci;
+mod compare;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +32,8 @@ struct Cli {
 enum Command {
     /// Run every strategy of a scenario and write report.json and report.md.
     Run(run::RunArgs),
+    /// Compare two runs' report.json files (or directories of them), figure by figure.
+    Compare(compare::CompareArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -37,11 +43,14 @@ pub enum Failure {
     Input(anyhow::Error),
     /// Writing an output failed (exit status 3).
     Output(anyhow::Error),
+    /// A verdict failed: an SLO, or a figure past its limit (exit status 1).
+    Verdict(anyhow::Error),
 }
 
 impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
+            Failure::Verdict(_) => 1,
             Failure::Input(_) => 2,
             Failure::Output(_) => 3,
         }
@@ -49,7 +58,7 @@ impl Failure {
 
     fn error(&self) -> &anyhow::Error {
         match self {
-            Failure::Input(e) | Failure::Output(e) => e,
+            Failure::Input(e) | Failure::Output(e) | Failure::Verdict(e) => e,
         }
     }
 }
@@ -66,6 +75,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -35,6 +35,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+
+    #[command(flatten)]
+    ci: super::ci::CiArgs,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -47,6 +50,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     files::ensure_writable_dir(&out_dir)
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
+    let prepared = super::ci::prepare(&args.ci)?;
 
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
@@ -68,7 +72,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         sha256: loaded.sha256,
         seed: scenario.seed,
     };
-    let report = Report::new(info, results);
+    let report = super::ci::with_slos(&scenario, Report::new(info, results));
     let json_path = out_dir.join("report.json");
     let md_path = out_dir.join("report.md");
     write(&json_path, report::json::render(&report))?;
@@ -81,7 +85,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         print!("{}", report::terminal::render(&report));
         println!("\nwrote {} and {}", json_path.display(), md_path.display());
     }
-    Ok(())
+    super::ci::finish(args.ci, prepared, &report, &out_dir, args.quiet)
 }
 
 /// The index of the strategy `--trace` names ("" = the default choice).
