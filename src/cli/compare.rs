@@ -76,14 +76,7 @@ pub fn verdict(comparison: &Comparison) -> Result<(), Failure> {
             "{n} {} (--strict fails on any change; to accept it, update the baseline)",
             if n == 1 { "difference" } else { "differences" }
         ))),
-        n => Err(Failure::Verdict(anyhow!(
-            "{n} {} past {} limit",
-            plural(n, "regression"),
-            if n == 1 { "its" } else { "their" }
-        ))),
+        1 => Err(Failure::Verdict(anyhow!("1 regression past its limit"))),
+        n => Err(Failure::Verdict(anyhow!("{n} regressions past their limits"))),
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { word.to_string() } else { format!("{word}s") }
 }

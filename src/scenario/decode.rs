@@ -760,7 +760,7 @@ impl Decoder {
                 self.problem(
                     &threshold_node,
                     Anchor::Value,
-                    format!("{} in threshold \"{}\"", e.message, text.trim()),
+                    format!("in \"{}\": {}", text.trim(), e.message),
                     Some(e.hint),
                 );
                 return None;
@@ -775,9 +775,25 @@ impl Decoder {
                         Some(s) => strategy_kind = Some(s.kind.name()),
                         None => {
                             let labels: Vec<&str> = strategies.iter().map(|s| s.label.as_str()).collect();
-                            let hint = match closest(label, &labels) {
-                                Some(guess) => format!("did you mean \"{guess}\"?"),
-                                None => format!("the scenario's strategies are: {}", labels.join(", ")),
+                            let same_kind: Vec<&str> = strategies
+                                .iter()
+                                .filter(|s| s.kind.name() == label)
+                                .map(|s| s.label.as_str())
+                                .collect();
+                            let hint = match (closest(label, &labels), same_kind.as_slice()) {
+                                (Some(guess), _) => format!("did you mean \"{guess}\"?"),
+                                (None, _) if strategy_alias(label).is_some() => {
+                                    format!(
+                                        "{}; the strategies are: {}",
+                                        strategy_alias(label).unwrap_or(""),
+                                        labels.join(", ")
+                                    )
+                                }
+                                (None, [one]) => format!("the {label} strategy is labelled \"{one}\""),
+                                (None, [_, ..]) => {
+                                    format!("the {label} strategies are labelled {}", same_kind.join(", "))
+                                }
+                                (None, []) => format!("the scenario's strategies are: {}", labels.join(", ")),
                             };
                             self.problem(n, Anchor::Value, format!("no strategy is labelled \"{label}\""), Some(hint));
                             return None;

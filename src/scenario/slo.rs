@@ -283,7 +283,7 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
         return fail("expected a threshold such as \"latency p99 < 500ms\", found an empty string", GRAMMAR);
     }
     let Some(at) = text.find(['<', '>', '≤', '≥', '=', '!']) else {
-        return fail(format!("no comparison in \"{text}\""), GRAMMAR);
+        return fail("no comparison: expected <, <=, > or >= between the metric and the value", GRAMMAR);
     };
     let rest = &text[at..];
     let (op, op_len) = if rest.starts_with("<=") {
@@ -309,7 +309,7 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
     let value = text[at + op_len..].trim();
     let words: Vec<&str> = left.split(|c: char| c.is_whitespace() || c == '.').filter(|w| !w.is_empty()).collect();
     let Some(&name) = words.first() else {
-        return fail(format!("no metric before \"{}\" in \"{text}\"", op.symbol()), GRAMMAR);
+        return fail(format!("no metric before \"{}\"", op.symbol()), GRAMMAR);
     };
     if !METRICS.contains(&name) {
         let hint = match closest(name, METRICS) {
@@ -365,7 +365,7 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
         }
     };
     if value.is_empty() {
-        return fail(format!("no value after \"{}\" in \"{text}\"", op.symbol()), form(name));
+        return fail(format!("no value after \"{}\"", op.symbol()), form(name));
     }
     let bound = match metric.unit() {
         Unit::Seconds => match parse_duration(value) {

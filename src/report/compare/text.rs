@@ -7,9 +7,15 @@ use super::{Comparison, Row, ScenarioComparison, Verdict, format_change, format_
 
 pub fn render(c: &Comparison) -> String {
     let mut out = format!("simbench compare: {}\n", c.headline());
+    let mut after_unchanged = false;
     for s in &c.scenarios {
-        out.push('\n');
+        // Unchanged scenarios take one line each, without a blank between.
+        let unchanged = s.is_unchanged();
+        if !(unchanged && after_unchanged) {
+            out.push('\n');
+        }
         out.push_str(&scenario(s));
+        after_unchanged = unchanged;
     }
     for (name, path) in &c.only_in_base {
         out.push_str(&format!("\n{name}: only in base ({path}); the head has no report of it\n"));
