@@ -329,6 +329,11 @@ fn a_baseline_is_written_only_when_asked() {
     assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
     assert_ne!(std::fs::read_to_string(&baseline).unwrap(), written, "explicitly updated");
 
+    let other = run("scenarios/flow.json", &out, &["--baseline", path(&baseline)]);
+    assert_eq!(other.status.code(), Some(2), "a baseline of another scenario");
+    assert!(stderr(&other).contains("is a baseline of scenario \"scraper\", not \"flow\""), "{}", stderr(&other));
+    assert!(!out.join("flow").join("report.json").exists(), "refused before running");
+
     let usage = simbench(&["run", "scenarios/scraper.json", "--update-baseline"]);
     assert_eq!(usage.status.code(), Some(2), "--update-baseline needs --baseline");
 }
@@ -512,4 +517,50 @@ fn csv_has_a_row_per_strategy_and_class() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert_eq!(files.len(), 2, "without --export only report.json and report.md: {files:?}");
+}
+
+// ----- golden files --------------------------------------------------------------
+
+/// Compares `text` with tests/golden/`dir`/`name`, or writes it there when
+/// SIMBENCH_BLESS is set (then review the diff).
+fn golden(dir: &str, name: &str, text: &str) {
+    let golden_dir = root().join("tests/golden").join(dir);
+    let golden = golden_dir.join(name);
+    if std::env::var_os("SIMBENCH_BLESS").is_some() {
+        std::fs::create_dir_all(&golden_dir).unwrap();
+        std::fs::write(&golden, text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|_| panic!("missing {}; run with SIMBENCH_BLESS=1 to create it", golden.display()));
+    assert!(
+        text == expected,
+        "{dir}/{name} differs from {}; if the change is intended, rerun with SIMBENCH_BLESS=1 and review the diff\n--- produced ---\n{text}",
+        golden.display()
+    );
+}
+
+#[test]
+fn golden_comparison_of_the_scraper_with_fewer_connections() {
+    let dir = TempDir::new("ci-golden-compare");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &[]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &[]);
+    let shown = |text: String| text.replace(path(dir.path()), "TMP");
+    for (format, name) in [("text", "scraper-20.txt"), ("md", "scraper-20.md"), ("json", "scraper-20.json")] {
+        let output = simbench(&["compare", path(&base), path(&head), "--format", format]);
+        assert_eq!(output.status.code(), Some(1));
+        golden("compare", name, &shown(stdout(&output)));
+    }
+}
+
+#[test]
+fn golden_exports() {
+    let dir = TempDir::new("ci-golden-exports");
+    let file = with_slos(dir.path(), r#"["latency p99 < 2s", {"threshold": "wait max < 1ms", "class": "job"}]"#);
+    let out = dir.path().join("out");
+    assert_eq!(run(path(&file), &out, &["--export", "all"]).status.code(), Some(1));
+    for name in ["junit.xml", "blocking.hgrm", "cooperative.hgrm", "latency.hlog", "summary.csv"] {
+        golden("exports", name, &std::fs::read_to_string(out.join("slo-case").join(name)).unwrap());
+    }
 }

@@ -55,11 +55,24 @@ pub struct Prepared {
     limits: Limits,
 }
 
-/// Checks the CI options before anything is simulated.
-pub fn prepare(args: &CiArgs) -> Result<Prepared, Failure> {
+/// Checks the CI options before anything is simulated: the limits parse,
+/// and the baseline exists (unless it is to be created), reads, and is a
+/// report of this scenario.
+pub fn prepare(args: &CiArgs, scenario: &Scenario) -> Result<Prepared, Failure> {
     let limits = Limits::parse(&args.limits).map_err(|e| Failure::Input(anyhow!(e)))?;
     let baseline = match &args.baseline {
-        Some(path) if path.exists() => Some(compare::load(path).map_err(|e| Failure::Input(anyhow!(e)))?),
+        Some(path) if path.exists() => {
+            let base = compare::load(path).map_err(|e| Failure::Input(anyhow!(e)))?;
+            if base.view.scenario.name != scenario.name {
+                return Err(Failure::Input(anyhow!(
+                    "{} is a baseline of scenario \"{}\", not \"{}\"; give the baseline of this scenario",
+                    path.display(),
+                    base.view.scenario.name,
+                    scenario.name
+                )));
+            }
+            Some(base)
+        }
         Some(_) if args.update_baseline => None,
         Some(path) => {
             return Err(Failure::Input(anyhow!(

@@ -50,7 +50,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     files::ensure_writable_dir(&out_dir)
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
-    let prepared = super::ci::prepare(&args.ci)?;
+    let prepared = super::ci::prepare(&args.ci, &scenario)?;
 
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
