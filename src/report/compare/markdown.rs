@@ -27,7 +27,7 @@ pub fn render(c: &Comparison) -> String {
     for s in moved {
         out.push_str(&scenario(s));
     }
-    if !unchanged.is_empty() && unchanged.len() < c.scenarios.len() {
+    if !unchanged.is_empty() {
         let names: Vec<String> = unchanged.iter().map(|s| format!("**{}**", escape(&s.name))).collect();
         out.push_str(&format!("No change in {}.\n\n", names.join(", ")));
     }
