@@ -1099,6 +1099,116 @@ fn an_empty_strategy_list_is_rejected() {
 
 // ----- many problems at once -----------------------------------------------
 
+// ----- SLOs ------------------------------------------------------------------
+
+/// A valid scenario (class `job`, strategies `blocking` and `coop`, the
+/// latter cooperative) with `items` as its SLOs, one per line from line 6,
+/// each starting at column 5.
+fn slos(items: &[&str]) -> String {
+    let items: Vec<String> = items.iter().map(|s| format!("    {s}")).collect();
+    format!(
+        "{{
+  \"name\": \"case\",
+  \"classes\": {{\"job\": {{\"arrivals\": {{\"batch\": {{\"count\": 1}}}}, \"program\": [{{\"io\": \"1s\"}}]}}}},
+  \"strategies\": [\"blocking\", {{\"cooperative\": {{\"label\": \"coop\"}}}}],
+  \"slos\": [
+{}
+  ]
+}}
+",
+        items.join(",\n")
+    )
+}
+
+#[test]
+fn a_threshold_without_a_unit_shows_the_metrics_form() {
+    check(
+        &slos(&[r#""latency p99 < 500""#]),
+        &[at(6, 5, "slos[0]", "in \"latency p99 < 500\": expected a duration after \"<\": missing unit")
+            .on("\"latency")
+            .hint("write latency STATISTIC OP DURATION, e.g. \"latency p99 < 500ms\"")],
+    );
+}
+
+#[test]
+fn a_misspelt_metric_suggests_the_closest_and_shows_the_grammar() {
+    check(
+        &slos(&[r#""latncy p99 < 500ms""#]),
+        &[at(6, 5, "slos[0]", "unknown metric \"latncy\"")
+            .hint("did you mean \"latency\"? A threshold reads METRIC [STATISTIC] OP VALUE")],
+    );
+}
+
+#[test]
+fn a_threshold_without_a_comparison_shows_the_grammar() {
+    check(
+        &slos(&[r#"{"threshold": "throughput 200/s"}"#]),
+        &[at(6, 19, "slos[0].threshold", "in \"throughput 200/s\": no comparison: expected <, <=, > or >=")
+            .on("\"throughput")
+            .hint("A threshold reads METRIC [STATISTIC] OP VALUE")],
+    );
+}
+
+#[test]
+fn an_unknown_percentile_lists_those_kept() {
+    check(
+        &slos(&[r#""wait p95 <= 1s""#]),
+        &[at(6, 5, "slos[0]", "unknown statistic \"p95\" for wait")
+            .hint("report.json keeps mean, p50, p90, p99, p999 and max")],
+    );
+}
+
+#[test]
+fn scopes_name_existing_strategies_and_classes() {
+    check(
+        &slos(&[
+            r#"{"threshold": "latency p99 < 1s", "strategy": "cooperative"}"#,
+            r#"{"threshold": "latency p99 < 1s", "class": "jbo"}"#,
+            r#"{"threshold": "latency p99 < 1s", "strategy": "threaded"}"#,
+        ]),
+        &[
+            at(6, 51, "slos[0].strategy", "no strategy is labelled \"cooperative\"")
+                .on("\"cooperative\"")
+                .hint("the cooperative strategy is labelled \"coop\""),
+            at(7, 48, "slos[1].class", "unknown class \"jbo\"").on("\"jbo\"").hint("did you mean \"job\"?"),
+            at(8, 51, "slos[2].strategy", "no strategy is labelled \"threaded\"")
+                .hint("the scenario's strategies are: blocking, coop"),
+        ],
+    );
+}
+
+#[test]
+fn a_scope_must_have_the_figure() {
+    check(
+        &slos(&[
+            r#"{"threshold": "makespan < 10s", "class": "job"}"#,
+            r#"{"threshold": "loop_lag p99 < 5ms", "strategy": "blocking"}"#,
+        ]),
+        &[
+            at(6, 46, "slos[0].class", "makespan is measured per strategy, not per task class")
+                .on("\"job\"")
+                .hint("remove \"class\""),
+            at(7, 53, "slos[1].strategy", "loop_lag p99 is measured for cooperative strategies only, not blocking")
+                .on("\"blocking\"")
+                .hint("scope it to a cooperative strategy"),
+        ],
+    );
+}
+
+#[test]
+fn an_slo_is_a_string_or_an_object_with_a_threshold() {
+    check(
+        &slos(&["42", r#"{"strategy": "coop"}"#, r#"{"threshold": "latency p99 < 1s", "stratgy": "coop"}"#]),
+        &[
+            at(6, 5, "slos[0]", "expected an SLO: a threshold such as \"latency p99 < 500ms\"").on("42"),
+            at(7, 5, "slos[1]", "missing field \"threshold\"").on("{\"strategy\""),
+            at(8, 39, "slos[2].stratgy", "unknown field \"stratgy\"")
+                .on("\"stratgy\"")
+                .hint("did you mean \"strategy\"?"),
+        ],
+    );
+}
+
 #[test]
 fn several_problems_are_all_reported_in_file_order() {
     // Strategies come first in the file, so their problems come first,

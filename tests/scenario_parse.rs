@@ -573,5 +573,5 @@ fn the_error_examples_in_the_scenario_reference_are_current() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 2, "docs/scenario.md shows two error examples");
+    assert_eq!(checked, 3, "docs/scenario.md shows three error examples");
 }

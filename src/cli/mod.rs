@@ -4,13 +4,17 @@
 //! | status | meaning |
 //! | --- | --- |
 //! | 0 | success |
-//! | 1 | reserved: a verdict failed (SLO thresholds, `compare` limits) |
-//! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out` |
+//! | 1 | a verdict failed: an SLO of the scenario (`run`), or a figure past its limit (`compare`, `run --baseline`; with `--strict`, any change) |
+//! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out`, a missing or unreadable report or baseline, reports of different scenarios or schema versions, a bad `--limit` |
 //! | 3 | an unexpected I/O failure while writing outputs |
 //! | 130 | interrupted (Ctrl-C); no report was written |
 //!
+//! A run that fails a verdict still writes all its outputs first.
+//!
 //! `anyhow` is used here and nowhere in the library.
 
+mod ci;
+mod compare;
 mod guards;
 mod run;
 
@@ -30,6 +34,8 @@ struct Cli {
 enum Command {
     /// Run every strategy of a scenario and write report.json and report.md.
     Run(run::RunArgs),
+    /// Compare two runs' report.json files (or directories of them), figure by figure.
+    Compare(compare::CompareArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -39,6 +45,8 @@ pub enum Failure {
     Input(anyhow::Error),
     /// Writing an output failed (exit status 3).
     Output(anyhow::Error),
+    /// A verdict failed: an SLO, or a figure past its limit (exit status 1).
+    Verdict(anyhow::Error),
     /// Ctrl-C stopped the run before anything was written (exit status 130).
     Interrupted,
 }
@@ -46,6 +54,7 @@ pub enum Failure {
 impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
+            Failure::Verdict(_) => 1,
             Failure::Input(_) => 2,
             Failure::Output(_) => 3,
             Failure::Interrupted => 130,
@@ -54,7 +63,7 @@ impl Failure {
 
     fn message(&self) -> String {
         match self {
-            Failure::Input(e) | Failure::Output(e) => format!("{e:#}"),
+            Failure::Input(e) | Failure::Output(e) | Failure::Verdict(e) => format!("{e:#}"),
             Failure::Interrupted => "interrupted; no report was written".to_string(),
         }
     }
@@ -73,6 +82,7 @@ pub fn main() -> ExitCode {
     guards::install_interrupt_handler();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

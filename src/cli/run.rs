@@ -40,6 +40,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     guards: GuardArgs,
+
+    #[command(flatten)]
+    ci: super::ci::CiArgs,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -53,6 +56,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
     let limits = args.guards.check(&scenario, &loaded.file)?;
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
+    let prepared = super::ci::prepare(&args.ci, &scenario)?;
 
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
@@ -77,7 +81,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         sha256: loaded.sha256,
         seed: scenario.seed,
     };
-    let report = Report::new(info, results);
+    let report = super::ci::with_slos(&scenario, Report::new(info, results));
     if guards::interrupted() {
         return Err(Failure::Interrupted);
     }
@@ -93,7 +97,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         print!("{}", report::terminal::render(&report));
         println!("\nwrote {} and {}", json_path.display(), md_path.display());
     }
-    Ok(())
+    super::ci::finish(args.ci, prepared, &report, &out_dir, args.quiet)
 }
 
 /// The index of the strategy `--trace` names ("" = the default choice).

@@ -21,7 +21,7 @@
 //! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0 }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
-//!     machine: Machine::default(), pools: vec![], horizon: None,
+//!     machine: Machine::default(), pools: vec![], horizon: None, slos: vec![],
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
 //! };

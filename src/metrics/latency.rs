@@ -9,7 +9,7 @@
 
 use hdrhistogram::Histogram as HdrHistogram;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Significant decimal digits the histograms keep.
 pub const SIGNIFICANT_DIGITS: u8 = 3;
@@ -25,7 +25,7 @@ pub struct LatencyRecorder {
 }
 
 /// Summary figures in seconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub mean: f64,
     pub p50: f64,

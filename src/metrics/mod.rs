@@ -11,8 +11,11 @@
 //!   cancelled at the horizon (a timed-out task's latency is when it timed out);
 //! - wait: arrival to the first step, for every task that started;
 //! - throughput: completed tasks per second of makespan.
+//!
+//! [`slo`] checks a scenario's SLOs against the results.
 
 mod latency;
+pub mod slo;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 

@@ -5,7 +5,7 @@
 //! latency, and the definitions of the figures. Scenario text is escaped.
 
 use super::table::{Align, Table};
-use super::{Report, format_bytes, format_rate};
+use super::{Report, format_bytes, format_rate, format_value, unit_named};
 use crate::metrics::StrategyResult;
 use crate::time::format_seconds;
 
@@ -27,6 +27,14 @@ pub fn render(report: &Report) -> String {
     ));
     out.push_str("## Summary\n\n");
     out.push_str(&summary_table(&report.results).to_markdown());
+    if !report.slos.is_empty() {
+        out.push_str("\n## SLOs\n\n");
+        out.push_str(&match report.failed_slos() {
+            0 => format!("All {} checks passed.\n\n", report.slos.len()),
+            n => format!("**{n} of {} checks failed.**\n\n", report.slos.len()),
+        });
+        out.push_str(&slo_table(report).to_markdown());
+    }
     let findings = findings(&report.results);
     if !findings.is_empty() {
         out.push_str("\n## Findings\n\n");
@@ -73,6 +81,26 @@ fn summary_table(results: &[StrategyResult]) -> Table {
             format!("{:.1}%", r.cpu_utilization * 100.0),
             r.peak_threads.to_string(),
             format_bytes(r.modelled_memory_bytes),
+        ]);
+    }
+    t
+}
+
+fn slo_table(report: &Report) -> Table {
+    let mut t = Table::new(&[
+        ("verdict", Align::Left),
+        ("SLO", Align::Left),
+        ("strategy", Align::Left),
+        ("class", Align::Left),
+        ("measured", Align::Right),
+    ]);
+    for slo in &report.slos {
+        t.row(vec![
+            if slo.passed { "✅ pass" } else { "❌ fail" }.to_string(),
+            format!("`{}`", slo.threshold.replace('`', "'")),
+            escape(&slo.strategy),
+            slo.class.as_deref().map_or_else(|| "all".to_string(), escape),
+            unit_named(&slo.unit).map_or_else(|| slo.measured.to_string(), |u| format_value(u, slo.measured)),
         ]);
     }
     t

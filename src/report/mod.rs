@@ -3,22 +3,34 @@
 //! [`Report`] is the `simbench.report/v1` document: a header naming the
 //! scenario and the results of every strategy. One module per output format
 //! reads it: [`json`] (the stable contract), [`markdown`] (report.md),
-//! [`terminal`] (the summary table `run` prints) and [`trace`] (`--trace`
-//! timelines). [`files`] writes outputs atomically.
+//! [`terminal`] (the summary table and SLO lines `run` prints), [`trace`]
+//! (`--trace` timelines), and the exports for CI tools: [`junit`] (JUnit
+//! XML), [`hgrm`] (HdrHistogram percentile distribution), [`hlog`]
+//! (HdrHistogram interval log) and [`csv`] (summary.csv). [`compare`] reads
+//! two runs' report.json files and judges every figure against its limit.
+//! [`files`] writes outputs atomically.
 //!
 //! Invariant: formatting never changes a figure, and output order is the
 //! order of the scenario (strategies, classes), so the same results always
 //! give the same bytes.
 
+pub mod compare;
+pub mod csv;
 pub mod files;
+pub mod hgrm;
+pub mod histogram;
+pub mod hlog;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 mod table;
 pub mod terminal;
 pub mod trace;
 
 use crate::metrics::StrategyResult;
-use crate::time::three_significant;
+use crate::metrics::slo::SloOutcome;
+use crate::scenario::Unit;
+use crate::time::{format_seconds, three_significant};
 use serde::Serialize;
 
 /// The report format's schema identifier.
@@ -43,12 +55,48 @@ pub struct Report {
     pub simbench_version: &'static str,
     pub scenario: ScenarioInfo,
     pub results: Vec<StrategyResult>,
+    /// Every SLO checked against every strategy it applies to (empty when
+    /// the scenario has none).
+    pub slos: Vec<SloOutcome>,
 }
 
 impl Report {
     pub fn new(scenario: ScenarioInfo, results: Vec<StrategyResult>) -> Self {
-        Report { schema: SCHEMA, simbench_version: env!("CARGO_PKG_VERSION"), scenario, results }
+        Report { schema: SCHEMA, simbench_version: env!("CARGO_PKG_VERSION"), scenario, results, slos: Vec::new() }
     }
+
+    /// The report with these SLO verdicts.
+    pub fn with_slos(mut self, slos: Vec<SloOutcome>) -> Self {
+        self.slos = slos;
+        self
+    }
+
+    /// How many SLO checks failed.
+    pub fn failed_slos(&self) -> usize {
+        self.slos.iter().filter(|s| !s.passed).count()
+    }
+}
+
+/// A figure in its unit's human form: `250ms`, `45.3/s`, `1.20%`, `12`,
+/// `16.5 KiB`.
+pub fn format_value(unit: Unit, value: f64) -> String {
+    match unit {
+        Unit::Seconds => format_seconds(value),
+        Unit::PerSecond => format_rate(value),
+        Unit::Fraction => format_percent(value),
+        Unit::Tasks => format!("{value}"),
+        Unit::Bytes => format_bytes(value.max(0.0) as u64),
+    }
+}
+
+/// The unit named in report.json (`s`, `per_s`, …), if it is one.
+pub fn unit_named(name: &str) -> Option<Unit> {
+    [Unit::Seconds, Unit::PerSecond, Unit::Fraction, Unit::Tasks, Unit::Bytes].into_iter().find(|u| u.name() == name)
+}
+
+/// A fraction as a percentage, three significant digits: `1.20%`, `45.0%`, `0%`.
+pub fn format_percent(fraction: f64) -> String {
+    format!("{}%", three_significant(fraction * 100.0))
 }
 
 /// A throughput in human units, three significant digits: `0.200/s`,

@@ -1,7 +1,7 @@
 //! The summary table `simbench run` prints.
 
 use super::table::{Align, Table};
-use super::{Report, format_rate};
+use super::{Report, format_rate, format_value, unit_named};
 use crate::time::format_seconds;
 
 /// The terminal summary: a header line, one row per strategy, and a line
@@ -44,6 +44,41 @@ pub fn render(report: &Report) -> String {
                 r.strategy, t.completed, t.failed, t.timed_out, t.cancelled
             ));
         }
+    }
+    out
+}
+
+/// One ✓/✗ line per SLO and strategy with the measured figure, under a
+/// count of failures; empty when the scenario has no SLOs. With
+/// `failures_only`, passing checks are left out.
+pub fn render_slos(report: &Report, failures_only: bool) -> String {
+    if report.slos.is_empty() {
+        return String::new();
+    }
+    let failed = report.failed_slos();
+    let mut out = match failed {
+        0 => format!("SLOs: all {} checks passed\n", report.slos.len()),
+        n => format!("SLOs: {n} of {} checks failed\n", report.slos.len()),
+    };
+    let with_class = report.slos.iter().any(|s| s.class.is_some());
+    let mut columns = vec![("", Align::Left), ("SLO", Align::Left), ("strategy", Align::Left)];
+    if with_class {
+        columns.push(("class", Align::Left));
+    }
+    columns.push(("measured", Align::Right));
+    let mut table = Table::new(&columns);
+    for slo in report.slos.iter().filter(|s| !(failures_only && s.passed)) {
+        let mut row = vec![if slo.passed { "✓" } else { "✗" }.to_string(), slo.threshold.clone(), slo.strategy.clone()];
+        if with_class {
+            row.push(slo.class.clone().unwrap_or_else(|| "all".into()));
+        }
+        row.push(unit_named(&slo.unit).map_or_else(|| slo.measured.to_string(), |u| format_value(u, slo.measured)));
+        table.row(row);
+    }
+    for line in table.to_text().lines().skip(1) {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
     }
     out
 }

@@ -12,6 +12,7 @@
 //! so every [`Scenario`] it returns satisfies the model's invariants.
 
 use super::duration::{DurationError, parse_duration};
+use super::slo::{ScopeField, Slo, parse_threshold};
 use super::source::Path;
 use super::suggest::closest;
 use super::{
@@ -39,7 +40,8 @@ pub struct Raw {
     pub hint: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] = &["name", "description", "seed", "machine", "horizon", "pools", "classes", "strategies"];
+const TOP_FIELDS: &[&str] =
+    &["name", "description", "seed", "machine", "horizon", "pools", "classes", "strategies", "slos"];
 const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
@@ -316,6 +318,10 @@ impl Decoder {
             Some(n) => self.strategies(&n, machine.unwrap_or_default()),
             None => Some(default_strategies(machine.unwrap_or_default())),
         };
+        let slos = match top.get("slos") {
+            Some(n) => self.slos(&n, strategies.as_deref(), top.get("classes").as_ref()),
+            None => Some(Vec::new()),
+        };
         Some(Scenario {
             name: name?.to_string(),
             description: description?,
@@ -325,6 +331,7 @@ impl Decoder {
             classes: classes?,
             strategies: strategies?,
             horizon: horizon?,
+            slos: slos?,
         })
     }
 
@@ -722,6 +729,121 @@ impl Decoder {
         let mean = self.required(&fields, "mean", "a duration > 0").and_then(|n| self.positive_duration(&n));
         let stddev = self.required(&fields, "stddev", "a duration").and_then(|n| self.duration(&n));
         Some(Dist::lognormal_from_mean_stddev(mean?, stddev?))
+    }
+
+    // ----- SLOs ---------------------------------------------------------
+
+    /// The `slos` list. Scopes are checked against `strategies` (when they
+    /// decoded) and the class names written in `classes`.
+    fn slos(&mut self, node: &Node, strategies: Option<&[Strategy]>, classes: Option<&Node>) -> Option<Vec<Slo>> {
+        let items = self.list(node, "a list of SLOs such as [\"latency p99 < 500ms\"]")?;
+        let class_names: Vec<&str> = match classes.map(|n| n.value) {
+            Some(Value::Object(map)) => map.keys().map(String::as_str).filter(|k| !is_comment(k)).collect(),
+            _ => Vec::new(),
+        };
+        let mut slos = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in &items {
+            match self.slo(item, strategies, &class_names) {
+                Some(slo) => slos.push(slo),
+                None => ok = false,
+            }
+        }
+        ok.then_some(slos)
+    }
+
+    fn slo(&mut self, node: &Node, strategies: Option<&[Strategy]>, classes: &[&str]) -> Option<Slo> {
+        let expected =
+            "an SLO: a threshold such as \"latency p99 < 500ms\", or {\"threshold\": …, \"strategy\": …, \"class\": …}";
+        let (threshold_node, strategy_node, class_node) = match node.value {
+            Value::String(_) => (node.clone(), None, None),
+            Value::Object(_) => {
+                let fields = self.object(node, &["threshold", "strategy", "class"], expected)?;
+                let threshold = self.required(&fields, "threshold", "e.g. \"latency p99 < 500ms\"")?;
+                (threshold, fields.get("strategy"), fields.get("class"))
+            }
+            _ => return self.wrong(node, expected),
+        };
+        let text = self.string(&threshold_node)?;
+        let threshold = match parse_threshold(text) {
+            Ok(threshold) => threshold,
+            Err(e) => {
+                self.problem(
+                    &threshold_node,
+                    Anchor::Value,
+                    format!("in \"{}\": {}", text.trim(), e.message),
+                    Some(e.hint),
+                );
+                return None;
+            }
+        };
+        let mut strategy_kind = None;
+        let strategy = match &strategy_node {
+            Some(n) => {
+                let label = self.name(n)?;
+                if let Some(strategies) = strategies {
+                    match strategies.iter().find(|s| s.label == label) {
+                        Some(s) => strategy_kind = Some(s.kind.name()),
+                        None => {
+                            let labels: Vec<&str> = strategies.iter().map(|s| s.label.as_str()).collect();
+                            let same_kind: Vec<&str> = strategies
+                                .iter()
+                                .filter(|s| s.kind.name() == label)
+                                .map(|s| s.label.as_str())
+                                .collect();
+                            let hint = match (closest(label, &labels), same_kind.as_slice()) {
+                                (Some(guess), _) => format!("did you mean \"{guess}\"?"),
+                                (None, _) if strategy_alias(label).is_some() => {
+                                    format!(
+                                        "{}; the strategies are: {}",
+                                        strategy_alias(label).unwrap_or(""),
+                                        labels.join(", ")
+                                    )
+                                }
+                                (None, [one]) => format!("the {label} strategy is labelled \"{one}\""),
+                                (None, [_, ..]) => {
+                                    format!("the {label} strategies are labelled {}", same_kind.join(", "))
+                                }
+                                (None, []) => format!("the scenario's strategies are: {}", labels.join(", ")),
+                            };
+                            self.problem(n, Anchor::Value, format!("no strategy is labelled \"{label}\""), Some(hint));
+                            return None;
+                        }
+                    }
+                }
+                Some(label.to_string())
+            }
+            None => None,
+        };
+        let class = match &class_node {
+            Some(n) => {
+                let name = self.name(n)?;
+                if !classes.contains(&name) {
+                    let hint = match closest(name, classes) {
+                        Some(guess) => format!("did you mean \"{guess}\"?"),
+                        None => format!("the scenario's classes are: {}", classes.join(", ")),
+                    };
+                    self.problem(n, Anchor::Value, format!("unknown class \"{name}\""), Some(hint));
+                    return None;
+                }
+                Some(name.to_string())
+            }
+            None => None,
+        };
+        let any_cooperative =
+            strategies.is_none_or(|all| all.iter().any(|s| matches!(s.kind, StrategyKind::Cooperative { .. })));
+        if strategies.is_some() || strategy_node.is_none() {
+            if let Err((field, e)) = threshold.check_scope(strategy_kind, any_cooperative, class.is_some()) {
+                let at = match field {
+                    ScopeField::Threshold => &threshold_node,
+                    ScopeField::Strategy => strategy_node.as_ref().unwrap_or(&threshold_node),
+                    ScopeField::Class => class_node.as_ref().unwrap_or(&threshold_node),
+                };
+                self.problem(at, Anchor::Value, e.message, Some(e.hint));
+                return None;
+            }
+        }
+        Some(Slo { threshold, strategy, class })
     }
 
     // ----- strategies ---------------------------------------------------

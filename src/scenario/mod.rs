@@ -11,11 +11,17 @@
 
 mod decode;
 mod duration;
+mod slo;
 mod source;
 mod suggest;
 mod types;
 
 pub use duration::{DurationError, parse_duration};
+pub use slo::{
+    GRAMMAR as THRESHOLD_GRAMMAR, Measure, Metric, Op, OutcomeKind, Slo, Statistic, Threshold, ThresholdError, Unit,
+    parse_threshold,
+};
+pub use suggest::closest as suggest_closest;
 pub use types::*;
 
 use decode::Anchor;

@@ -10,6 +10,7 @@
 //! Main types: [`Scenario`], [`TaskClass`], [`Arrivals`], [`Step`],
 //! [`Strategy`], [`Dist`].
 
+use super::slo::Slo;
 use crate::time::SimDuration;
 
 /// Most spawn names one program may hold (a running fiber tracks them in a
@@ -34,6 +35,9 @@ pub struct Scenario {
     /// Stop the run at this virtual time; tasks still in flight are counted
     /// as cancelled. `None` runs until every task is accounted for.
     pub horizon: Option<SimDuration>,
+    /// Service-level objectives checked after the run, in file order; every
+    /// scope names an existing strategy and class.
+    pub slos: Vec<Slo>,
 }
 
 /// The simulated machine.

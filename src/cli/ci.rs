@@ -1,0 +1,200 @@
+//! What `simbench run` does for CI, kept apart from `run.rs`: SLO verdicts,
+//! `--baseline` comparison and `--update-baseline`, and `--export`.
+//!
+//! [`prepare`] runs before the simulation (so a bad `--limit` or a missing
+//! baseline costs no simulation time); [`finish`] runs after report.json and
+//! report.md are written.
+
+use super::Failure;
+use super::compare::{Format, render, verdict};
+use anyhow::anyhow;
+use clap::{Args, ValueEnum};
+use simbench::metrics::slo;
+use simbench::model::Scenario;
+use simbench::report::compare::{self, LoadedReport, limits::Limits};
+use simbench::report::{self, Report, files, junit};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Compare this run with a baseline report.json and print the changes; exit 1 on a regression.
+    #[arg(long, value_name = "BASE.json")]
+    baseline: Option<PathBuf>,
+
+    /// Write this run's report.json to the --baseline path, creating or replacing it (never done otherwise).
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+
+    /// With --baseline: how much worse a figure may get, as for `simbench compare`.
+    #[arg(long = "limit", value_name = "METRIC=LIMIT", requires = "baseline")]
+    limits: Vec<String>,
+
+    /// With --baseline: fail on any change, better or worse.
+    #[arg(long, requires = "baseline")]
+    strict: bool,
+
+    /// Also write, beside report.json: junit (junit.xml), hgrm (STRATEGY.hgrm), hlog (latency.hlog),
+    /// csv (summary.csv), or all. Comma-separated or repeated.
+    #[arg(long, value_name = "FORMATS", value_enum, value_delimiter = ',')]
+    export: Vec<Export>,
+}
+
+/// An export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Export {
+    Junit,
+    Hgrm,
+    Hlog,
+    Csv,
+    All,
+}
+
+/// What `prepare` found out.
+pub struct Prepared {
+    baseline: Option<LoadedReport>,
+    limits: Limits,
+}
+
+/// Checks the CI options before anything is simulated: the limits parse,
+/// and the baseline exists (unless it is to be created), reads, and is a
+/// report of this scenario.
+pub fn prepare(args: &CiArgs, scenario: &Scenario) -> Result<Prepared, Failure> {
+    let limits = Limits::parse(&args.limits).map_err(|e| Failure::Input(anyhow!(e)))?;
+    let baseline = match &args.baseline {
+        Some(path) if path.exists() => {
+            let base = compare::load(path).map_err(|e| Failure::Input(anyhow!(e)))?;
+            if base.view.scenario.name != scenario.name {
+                return Err(Failure::Input(anyhow!(
+                    "{} is a baseline of scenario \"{}\", not \"{}\"; give the baseline of this scenario",
+                    path.display(),
+                    base.view.scenario.name,
+                    scenario.name
+                )));
+            }
+            Some(base)
+        }
+        Some(_) if args.update_baseline => None,
+        Some(path) => {
+            return Err(Failure::Input(anyhow!(
+                "no baseline at {}; to create it from this run, add --update-baseline",
+                path.display()
+            )));
+        }
+        None => None,
+    };
+    Ok(Prepared { baseline, limits })
+}
+
+/// The report with the scenario's SLOs checked against its results.
+pub fn with_slos(scenario: &Scenario, report: Report) -> Report {
+    let outcomes = slo::evaluate(&scenario.slos, &report.results);
+    report.with_slos(outcomes)
+}
+
+/// After report.json and report.md are written: compares with the baseline,
+/// writes exports and the baseline, prints verdicts, and returns the exit
+/// status's failure when an SLO failed or a figure regressed.
+pub fn finish(args: CiArgs, prepared: Prepared, report: &Report, out_dir: &Path, quiet: bool) -> Result<(), Failure> {
+    let json = report::json::render(report);
+    let comparison = match &prepared.baseline {
+        Some(base) => {
+            let head = compare::parse(&json, &out_dir.join("report.json").display().to_string())
+                .map_err(|e| Failure::Output(anyhow!("cannot read back the new report: {e}")))?;
+            let c = compare::compare(vec![base.clone()], vec![head], &prepared.limits, args.strict)
+                .map_err(|e| Failure::Input(anyhow!(e)))?;
+            Some(c)
+        }
+        None => None,
+    };
+
+    let written = export(&args.export, report, comparison.as_ref(), args.strict, out_dir)?;
+
+    if let Some(path) = &args.baseline
+        && args.update_baseline
+    {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Failure::Output(anyhow!("cannot create {}: {e}", parent.display())))?;
+        }
+        files::write_atomic(path, json.as_bytes())
+            .map_err(|e| Failure::Output(anyhow!("cannot write the baseline {}: {e}", path.display())))?;
+    }
+
+    let slo_text = report::terminal::render_slos(report, quiet);
+    if quiet {
+        if report.failed_slos() > 0 {
+            eprint!("{slo_text}");
+        }
+    } else {
+        if !written.is_empty() {
+            println!("exported {}", written.join(", "));
+        }
+        if !slo_text.is_empty() {
+            println!("\n{slo_text}");
+        }
+        if let Some(c) = &comparison {
+            println!("\n{}", render(c, Format::Text).trim_end());
+        }
+        if let Some(path) = &args.baseline
+            && args.update_baseline
+        {
+            println!("\nwrote baseline {}", path.display());
+        }
+    }
+
+    let failed = report.failed_slos();
+    let compared = match &comparison {
+        Some(c) if !args.update_baseline => verdict(c).err(),
+        _ => None,
+    };
+    match (failed, compared) {
+        (0, None) => Ok(()),
+        (0, Some(regressed)) => Err(regressed),
+        (n, regressed) => {
+            let mut message = format!("{n} of {} SLO checks failed", report.slos.len());
+            if let Some(Failure::Verdict(e)) = regressed {
+                message.push_str(&format!("; and against the baseline, {e}"));
+            }
+            Err(Failure::Verdict(anyhow!(message)))
+        }
+    }
+}
+
+/// Writes the requested exports; returns their file names.
+fn export(
+    formats: &[Export],
+    report: &Report,
+    comparison: Option<&compare::Comparison>,
+    strict: bool,
+    out_dir: &Path,
+) -> Result<Vec<String>, Failure> {
+    let wants = |f: Export| formats.contains(&f) || formats.contains(&Export::All);
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    if wants(Export::Junit) {
+        let scenario = comparison.and_then(|c| c.scenarios.first());
+        let suites = junit::run_suites(report, scenario, strict);
+        outputs.push(("junit.xml".into(), junit::render(&format!("simbench {}", report.scenario.name), &suites)));
+    }
+    if wants(Export::Hgrm) {
+        let labels: Vec<&str> = report.results.iter().map(|r| r.strategy.as_str()).collect();
+        for (result, name) in report.results.iter().zip(report::hgrm::file_names(&labels)) {
+            let histogram = report::histogram::decode(&result.histogram)
+                .map_err(|e| Failure::Output(anyhow!("cannot decode the histogram of {}: {e}", result.strategy)))?;
+            outputs.push((name, report::hgrm::render(&histogram, report::hgrm::SCALE)));
+        }
+    }
+    if wants(Export::Hlog) {
+        outputs.push(("latency.hlog".into(), report::hlog::render(report)));
+    }
+    if wants(Export::Csv) {
+        outputs.push(("summary.csv".into(), report::csv::render(report)));
+    }
+    let mut written = Vec::with_capacity(outputs.len());
+    for (name, text) in outputs {
+        let path = out_dir.join(&name);
+        files::write_atomic(&path, text.as_bytes())
+            .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
+        written.push(name);
+    }
+    Ok(written)
+}
