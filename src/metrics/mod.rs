@@ -16,7 +16,7 @@ mod latency;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 
-use crate::engine::{self, EngineError, Observer, Outcome, RunStats, TaskRecord, TraceEvent};
+use crate::engine::{self, EngineError, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind};
 use crate::time::SimDuration;
 use serde::Serialize;
@@ -111,7 +111,9 @@ impl Observer for Recorder {
     }
 
     fn trace(&mut self, event: &TraceEvent) {
-        if let Some(log) = &mut self.trace {
+        if let Some(log) = &mut self.trace
+            && event.what != TraceWhat::Ready
+        {
             if log.events.len() < log.limit {
                 log.events.push(*event);
             } else {
