@@ -26,7 +26,7 @@ pub fn render(report: &Report) -> String {
         report.simbench_version
     ));
     out.push_str("## Summary\n\n");
-    out.push_str(&summary_table(&report.results).to_markdown());
+    out.push_str(&summary_table(&report.results, escape).to_markdown());
     let findings = findings(&report.results);
     if !findings.is_empty() {
         out.push_str("\n## Findings\n\n");
@@ -35,7 +35,7 @@ pub fn render(report: &Report) -> String {
         }
     }
     out.push_str("\n## Tasks\n\n");
-    out.push_str(&tasks_table(&report.results).to_markdown());
+    out.push_str(&tasks_table(&report.results, escape).to_markdown());
     if report.results.first().is_some_and(|r| r.classes.len() > 1) {
         out.push_str("\n## Latency by class\n\n");
         out.push_str(&class_table(&report.results).to_markdown());
@@ -44,7 +44,8 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn summary_table(results: &[StrategyResult]) -> Table {
+/// The summary table; `name` prepares a strategy's label for the format.
+pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("strategy", Align::Left),
         ("kind", Align::Left),
@@ -61,7 +62,7 @@ fn summary_table(results: &[StrategyResult]) -> Table {
     ]);
     for r in results {
         t.row(vec![
-            escape(&r.strategy),
+            name(&r.strategy),
             r.kind.to_string(),
             format_seconds(r.makespan_s),
             format_rate(r.throughput_per_s),
@@ -78,7 +79,8 @@ fn summary_table(results: &[StrategyResult]) -> Table {
     t
 }
 
-fn tasks_table(results: &[StrategyResult]) -> Table {
+/// How tasks ended, per strategy; `name` prepares a strategy's label.
+pub(super) fn tasks_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("strategy", Align::Left),
         ("arrived", Align::Right),
@@ -92,7 +94,7 @@ fn tasks_table(results: &[StrategyResult]) -> Table {
     for r in results {
         let c = &r.tasks;
         t.row(vec![
-            escape(&r.strategy),
+            name(&r.strategy),
             c.arrived.to_string(),
             c.completed.to_string(),
             c.failed.to_string(),

@@ -3,14 +3,18 @@
 //! [`Report`] is the `simbench.report/v1` document: a header naming the
 //! scenario and the results of every strategy. One module per output format
 //! reads it: [`json`] (the stable contract), [`markdown`] (report.md),
-//! [`terminal`] (the summary table `run` prints) and [`trace`] (`--trace`
-//! timelines). [`files`] writes outputs atomically.
+//! [`terminal`] (the summary table `run` prints), [`trace`] (`--trace`
+//! timelines), [`charts`] (SVG and PNG charts, which also read the
+//! metrics stage's timelines) and [`html`] (report.html, tables and charts
+//! in one file). [`files`] writes outputs atomically.
 //!
 //! Invariant: formatting never changes a figure, and output order is the
 //! order of the scenario (strategies, classes), so the same results always
 //! give the same bytes.
 
+pub mod charts;
 pub mod files;
+pub mod html;
 pub mod json;
 pub mod markdown;
 mod table;
