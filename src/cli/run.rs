@@ -1,14 +1,17 @@
 //! `simbench run FILE`: simulate every strategy, print a summary, write
-//! report.json and report.md under `--out/<scenario name>/`.
+//! report.json and report.md under `--out/<scenario name>/`, and (unless
+//! `--no-charts`) the charts as SVG and PNG and report.html.
 
 use super::Failure;
 use anyhow::anyhow;
 use clap::Args;
-use simbench::metrics::{self, Measurement};
+use simbench::metrics::{self, Measurement, Timeline, timeline};
 use simbench::model::{CompiledWorkload, Scenario};
+use simbench::report::charts::{self, ChartInput};
 use simbench::report::{self, Report, ScenarioInfo, files};
 use simbench::scenario;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -32,6 +35,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1000)]
     trace_limit: usize,
 
+    /// Write only report.json and report.md: no charts, no report.html.
+    #[arg(long)]
+    no_charts: bool,
+
+    /// Tasks per strategy the timeline chart shows (the first N to arrive).
+    #[arg(long, value_name = "N", default_value_t = timeline::DEFAULT_TASKS)]
+    timeline_tasks: usize,
+
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -48,18 +59,26 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
 
+    let simulation = Instant::now();
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
+    let mut timelines: Vec<Timeline> = Vec::new();
     let mut trace_text = None;
     for (i, strategy) in scenario.strategies.iter().enumerate() {
-        let limit = (traced == Some(i)).then_some(args.trace_limit);
-        let Measurement { result, trace, .. } = metrics::measure(&scenario, &workload, strategy, limit)
-            .map_err(|e| Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)))?;
+        let options = metrics::Options {
+            trace_limit: (traced == Some(i)).then_some(args.trace_limit),
+            timeline_tasks: (!args.no_charts).then_some(args.timeline_tasks),
+        };
+        let Measurement { result, trace, timeline, .. } =
+            metrics::measure_with(&scenario, &workload, strategy, options)
+                .map_err(|e| Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)))?;
         if let Some(log) = trace {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
         }
         results.push(result);
+        timelines.extend(timeline);
     }
+    let simulation = simulation.elapsed();
 
     let info = ScenarioInfo {
         name: scenario.name.clone(),
@@ -71,17 +90,51 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let report = Report::new(info, results);
     let json_path = out_dir.join("report.json");
     let md_path = out_dir.join("report.md");
-    write(&json_path, report::json::render(&report))?;
-    write(&md_path, report::markdown::render(&report))?;
+    write(&json_path, report::json::render(&report).as_bytes())?;
+    write(&md_path, report::markdown::render(&report).as_bytes())?;
+    let drawn = if args.no_charts { None } else { Some(write_charts(&out_dir, &report, &timelines, &loaded.source)?) };
 
     if !args.quiet {
         if let Some(text) = trace_text {
             println!("{text}");
         }
         print!("{}", report::terminal::render(&report));
-        println!("\nwrote {} and {}", json_path.display(), md_path.display());
+        match drawn {
+            None => println!("\nwrote {} and {}", json_path.display(), md_path.display()),
+            Some((count, drawing)) => {
+                println!(
+                    "\nwrote report.json, report.md, report.html and {count} charts (SVG, PNG) to {}",
+                    out_dir.display()
+                );
+                println!(
+                    "drawing took {} ms, simulating {} ms (--no-charts skips drawing)",
+                    drawing.as_millis(),
+                    simulation.as_millis()
+                );
+            }
+        }
     }
     Ok(())
+}
+
+/// Draws every chart, writes each as SVG and PNG and writes report.html;
+/// returns how many charts and how long it took.
+fn write_charts(
+    dir: &Path,
+    report: &Report,
+    timelines: &[Timeline],
+    source: &str,
+) -> Result<(usize, Duration), Failure> {
+    let started = Instant::now();
+    let input = ChartInput { report, timelines, slo_s: None };
+    let rendered = charts::render_all(&input).map_err(|e| Failure::Output(anyhow!(e)))?;
+    for chart in &rendered {
+        let stem = chart.chart.file_stem();
+        write(&dir.join(format!("{stem}.svg")), chart.svg.as_bytes())?;
+        write(&dir.join(format!("{stem}.png")), &chart.png)?;
+    }
+    write(&dir.join("report.html"), report::html::render(report, &rendered, Some(source)).as_bytes())?;
+    Ok((rendered.len(), started.elapsed()))
 }
 
 /// The index of the strategy `--trace` names ("" = the default choice).
@@ -99,7 +152,6 @@ fn traced_strategy(scenario: &Scenario, name: &str) -> Result<usize, Failure> {
     })
 }
 
-fn write(path: &Path, text: String) -> Result<(), Failure> {
-    files::write_atomic(path, text.as_bytes())
-        .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    files::write_atomic(path, bytes).map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
 }
