@@ -4,7 +4,8 @@
 //! end into HdrHistograms (overall and per class) and counts outcomes; memory
 //! stays constant however many tasks run. [`measure`] runs one strategy and
 //! returns a [`StrategyResult`], the plain serialisable record every report
-//! format reads.
+//! format reads; [`measure_with`] can also keep a trace and a [`Timeline`]
+//! for charts ([`timeline`]).
 //!
 //! Definitions (docs/model.md has the full text):
 //! - latency: arrival to end, for every task that ended but was not

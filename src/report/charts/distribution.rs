@@ -112,11 +112,14 @@ where
         .x_label_area_size(60)
         .y_label_area_size(80)
         .right_y_label_area_size(80)
-        .build_cartesian_2d((lo..hi).log_scale(), 0f64..style::headroom(top_share * 100.0))?
+        .build_cartesian_2d(
+            (lo..hi).log_scale().with_key_points(style::log_ticks(lo, hi)),
+            0f64..style::headroom(top_share * 100.0),
+        )?
         .set_secondary_coord((lo..hi).log_scale(), 0f64..100.0);
     chart
         .configure_mesh()
-        .x_labels(12)
+        .x_labels(20)
         .y_labels(8)
         .x_label_formatter(&|v| style::time_tick(*v))
         .y_label_formatter(&|v| style::tick(*v))

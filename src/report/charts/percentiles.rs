@@ -103,7 +103,8 @@ where
             .fold(f64::INFINITY, f64::min);
         let (low, high) = (low / 1.3, top_s * 1.3);
         let to_y = move |v: f64| v.max(low);
-        plot(data, root, &body, (low..high).log_scale(), to_y, &|v| style::time_tick(*v), "latency (log scale)".into())
+        let y = (low..high).log_scale().with_key_points(style::log_ticks(low, high));
+        plot(data, root, &body, y, to_y, &|v| style::time_tick(*v), "latency (log scale)".into())
     } else {
         let unit = TimeUnit::for_range(top_s);
         let to_y = move |v: f64| unit.of(v);
@@ -137,7 +138,7 @@ where
         .disable_x_mesh()
         .x_labels(0)
         .x_label_formatter(&|_| String::new())
-        .y_labels(10)
+        .y_labels(20)
         .y_label_formatter(y_label)
         .y_desc(y_desc)
         .x_desc("percentile")
@@ -160,9 +161,12 @@ where
         let y = to_y(slo);
         chart.draw_series(DashedLineSeries::new([(1.0, y), (MAX_X, y)], 8, 6, style::INK.stroke_width(2)))?;
     }
-    for s in &data.series {
+    // Later lines are drawn thinner, so a line they cover still shows.
+    let widths = |i: usize| (5u32.saturating_sub(i as u32)).max(2);
+    for (i, s) in data.series.iter().enumerate() {
         let colour = style::strategy_colour(s.strategy.index);
-        chart.draw_series(LineSeries::new(s.points.iter().map(|&(x, v)| (x, to_y(v))), colour.stroke_width(3)))?;
+        let line = s.points.iter().map(|&(x, v)| (x, to_y(v)));
+        chart.draw_series(LineSeries::new(line, colour.stroke_width(widths(i))))?;
     }
     if data.series.iter().all(|s| s.points.is_empty()) {
         let (width, _) = root.dim_in_pixel();

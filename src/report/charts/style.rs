@@ -138,6 +138,32 @@ pub fn time_tick(seconds: f64) -> String {
     format!("{}{unit}", round_significant(seconds / scale, 3))
 }
 
+/// Where to label a log axis over `[lo, hi]` (both > 0): the sparsest of
+/// decades, 1-2-5 or 1, 1.5, 2…9 per decade that gives at least four
+/// ticks.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let multiples: [&[f64]; 3] = [&[1.0], &[1.0, 2.0, 5.0], &[1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]];
+    let mut ticks = Vec::new();
+    for multiples in multiples {
+        ticks.clear();
+        let mut decade = lo.log10().floor() as i32;
+        while 10f64.powi(decade) <= hi {
+            for m in multiples {
+                // Rounded, so 3 × 0.1 is 0.3 and not 0.30000000000000004.
+                let v = round_significant(m * 10f64.powi(decade), 6);
+                if v >= lo && v <= hi {
+                    ticks.push(v);
+                }
+            }
+            decade += 1;
+        }
+        if ticks.len() >= 4 {
+            break;
+        }
+    }
+    ticks
+}
+
 /// A unit for byte counts, chosen by the largest value.
 pub fn byte_unit(max_bytes: f64) -> (&'static str, f64) {
     if max_bytes >= 1024.0 * 1024.0 * 1024.0 {
@@ -275,6 +301,13 @@ mod tests {
         assert_eq!(time_tick(10.0), "10s");
         assert_eq!(time_tick(2e-5), "20µs");
         assert_eq!(time_tick(300.0), "5min");
+    }
+
+    #[test]
+    fn log_ticks_suit_the_range() {
+        assert_eq!(log_ticks(0.0005, 200.0), [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]);
+        assert_eq!(log_ticks(0.15, 9.0), [0.2, 0.5, 1.0, 2.0, 5.0]);
+        assert_eq!(log_ticks(4.5, 16.5), [5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 15.0]);
     }
 
     #[test]

@@ -194,8 +194,13 @@ fn draw_panel<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    // The loop lane, when there is one, is two rows high.
-    let lane = if panel.event_loop.is_some() { 2 } else { 0 };
+    // The loop lane, when there is one, is one row high beside a few tasks
+    // and three among many (thin) rows, so its label still fits.
+    let lane = match (&panel.event_loop, panel.rows.len()) {
+        (None, _) => 0,
+        (Some(_), n) if n >= 8 => 3,
+        (Some(_), _) => 1,
+    };
     let rows = panel.rows.len() + lane;
     let (title, plot) = area.split_vertically(22);
     let colour = style::strategy_colour(panel.strategy.index);
@@ -260,9 +265,9 @@ where
             let (left, top) = chart.backend_coord(&(x0, y1 - pad));
             let (right, bottom) = chart.backend_coord(&(x1, y0 + pad));
             if let Some(text) = &bar.label
-                && bottom - top >= 12
+                && bottom - top >= 10
             {
-                let size = f64::from(bottom - top - 3).min(style::SMALL_SIZE);
+                let size = f64::from(bottom - top - 1).min(style::SMALL_SIZE);
                 let on_bar = if bar.activity == Activity::Io || bar.activity == Activity::Ready || bar.abandoned {
                     style::INK
                 } else {
@@ -277,7 +282,7 @@ where
         }
         Ok(())
     };
-    let lane_band = (panel.rows.len() as f64 + 0.3, rows as f64);
+    let lane_band = (panel.rows.len() as f64 + 0.3, rows as f64 - 0.1);
     if let Some(lane_bars) = &panel.event_loop {
         draw_bars(&mut chart, lane_band, lane_bars)?;
         // A rule under the loop lane.
