@@ -14,14 +14,14 @@ fn check_golden(scenario: &str) {
     let out = dir.path().to_str().unwrap();
     let output = simbench(&["run", &format!("scenarios/{scenario}.json"), "--out", out]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    // The drawing time is wall-clock time, the only line that varies.
+    // The charts' timing is wall-clock time, the only line that varies.
     let stdout: String = String::from_utf8(output.stdout)
         .unwrap()
         .replace(out, "OUT")
         .lines()
         .map(|line| {
-            if line.starts_with("drawing took ") {
-                "drawing took (wall-clock time)\n".to_string()
+            if line.starts_with("charts took ") {
+                "charts took (wall-clock time)\n".to_string()
             } else {
                 format!("{line}\n")
             }

@@ -227,9 +227,14 @@ pub fn render(chart: Chart, input: &ChartInput) -> Result<Rendered, ChartError> 
     Ok(Rendered { chart, svg: data.svg()?, png: data.png()? })
 }
 
-/// Draws every chart, in [`Chart::ALL`] order.
+/// Draws every chart, in [`Chart::ALL`] order, each on its own thread (the
+/// result does not depend on which finishes first).
 pub fn render_all(input: &ChartInput) -> Result<Vec<Rendered>, ChartError> {
-    Chart::ALL.iter().map(|&chart| render(chart, input)).collect()
+    style::register_font();
+    std::thread::scope(|scope| {
+        let drawings: Vec<_> = Chart::ALL.iter().map(|&chart| scope.spawn(move || render(chart, input))).collect();
+        drawings.into_iter().map(|d| d.join().expect("a chart's drawing panicked")).collect()
+    })
 }
 
 /// A strategy's name and colour index, as every chart's series carry them.
