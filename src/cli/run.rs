@@ -141,12 +141,8 @@ fn write_charts(dir: &Path, report: &Report, timelines: &[Timeline], source: &st
         outputs.push((dir.join(format!("{stem}.svg")), chart.svg.as_bytes()));
         outputs.push((dir.join(format!("{stem}.png")), &chart.png));
     }
-    // Each file is synced before its rename; writing them side by side lets
-    // the file system commit those syncs together instead of one by one.
-    std::thread::scope(|scope| {
-        let writers: Vec<_> = outputs.iter().map(|(path, bytes)| scope.spawn(move || write(path, bytes))).collect();
-        writers.into_iter().try_for_each(|w| w.join().expect("a file writer panicked"))
-    })?;
+    files::write_all_atomic(&outputs)
+        .map_err(|(path, e)| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
     Ok(Drawn { count: rendered.len(), drawing, writing: started.elapsed() - drawing })
 }
 
