@@ -21,7 +21,8 @@ pub fn exercise(data: &[u8]) {
     let limits = Limits { max_events: Some(500_000), ..Limits::default() };
     let mut results = Vec::new();
     for strategy in &scenario.strategies {
-        match metrics::measure_limited(&scenario, &workload, strategy, Some(100), limits) {
+        let options = metrics::Options { trace_limit: Some(100), timeline_tasks: Some(20) };
+        match metrics::measure_with(&scenario, &workload, strategy, options, limits) {
             Ok(m) => {
                 if let Some(log) = &m.trace {
                     let _ = report::trace::render(log, &scenario, &workload, &strategy.label);

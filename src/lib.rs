@@ -4,8 +4,9 @@
 //! Data flows one way through the stages, each importing only those before it:
 //! [`scenario`] (parse, validate) → [`model`] (validated scenario, compiled
 //! programs) → [`engine`] (clock, queue, seeded streams, dispatch) →
-//! [`metrics`] (histograms, summaries) → [`report`] (JSON, Markdown, terminal)
-//! → `cli`. [`time`] holds the virtual-time newtypes every stage shares.
+//! [`metrics`] (histograms, summaries, timelines) → [`report`] (JSON,
+//! Markdown, terminal, charts, HTML) → `cli`. [`time`] holds the
+//! virtual-time newtypes every stage shares.
 
 pub mod engine;
 pub mod metrics;

@@ -1,5 +1,6 @@
 //! R-SEED through the binary: the same scenario and seed give byte-identical
-//! reports; another seed changes the histograms.
+//! reports (report.json, report.md, report.html and every chart's SVG and
+//! PNG); another seed changes the histograms.
 
 mod common;
 
@@ -14,12 +15,20 @@ fn every_scenario_gives_identical_bytes_twice() {
         let b = run_report(&file, second.path(), &[]);
         assert!(a == b, "{file}: report.json differs between two runs");
     }
-    // report.md too.
+    // Every other output too: report.md, report.html, each chart's SVG and PNG.
     for entry in std::fs::read_dir(first.path()).unwrap() {
         let name = entry.unwrap().file_name();
-        let a = std::fs::read(first.path().join(&name).join("report.md")).unwrap();
-        let b = std::fs::read(second.path().join(&name).join("report.md")).unwrap();
-        assert!(a == b, "{name:?}: report.md differs between two runs");
+        let mut files: Vec<_> = std::fs::read_dir(first.path().join(&name))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        assert!(files.iter().any(|f| f == "report.html") && files.iter().any(|f| f.ends_with(".svg")), "{files:?}");
+        for file in files {
+            let a = std::fs::read(first.path().join(&name).join(&file)).unwrap();
+            let b = std::fs::read(second.path().join(&name).join(&file)).unwrap();
+            assert!(a == b, "{name:?}: {file} differs between two runs");
+        }
     }
 }
 

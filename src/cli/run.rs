@@ -1,16 +1,19 @@
 //! `simbench run FILE`: simulate every strategy, print a summary, write
-//! report.json and report.md under `--out/<scenario name>/`.
+//! report.json and report.md under `--out/<scenario name>/`, and (unless
+//! `--no-charts`) the charts as SVG and PNG and report.html.
 
 use super::Failure;
 use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::EngineError;
-use simbench::metrics::{self, Measurement};
+use simbench::metrics::{self, Measurement, Timeline, timeline};
 use simbench::model::{CompiledWorkload, Scenario};
+use simbench::report::charts::{self, ChartInput};
 use simbench::report::{self, Report, ScenarioInfo, files};
 use simbench::scenario;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -33,6 +36,14 @@ pub struct RunArgs {
     /// Most trace events to print.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     trace_limit: usize,
+
+    /// Write only report.json and report.md: no charts, no report.html.
+    #[arg(long)]
+    no_charts: bool,
+
+    /// Tasks per strategy the timeline chart shows (the first N to arrive).
+    #[arg(long, value_name = "N", default_value_t = timeline::DEFAULT_TASKS)]
+    timeline_tasks: usize,
 
     /// Print nothing but errors.
     #[arg(long, short)]
@@ -58,13 +69,18 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
     let prepared = super::ci::prepare(&args.ci, &scenario)?;
 
+    let simulation = Instant::now();
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
+    let mut timelines: Vec<Timeline> = Vec::new();
     let mut trace_text = None;
     for (i, strategy) in scenario.strategies.iter().enumerate() {
-        let limit = (traced == Some(i)).then_some(args.trace_limit);
-        let Measurement { result, trace, .. } = metrics::measure_limited(&scenario, &workload, strategy, limit, limits)
-            .map_err(|e| match e {
+        let options = metrics::Options {
+            trace_limit: (traced == Some(i)).then_some(args.trace_limit),
+            timeline_tasks: (!args.no_charts).then_some(args.timeline_tasks),
+        };
+        let Measurement { result, trace, timeline, .. } =
+            metrics::measure_with(&scenario, &workload, strategy, options, limits).map_err(|e| match e {
                 EngineError::Interrupted { .. } => Failure::Interrupted,
                 e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
             })?;
@@ -72,7 +88,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
         }
         results.push(result);
+        timelines.extend(timeline);
     }
+    let simulation = simulation.elapsed();
 
     let info = ScenarioInfo {
         name: scenario.name.clone(),
@@ -87,17 +105,60 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let json_path = out_dir.join("report.json");
     let md_path = out_dir.join("report.md");
-    write(&json_path, report::json::render(&report))?;
-    write(&md_path, report::markdown::render(&report))?;
+    write(&json_path, report::json::render(&report).as_bytes())?;
+    write(&md_path, report::markdown::render(&report).as_bytes())?;
+    let drawn = if args.no_charts { None } else { Some(write_charts(&out_dir, &report, &timelines, &loaded.source)?) };
 
     if !args.quiet {
         if let Some(text) = trace_text {
             println!("{text}");
         }
         print!("{}", report::terminal::render(&report));
-        println!("\nwrote {} and {}", json_path.display(), md_path.display());
+        match drawn {
+            None => println!("\nwrote {} and {}", json_path.display(), md_path.display()),
+            Some(Drawn { count, drawing, writing }) => {
+                println!(
+                    "\nwrote report.json, report.md, report.html and {count} charts (SVG, PNG) to {}",
+                    out_dir.display()
+                );
+                println!(
+                    "charts took {} ms (drawing {} ms, writing {} ms) beside {} ms of simulation; --no-charts skips them",
+                    (drawing + writing).as_millis(),
+                    drawing.as_millis(),
+                    writing.as_millis(),
+                    simulation.as_millis()
+                );
+            }
+        }
     }
     super::ci::finish(args.ci, prepared, &report, &out_dir, args.quiet)
+}
+
+/// How many charts were written, and how long drawing them (with
+/// report.html) and writing the files took.
+struct Drawn {
+    count: usize,
+    drawing: Duration,
+    writing: Duration,
+}
+
+/// Draws every chart and report.html, then writes each chart as SVG and PNG
+/// and report.html.
+fn write_charts(dir: &Path, report: &Report, timelines: &[Timeline], source: &str) -> Result<Drawn, Failure> {
+    let started = Instant::now();
+    let input = ChartInput { report, timelines, slo_s: None };
+    let rendered = charts::render_all(&input).map_err(|e| Failure::Output(anyhow!(e)))?;
+    let html = report::html::render(report, &rendered, Some(source));
+    let drawing = started.elapsed();
+    let mut outputs: Vec<(PathBuf, &[u8])> = vec![(dir.join("report.html"), html.as_bytes())];
+    for chart in &rendered {
+        let stem = chart.chart.file_stem();
+        outputs.push((dir.join(format!("{stem}.svg")), chart.svg.as_bytes()));
+        outputs.push((dir.join(format!("{stem}.png")), &chart.png));
+    }
+    files::write_all_atomic(&outputs)
+        .map_err(|(path, e)| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
+    Ok(Drawn { count: rendered.len(), drawing, writing: started.elapsed() - drawing })
 }
 
 /// The index of the strategy `--trace` names ("" = the default choice).
@@ -115,7 +176,6 @@ fn traced_strategy(scenario: &Scenario, name: &str) -> Result<usize, Failure> {
     })
 }
 
-fn write(path: &Path, text: String) -> Result<(), Failure> {
-    files::write_atomic(path, text.as_bytes())
-        .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    files::write_atomic(path, bytes).map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
 }

@@ -45,11 +45,22 @@ pub struct TraceEvent {
 
 /// What happened. `pc` names the op (its label or kind, via the compiled
 /// workload).
+///
+/// Together these say, for each task, what it is doing at every moment
+/// (queued, on the CPU or the loop, awaiting I/O, in a blocking call,
+/// waiting for a permit, ready for the loop): the timeline recorder of the
+/// metrics stage (`metrics::timeline`) rebuilds charts from them alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceWhat {
     Arrived,
     /// Waiting for a worker thread or for admission to the loop.
     Queued,
+    /// Cooperative: a coroutine of the task joined the loop's ready queue (a
+    /// new task admitted, an awaited operation done, a permit granted, a
+    /// gathered or spawned child created); it runs when the loop reaches it
+    /// (`Started` for a task's first run, else `Resumed`). The text trace
+    /// omits it: the `Ended` or `Acquired` before it says the same.
+    Ready,
     Started,
     /// A step began; `duration` is its sampled length where it has one.
     Began {
@@ -62,6 +73,11 @@ pub enum TraceWhat {
     },
     /// The step's operation completed.
     Ended {
+        pc: u32,
+    },
+    /// The `limit` at `pc` got its permit: at once, or (after `Began`, and
+    /// under cooperative `Awaiting`) when another holder returned one.
+    Acquired {
         pc: u32,
     },
     /// The event loop resumed the coroutine.

@@ -661,6 +661,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     let p = &mut self.pools[pool as usize];
                     if p.available > 0 {
                         p.available -= 1;
+                        self.trace_fiber(f, TraceWhat::Acquired { pc });
                         self.fibers[f as usize].pc += 1;
                         continue;
                     }
@@ -758,6 +759,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         let fiber = &mut self.fibers[f as usize];
         fiber.state = State::Ready;
         self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now, deadline: false });
+        self.trace_fiber(f, TraceWhat::Ready);
         self.kick_loop();
     }
 
@@ -975,6 +977,8 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn release(&mut self, pool: u16) {
         while let Some((f, generation)) = self.pools[pool as usize].waiters.pop_front() {
             if self.is_current(f, generation, State::Permit) {
+                let pc = self.fibers[f as usize].pc;
+                self.trace_fiber(f, TraceWhat::Acquired { pc });
                 self.fibers[f as usize].pc += 1;
                 self.resume(f);
                 return;

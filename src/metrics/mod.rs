@@ -4,7 +4,8 @@
 //! end into HdrHistograms (overall and per class) and counts outcomes; memory
 //! stays constant however many tasks run. [`measure`] runs one strategy and
 //! returns a [`StrategyResult`], the plain serialisable record every report
-//! format reads.
+//! format reads; [`measure_with`] can also keep a trace and a [`Timeline`]
+//! for charts ([`timeline`]).
 //!
 //! Definitions (docs/model.md has the full text):
 //! - latency: arrival to end, for every task that ended but was not
@@ -16,10 +17,12 @@
 
 mod latency;
 pub mod slo;
+pub mod timeline;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
+pub use timeline::{Timeline, TimelineRecorder};
 
-use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent};
+use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind};
 use crate::time::SimDuration;
 use serde::Serialize;
@@ -65,13 +68,15 @@ impl GroupRecorder {
     }
 }
 
-/// The observer that feeds the histograms, and optionally keeps a trace.
+/// The observer that feeds the histograms, and optionally keeps a trace and
+/// a timeline.
 #[derive(Debug, Default)]
 pub struct Recorder {
     pub overall: GroupRecorder,
     pub classes: Vec<GroupRecorder>,
     pub loop_lag: LatencyRecorder,
     trace: Option<TraceLog>,
+    timeline: Option<TimelineRecorder>,
 }
 
 /// A bounded log of trace events.
@@ -97,12 +102,26 @@ impl Recorder {
     pub fn take_trace(&mut self) -> Option<TraceLog> {
         self.trace.take()
     }
+
+    /// Also records a timeline for charts.
+    pub fn with_timeline(mut self, timeline: TimelineRecorder) -> Self {
+        self.timeline = Some(timeline);
+        self
+    }
+
+    /// The recorded timeline, finished with the run's counters.
+    pub fn take_timeline(&mut self, stats: &RunStats) -> Option<Timeline> {
+        self.timeline.take().map(|t| t.finish(stats))
+    }
 }
 
 impl Observer for Recorder {
     fn task_ended(&mut self, record: &TaskRecord) {
         self.overall.record(record);
         self.classes[record.class as usize].record(record);
+        if let Some(timeline) = &mut self.timeline {
+            timeline.task_ended(record);
+        }
     }
 
     fn loop_lag(&mut self, lag: SimDuration) {
@@ -110,11 +129,16 @@ impl Observer for Recorder {
     }
 
     fn tracing(&self) -> bool {
-        self.trace.is_some()
+        self.trace.is_some() || self.timeline.as_ref().is_some_and(TimelineRecorder::wants_trace)
     }
 
     fn trace(&mut self, event: &TraceEvent) {
-        if let Some(log) = &mut self.trace {
+        if let Some(timeline) = &mut self.timeline {
+            timeline.trace(event);
+        }
+        if let Some(log) = &mut self.trace
+            && event.what != TraceWhat::Ready
+        {
             if log.events.len() < log.limit {
                 log.events.push(*event);
             } else {
@@ -237,12 +261,23 @@ impl StrategyResult {
     }
 }
 
-/// A measured strategy with the run's raw counters and, if asked, its trace.
+/// A measured strategy with the run's raw counters and, if asked, its trace
+/// and timeline.
 #[derive(Debug)]
 pub struct Measurement {
     pub result: StrategyResult,
     pub stats: RunStats,
     pub trace: Option<TraceLog>,
+    pub timeline: Option<Timeline>,
+}
+
+/// What to record beside the result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Keep up to this many trace events (for `--trace`).
+    pub trace_limit: Option<usize>,
+    /// Record a [`Timeline`] of the first this many tasks (for charts).
+    pub timeline_tasks: Option<usize>,
 }
 
 /// Runs one strategy and measures it; keeps up to `trace_limit` trace events
@@ -253,25 +288,32 @@ pub fn measure(
     strategy: &Strategy,
     trace_limit: Option<usize>,
 ) -> Result<Measurement, EngineError> {
-    measure_limited(scenario, workload, strategy, trace_limit, Limits::default())
+    measure_with(scenario, workload, strategy, Options { trace_limit, timeline_tasks: None }, Limits::default())
 }
 
-/// [`measure`] under the engine's run [`Limits`].
-pub fn measure_limited(
+/// Runs one strategy under the engine's run [`Limits`] and measures it,
+/// recording what `options` ask for. Neither a trace nor a timeline changes
+/// the result.
+pub fn measure_with(
     scenario: &Scenario,
     workload: &CompiledWorkload,
     strategy: &Strategy,
-    trace_limit: Option<usize>,
+    options: Options,
     limits: Limits,
 ) -> Result<Measurement, EngineError> {
     let mut recorder = Recorder::new(scenario.classes.len());
-    if let Some(limit) = trace_limit {
+    if let Some(limit) = options.trace_limit {
         recorder = recorder.with_trace(limit);
+    }
+    if let Some(tasks) = options.timeline_tasks {
+        let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
+        recorder = recorder.with_timeline(TimelineRecorder::new(workload, tasks, cooperative));
     }
     let stats = engine::run_limited(scenario, workload, strategy, &mut recorder, limits)?;
     Ok(Measurement {
         result: StrategyResult::new(scenario, strategy, &recorder, &stats),
         stats,
         trace: recorder.take_trace(),
+        timeline: recorder.take_timeline(&stats),
     })
 }

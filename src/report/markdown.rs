@@ -26,7 +26,7 @@ pub fn render(report: &Report) -> String {
         report.simbench_version
     ));
     out.push_str("## Summary\n\n");
-    out.push_str(&summary_table(&report.results).to_markdown());
+    out.push_str(&summary_table(&report.results, escape).to_markdown());
     if !report.slos.is_empty() {
         out.push_str("\n## SLOs\n\n");
         out.push_str(&match report.failed_slos() {
@@ -43,7 +43,7 @@ pub fn render(report: &Report) -> String {
         }
     }
     out.push_str("\n## Tasks\n\n");
-    out.push_str(&tasks_table(&report.results).to_markdown());
+    out.push_str(&tasks_table(&report.results, escape).to_markdown());
     if report.results.first().is_some_and(|r| r.classes.len() > 1) {
         out.push_str("\n## Latency by class\n\n");
         out.push_str(&class_table(&report.results).to_markdown());
@@ -52,7 +52,8 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn summary_table(results: &[StrategyResult]) -> Table {
+/// The summary table; `name` prepares a strategy's label for the format.
+pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("strategy", Align::Left),
         ("kind", Align::Left),
@@ -69,7 +70,7 @@ fn summary_table(results: &[StrategyResult]) -> Table {
     ]);
     for r in results {
         t.row(vec![
-            escape(&r.strategy),
+            name(&r.strategy),
             r.kind.to_string(),
             format_seconds(r.makespan_s),
             format_rate(r.throughput_per_s),
@@ -106,7 +107,8 @@ fn slo_table(report: &Report) -> Table {
     t
 }
 
-fn tasks_table(results: &[StrategyResult]) -> Table {
+/// How tasks ended, per strategy; `name` prepares a strategy's label.
+pub(super) fn tasks_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("strategy", Align::Left),
         ("arrived", Align::Right),
@@ -120,7 +122,7 @@ fn tasks_table(results: &[StrategyResult]) -> Table {
     for r in results {
         let c = &r.tasks;
         t.row(vec![
-            escape(&r.strategy),
+            name(&r.strategy),
             c.arrived.to_string(),
             c.completed.to_string(),
             c.failed.to_string(),

@@ -4,22 +4,26 @@
 //! scenario and the results of every strategy. One module per output format
 //! reads it: [`json`] (the stable contract), [`markdown`] (report.md),
 //! [`terminal`] (the summary table and SLO lines `run` prints), [`trace`]
-//! (`--trace` timelines), and the exports for CI tools: [`junit`] (JUnit
-//! XML), [`hgrm`] (HdrHistogram percentile distribution), [`hlog`]
-//! (HdrHistogram interval log) and [`csv`] (summary.csv). [`compare`] reads
-//! two runs' report.json files and judges every figure against its limit.
-//! [`files`] writes outputs atomically.
+//! (`--trace` timelines), [`charts`] (SVG and PNG charts, which also read
+//! the metrics stage's timelines), [`html`] (report.html, tables and charts
+//! in one file), and the exports for CI tools: [`junit`] (JUnit XML),
+//! [`hgrm`] (HdrHistogram percentile distribution), [`hlog`] (HdrHistogram
+//! interval log) and [`csv`] (summary.csv). [`compare`] reads two runs'
+//! report.json files and judges every figure against its limit. [`files`]
+//! writes outputs atomically.
 //!
 //! Invariant: formatting never changes a figure, and output order is the
 //! order of the scenario (strategies, classes), so the same results always
 //! give the same bytes.
 
+pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod files;
 pub mod hgrm;
 pub mod histogram;
 pub mod hlog;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

@@ -30,6 +30,18 @@ impl Table {
         self.rows.push(cells);
     }
 
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    pub fn alignments(&self) -> &[Align] {
+        &self.align
+    }
+
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
     fn widths(&self) -> Vec<usize> {
         (0..self.header.len())
             .map(|c| {

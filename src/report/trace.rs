@@ -3,7 +3,7 @@
 
 use crate::engine::{Outcome, TraceEvent, TraceWhat};
 use crate::metrics::TraceLog;
-use crate::model::{CompiledWorkload, Scenario};
+use crate::model::{CompiledWorkload, Op, Scenario};
 use crate::time::{SimDuration, format_seconds};
 
 /// The timeline as text, one line per event:
@@ -39,6 +39,11 @@ fn line(event: &TraceEvent, scenario: &Scenario, workload: &CompiledWorkload) ->
         }
         TraceWhat::Awaiting { pc } => format!("awaits {}", workload.display_name(pc)),
         TraceWhat::Ended { pc } => format!("{} ended", workload.display_name(pc)),
+        TraceWhat::Acquired { pc } => match workload.ops[pc as usize] {
+            Op::Acquire { pool } => format!("acquired a permit of {}", scenario.pools[pool as usize].name),
+            _ => format!("{} acquired", workload.display_name(pc)),
+        },
+        TraceWhat::Ready => "ready for the loop".to_string(),
         TraceWhat::Resumed => "resumed by the loop".to_string(),
         TraceWhat::Finished(outcome) => match outcome {
             Outcome::Completed => "completed".to_string(),

@@ -38,6 +38,8 @@ pub struct LoadedScenario {
     pub file: String,
     /// SHA-256 of the file's bytes, lowercase hex.
     pub sha256: String,
+    /// The file's text, as read (report.html shows it).
+    pub source: String,
 }
 
 /// One thing wrong with a scenario file.
@@ -105,7 +107,7 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     })?;
     let scenario = parse(&text, &file)?;
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(LoadedScenario { scenario, file, sha256 })
+    Ok(LoadedScenario { scenario, file, sha256, source: text })
 }
 
 /// Parses and validates scenario text; `file` names it in errors.

@@ -15,3 +15,4 @@ mod randomness;
 mod spawn;
 mod strategies;
 mod timeout;
+mod trace;

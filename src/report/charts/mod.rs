@@ -1,0 +1,266 @@
+//! Charts of a run, as SVG and PNG (plotters, no system fonts).
+//!
+//! Each chart is a module with two pure functions:
+//! - `data(&ChartInput) -> …Data`: the figures the chart shows, as plain
+//!   values (series named after strategies, points in seconds), which tests
+//!   check directly;
+//! - `draw(&…Data, area)`: draws them on any plotters backend.
+//!
+//! [`render`] runs both for one chart and returns SVG text and PNG bytes;
+//! nothing here touches files. The charts read the report (percentiles and
+//! distributions come from its encoded HdrHistograms, so they could be
+//! redrawn from report.json alone) and, for the timeline and flow charts,
+//! the [`Timeline`]s the metrics stage recorded.
+//!
+//! Invariants: the same input gives the same SVG bytes and PNG bytes (no
+//! clock, no hash-map iteration, the embedded font); the strategy at index
+//! *i* has colour [`style::strategy_colour`]`(i)` in every chart; scenario
+//! text reaches SVG only through plotters' text elements, which escape it.
+
+pub mod distribution;
+pub mod flow;
+pub mod percentiles;
+pub mod style;
+pub mod summary;
+pub mod timeline;
+
+use super::Report;
+use crate::metrics::{StrategyResult, Timeline};
+use hdrhistogram::Histogram as HdrHistogram;
+use plotters::coord::Shift;
+use plotters::prelude::{
+    BitMapBackend, DrawingArea, DrawingAreaErrorKind, DrawingBackend, IntoDrawingArea, SVGBackend,
+};
+
+/// What the charts are drawn from.
+#[derive(Clone, Copy, Debug)]
+pub struct ChartInput<'a> {
+    pub report: &'a Report,
+    /// One per result, in the report's order; empty if none was recorded
+    /// (the timeline and flow charts are then empty).
+    pub timelines: &'a [Timeline],
+    /// A latency objective in seconds, drawn on the percentile chart.
+    pub slo_s: Option<f64>,
+}
+
+/// The charts of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Chart {
+    Percentiles,
+    Distribution,
+    Timeline,
+    Flow,
+    Summary,
+}
+
+impl Chart {
+    /// Every chart, in the order report.html shows them.
+    pub const ALL: [Chart; 5] = [Chart::Summary, Chart::Percentiles, Chart::Distribution, Chart::Timeline, Chart::Flow];
+
+    /// The file name without extension (`percentiles` → percentiles.svg).
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Chart::Percentiles => "percentiles",
+            Chart::Distribution => "distribution",
+            Chart::Timeline => "timeline",
+            Chart::Flow => "flow",
+            Chart::Summary => "summary",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Chart::Percentiles => "Latency by percentile",
+            Chart::Distribution => "Latency distribution",
+            Chart::Timeline => "Timeline of the first tasks",
+            Chart::Flow => "Tasks in flight and completions over time",
+            Chart::Summary => "Strategies compared",
+        }
+    }
+
+    /// One sentence on how to read the chart.
+    pub fn caption(self) -> &'static str {
+        match self {
+            Chart::Percentiles => {
+                "Latency at each percentile, on HdrHistogram's log scale of 1/(1 − p): the right end is the tail."
+            }
+            Chart::Distribution => {
+                "Share of tasks per latency bin (bars) and the cumulative share (dashed, right axis)."
+            }
+            Chart::Timeline => {
+                "What each of the first tasks was doing at every moment, per strategy; under cooperative, the top lane shows what occupied the event loop."
+            }
+            Chart::Flow => "Mean tasks in flight and completions per second, in equal buckets of virtual time.",
+            Chart::Summary => "Makespan, p99 latency, peak threads and modelled memory of each strategy.",
+        }
+    }
+}
+
+impl std::fmt::Display for Chart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.file_stem())
+    }
+}
+
+/// A chart drawn both ways.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub chart: Chart,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// Drawing failed (a plotters or PNG encoder error: not expected with the
+/// embedded font).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the chart: {0}")]
+pub struct ChartError(String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        ChartError(e.to_string())
+    }
+}
+
+/// A chart's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Figures {
+    Percentiles(percentiles::SpectrumData),
+    Distribution(distribution::DistributionData),
+    Timeline(timeline::TimelineData),
+    Flow(flow::FlowData),
+    Summary(summary::SummaryData),
+}
+
+/// Everything one chart shows: the scenario's name (in the title) and the
+/// figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartData {
+    pub scenario: String,
+    pub figures: Figures,
+}
+
+impl ChartData {
+    pub fn of(chart: Chart, input: &ChartInput) -> ChartData {
+        let figures = match chart {
+            Chart::Percentiles => Figures::Percentiles(percentiles::data(input)),
+            Chart::Distribution => Figures::Distribution(distribution::data(input)),
+            Chart::Timeline => Figures::Timeline(timeline::data(input)),
+            Chart::Flow => Figures::Flow(flow::data(input)),
+            Chart::Summary => Figures::Summary(summary::data(input)),
+        };
+        ChartData { scenario: input.report.scenario.name.clone(), figures }
+    }
+
+    pub fn chart(&self) -> Chart {
+        match self.figures {
+            Figures::Percentiles(_) => Chart::Percentiles,
+            Figures::Distribution(_) => Chart::Distribution,
+            Figures::Timeline(_) => Chart::Timeline,
+            Figures::Flow(_) => Chart::Flow,
+            Figures::Summary(_) => Chart::Summary,
+        }
+    }
+
+    /// The title drawn at the top: the chart's and the scenario's name.
+    pub fn title(&self) -> String {
+        let chart = match &self.figures {
+            Figures::Timeline(d) => d.title(),
+            _ => self.chart().title().to_string(),
+        };
+        format!("{chart} · {}", self.scenario)
+    }
+
+    /// Draws on `root`, which is [`style::SIZE`] pixels.
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        style::register_font();
+        root.fill(&plotters::style::WHITE)?;
+        style::draw_title(root, &self.title())?;
+        match &self.figures {
+            Figures::Percentiles(d) => percentiles::draw(d, root),
+            Figures::Distribution(d) => distribution::draw(d, root),
+            Figures::Timeline(d) => timeline::draw(d, root),
+            Figures::Flow(d) => flow::draw(d, root),
+            Figures::Summary(d) => summary::draw(d, root),
+        }?;
+        root.present()?;
+        Ok(())
+    }
+
+    /// The chart as SVG text.
+    pub fn svg(&self) -> Result<String, ChartError> {
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, style::SIZE).into_drawing_area();
+            self.draw(&root)?;
+        }
+        Ok(out)
+    }
+
+    /// The chart as PNG bytes (8-bit RGB).
+    pub fn png(&self) -> Result<Vec<u8>, ChartError> {
+        let (w, h) = style::SIZE;
+        let mut pixels = vec![255u8; w as usize * h as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, style::SIZE).into_drawing_area();
+            self.draw(&root)?;
+        }
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let png_error = |e: png::EncodingError| ChartError(format!("PNG encoding: {e}"));
+        let mut writer = encoder.write_header().map_err(png_error)?;
+        writer.write_image_data(&pixels).map_err(png_error)?;
+        writer.finish().map_err(png_error)?;
+        Ok(out)
+    }
+}
+
+/// Draws one chart as SVG and PNG.
+pub fn render(chart: Chart, input: &ChartInput) -> Result<Rendered, ChartError> {
+    let data = ChartData::of(chart, input);
+    Ok(Rendered { chart, svg: data.svg()?, png: data.png()? })
+}
+
+/// Draws every chart, in [`Chart::ALL`] order, each on its own thread (the
+/// result does not depend on which finishes first).
+pub fn render_all(input: &ChartInput) -> Result<Vec<Rendered>, ChartError> {
+    style::register_font();
+    std::thread::scope(|scope| {
+        let drawings: Vec<_> = Chart::ALL.iter().map(|&chart| scope.spawn(move || render(chart, input))).collect();
+        drawings.into_iter().map(|d| d.join().expect("a chart's drawing panicked")).collect()
+    })
+}
+
+/// A strategy's name and colour index, as every chart's series carry them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrategyKey {
+    pub name: String,
+    /// Index into the scenario's strategies: picks the colour.
+    pub index: usize,
+}
+
+fn strategies(report: &Report) -> Vec<StrategyKey> {
+    report.results.iter().enumerate().map(|(index, r)| StrategyKey { name: r.strategy.clone(), index }).collect()
+}
+
+/// The result's latency histogram (nanoseconds), decoded from the report.
+pub fn latency_histogram(result: &StrategyResult) -> Option<HdrHistogram<u64>> {
+    use base64::Engine;
+    use hdrhistogram::serialization::Deserializer;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(&result.histogram).ok()?;
+    let histogram: HdrHistogram<u64> = Deserializer::new().deserialize(&mut bytes.as_slice()).ok()?;
+    (!histogram.is_empty()).then_some(histogram)
+}
+
+/// A recorded value as report.json gives percentiles: its bucket's
+/// midpoint, never above the exact maximum, to four significant digits
+/// (seconds).
+fn value_s(histogram: &HdrHistogram<u64>, value: u64, max_s: f64) -> f64 {
+    crate::metrics::round_significant((histogram.median_equivalent(value) as f64 / 1e9).min(max_s), 4)
+}

@@ -1,0 +1,176 @@
+//! The latency percentile spectrum, as HdrHistogram plots it: x is the
+//! percentile p on a log scale of 1/(1 − p), so 50 %, 90 %, 99 %, 99.9 % and
+//! 99.99 % are evenly spaced and the tail gets as much room as the body; y
+//! is the latency. One line per strategy, and an optional SLO line.
+
+use super::style::{self, Swatch, TimeUnit};
+use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s};
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// The right end of the x axis: 1/(1 − 0.9999).
+pub const MAX_X: f64 = 1e4;
+/// Points per line, evenly spaced in log x.
+pub const POINTS: usize = 401;
+/// Where the x axis is labelled: (1/(1 − p), label).
+pub const X_LABELS: [(f64, &str); 6] =
+    [(1.0, "0%"), (2.0, "50%"), (10.0, "90%"), (100.0, "99%"), (1e3, "99.9%"), (1e4, "99.99%")];
+
+/// One strategy's curve: points (1/(1 − p), latency in seconds).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpectrumSeries {
+    pub strategy: StrategyKey,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// What the percentile chart shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpectrumData {
+    /// One per strategy, in the scenario's order; a strategy with no
+    /// latencies (every task cancelled) has no points.
+    pub series: Vec<SpectrumSeries>,
+    /// A latency objective, in seconds.
+    pub slo_s: Option<f64>,
+    /// The largest latency of any strategy, in seconds.
+    pub max_s: f64,
+    /// The y axis is logarithmic: the strategies' medians are more than
+    /// [`LOG_SPREAD`] apart, so a linear axis would flatten the fast ones.
+    pub log_y: bool,
+}
+
+/// Medians further apart than this factor get a log latency axis.
+pub const LOG_SPREAD: f64 = 10.0;
+
+/// The percentile whose x coordinate is `x`: p = 1 − 1/x.
+pub fn percentile_at(x: f64) -> f64 {
+    1.0 - 1.0 / x
+}
+
+pub fn data(input: &ChartInput) -> SpectrumData {
+    let keys = strategies(input.report);
+    let series = input
+        .report
+        .results
+        .iter()
+        .zip(keys)
+        .map(|(result, strategy)| {
+            let points = match latency_histogram(result) {
+                Some(h) => (0..POINTS)
+                    .map(|i| {
+                        let x = 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64);
+                        let value = h.value_at_quantile(percentile_at(x));
+                        (x, value_s(&h, value, result.latency_s.max))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            SpectrumSeries { strategy, points }
+        })
+        .collect();
+    let max_s = input.report.results.iter().map(|r| r.latency_s.max).fold(0.0, f64::max);
+    let medians: Vec<f64> =
+        input.report.results.iter().filter(|r| r.tasks.arrived > r.tasks.cancelled).map(|r| r.latency_s.p50).collect();
+    let (low, high) = medians.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+    let log_y = low > 0.0 && high / low > LOG_SPREAD;
+    SpectrumData { series, slo_s: input.slo_s, max_s, log_y }
+}
+
+pub fn draw<DB: DrawingBackend>(data: &SpectrumData, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (width, _) = root.dim_in_pixel();
+    let mut legend: Vec<(Swatch, String)> = data
+        .series
+        .iter()
+        .map(|s| (Swatch::Line(style::strategy_colour(s.strategy.index)), s.strategy.name.clone()))
+        .collect();
+    if let Some(slo) = data.slo_s {
+        legend.push((Swatch::Dashed(style::INK), format!("SLO {}", crate::time::format_seconds(slo))));
+    }
+    let legend_height = style::draw_legend(root, (90, 46), width as i32 - 30, &legend)?;
+    let body = root.margin(50 + legend_height as u32, 10, 10, 30);
+    let top_s = data.max_s.max(data.slo_s.unwrap_or(0.0));
+    if data.log_y {
+        let low = data
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .chain(data.slo_s)
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let (low, high) = (low / 1.3, top_s * 1.3);
+        let to_y = move |v: f64| v.max(low);
+        let y = (low..high).log_scale().with_key_points(style::log_ticks(low, high));
+        plot(data, root, &body, y, to_y, &|v| style::time_tick(*v), "latency (log scale)".into())
+    } else {
+        let unit = TimeUnit::for_range(top_s);
+        let to_y = move |v: f64| unit.of(v);
+        let desc = format!("latency ({})", unit.name);
+        plot(data, root, &body, 0f64..style::headroom(unit.of(top_s)), to_y, &|v| style::tick(*v), desc)
+    }
+}
+
+/// Draws the axes and lines with y coordinates `y` (linear or log).
+fn plot<DB, Y>(
+    data: &SpectrumData,
+    root: &DrawingArea<DB, Shift>,
+    body: &DrawingArea<DB, Shift>,
+    y: Y,
+    to_y: impl Fn(f64) -> f64,
+    y_label: &dyn Fn(&f64) -> String,
+    y_desc: String,
+) -> Result<(), ChartError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(body)
+        .x_label_area_size(60)
+        .y_label_area_size(90)
+        .build_cartesian_2d((1f64..MAX_X).log_scale(), y)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .x_label_formatter(&|_| String::new())
+        .y_labels(20)
+        .y_label_formatter(y_label)
+        .y_desc(y_desc)
+        .x_desc("percentile")
+        .axis_desc_style(style::text(style::TEXT_SIZE))
+        .label_style(style::text(style::TEXT_SIZE))
+        .max_light_lines(1)
+        .light_line_style(style::GRID.mix(0.5))
+        .bold_line_style(style::GRID)
+        .draw()?;
+
+    // The percentile labels, at their own places on the log axis.
+    let y_range = chart.plotting_area().get_y_range();
+    let label = style::text(style::TEXT_SIZE).color(&style::INK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (x, name) in X_LABELS {
+        chart.draw_series(LineSeries::new([(x, y_range.start), (x, y_range.end)], style::GRID.stroke_width(1)))?;
+        let (px, py) = chart.backend_coord(&(x, y_range.start));
+        root.draw_text(name, &label, (px, py + 8))?;
+    }
+    if let Some(slo) = data.slo_s {
+        let y = to_y(slo);
+        chart.draw_series(DashedLineSeries::new([(1.0, y), (MAX_X, y)], 8, 6, style::INK.stroke_width(2)))?;
+    }
+    // Later lines are drawn thinner, so a line they cover still shows.
+    let widths = |i: usize| (5u32.saturating_sub(i as u32)).max(2);
+    for (i, s) in data.series.iter().enumerate() {
+        let colour = style::strategy_colour(s.strategy.index);
+        let line = s.points.iter().map(|&(x, v)| (x, to_y(v)));
+        chart.draw_series(LineSeries::new(line, colour.stroke_width(widths(i))))?;
+    }
+    if data.series.iter().all(|s| s.points.is_empty()) {
+        let (width, _) = root.dim_in_pixel();
+        style::draw_note(root, "no task has a latency (all were cancelled)", (width as i32 / 2, 350))?;
+    }
+    Ok(())
+}
