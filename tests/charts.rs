@@ -350,3 +350,20 @@ fn scenario_text_is_escaped_in_svg_and_html() {
     assert!(seen.iter().any(|t| t.contains(CLASS)), "a timeline row names the class");
     assert!(seen.iter().any(|t| t == STEP), "a timeline bar names the step");
 }
+
+#[test]
+fn the_percentile_chart_draws_the_tightest_latency_slo() {
+    let loaded = simbench::scenario::load(&root().join("scenarios/api-server.json")).unwrap();
+    let (mut report, timelines) = measured("api-server", 5);
+    report.slos = metrics::slo::evaluate(&loaded.scenario.slos, &report.results);
+    // api-server.json: "latency p99 < 200ms" for two strategies.
+    assert_eq!(charts::latency_slo(&report), Some(0.2));
+    let Figures::Percentiles(data) = ChartData::of(Chart::Percentiles, &ChartInput::new(&report, &timelines)).figures
+    else {
+        panic!("not the percentile chart")
+    };
+    assert_eq!(data.slo_s, Some(0.2));
+    // A scenario without SLOs has no line.
+    let (plain, timelines) = measured("downloads", 5);
+    assert_eq!(ChartInput::new(&plain, &timelines).slo_s, None);
+}

@@ -146,7 +146,7 @@ struct Drawn {
 /// and report.html.
 fn write_charts(dir: &Path, report: &Report, timelines: &[Timeline], source: &str) -> Result<Drawn, Failure> {
     let started = Instant::now();
-    let input = ChartInput { report, timelines, slo_s: None };
+    let input = ChartInput::new(report, timelines);
     let rendered = charts::render_all(&input).map_err(|e| Failure::Output(anyhow!(e)))?;
     let html = report::html::render(report, &rendered, Some(source));
     let drawing = started.elapsed();

@@ -43,6 +43,25 @@ pub struct ChartInput<'a> {
     pub slo_s: Option<f64>,
 }
 
+impl<'a> ChartInput<'a> {
+    /// The input for `report`, with the percentile chart's SLO line taken
+    /// from the report's SLOs (see [`latency_slo`]).
+    pub fn new(report: &'a Report, timelines: &'a [Timeline]) -> Self {
+        ChartInput { report, timelines, slo_s: latency_slo(report) }
+    }
+}
+
+/// The tightest latency objective that applies to all tasks (`latency p99 <
+/// 500ms`, any percentile), in seconds: the line the percentile chart draws.
+pub fn latency_slo(report: &Report) -> Option<f64> {
+    report
+        .slos
+        .iter()
+        .filter(|slo| slo.metric.starts_with("latency.") && slo.class.is_none() && slo.unit == "s")
+        .map(|slo| slo.bound)
+        .min_by(f64::total_cmp)
+}
+
 /// The charts of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Chart {
