@@ -93,7 +93,7 @@ pub struct LoadedReport {
 /// Why two runs could not be compared (bad input: exit status 2).
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Read { path: String, source: std::io::Error },
     #[error("{path}:{line}:{column}: not a simbench report: {message}")]
     Invalid { path: String, line: usize, column: usize, message: String },
