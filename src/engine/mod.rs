@@ -32,7 +32,7 @@
 
 mod cpu;
 mod observer;
-mod queue;
+pub mod queue;
 mod sim;
 mod streams;
 

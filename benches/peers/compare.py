@@ -1,0 +1,93 @@
+"""Runs the peer models under SimPy and simbench, checks that they agree and
+prints wall-time ratios. Called by scripts/compare-simpy.sh, which builds
+simbench and prepares the virtual environment; see docs/performance.md.
+
+Agreement: each tool's mean latency must lie within the other's 95 %
+confidence interval. Intervals come from independent replications (seeds
+1..R, Student t) for simbench, and for SimPy from replications (downloads)
+or from 20 batch means of one long run (M/M/8, where one run already takes
+seconds). Wall time: SimPy's is building and running the model inside
+Python (start-up and imports excluded); simbench's is the whole `simbench
+run` process (parsing, simulation, histograms, report.json and report.md).
+The ratio is the median SimPy wall time over the median simbench one.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Two-sided 95 % Student t quantiles by degrees of freedom.
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+        9: 2.262, 10: 2.228, 14: 2.145, 19: 2.093, 29: 2.045}
+
+
+def interval(values):
+    m = statistics.mean(values)
+    half = T975[len(values) - 1] * statistics.stdev(values) / len(values) ** 0.5
+    return m, m - half, m + half
+
+
+def simbench_runs(binary, scenario, reps):
+    out = tempfile.mkdtemp()
+    means, walls = [], []
+    for seed in range(1, reps + 1):
+        t0 = time.perf_counter()
+        subprocess.run([binary, "run", scenario, "--out", out, "--quiet", "--seed", str(seed)], check=True)
+        walls.append(time.perf_counter() - t0)
+        name = json.load(open(scenario))["name"]
+        report = json.load(open(os.path.join(out, name, "report.json")))
+        means.append(report["results"][0]["latency_s"]["mean"])
+    return means, walls
+
+
+def simpy_run(python, model, seed):
+    text = subprocess.run([python, os.path.join(HERE, "simpy_models.py"), model, "--seed", str(seed)],
+                          check=True, capture_output=True, text=True).stdout
+    return json.loads(text)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--simbench", required=True)
+    parser.add_argument("--python", required=True)
+    parser.add_argument("--simpy-reps", type=int, default=5, help="SimPy replications of downloads")
+    parser.add_argument("--simbench-reps", type=int, default=10)
+    args = parser.parse_args()
+
+    rows, ok = [], True
+    for model, scenario in [("downloads", "downloads-100k.json"), ("mm8", "mm8-1m.json")]:
+        scenario = os.path.join(HERE, scenario)
+        sb_means, sb_walls = simbench_runs(args.simbench, scenario, args.simbench_reps)
+        sb = interval(sb_means)
+        if model == "downloads":
+            runs = [simpy_run(args.python, model, seed) for seed in range(1, args.simpy_reps + 1)]
+            sp = interval([r["mean_latency_s"] for r in runs])
+            sp_method = f"{len(runs)} replications"
+        else:
+            runs = [simpy_run(args.python, model, 1)]
+            sp = interval(runs[0]["batch_means_s"])
+            sp_method = f"{len(runs[0]['batch_means_s'])} batch means"
+        sp_wall = statistics.median(r["wall_s"] for r in runs)
+        sb_wall = statistics.median(sb_walls)
+        agree = sp[1] <= sb[0] <= sp[2] and sb[1] <= sp[0] <= sb[2]
+        ok &= agree
+        print(f"\n{model}: {runs[0]['tasks']} tasks (SimPy {runs[0]['simpy']})")
+        print(f"  mean latency  SimPy    {sp[0]:.6f} s  95% CI [{sp[1]:.6f}, {sp[2]:.6f}]  ({sp_method})")
+        print(f"                simbench {sb[0]:.6f} s  95% CI [{sb[1]:.6f}, {sb[2]:.6f}]  ({len(sb_means)} replications)")
+        print(f"  agree: {'yes' if agree else 'NO'} (each mean inside the other's interval)")
+        print(f"  wall time     SimPy    {sp_wall:.3f} s  (median of {len(runs)}: {', '.join(f'{r['wall_s']:.2f}' for r in runs)})")
+        print(f"                simbench {sb_wall:.4f} s  (median of {len(sb_walls)}; min {min(sb_walls):.4f})")
+        ratio = sp_wall / sb_wall
+        print(f"  ratio {ratio:.0f}x  (target >= 100x: {'met' if ratio >= 100 else 'not met'})")
+        rows.append((model, ratio))
+    print("\nsummary: " + ", ".join(f"{m} {r:.0f}x" for m, r in rows) + ("" if ok else "; RESULTS DISAGREE"))
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
