@@ -5,12 +5,13 @@ use super::Failure;
 use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
-use simbench::engine::EngineError;
+use simbench::engine::{EngineError, RunStats};
 use simbench::metrics::{self, Measurement};
 use simbench::model::{CompiledWorkload, Scenario};
 use simbench::report::{self, Report, ScenarioInfo, files};
 use simbench::scenario;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -38,6 +39,12 @@ pub struct RunArgs {
     #[arg(long, short)]
     quiet: bool,
 
+    /// Print, on standard error, each strategy's events, events/s and wall
+    /// time, and the process's peak memory. Never written to a report:
+    /// wall time is not a result.
+    #[arg(long)]
+    stats: bool,
+
     #[command(flatten)]
     guards: GuardArgs,
 }
@@ -54,16 +61,21 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let limits = args.guards.check(&scenario, &loaded.file)?;
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
 
+    let started = Instant::now();
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
     let mut trace_text = None;
     for (i, strategy) in scenario.strategies.iter().enumerate() {
         let limit = (traced == Some(i)).then_some(args.trace_limit);
-        let Measurement { result, trace, .. } = metrics::measure_limited(&scenario, &workload, strategy, limit, limits)
+        let run_started = Instant::now();
+        let Measurement { result, trace, stats } = metrics::measure_limited(&scenario, &workload, strategy, limit, limits)
             .map_err(|e| match e {
                 EngineError::Interrupted { .. } => Failure::Interrupted,
                 e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
             })?;
+        if args.stats {
+            print_run_stats(&strategy.label, &stats, run_started.elapsed());
+        }
         if let Some(log) = trace {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
         }
@@ -86,6 +98,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     write(&json_path, report::json::render(&report))?;
     write(&md_path, report::markdown::render(&report))?;
 
+    if args.stats {
+        print_process_stats(started.elapsed());
+    }
     if !args.quiet {
         if let Some(text) = trace_text {
             println!("{text}");
@@ -114,4 +129,44 @@ fn traced_strategy(scenario: &Scenario, name: &str) -> Result<usize, Failure> {
 fn write(path: &Path, text: String) -> Result<(), Failure> {
     files::write_atomic(path, text.as_bytes())
         .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
+}
+
+/// `--stats`: one strategy's run, simulation and metrics included.
+fn print_run_stats(label: &str, stats: &RunStats, wall: Duration) {
+    let secs = wall.as_secs_f64().max(1e-9);
+    eprintln!(
+        "stats: {label}: {} events, {} tasks in {:.4} s: {} events/s, {} tasks/s",
+        stats.events,
+        stats.arrived,
+        wall.as_secs_f64(),
+        si(stats.events as f64 / secs),
+        si(stats.arrived as f64 / secs)
+    );
+}
+
+/// `--stats`: the whole command, and its peak resident memory.
+fn print_process_stats(wall: Duration) {
+    let peak = match peak_rss_bytes() {
+        Some(bytes) => format!("{:.1} MiB (VmHWM)", bytes as f64 / (1024.0 * 1024.0)),
+        None => "unknown (no /proc/self/status)".to_string(),
+    };
+    eprintln!("stats: all strategies and reports: {:.4} s wall; peak RSS {peak}", wall.as_secs_f64());
+}
+
+/// The process's peak resident set size, from Linux's /proc/self/status.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// 1234567.0 → "1.23M".
+fn si(x: f64) -> String {
+    match x {
+        x if x >= 1e9 => format!("{:.2}G", x / 1e9),
+        x if x >= 1e6 => format!("{:.2}M", x / 1e6),
+        x if x >= 1e3 => format!("{:.1}k", x / 1e3),
+        x => format!("{x:.0}"),
+    }
 }

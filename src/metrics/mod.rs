@@ -94,12 +94,21 @@ impl Recorder {
     pub fn take_trace(&mut self) -> Option<TraceLog> {
         self.trace.take()
     }
+
+    /// Class `i`'s figures (with a single class, the overall ones).
+    pub fn class(&self, i: usize) -> &GroupRecorder {
+        if self.classes.len() == 1 { &self.overall } else { &self.classes[i] }
+    }
 }
 
 impl Observer for Recorder {
     fn task_ended(&mut self, record: &TaskRecord) {
         self.overall.record(record);
-        self.classes[record.class as usize].record(record);
+        // With one class, its figures are the overall ones: recorded once
+        // (see `Recorder::class`).
+        if self.classes.len() > 1 {
+            self.classes[record.class as usize].record(record);
+        }
     }
 
     fn loop_lag(&mut self, lag: SimDuration) {
@@ -199,7 +208,8 @@ impl StrategyResult {
         let classes = scenario
             .classes
             .iter()
-            .zip(&recorder.classes)
+            .enumerate()
+            .map(|(i, class)| (class, recorder.class(i)))
             .map(|(class, group)| ClassResult {
                 class: class.name.clone(),
                 tasks: group.counts,
