@@ -8,7 +8,7 @@
 #      customers) models, checks that their mean latencies lie within each
 #      other's 95 % confidence interval, and prints wall-time ratios.
 # Exit status 1 if the results disagree. Takes about a minute.
-#   scripts/compare-simpy.sh [--simpy-reps N] [--simbench-reps N]
+#   scripts/compare-simpy.sh [--reps-downloads N] [--reps-mm8 N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet

@@ -3,16 +3,21 @@ prints wall-time ratios. Called by scripts/compare-simpy.sh, which builds
 simbench and prepares the virtual environment; see docs/performance.md.
 
 Agreement: each tool's mean latency must lie within the other's 95 %
-confidence interval. Intervals come from independent replications (seeds
-1..R, Student t) for simbench, and for SimPy from replications (downloads)
-or from 20 batch means of one long run (M/M/8, where one run already takes
-seconds). Wall time: SimPy's is building and running the model inside
-Python (start-up and imports excluded); simbench's is the whole `simbench
-run` process (parsing, simulation, histograms, report.json and report.md).
+confidence interval. Both intervals are computed the same way, from the
+same number of independent replications (seeds 1..R, Student t with R - 1
+degrees of freedom): R = 5 for downloads, 3 for M/M/8 (one SimPy run of
+M/M/8 takes about 9 s). Equal designs matter: with a much narrower
+interval on one side, "within each other's interval" fails by chance.
+For M/M/8 the exact mean (Erlang C) is printed as well.
+
+Wall time: SimPy's is building and running the model inside Python
+(start-up and imports excluded); simbench's is the whole `simbench run`
+process (parsing, simulation, histograms, report.json and report.md).
 The ratio is the median SimPy wall time over the median simbench one.
 """
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -51,37 +56,45 @@ def simpy_run(python, model, seed):
     return json.loads(text)
 
 
+def erlang_c_mean_sojourn(lam, mu, c):
+    """Exact mean time in system of an M/M/c queue."""
+    a = lam / mu
+    rho = a / c
+    head = sum(a**k / math.factorial(k) for k in range(c))
+    tail = a**c / math.factorial(c) / (1 - rho)
+    return tail / (head + tail) / (c * mu - lam) + 1 / mu
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--simbench", required=True)
     parser.add_argument("--python", required=True)
-    parser.add_argument("--simpy-reps", type=int, default=5, help="SimPy replications of downloads")
-    parser.add_argument("--simbench-reps", type=int, default=10)
+    parser.add_argument("--reps-downloads", type=int, default=5)
+    parser.add_argument("--reps-mm8", type=int, default=3)
     args = parser.parse_args()
 
     rows, ok = [], True
-    for model, scenario in [("downloads", "downloads-100k.json"), ("mm8", "mm8-1m.json")]:
+    models = [("downloads", "downloads-100k.json", args.reps_downloads), ("mm8", "mm8-1m.json", args.reps_mm8)]
+    for model, scenario, reps in models:
         scenario = os.path.join(HERE, scenario)
-        sb_means, sb_walls = simbench_runs(args.simbench, scenario, args.simbench_reps)
+        sb_means, sb_walls = simbench_runs(args.simbench, scenario, reps)
         sb = interval(sb_means)
-        if model == "downloads":
-            runs = [simpy_run(args.python, model, seed) for seed in range(1, args.simpy_reps + 1)]
-            sp = interval([r["mean_latency_s"] for r in runs])
-            sp_method = f"{len(runs)} replications"
-        else:
-            runs = [simpy_run(args.python, model, 1)]
-            sp = interval(runs[0]["batch_means_s"])
-            sp_method = f"{len(runs[0]['batch_means_s'])} batch means"
+        runs = [simpy_run(args.python, model, seed) for seed in range(1, reps + 1)]
+        sp = interval([r["mean_latency_s"] for r in runs])
         sp_wall = statistics.median(r["wall_s"] for r in runs)
         sb_wall = statistics.median(sb_walls)
         agree = sp[1] <= sb[0] <= sp[2] and sb[1] <= sp[0] <= sb[2]
         ok &= agree
-        print(f"\n{model}: {runs[0]['tasks']} tasks (SimPy {runs[0]['simpy']})")
-        print(f"  mean latency  SimPy    {sp[0]:.6f} s  95% CI [{sp[1]:.6f}, {sp[2]:.6f}]  ({sp_method})")
-        print(f"                simbench {sb[0]:.6f} s  95% CI [{sb[1]:.6f}, {sb[2]:.6f}]  ({len(sb_means)} replications)")
+        print(f"\n{model}: {runs[0]['tasks']} tasks, {reps} replications each (SimPy {runs[0]['simpy']})")
+        print(f"  mean latency  SimPy    {sp[0]:.6f} s  95% CI [{sp[1]:.6f}, {sp[2]:.6f}]")
+        print(f"                simbench {sb[0]:.6f} s  95% CI [{sb[1]:.6f}, {sb[2]:.6f}]")
+        if model == "mm8":
+            print(f"                exact    {erlang_c_mean_sojourn(7.2, 1.0, 8):.6f} s  (Erlang C)")
         print(f"  agree: {'yes' if agree else 'NO'} (each mean inside the other's interval)")
-        print(f"  wall time     SimPy    {sp_wall:.3f} s  (median of {len(runs)}: {', '.join(f'{r['wall_s']:.2f}' for r in runs)})")
-        print(f"                simbench {sb_wall:.4f} s  (median of {len(sb_walls)}; min {min(sb_walls):.4f})")
+        each = ", ".join(f"{r['wall_s']:.2f}" for r in runs)
+        print(f"  wall time     SimPy    {sp_wall:.3f} s  (median of {len(runs)}: {each})")
+        each = ", ".join(f"{w:.3f}" for w in sb_walls)
+        print(f"                simbench {sb_wall:.4f} s  (median of {len(sb_walls)}: {each})")
         ratio = sp_wall / sb_wall
         print(f"  ratio {ratio:.0f}x  (target >= 100x: {'met' if ratio >= 100 else 'not met'})")
         rows.append((model, ratio))

@@ -68,8 +68,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     for (i, strategy) in scenario.strategies.iter().enumerate() {
         let limit = (traced == Some(i)).then_some(args.trace_limit);
         let run_started = Instant::now();
-        let Measurement { result, trace, stats } = metrics::measure_limited(&scenario, &workload, strategy, limit, limits)
-            .map_err(|e| match e {
+        let Measurement { result, trace, stats } =
+            metrics::measure_limited(&scenario, &workload, strategy, limit, limits).map_err(|e| match e {
                 EngineError::Interrupted { .. } => Failure::Interrupted,
                 e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
             })?;
