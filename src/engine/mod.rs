@@ -32,6 +32,7 @@
 
 mod cpu;
 mod observer;
+mod prefetch;
 pub mod queue;
 mod sim;
 mod streams;
