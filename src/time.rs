@@ -77,9 +77,10 @@ impl SimDuration {
         } else if nanos >= u64::MAX as f64 {
             SimDuration(u64::MAX)
         } else {
-            // Round half away from zero, as `f64::round`, without its libm
-            // call: the truncation and the difference are exact (below 2^53
-            // the fraction is representable; above it `nanos` is whole).
+            // Round half away from zero, as `f64::round`, without its
+            // out-of-line call: the truncation and the difference are exact
+            // (below 2^53 the fraction is representable; above, `nanos` is
+            // whole).
             let whole = nanos as u64;
             let fraction = nanos - whole as f64;
             SimDuration(if fraction >= 0.5 { whole + 1 } else { whole })

@@ -66,6 +66,9 @@ impl GroupRecorder {
 #[derive(Debug, Default)]
 pub struct Recorder {
     pub overall: GroupRecorder,
+    /// Per class, in scenario order. With a single class its entry stays
+    /// unrecorded (its figures are `overall`'s): read through
+    /// [`Recorder::class`].
     pub classes: Vec<GroupRecorder>,
     pub loop_lag: LatencyRecorder,
     trace: Option<TraceLog>,
