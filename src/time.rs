@@ -77,7 +77,13 @@ impl SimDuration {
         } else if nanos >= u64::MAX as f64 {
             SimDuration(u64::MAX)
         } else {
-            SimDuration(nanos.round() as u64)
+            // Round half away from zero, as `f64::round`, without its
+            // out-of-line call: the truncation and the difference are exact
+            // (below 2^53 the fraction is representable; above, `nanos` is
+            // whole).
+            let whole = nanos as u64;
+            let fraction = nanos - whole as f64;
+            SimDuration(if fraction >= 0.5 { whole + 1 } else { whole })
         }
     }
 
@@ -217,6 +223,24 @@ mod tests {
         assert_eq!(SimDuration::from_nanos_f64(-3.0), SimDuration::ZERO);
         assert_eq!(SimDuration::from_nanos_f64(f64::NAN), SimDuration::ZERO);
         assert_eq!(SimDuration::from_nanos_f64(1e30), SimDuration::MAX);
+    }
+
+    #[test]
+    fn rounding_matches_f64_round() {
+        let mut cases = vec![0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 9007199254740993.0, 1.8e19];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Magnitudes from 1e-3 to 1e19, and exact halves.
+            cases.push(f64::from_bits((x >> 12) | (0x3f5u64 << 52)) * (1u64 << (x % 60)) as f64);
+            cases.push((x % 1_000_000) as f64 + 0.5);
+        }
+        for v in cases {
+            let expected = if v >= u64::MAX as f64 { u64::MAX } else { v.round() as u64 };
+            assert_eq!(SimDuration::from_nanos_f64(v).as_nanos(), expected, "{v}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::Failure;
 use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
-use simbench::engine::EngineError;
+use simbench::engine::{EngineError, RunStats};
 use simbench::metrics::{self, Measurement, Timeline, timeline};
 use simbench::model::{CompiledWorkload, Scenario};
 use simbench::report::charts::{self, ChartInput};
@@ -49,6 +49,12 @@ pub struct RunArgs {
     #[arg(long, short)]
     quiet: bool,
 
+    /// Print, on standard error, each strategy's events, events/s and wall
+    /// time, and the process's peak memory. Never written to a report:
+    /// wall time is not a result.
+    #[arg(long)]
+    stats: bool,
+
     #[command(flatten)]
     guards: GuardArgs,
 
@@ -69,7 +75,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
     let prepared = super::ci::prepare(&args.ci, &scenario)?;
 
-    let simulation = Instant::now();
+    let started = Instant::now();
     let workload = CompiledWorkload::compile(&scenario);
     let mut results = Vec::with_capacity(scenario.strategies.len());
     let mut timelines: Vec<Timeline> = Vec::new();
@@ -79,18 +85,22 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             trace_limit: (traced == Some(i)).then_some(args.trace_limit),
             timeline_tasks: (!args.no_charts).then_some(args.timeline_tasks),
         };
-        let Measurement { result, trace, timeline, .. } =
+        let run_started = Instant::now();
+        let Measurement { result, trace, timeline, stats } =
             metrics::measure_with(&scenario, &workload, strategy, options, limits).map_err(|e| match e {
                 EngineError::Interrupted { .. } => Failure::Interrupted,
                 e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
             })?;
+        if args.stats {
+            print_run_stats(&strategy.label, &stats, run_started.elapsed());
+        }
         if let Some(log) = trace {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
         }
         results.push(result);
         timelines.extend(timeline);
     }
-    let simulation = simulation.elapsed();
+    let simulation = started.elapsed();
 
     let info = ScenarioInfo {
         name: scenario.name.clone(),
@@ -109,6 +119,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     write(&md_path, report::markdown::render(&report).as_bytes())?;
     let drawn = if args.no_charts { None } else { Some(write_charts(&out_dir, &report, &timelines, &loaded.source)?) };
 
+    if args.stats {
+        print_process_stats(started.elapsed());
+    }
     if !args.quiet {
         if let Some(text) = trace_text {
             println!("{text}");
@@ -178,4 +191,44 @@ fn traced_strategy(scenario: &Scenario, name: &str) -> Result<usize, Failure> {
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     files::write_atomic(path, bytes).map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
+}
+
+/// `--stats`: one strategy's run, simulation and metrics included.
+fn print_run_stats(label: &str, stats: &RunStats, wall: Duration) {
+    let secs = wall.as_secs_f64().max(1e-9);
+    eprintln!(
+        "stats: {label}: {} events, {} tasks in {:.4} s: {} events/s, {} tasks/s",
+        stats.events,
+        stats.arrived,
+        wall.as_secs_f64(),
+        si(stats.events as f64 / secs),
+        si(stats.arrived as f64 / secs)
+    );
+}
+
+/// `--stats`: the whole command, and its peak resident memory.
+fn print_process_stats(wall: Duration) {
+    let peak = match peak_rss_bytes() {
+        Some(bytes) => format!("{:.1} MiB (VmHWM)", bytes as f64 / (1024.0 * 1024.0)),
+        None => "unknown (no /proc/self/status)".to_string(),
+    };
+    eprintln!("stats: all strategies and reports: {:.4} s wall; peak RSS {peak}", wall.as_secs_f64());
+}
+
+/// The process's peak resident set size, from Linux's /proc/self/status.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// 1234567.0 → "1.23M".
+fn si(x: f64) -> String {
+    match x {
+        x if x >= 1e9 => format!("{:.2}G", x / 1e9),
+        x if x >= 1e6 => format!("{:.2}M", x / 1e6),
+        x if x >= 1e3 => format!("{:.1}k", x / 1e3),
+        x => format!("{x:.0}"),
+    }
 }

@@ -32,7 +32,8 @@
 
 mod cpu;
 mod observer;
-mod queue;
+mod prefetch;
+pub mod queue;
 mod sim;
 mod streams;
 

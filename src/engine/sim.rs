@@ -29,6 +29,7 @@
 
 use super::cpu::{Cpu, SlotId};
 use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+use super::prefetch::prefetch;
 use super::queue::EventQueue;
 use super::streams::{Purpose, Stream, mix, next_word};
 use super::{EngineError, Limits, RunStats, StalledTask};
@@ -792,6 +793,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 return;
             }
             self.event_loop.batch_left -= 1;
+            self.prefetch_ready();
             let Some(item) = self.ready.pop_front() else {
                 self.event_loop.batch_left = 0;
                 continue;
@@ -812,6 +814,22 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.run_fiber_now(f);
                 self.drain();
             }
+        }
+    }
+
+    /// Starts loading the fiber records of coroutines a little ahead in the
+    /// ready queue, and the task records of those nearer (their fibers,
+    /// prefetched earlier, say which task). See `prefetch.rs`.
+    #[inline]
+    fn prefetch_ready(&self) {
+        /// Ready entries ahead whose fiber, and whose task, to prefetch.
+        const FIBER_AHEAD: usize = 12;
+        const TASK_AHEAD: usize = 6;
+        if let Some(ahead) = self.ready.get(FIBER_AHEAD) {
+            prefetch(&self.fibers, ahead.fiber as usize);
+        }
+        if let Some(ahead) = self.ready.get(TASK_AHEAD) {
+            prefetch(&self.tasks, self.fibers[ahead.fiber as usize].task as usize);
         }
     }
 

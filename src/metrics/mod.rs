@@ -73,6 +73,9 @@ impl GroupRecorder {
 #[derive(Debug, Default)]
 pub struct Recorder {
     pub overall: GroupRecorder,
+    /// Per class, in scenario order. With a single class its entry stays
+    /// unrecorded (its figures are `overall`'s): read through
+    /// [`Recorder::class`].
     pub classes: Vec<GroupRecorder>,
     pub loop_lag: LatencyRecorder,
     trace: Option<TraceLog>,
@@ -113,12 +116,21 @@ impl Recorder {
     pub fn take_timeline(&mut self, stats: &RunStats) -> Option<Timeline> {
         self.timeline.take().map(|t| t.finish(stats))
     }
+
+    /// Class `i`'s figures (with a single class, the overall ones).
+    pub fn class(&self, i: usize) -> &GroupRecorder {
+        if self.classes.len() == 1 { &self.overall } else { &self.classes[i] }
+    }
 }
 
 impl Observer for Recorder {
     fn task_ended(&mut self, record: &TaskRecord) {
         self.overall.record(record);
-        self.classes[record.class as usize].record(record);
+        // With one class, its figures are the overall ones: recorded once
+        // (see `Recorder::class`).
+        if self.classes.len() > 1 {
+            self.classes[record.class as usize].record(record);
+        }
         if let Some(timeline) = &mut self.timeline {
             timeline.task_ended(record);
         }
@@ -226,7 +238,8 @@ impl StrategyResult {
         let classes = scenario
             .classes
             .iter()
-            .zip(&recorder.classes)
+            .enumerate()
+            .map(|(i, class)| (class, recorder.class(i)))
             .map(|(class, group)| ClassResult {
                 class: class.name.clone(),
                 tasks: group.counts,
