@@ -333,6 +333,21 @@ fn a_pool_of_size_zero_is_rejected() {
 }
 
 #[test]
+fn a_pool_object_needs_a_size_and_a_known_when_full() {
+    check(
+        &top(&[r#""pools": {"a": {"when_full": "reject"}, "b": {"size": 2, "when_full": "drop"}, "c": {"sise": 1}}"#]),
+        &[
+            at(2, 18, "pools.a", "missing field \"size\" (the number of permits)").on("{"),
+            at(2, 73, "pools.b.when_full", "expected \"wait\" or \"reject\", found \"drop\"")
+                .on("\"drop\"")
+                .hint("\"reject\" ends the task as rejected"),
+            at(2, 87, "pools.c", "missing field \"size\"").on("{"),
+            at(2, 88, "pools.c.sise", "unknown field \"sise\"").on("\"sise\"").hint("did you mean \"size\"?"),
+        ],
+    );
+}
+
+#[test]
 fn a_limit_on_an_unknown_pool_suggests_a_declared_one() {
     check(
         &program_with_pools(

@@ -33,7 +33,7 @@ use super::queue::EventQueue;
 use super::streams::{Purpose, Stream, mix, next_word};
 use super::{EngineError, Limits, RunStats, StalledTask};
 use crate::model::program::{Branch, DistId};
-use crate::model::{Arrivals, Bound, CompiledWorkload, Dist, Op, Scenario, Strategy, StrategyKind};
+use crate::model::{Arrivals, Bound, CompiledWorkload, Dist, Op, Scenario, Strategy, StrategyKind, WhenFull};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -207,6 +207,8 @@ enum Discipline {
 #[derive(Debug)]
 struct Pool {
     available: u32,
+    /// A full pool ends the asking task as rejected instead of queueing it.
+    reject: bool,
     waiters: VecDeque<(u32, u32)>,
 }
 
@@ -300,7 +302,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             free_fibers: Vec::new(),
             tasks: Vec::new(),
             free_tasks: Vec::new(),
-            pools: scenario.pools.iter().map(|p| Pool { available: p.size, waiters: VecDeque::new() }).collect(),
+            pools: scenario
+                .pools
+                .iter()
+                .map(|p| Pool { available: p.size, reject: p.when_full == WhenFull::Reject, waiters: VecDeque::new() })
+                .collect(),
             cpu,
             classes,
             discipline,
@@ -662,6 +668,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                     if p.available > 0 {
                         p.available -= 1;
                         self.fibers[f as usize].pc += 1;
+                        continue;
+                    }
+                    if p.reject {
+                        // Like a failure: the whole task ends now.
+                        self.end_task(task, Outcome::Rejected);
+                        if self.fibers[f as usize].state == State::Free {
+                            return;
+                        }
                         continue;
                     }
                     let generation = self.park(f, State::Permit);

@@ -7,8 +7,9 @@
 //! format reads.
 //!
 //! Definitions (docs/model.md has the full text):
-//! - latency: arrival to end, for every task that ended but was not
-//!   cancelled at the horizon (a timed-out task's latency is when it timed out);
+//! - latency: arrival to end, for every task that completed, failed or timed
+//!   out (a timed-out task's latency is when it timed out); cancelled and
+//!   rejected tasks have none;
 //! - wait: arrival to the first step, for every task that started;
 //! - throughput: completed tasks per second of makespan.
 
@@ -34,6 +35,8 @@ pub struct TaskCounts {
     pub failed: u64,
     pub timed_out: u64,
     pub cancelled: u64,
+    /// Ended by a `limit` on a full pool that rejects.
+    pub rejected: u64,
 }
 
 /// Latency, wait and counts of one group of tasks (a class, or all).
@@ -52,8 +55,9 @@ impl GroupRecorder {
             Outcome::Failed => self.counts.failed += 1,
             Outcome::TimedOut => self.counts.timed_out += 1,
             Outcome::Cancelled => self.counts.cancelled += 1,
+            Outcome::Rejected => self.counts.rejected += 1,
         }
-        if record.outcome != Outcome::Cancelled {
+        if !matches!(record.outcome, Outcome::Cancelled | Outcome::Rejected) {
             self.latency.record((record.ended - record.arrived).as_nanos());
         }
         if let Some(started) = record.started {

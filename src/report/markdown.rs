@@ -79,28 +79,36 @@ fn summary_table(results: &[StrategyResult]) -> Table {
 }
 
 fn tasks_table(results: &[StrategyResult]) -> Table {
-    let mut t = Table::new(&[
+    // The rejected column appears only where a pool rejects.
+    let rejects = results.iter().any(|r| r.tasks.rejected > 0);
+    let mut columns = vec![
         ("strategy", Align::Left),
         ("arrived", Align::Right),
         ("completed", Align::Right),
         ("failed", Align::Right),
         ("timed out", Align::Right),
         ("cancelled", Align::Right),
-        ("peak in flight", Align::Right),
-        ("events", Align::Right),
-    ]);
+    ];
+    if rejects {
+        columns.push(("rejected", Align::Right));
+    }
+    columns.extend([("peak in flight", Align::Right), ("events", Align::Right)]);
+    let mut t = Table::new(&columns);
     for r in results {
         let c = &r.tasks;
-        t.row(vec![
+        let mut row = vec![
             escape(&r.strategy),
             c.arrived.to_string(),
             c.completed.to_string(),
             c.failed.to_string(),
             c.timed_out.to_string(),
             c.cancelled.to_string(),
-            r.peak_in_flight.to_string(),
-            r.events.to_string(),
-        ]);
+        ];
+        if rejects {
+            row.push(c.rejected.to_string());
+        }
+        row.extend([r.peak_in_flight.to_string(), r.events.to_string()]);
+        t.row(row);
     }
     t
 }
@@ -175,6 +183,14 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
                 t.failed
             ));
         }
+        if t.rejected > 0 {
+            out.push(format!(
+                "**{}**: {} of {} tasks were rejected by a full pool.",
+                escape(&r.strategy),
+                t.rejected,
+                t.arrived
+            ));
+        }
     }
     out
 }
@@ -211,7 +227,7 @@ const DEFINITIONS: &str = "
 
 - **makespan**: virtual time from the start to the last task's end.
 - **throughput**: completed tasks per second of makespan.
-- **latency**: arrival to end, for every task that was not cancelled; a timed-out task's latency is its time to the timeout.
+- **latency**: arrival to end, for every task that was not cancelled or rejected; a timed-out task's latency is its time to the timeout.
 - **wait**: arrival to the task's first step (queueing for a worker, or for the loop).
 - **loop lag** (cooperative): how long a ready coroutine waited for the event loop before it ran.
 - **CPU**: CPU time used over all cores' capacity during the makespan.

@@ -38,9 +38,10 @@ pub fn render(report: &Report) -> String {
     out.push_str(&table.to_text());
     for r in &report.results {
         let t = &r.tasks;
-        if t.failed + t.timed_out + t.cancelled > 0 {
+        if t.failed + t.timed_out + t.cancelled + t.rejected > 0 {
+            let rejected = if t.rejected > 0 { format!(", {} rejected", t.rejected) } else { String::new() };
             out.push_str(&format!(
-                "  {}: {} completed, {} failed, {} timed out, {} cancelled\n",
+                "  {}: {} completed, {} failed, {} timed out, {} cancelled{rejected}\n",
                 r.strategy, t.completed, t.failed, t.timed_out, t.cancelled
             ));
         }

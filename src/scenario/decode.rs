@@ -16,7 +16,7 @@ use super::source::Path;
 use super::suggest::closest;
 use super::{
     Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass, takes_no_time,
+    StrategyKind, TaskClass, WhenFull, takes_no_time,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -346,8 +346,8 @@ impl Decoder {
         for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             self.pools.push(name.clone());
             let child = Node { value, path: node.path.key(name) };
-            match self.small_count(&child) {
-                Some(size) => pools.push(Pool { name: name.clone(), size }),
+            match self.pool(name, &child) {
+                Some(pool) => pools.push(pool),
                 None => ok = false,
             }
         }
@@ -355,6 +355,30 @@ impl Decoder {
             return self.wrong(node, "at most 65535 pools");
         }
         ok.then_some(pools)
+    }
+
+    /// A pool's size, or `{"size": N, "when_full": "wait" | "reject"}`.
+    fn pool(&mut self, name: &str, node: &Node) -> Option<Pool> {
+        if !node.value.is_object() {
+            let size = self.small_count(node)?;
+            return Some(Pool { name: name.to_string(), size, when_full: WhenFull::Wait });
+        }
+        let expected = "a pool: a size such as 10, or {\"size\": 10, \"when_full\": \"reject\"}";
+        let fields = self.object(node, &["size", "when_full"], expected)?;
+        let size = self.required(&fields, "size", "the number of permits").and_then(|n| self.small_count(&n));
+        let when_full = match fields.get("when_full") {
+            Some(n) => match n.value.as_str() {
+                Some("wait") => Some(WhenFull::Wait),
+                Some("reject") => Some(WhenFull::Reject),
+                _ => self.wrong_hint(
+                    &n,
+                    "\"wait\" or \"reject\"",
+                    "\"wait\" queues for a permit (the default); \"reject\" ends the task as rejected",
+                ),
+            },
+            None => Some(WhenFull::Wait),
+        };
+        Some(Pool { name: name.to_string(), size: size?, when_full: when_full? })
     }
 
     fn classes(&mut self, node: &Node) -> Option<Vec<TaskClass>> {

@@ -58,6 +58,19 @@ pub type PoolId = u16;
 pub struct Pool {
     pub name: String,
     pub size: u32,
+    /// What a `limit` that finds no free permit does.
+    pub when_full: WhenFull,
+}
+
+/// What a `limit` on a full pool does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Wait for a permit, first come first served (a semaphore).
+    #[default]
+    Wait,
+    /// End the task at once as rejected (a loss system: a server that
+    /// answers 503 when all its connections are busy).
+    Reject,
 }
 
 /// A named kind of task: its arrivals and its program.
