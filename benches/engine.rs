@@ -55,6 +55,7 @@ fn downloads(count: u64, kind: StrategyKind) -> Scenario {
         classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count }, program: vec![io] }],
         strategies: vec![Strategy { label: kind.name().into(), kind }],
         horizon: None,
+        warmup: None,
     }
 }
 

@@ -169,6 +169,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 .map(|(i, kind)| SimStrategy { label: format!("{}-{i}", kind.name()), kind })
                 .collect(),
             horizon: horizon.map(ms),
+            warmup: None,
         })
 }
 

@@ -9,7 +9,7 @@ mod common;
 use common::root;
 use simbench::scenario::{
     Arrivals, Bound, Dist, GatherBranch, Machine, Pool, Scenario, ScenarioError, Step, StepKind, Strategy,
-    StrategyKind, WhenFull, Z_P99, load, parse,
+    StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
 };
 use simbench::time::SimDuration;
 
@@ -161,6 +161,16 @@ fn top_level_fields_decode() {
         ]
     );
     assert_eq!(ok(&text.replace("18446744073709551615", "0")).seed, 0);
+}
+
+#[test]
+fn warmup_is_a_duration_or_auto() {
+    let text = r#"{"name": "w", "warmup": "30s", "classes": {
+      "a": {"arrivals": {"poisson": {"rate": 5, "count": 10}}, "program": [{"io": "1s"}]},
+      "b": {"arrivals": {"interval": {"every": "1s", "count": 10}}, "program": [{"io": "1s"}]}}}"#;
+    assert_eq!(ok(text).warmup, Some(Warmup::Duration(SimDuration::from_secs(30))));
+    assert_eq!(ok(&text.replace(r#""30s""#, r#""auto""#)).warmup, Some(Warmup::Auto));
+    assert_eq!(ok(&text.replace(r#""warmup": "30s", "#, "")).warmup, None);
 }
 
 #[test]

@@ -21,7 +21,7 @@
 //! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0 }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
-//!     machine: Machine::default(), pools: vec![], horizon: None,
+//!     machine: Machine::default(), pools: vec![], horizon: None, warmup: None,
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
 //! };
@@ -65,12 +65,26 @@ pub struct RunStats {
     pub cores: u32,
     /// The run stopped at the scenario's horizon.
     pub horizon_reached: bool,
+    /// Where the statistics window starts: the scenario's warmup (zero
+    /// without one).
+    pub window_start: SimTime,
+    /// The time-integral of tasks in flight over the window, from
+    /// `window_start` to the last task's end, in task·nanoseconds. Kept by
+    /// the engine as tasks arrive and end, independently of any latency.
+    pub in_flight_ns: u128,
 }
 
 impl RunStats {
     /// From t = 0 to the last task's end.
     pub fn makespan(&self) -> SimDuration {
         self.last_outcome - SimTime::ZERO
+    }
+
+    /// The time-average number of tasks in flight over the statistics
+    /// window (L in Little's law); 0 when the window is empty.
+    pub fn mean_in_flight(&self) -> f64 {
+        let span = self.last_outcome.saturating_since(self.window_start).as_nanos();
+        if span == 0 { 0.0 } else { self.in_flight_ns as f64 / span as f64 }
     }
 
     /// CPU time used over the capacity of all cores during the makespan.

@@ -14,13 +14,15 @@
 //! - throughput: completed tasks per second of makespan.
 
 mod latency;
+pub mod stats;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 
 use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent};
-use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind};
-use crate::time::SimDuration;
+use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind, Warmup};
+use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
+use stats::BatchSeries;
 
 /// Modelled resident memory of one parked CPython thread (calibration: 16.5 KB).
 pub const THREAD_BYTES: u64 = 16_896;
@@ -40,15 +42,44 @@ pub struct TaskCounts {
 }
 
 /// Latency, wait and counts of one group of tasks (a class, or all).
+///
+/// `counts` cover every task; the statistics (latency, wait and the
+/// `measured` counts behind the fractions) cover only tasks that arrived in
+/// the statistics window, from the warmup on.
 #[derive(Clone, Debug, Default)]
 pub struct GroupRecorder {
     pub latency: LatencyRecorder,
     pub wait: LatencyRecorder,
     pub counts: TaskCounts,
+    pub measured: MeasuredCounts,
+}
+
+/// Counts of the tasks in the statistics window, for fractions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeasuredCounts {
+    /// Tasks that ended, other than cancelled at the horizon.
+    pub ended: u64,
+    pub rejected: u64,
+    /// Tasks that ran a first step.
+    pub started: u64,
+    /// Started tasks whose wait was not zero.
+    pub queued: u64,
+}
+
+impl MeasuredCounts {
+    /// Of the started tasks, the fraction that waited before their first step.
+    pub fn queued_fraction(&self) -> f64 {
+        if self.started == 0 { 0.0 } else { self.queued as f64 / self.started as f64 }
+    }
+
+    /// Of the tasks that ended (not cancelled), the fraction rejected.
+    pub fn rejected_fraction(&self) -> f64 {
+        if self.ended == 0 { 0.0 } else { self.rejected as f64 / self.ended as f64 }
+    }
 }
 
 impl GroupRecorder {
-    fn record(&mut self, record: &TaskRecord) {
+    fn record(&mut self, record: &TaskRecord, window_start: SimTime) {
         self.counts.arrived += 1;
         match record.outcome {
             Outcome::Completed => self.counts.completed += 1,
@@ -57,11 +88,23 @@ impl GroupRecorder {
             Outcome::Cancelled => self.counts.cancelled += 1,
             Outcome::Rejected => self.counts.rejected += 1,
         }
+        if record.arrived < window_start {
+            return;
+        }
+        if record.outcome != Outcome::Cancelled {
+            self.measured.ended += 1;
+        }
+        if record.outcome == Outcome::Rejected {
+            self.measured.rejected += 1;
+        }
         if !matches!(record.outcome, Outcome::Cancelled | Outcome::Rejected) {
             self.latency.record((record.ended - record.arrived).as_nanos());
         }
         if let Some(started) = record.started {
-            self.wait.record((started - record.arrived).as_nanos());
+            let wait = (started - record.arrived).as_nanos();
+            self.wait.record(wait);
+            self.measured.started += 1;
+            self.measured.queued += u64::from(wait > 0);
         }
     }
 }
@@ -72,6 +115,10 @@ pub struct Recorder {
     pub overall: GroupRecorder,
     pub classes: Vec<GroupRecorder>,
     pub loop_lag: LatencyRecorder,
+    /// Tasks arriving before this are counted but not measured (the warmup).
+    window_start: SimTime,
+    /// For `warmup: auto`: batch means of the latency series, in end order.
+    series: Option<BatchSeries>,
     trace: Option<TraceLog>,
 }
 
@@ -89,6 +136,23 @@ impl Recorder {
         Recorder { classes: vec![GroupRecorder::default(); classes], ..Recorder::default() }
     }
 
+    /// Measures only tasks arriving at or after `start` (the warmup).
+    pub fn with_window(mut self, start: SimTime) -> Self {
+        self.window_start = start;
+        self
+    }
+
+    /// Also keeps the batch means of the latency series, for MSER-5.
+    pub fn with_series(mut self) -> Self {
+        self.series = Some(BatchSeries::default());
+        self
+    }
+
+    /// The latency series' batch means, if kept.
+    pub fn series(&self) -> Option<&BatchSeries> {
+        self.series.as_ref()
+    }
+
     /// Also keeps up to `limit` trace events.
     pub fn with_trace(mut self, limit: usize) -> Self {
         self.trace = Some(TraceLog { limit, ..TraceLog::default() });
@@ -102,8 +166,13 @@ impl Recorder {
 
 impl Observer for Recorder {
     fn task_ended(&mut self, record: &TaskRecord) {
-        self.overall.record(record);
-        self.classes[record.class as usize].record(record);
+        self.overall.record(record, self.window_start);
+        self.classes[record.class as usize].record(record, self.window_start);
+        if let Some(series) = &mut self.series
+            && !matches!(record.outcome, Outcome::Cancelled | Outcome::Rejected)
+        {
+            series.push((record.ended - record.arrived).as_secs_f64(), record.arrived);
+        }
     }
 
     fn loop_lag(&mut self, lag: SimDuration) {
@@ -180,6 +249,15 @@ pub struct StrategyResult {
     pub latency_s: Summary,
     pub wait_s: Summary,
     pub cpu_utilization: f64,
+    /// Time-average number of tasks in flight over the statistics window
+    /// (L in Little's law), from the engine's integral.
+    pub mean_in_flight: f64,
+    /// Of the measured tasks that started, the fraction that waited first.
+    pub queued_fraction: f64,
+    /// Of the measured tasks that ended (not cancelled), the fraction rejected.
+    pub rejected_fraction: f64,
+    /// The warmup left out of the statistics (0 without one).
+    pub warmup_s: f64,
     pub peak_in_flight: u64,
     pub peak_threads: u32,
     pub peak_coroutines: u64,
@@ -225,6 +303,10 @@ impl StrategyResult {
             latency_s: overall.latency.summary(),
             wait_s: overall.wait.summary(),
             cpu_utilization: round_significant(stats.cpu_utilization(), 6),
+            mean_in_flight: round_significant(stats.mean_in_flight(), 6),
+            queued_fraction: round_significant(overall.measured.queued_fraction(), 6),
+            rejected_fraction: round_significant(overall.measured.rejected_fraction(), 6),
+            warmup_s: stats.window_start.as_secs_f64(),
             peak_in_flight: stats.peak_in_flight,
             peak_threads: stats.peak_threads,
             peak_coroutines: stats.peak_coroutines,
@@ -258,6 +340,11 @@ pub fn measure(
 }
 
 /// [`measure`] under the engine's run [`Limits`].
+///
+/// With `warmup: auto` the strategy runs twice: a pilot run finds the end
+/// of the transient by MSER-5 on its latency series, then the measured run
+/// (the same run: same seed, same draws) leaves out tasks that arrived
+/// before it.
 pub fn measure_limited(
     scenario: &Scenario,
     workload: &CompiledWorkload,
@@ -265,7 +352,16 @@ pub fn measure_limited(
     trace_limit: Option<usize>,
     limits: Limits,
 ) -> Result<Measurement, EngineError> {
-    let mut recorder = Recorder::new(scenario.classes.len());
+    let resolved;
+    let scenario = match scenario.warmup {
+        Some(Warmup::Auto) => {
+            let start = auto_warmup(scenario, workload, strategy, limits)?;
+            resolved = Scenario { warmup: Some(Warmup::Duration(start - SimTime::ZERO)), ..scenario.clone() };
+            &resolved
+        }
+        _ => scenario,
+    };
+    let mut recorder = Recorder::new(scenario.classes.len()).with_window(Warmup::start(scenario.warmup));
     if let Some(limit) = trace_limit {
         recorder = recorder.with_trace(limit);
     }
@@ -275,4 +371,17 @@ pub fn measure_limited(
         stats,
         trace: recorder.take_trace(),
     })
+}
+
+/// The MSER-5 end of the transient of `strategy`'s run: a pilot run that
+/// keeps only the latency series' batch means.
+pub fn auto_warmup(
+    scenario: &Scenario,
+    workload: &CompiledWorkload,
+    strategy: &Strategy,
+    limits: Limits,
+) -> Result<SimTime, EngineError> {
+    let mut pilot = Recorder::new(scenario.classes.len()).with_series();
+    engine::run_limited(scenario, workload, strategy, &mut pilot, limits)?;
+    Ok(pilot.series().map_or(SimTime::ZERO, BatchSeries::truncation))
 }

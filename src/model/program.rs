@@ -264,6 +264,7 @@ mod tests {
             classes: vec![TaskClass { name: "c".into(), arrivals: Arrivals::Batch { count: 1 }, program }],
             strategies: vec![],
             horizon: None,
+            warmup: None,
         }
     }
 

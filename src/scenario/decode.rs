@@ -16,7 +16,7 @@ use super::source::Path;
 use super::suggest::closest;
 use super::{
     Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass, WhenFull, takes_no_time,
+    StrategyKind, TaskClass, Warmup, WhenFull, takes_no_time,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -39,7 +39,8 @@ pub struct Raw {
     pub hint: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] = &["name", "description", "seed", "machine", "horizon", "pools", "classes", "strategies"];
+const TOP_FIELDS: &[&str] =
+    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "classes", "strategies"];
 const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
@@ -306,6 +307,16 @@ impl Decoder {
             Some(n) => self.positive_duration(&n).map(Some),
             None => Some(None),
         };
+        let warmup = match top.get("warmup") {
+            Some(n) if n.value.as_str() == Some("auto") => Some(Some((Warmup::Auto, n))),
+            Some(n) if n.value.as_str().is_some_and(|text| parse_duration(text).is_err()) => self.wrong_hint(
+                &n,
+                "a duration such as \"30s\", or \"auto\"",
+                "\"auto\" chooses the warmup by MSER-5; a duration drops tasks arriving before it",
+            ),
+            Some(n) => self.positive_duration(&n).map(|d| Some((Warmup::Duration(d), n))),
+            None => Some(None),
+        };
         let pools = match top.get("pools") {
             Some(n) => self.pools(&n),
             None => Some(Vec::new()),
@@ -316,16 +327,51 @@ impl Decoder {
             Some(n) => self.strategies(&n, machine.unwrap_or_default()),
             None => Some(default_strategies(machine.unwrap_or_default())),
         };
+        let (classes, horizon) = (classes?, horizon?);
+        let warmup = match warmup? {
+            Some((warmup, node)) => Some(self.check_warmup(warmup, &node, &classes, horizon)?),
+            None => None,
+        };
         Some(Scenario {
             name: name?.to_string(),
             description: description?,
             seed: seed?,
             machine: machine?,
             pools: pools?,
-            classes: classes?,
+            classes,
             strategies: strategies?,
-            horizon: horizon?,
+            horizon,
+            warmup,
         })
+    }
+
+    /// A warmup needs open-loop arrivals (a batch has no steady state, a
+    /// closed loop's transient is not one of arrivals) and must end before
+    /// the horizon.
+    fn check_warmup(
+        &mut self,
+        warmup: Warmup,
+        node: &Node,
+        classes: &[TaskClass],
+        horizon: Option<SimDuration>,
+    ) -> Option<Warmup> {
+        if let Some(class) =
+            classes.iter().find(|c| matches!(c.arrivals, Arrivals::Batch { .. } | Arrivals::Closed { .. }))
+        {
+            let kind = if matches!(class.arrivals, Arrivals::Batch { .. }) { "a batch" } else { "a closed loop" };
+            let message = format!("a warmup needs open-loop arrivals, but class \"{}\" arrives in {kind}", class.name);
+            let hint = "use \"poisson\" or \"interval\" arrivals in every class, or remove \"warmup\"";
+            self.problem(node, Anchor::Value, message, Some(hint.into()));
+            return None;
+        }
+        if let (Warmup::Duration(d), Some(h)) = (warmup, horizon)
+            && d >= h
+        {
+            let message = format!("a warmup of {d} leaves nothing to measure before the horizon at {h}");
+            self.problem(node, Anchor::Value, message, Some("make the warmup shorter than the horizon".into()));
+            return None;
+        }
+        Some(warmup)
     }
 
     fn machine(&mut self, node: &Node) -> Option<Machine> {

@@ -34,6 +34,29 @@ pub struct Scenario {
     /// Stop the run at this virtual time; tasks still in flight are counted
     /// as cancelled. `None` runs until every task is accounted for.
     pub horizon: Option<SimDuration>,
+    /// The initial transient to leave out of the statistics (open-loop
+    /// scenarios only). `None`: measure from t = 0.
+    pub warmup: Option<Warmup>,
+}
+
+/// How much of a run's start is left out of its statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warmup {
+    /// Tasks arriving before this time are not measured.
+    Duration(SimDuration),
+    /// Chosen per run by MSER-5 on the latency series (the metrics stage
+    /// resolves it to a [`Warmup::Duration`] before the measured run).
+    Auto,
+}
+
+impl Warmup {
+    /// Where the statistics window starts, when it is known.
+    pub fn start(warmup: Option<Warmup>) -> crate::time::SimTime {
+        match warmup {
+            Some(Warmup::Duration(d)) => crate::time::SimTime::ZERO + d,
+            Some(Warmup::Auto) | None => crate::time::SimTime::ZERO,
+        }
+    }
 }
 
 /// The simulated machine.
