@@ -6,9 +6,9 @@ use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::EngineError;
-use simbench::metrics::{self, Measurement};
+use simbench::metrics::{self, Measurement, replicate};
 use simbench::model::{CompiledWorkload, Scenario};
-use simbench::report::{self, Report, ScenarioInfo, files};
+use simbench::report::{self, Replications, Report, ScenarioInfo, files};
 use simbench::scenario;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,12 @@ pub struct RunArgs {
     /// Most trace events to print.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     trace_limit: usize,
+
+    /// Run R independent replications (seeds derived from the scenario's,
+    /// run in parallel) and report each figure as mean ± 95% confidence
+    /// half-width.
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: u32,
 
     /// Print nothing but errors.
     #[arg(long, short)]
@@ -59,11 +65,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut trace_text = None;
     for (i, strategy) in scenario.strategies.iter().enumerate() {
         let limit = (traced == Some(i)).then_some(args.trace_limit);
-        let Measurement { result, trace, .. } = metrics::measure_limited(&scenario, &workload, strategy, limit, limits)
-            .map_err(|e| match e {
-                EngineError::Interrupted { .. } => Failure::Interrupted,
-                e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
-            })?;
+        let failure = |e| match e {
+            EngineError::Interrupted { .. } => Failure::Interrupted,
+            e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
+        };
+        let Measurement { mut result, trace, .. } =
+            metrics::measure_limited(&scenario, &workload, strategy, limit, limits).map_err(failure)?;
+        if args.replications > 1 {
+            let rest =
+                replicate::replicate(&scenario, &workload, strategy, 1..args.replications, limits).map_err(failure)?;
+            result = replicate::with_intervals(result, &rest.into_iter().map(|m| m.result).collect::<Vec<_>>());
+        }
         if let Some(log) = trace {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
         }
@@ -77,7 +89,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         sha256: loaded.sha256,
         seed: scenario.seed,
     };
-    let report = Report::new(info, results);
+    let mut report = Report::new(info, results);
+    if args.replications > 1 {
+        report.replications = Some(Replications::new(scenario.seed, args.replications));
+    }
     if guards::interrupted() {
         return Err(Failure::Interrupted);
     }

@@ -38,7 +38,7 @@ mod streams;
 
 pub use observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
 pub use queue::EventQueue;
-pub use streams::{Purpose, Stream};
+pub use streams::{Purpose, Stream, replication_seed};
 
 use crate::model::{CompiledWorkload, Scenario, Strategy};
 use crate::time::{SimDuration, SimTime};

@@ -14,6 +14,7 @@
 //! - throughput: completed tasks per second of makespan.
 
 mod latency;
+pub mod replicate;
 pub mod stats;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
@@ -231,6 +232,9 @@ pub struct ClassResult {
     pub throughput_per_s: f64,
     pub latency_s: Summary,
     pub wait_s: Summary,
+    /// With replications: each figure's mean ± 95% half-width over them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<replicate::ClassIntervals>,
     /// The latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
 }
@@ -265,6 +269,10 @@ pub struct StrategyResult {
     /// Cooperative only: how long ready coroutines waited for the loop.
     pub loop_lag_s: Option<Summary>,
     pub events: u64,
+    /// With replications: each figure's mean ± 95% half-width over them
+    /// (the other fields are replication 0's, the plain run's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<replicate::Intervals>,
     pub classes: Vec<ClassResult>,
     /// The overall latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
@@ -288,6 +296,7 @@ impl StrategyResult {
                 throughput_per_s: throughput(group.counts.completed, makespan),
                 latency_s: group.latency.summary(),
                 wait_s: group.wait.summary(),
+                intervals: None,
                 histogram: group.latency.encoded(),
             })
             .collect();
@@ -314,6 +323,7 @@ impl StrategyResult {
                 + stats.peak_coroutines * COROUTINE_BYTES,
             loop_lag_s: cooperative.then(|| recorder.loop_lag.summary()),
             events: stats.events,
+            intervals: None,
             classes,
             histogram: overall.latency.encoded(),
         }

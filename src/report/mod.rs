@@ -17,7 +17,9 @@ mod table;
 pub mod terminal;
 pub mod trace;
 
+use crate::engine::replication_seed;
 use crate::metrics::StrategyResult;
+use crate::metrics::stats::{CONFIDENCE, Interval};
 use crate::time::three_significant;
 use serde::Serialize;
 
@@ -42,12 +44,42 @@ pub struct Report {
     pub schema: &'static str,
     pub simbench_version: &'static str,
     pub scenario: ScenarioInfo,
+    /// Present when the figures were replicated (`--replications R`, R ≥ 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replications: Option<Replications>,
     pub results: Vec<StrategyResult>,
 }
 
 impl Report {
     pub fn new(scenario: ScenarioInfo, results: Vec<StrategyResult>) -> Self {
-        Report { schema: SCHEMA, simbench_version: env!("CARGO_PKG_VERSION"), scenario, results }
+        Report { schema: SCHEMA, simbench_version: env!("CARGO_PKG_VERSION"), scenario, replications: None, results }
+    }
+}
+
+/// How a report's intervals were made.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Replications {
+    /// R, the number of independent replications.
+    pub count: u32,
+    /// The intervals' confidence level (0.95).
+    pub confidence: f64,
+    /// Each replication's seed; the first is the scenario's.
+    pub seeds: Vec<u64>,
+}
+
+impl Replications {
+    /// `count` replications of a run seeded `seed`.
+    pub fn new(seed: u64, count: u32) -> Self {
+        Replications { count, confidence: CONFIDENCE, seeds: (0..count).map(|r| replication_seed(seed, r)).collect() }
+    }
+}
+
+/// A figure, or with replications its mean ± 95% half-width:
+/// `1.25s ± 0.03s`.
+pub fn with_interval(value: f64, interval: Option<&Interval>, format: impl Fn(f64) -> String) -> String {
+    match interval {
+        Some(i) => format!("{} ± {}", format(i.mean), format(i.half_width)),
+        None => format(value),
     }
 }
 
