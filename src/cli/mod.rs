@@ -13,6 +13,7 @@
 
 mod guards;
 mod run;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,11 +31,17 @@ struct Cli {
 enum Command {
     /// Run every strategy of a scenario and write report.json and report.md.
     Run(run::RunArgs),
+    /// Check the simulator against queueing theory (M/M/1, M/D/1, M/G/1,
+    /// M/M/c, M/M/c/c, M/M/∞, processor sharing, Little's law).
+    Validate(validate::ValidateArgs),
 }
 
 /// A failure, classified by who must act on it.
 #[derive(Debug)]
 pub enum Failure {
+    /// A verdict failed: `validate` found a figure outside its interval
+    /// (exit status 1).
+    Verdict(anyhow::Error),
     /// The user's input is wrong (exit status 2).
     Input(anyhow::Error),
     /// Writing an output failed (exit status 3).
@@ -46,6 +53,7 @@ pub enum Failure {
 impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
+            Failure::Verdict(_) => 1,
             Failure::Input(_) => 2,
             Failure::Output(_) => 3,
             Failure::Interrupted => 130,
@@ -54,7 +62,7 @@ impl Failure {
 
     fn message(&self) -> String {
         match self {
-            Failure::Input(e) | Failure::Output(e) => format!("{e:#}"),
+            Failure::Verdict(e) | Failure::Input(e) | Failure::Output(e) => format!("{e:#}"),
             Failure::Interrupted => "interrupted; no report was written".to_string(),
         }
     }
@@ -73,6 +81,7 @@ pub fn main() -> ExitCode {
     guards::install_interrupt_handler();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

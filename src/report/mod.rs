@@ -16,6 +16,7 @@ pub mod markdown;
 mod table;
 pub mod terminal;
 pub mod trace;
+pub mod validation;
 
 use crate::engine::replication_seed;
 use crate::metrics::StrategyResult;
