@@ -49,7 +49,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         if let Some(seed) = args.seed {
             scenario.seed = seed;
         }
-        let result = validate::run_case_with(case, &scenario, &scenario)
+        let result = validate::run_case_with(case, size, &scenario, &scenario)
             .map_err(|e| Failure::Input(anyhow!("{}: {e}", case.file)))?;
         if super::guards::interrupted() {
             return Err(Failure::Interrupted);

@@ -68,10 +68,18 @@ pub struct RunStats {
     /// Where the statistics window starts: the scenario's warmup (zero
     /// without one).
     pub window_start: SimTime,
-    /// The time-integral of tasks in flight over the window, from
-    /// `window_start` to the last task's end, in task·nanoseconds. Kept by
-    /// the engine as tasks arrive and end, independently of any latency.
+    /// The scenario has a warmup: a steady-state measurement, whose window
+    /// ends at the last arrival (leaving out the final drain, when no task
+    /// arrives and the system empties) rather than at the last task's end.
+    pub steady_state: bool,
+    /// The time-integral of tasks in flight from `window_start` to the last
+    /// task's end, in task·nanoseconds. Kept by the engine as tasks arrive
+    /// and end, independently of any latency.
     pub in_flight_ns: u128,
+    /// When the last task arrived.
+    pub last_arrival: SimTime,
+    /// `in_flight_ns` as it was at the last arrival.
+    pub in_flight_ns_at_last_arrival: u128,
 }
 
 impl RunStats {
@@ -81,10 +89,17 @@ impl RunStats {
     }
 
     /// The time-average number of tasks in flight over the statistics
-    /// window (L in Little's law); 0 when the window is empty.
+    /// window (L in Little's law): from `window_start` to the last task's
+    /// end, or for a steady-state measurement to the last arrival; 0 when the
+    /// window is empty.
     pub fn mean_in_flight(&self) -> f64 {
-        let span = self.last_outcome.saturating_since(self.window_start).as_nanos();
-        if span == 0 { 0.0 } else { self.in_flight_ns as f64 / span as f64 }
+        let (end, area) = if self.steady_state {
+            (self.last_arrival, self.in_flight_ns_at_last_arrival)
+        } else {
+            (self.last_outcome, self.in_flight_ns)
+        };
+        let span = end.saturating_since(self.window_start).as_nanos();
+        if span == 0 { 0.0 } else { area as f64 / span as f64 }
     }
 
     /// CPU time used over the capacity of all cores during the makespan.

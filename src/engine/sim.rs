@@ -316,7 +316,12 @@ impl<'a, O: Observer> Sim<'a, O> {
             ready: VecDeque::new(),
             run_now: VecDeque::new(),
             returned: Vec::new(),
-            stats: RunStats { cores, window_start: Warmup::start(scenario.warmup), ..RunStats::default() },
+            stats: RunStats {
+                cores,
+                window_start: Warmup::start(scenario.warmup),
+                steady_state: scenario.warmup.is_some(),
+                ..RunStats::default()
+            },
             live_fibers: 0,
             in_flight: 0,
             in_flight_since: SimTime::ZERO,
@@ -508,6 +513,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             ..Task::FREE
         });
         self.integrate_in_flight();
+        self.stats.last_arrival = self.now;
+        self.stats.in_flight_ns_at_last_arrival = self.stats.in_flight_ns;
         self.in_flight += 1;
         self.stats.peak_in_flight = self.stats.peak_in_flight.max(self.in_flight);
         self.trace(task, TraceWhat::Arrived);

@@ -239,24 +239,25 @@ fn r_in_flight_is_the_time_average_of_tasks_in_flight() {
 }
 
 #[test]
-fn r_in_flight_counts_from_the_warmup_on() {
-    // As above with a 750 ms warmup: 1 task·s over [0.75 s, 2.5 s].
+fn r_in_flight_with_a_warmup_averages_from_the_warmup_to_the_last_arrival() {
+    // As above with a 750 ms warmup: a steady-state window, [0.75 s, 2 s]
+    // (the last arrival), leaving out the final drain: the task of 1 s is in
+    // flight for 0.5 s of it, the task of 2 s arrives at its end: 0.4.
     let json = scenario_json(
         &class("task", r#"{"interval": {"every": "1s", "count": 3}}"#, r#"[{"io": "500ms"}]"#),
         r#"["blocking"]"#,
         r#""warmup": "750ms""#,
     );
-    let m = measure(&json, "blocking").result;
-    assert_eq!(m.mean_in_flight, round6(1.0 / 1.75));
+    assert_eq!(measure(&json, "blocking").result.mean_in_flight, 0.4);
     // A task that arrived in the warmup counts while it is in flight after
-    // it: 0–1.5 s tasks over a 1 s warmup add their last 0.5 s.
+    // it: tasks of 0, 1 and 2 s lasting 1.5 s, warmup 1 s, window [1 s, 2 s]:
+    // the task of 0 s for 0.5 s and the task of 1 s for 1 s: 1.5.
     let json = scenario_json(
-        &class("task", r#"{"interval": {"every": "1s", "count": 2}}"#, r#"[{"io": "1500ms"}]"#),
+        &class("task", r#"{"interval": {"every": "1s", "count": 3}}"#, r#"[{"io": "1500ms"}]"#),
         r#"["cooperative"]"#,
         r#""warmup": "1s""#,
     );
-    // In flight over [1 s, 2.5 s]: two tasks until 1.5 s, then one: 2.0 task·s / 1.5 s.
-    assert_eq!(measure(&json, "cooperative").result.mean_in_flight, round6(2.0 / 1.5));
+    assert_eq!(measure(&json, "cooperative").result.mean_in_flight, 1.5);
 }
 
 fn round6(x: f64) -> f64 {
