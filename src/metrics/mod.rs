@@ -80,6 +80,7 @@ impl MeasuredCounts {
 }
 
 impl GroupRecorder {
+    #[inline]
     fn record(&mut self, record: &TaskRecord, window_start: SimTime) {
         self.counts.arrived += 1;
         match record.outcome {
