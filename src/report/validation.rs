@@ -9,6 +9,8 @@ fn four(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
+    // Round first, so that 9.99999 is 10.00, not 10.000.
+    let x: f64 = format!("{x:.3e}").parse().unwrap_or(x);
     let magnitude = x.abs().log10().floor() as i32;
     let decimals = (3 - magnitude).clamp(0, 12) as usize;
     format!("{x:.decimals$}")
@@ -86,5 +88,7 @@ mod tests {
         assert_eq!(four(0.0123456), "0.01235");
         assert_eq!(four(46.0517), "46.05");
         assert_eq!(four(0.0), "0");
+        assert_eq!(four(9.999_999_9), "10.00");
+        assert_eq!(four(0.000_772_3), "0.0007723");
     }
 }
