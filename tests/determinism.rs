@@ -75,4 +75,20 @@ fn replications_give_identical_bytes_whatever_the_thread_count() {
         let latency = &result["intervals"]["latency_s"]["p99"];
         assert!(latency["mean"].as_f64().unwrap() > 0.0 && latency["half_width"].as_f64().unwrap() >= 0.0);
     }
+    // report.md and the terminal show mean ± half-width.
+    let md = std::fs::read_to_string(dir.path().join("1/timeouts/report.md")).unwrap();
+    assert!(md.contains("Figures are means over 4 independent replications"), "{md}");
+    assert!(md.lines().any(|l| l.starts_with("| cooperative |") && l.contains(" ± ")), "{md}");
+    let terminal = dir.path().join("terminal");
+    let output = common::simbench(&[
+        "run",
+        "scenarios/timeouts.json",
+        "--replications",
+        "4",
+        "--out",
+        terminal.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("4 replications (mean ± 95% confidence half-width)"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("cooperative") && l.contains(" ± ")), "{stdout}");
 }
