@@ -4,9 +4,10 @@
 //! Data flows one way through the stages, each importing only those before it:
 //! [`scenario`] (parse, validate) → [`model`] (validated scenario, compiled
 //! programs) → [`engine`] (clock, queue, seeded streams, dispatch) →
-//! [`metrics`] (histograms, summaries, timelines) → [`report`] (JSON,
-//! Markdown, terminal, charts, HTML) → `cli`. [`time`] holds the
-//! virtual-time newtypes every stage shares.
+//! [`metrics`] (histograms, summaries, timelines, replications) →
+//! [`validate`] (queueing-theory oracle) → [`report`] (JSON, Markdown,
+//! terminal, charts, HTML) → `cli`. [`time`] holds the virtual-time
+//! newtypes every stage shares.
 
 pub mod engine;
 pub mod metrics;
@@ -14,3 +15,4 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod time;
+pub mod validate;

@@ -59,3 +59,45 @@ fn the_seed_flag_is_recorded_in_the_report() {
         serde_json::from_str(&run_report("scenarios/scraper.json", dir.path(), &["--seed", "99"])).unwrap();
     assert_eq!(report["scenario"]["seed"], 99);
 }
+
+#[test]
+fn replications_give_identical_bytes_whatever_the_thread_count() {
+    let dir = TempDir::new("determinism-replications");
+    let report = |threads: &str| {
+        let out = dir.path().join(threads);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_simbench"))
+            .args(["run", "scenarios/timeouts.json", "--replications", "4", "--quiet", "--out"])
+            .arg(&out)
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(common::root())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        std::fs::read_to_string(out.join("timeouts/report.json")).unwrap()
+    };
+    let one = report("1");
+    assert!(one == report("2"), "report.json differs between 1 and 2 threads");
+    let json: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(json["replications"]["count"], 4);
+    assert_eq!(json["replications"]["seeds"][0], json["scenario"]["seed"]);
+    for result in json["results"].as_array().unwrap() {
+        let latency = &result["intervals"]["latency_s"]["p99"];
+        assert!(latency["mean"].as_f64().unwrap() > 0.0 && latency["half_width"].as_f64().unwrap() >= 0.0);
+    }
+    // report.md and the terminal show mean ± half-width.
+    let md = std::fs::read_to_string(dir.path().join("1/timeouts/report.md")).unwrap();
+    assert!(md.contains("Figures are means over 4 independent replications"), "{md}");
+    assert!(md.lines().any(|l| l.starts_with("| cooperative |") && l.contains(" ± ")), "{md}");
+    let terminal = dir.path().join("terminal");
+    let output = common::simbench(&[
+        "run",
+        "scenarios/timeouts.json",
+        "--replications",
+        "4",
+        "--out",
+        terminal.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("4 replications (mean ± 95% confidence half-width)"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("cooperative") && l.contains(" ± ")), "{stdout}");
+}

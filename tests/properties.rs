@@ -14,7 +14,7 @@ use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
     Arrivals, Bound, CompiledWorkload, Dist, GatherBranch, Machine, Op, Pool, Scenario, Step, StepKind,
-    Strategy as SimStrategy, StrategyKind, TaskClass,
+    Strategy as SimStrategy, StrategyKind, TaskClass, WhenFull,
 };
 use simbench::time::SimDuration;
 
@@ -153,7 +153,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             description: String::new(),
             seed,
             machine: Machine { cores },
-            pools: pool_sizes.into_iter().enumerate().map(|(i, size)| Pool { name: format!("p{i}"), size }).collect(),
+            pools: pool_sizes
+                .into_iter()
+                .enumerate()
+                .map(|(i, size)| Pool { name: format!("p{i}"), size, when_full: WhenFull::Wait })
+                .collect(),
             classes: classes
                 .into_iter()
                 .enumerate()
@@ -166,6 +170,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 .collect(),
             horizon: horizon.map(ms),
             slos: Vec::new(),
+            warmup: None,
         })
 }
 

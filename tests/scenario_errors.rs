@@ -225,7 +225,7 @@ fn an_unknown_top_level_field_with_no_close_match_lists_the_fields() {
         &top(&[r#""workers": 8"#]),
         &[at(2, 3, "workers", "unknown field \"workers\"")
             .on("\"workers\"")
-            .hint("expected one of: name, description, seed, machine, horizon, pools, classes, strategies")],
+            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, classes, strategies")],
     );
 }
 
@@ -329,6 +329,56 @@ fn a_pool_of_size_zero_is_rejected() {
             at(2, 19, "pools.db", "expected an integer ≥ 1, found 0").on("0"),
             at(2, 31, "pools.cache", "expected an integer ≥ 1, found \"8\"").on("\"8\""),
         ],
+    );
+}
+
+#[test]
+fn a_pool_object_needs_a_size_and_a_known_when_full() {
+    check(
+        &top(&[r#""pools": {"a": {"when_full": "reject"}, "b": {"size": 2, "when_full": "drop"}, "c": {"sise": 1}}"#]),
+        &[
+            at(2, 18, "pools.a", "missing field \"size\" (the number of permits)").on("{"),
+            at(2, 73, "pools.b.when_full", "expected \"wait\" or \"reject\", found \"drop\"")
+                .on("\"drop\"")
+                .hint("\"reject\" ends the task as rejected"),
+            at(2, 87, "pools.c", "missing field \"size\"").on("{"),
+            at(2, 88, "pools.c.sise", "unknown field \"sise\"").on("\"sise\"").hint("did you mean \"size\"?"),
+        ],
+    );
+}
+
+// ----- warmup --------------------------------------------------------------
+
+#[test]
+fn a_warmup_needs_open_loop_arrivals() {
+    // `top` has one class `job` arriving in a batch.
+    check(
+        &top(&[r#""warmup": "10s""#]),
+        &[at(2, 13, "warmup", "a warmup needs open-loop arrivals, but class \"job\" arrives in a batch")
+            .on("\"10s\"")
+            .hint("use \"poisson\" or \"interval\" arrivals in every class")],
+    );
+}
+
+#[test]
+fn a_warmup_is_a_duration_or_auto_and_ends_before_the_horizon() {
+    let open = |fields: &str| {
+        format!(
+            "{{\n  {fields},\n  \"name\": \"case\",\n  \"classes\": {{\"job\": {{\"arrivals\": {{\"poisson\": {{\"rate\": 1, \"count\": 5}}}}, \"program\": [{{\"io\": \"1s\"}}]}}}}\n}}\n"
+        )
+    };
+    check(
+        &open(r#""warmup": "aut""#),
+        &[at(2, 13, "warmup", "expected a duration such as \"30s\", or \"auto\", found \"aut\"")
+            .on("\"aut\"")
+            .hint("MSER-5")],
+    );
+    check(&open(r#""warmup": "0s""#), &[at(2, 13, "warmup", "expected a duration > 0").on("\"0s\"")]);
+    check(
+        &open(r#""horizon": "1min", "warmup": "2min""#),
+        &[at(2, 32, "warmup", "a warmup of 2.00min leaves nothing to measure before the horizon at 60.0s")
+            .on("\"2min\"")
+            .hint("shorter than the horizon")],
     );
 }
 

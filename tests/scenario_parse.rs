@@ -9,7 +9,7 @@ mod common;
 use common::root;
 use simbench::scenario::{
     Arrivals, Bound, Dist, GatherBranch, Machine, Pool, Scenario, ScenarioError, Step, StepKind, Strategy,
-    StrategyKind, Z_P99, load, parse,
+    StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
 };
 use simbench::time::SimDuration;
 
@@ -88,7 +88,7 @@ fn the_scraper_example_decodes_to_its_model() {
     let scenario = load(&root().join("scenarios/scraper.json")).unwrap().scenario;
     assert_eq!(scenario.seed, 7);
     assert_eq!(scenario.machine, Machine { cores: 4 });
-    assert_eq!(scenario.pools, [Pool { name: "connections".into(), size: 100 }]);
+    assert_eq!(scenario.pools, [Pool { name: "connections".into(), size: 100, when_full: WhenFull::Wait }]);
     let page = &scenario.classes[0];
     assert_eq!(page.arrivals, Arrivals::Batch { count: 1000 });
     let fetch = Step {
@@ -153,8 +153,40 @@ fn top_level_fields_decode() {
     assert_eq!(scenario.seed, u64::MAX);
     assert_eq!(scenario.machine.cores, 16);
     assert_eq!(scenario.horizon, Some(SimDuration::from_secs(90)));
-    assert_eq!(scenario.pools, [Pool { name: "db".into(), size: 20 }, Pool { name: "api".into(), size: 3 }]);
+    assert_eq!(
+        scenario.pools,
+        [
+            Pool { name: "db".into(), size: 20, when_full: WhenFull::Wait },
+            Pool { name: "api".into(), size: 3, when_full: WhenFull::Wait }
+        ]
+    );
     assert_eq!(ok(&text.replace("18446744073709551615", "0")).seed, 0);
+}
+
+#[test]
+fn warmup_is_a_duration_or_auto() {
+    let text = r#"{"name": "w", "warmup": "30s", "classes": {
+      "a": {"arrivals": {"poisson": {"rate": 5, "count": 10}}, "program": [{"io": "1s"}]},
+      "b": {"arrivals": {"interval": {"every": "1s", "count": 10}}, "program": [{"io": "1s"}]}}}"#;
+    assert_eq!(ok(text).warmup, Some(Warmup::Duration(SimDuration::from_secs(30))));
+    assert_eq!(ok(&text.replace(r#""30s""#, r#""auto""#)).warmup, Some(Warmup::Auto));
+    assert_eq!(ok(&text.replace(r#""warmup": "30s", "#, "")).warmup, None);
+}
+
+#[test]
+fn a_pool_may_reject_when_full() {
+    let text = r#"{
+      "name": "loss", "pools": {"lines": {"size": 8, "when_full": "reject"}, "db": {"size": 2}, "q": {"size": 3, "when_full": "wait"}},
+      "classes": {"call": {"arrivals": {"batch": {"count": 2}}, "program": [{"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]}}
+    }"#;
+    assert_eq!(
+        ok(text).pools,
+        [
+            Pool { name: "lines".into(), size: 8, when_full: WhenFull::Reject },
+            Pool { name: "db".into(), size: 2, when_full: WhenFull::Wait },
+            Pool { name: "q".into(), size: 3, when_full: WhenFull::Wait }
+        ]
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod ci;
 mod compare;
 mod guards;
 mod run;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -36,6 +37,9 @@ enum Command {
     Run(run::RunArgs),
     /// Compare two runs' report.json files (or directories of them), figure by figure.
     Compare(compare::CompareArgs),
+    /// Check the simulator against queueing theory (M/M/1, M/D/1, M/G/1,
+    /// M/M/c, M/M/c/c, M/M/∞, processor sharing, Little's law).
+    Validate(validate::ValidateArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -45,7 +49,8 @@ pub enum Failure {
     Input(anyhow::Error),
     /// Writing an output failed (exit status 3).
     Output(anyhow::Error),
-    /// A verdict failed: an SLO, or a figure past its limit (exit status 1).
+    /// A verdict failed: an SLO, a figure past its limit, or a validation
+    /// figure outside its interval (exit status 1).
     Verdict(anyhow::Error),
     /// Ctrl-C stopped the run before anything was written (exit status 130).
     Interrupted,
@@ -83,6 +88,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

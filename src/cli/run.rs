@@ -7,10 +7,10 @@ use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::{EngineError, RunStats};
-use simbench::metrics::{self, Measurement, Timeline, timeline};
+use simbench::metrics::{self, Measurement, Timeline, replicate, timeline};
 use simbench::model::{CompiledWorkload, Scenario};
 use simbench::report::charts::{self, ChartInput};
-use simbench::report::{self, Report, ScenarioInfo, files};
+use simbench::report::{self, Replications, Report, ScenarioInfo, files};
 use simbench::scenario;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -44,6 +44,12 @@ pub struct RunArgs {
     /// Tasks per strategy the timeline chart shows (the first N to arrive).
     #[arg(long, value_name = "N", default_value_t = timeline::DEFAULT_TASKS)]
     timeline_tasks: usize,
+
+    /// Run R independent replications (seeds derived from the scenario's,
+    /// run in parallel) and report each figure as mean ± 95% confidence
+    /// half-width.
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: u32,
 
     /// Print nothing but errors.
     #[arg(long, short)]
@@ -85,14 +91,20 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             trace_limit: (traced == Some(i)).then_some(args.trace_limit),
             timeline_tasks: (!args.no_charts).then_some(args.timeline_tasks),
         };
+        let failure = |e| match e {
+            EngineError::Interrupted { .. } => Failure::Interrupted,
+            e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
+        };
         let run_started = Instant::now();
-        let Measurement { result, trace, timeline, stats } =
-            metrics::measure_with(&scenario, &workload, strategy, options, limits).map_err(|e| match e {
-                EngineError::Interrupted { .. } => Failure::Interrupted,
-                e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
-            })?;
+        let Measurement { mut result, trace, timeline, stats } =
+            metrics::measure_with(&scenario, &workload, strategy, options, limits).map_err(failure)?;
         if args.stats {
             print_run_stats(&strategy.label, &stats, run_started.elapsed());
+        }
+        if args.replications > 1 {
+            let rest =
+                replicate::replicate(&scenario, &workload, strategy, 1..args.replications, limits).map_err(failure)?;
+            result = replicate::with_intervals(result, &rest.into_iter().map(|m| m.result).collect::<Vec<_>>());
         }
         if let Some(log) = trace {
             trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
@@ -109,7 +121,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         sha256: loaded.sha256,
         seed: scenario.seed,
     };
-    let report = super::ci::with_slos(&scenario, Report::new(info, results));
+    let mut report = super::ci::with_slos(&scenario, Report::new(info, results));
+    if args.replications > 1 {
+        report.replications = Some(Replications::new(scenario.seed, args.replications));
+    }
     if guards::interrupted() {
         return Err(Failure::Interrupted);
     }

@@ -21,7 +21,7 @@
 //! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0 }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
-//!     machine: Machine::default(), pools: vec![], horizon: None, slos: vec![],
+//!     machine: Machine::default(), pools: vec![], horizon: None, slos: vec![], warmup: None,
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
 //! };
@@ -39,7 +39,7 @@ mod streams;
 
 pub use observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
 pub use queue::EventQueue;
-pub use streams::{Purpose, Stream};
+pub use streams::{Purpose, Stream, replication_seed};
 
 use crate::model::{CompiledWorkload, Scenario, Strategy};
 use crate::time::{SimDuration, SimTime};
@@ -66,12 +66,41 @@ pub struct RunStats {
     pub cores: u32,
     /// The run stopped at the scenario's horizon.
     pub horizon_reached: bool,
+    /// Where the statistics window starts: the scenario's warmup (zero
+    /// without one).
+    pub window_start: SimTime,
+    /// The scenario has a warmup: a steady-state measurement, whose window
+    /// ends at the last arrival (leaving out the final drain, when no task
+    /// arrives and the system empties) rather than at the last task's end.
+    pub steady_state: bool,
+    /// The time-integral of tasks in flight from `window_start` to the last
+    /// task's end, in task·nanoseconds. Kept by the engine as tasks arrive
+    /// and end, independently of any latency.
+    pub in_flight_ns: u128,
+    /// When the last task arrived.
+    pub last_arrival: SimTime,
+    /// `in_flight_ns` as it was at the last arrival.
+    pub in_flight_ns_at_last_arrival: u128,
 }
 
 impl RunStats {
     /// From t = 0 to the last task's end.
     pub fn makespan(&self) -> SimDuration {
         self.last_outcome - SimTime::ZERO
+    }
+
+    /// The time-average number of tasks in flight over the statistics
+    /// window (L in Little's law): from `window_start` to the last task's
+    /// end, or for a steady-state measurement to the last arrival; 0 when the
+    /// window is empty.
+    pub fn mean_in_flight(&self) -> f64 {
+        let (end, area) = if self.steady_state {
+            (self.last_arrival, self.in_flight_ns_at_last_arrival)
+        } else {
+            (self.last_outcome, self.in_flight_ns)
+        };
+        let span = end.saturating_since(self.window_start).as_nanos();
+        if span == 0 { 0.0 } else { area as f64 / span as f64 }
     }
 
     /// CPU time used over the capacity of all cores during the makespan.

@@ -15,6 +15,9 @@ pub enum Outcome {
     Failed,
     /// A timeout expired.
     TimedOut,
+    /// A `limit` found its pool full and the pool rejects instead of
+    /// queueing (`when_full: reject`).
+    Rejected,
     /// Still in flight at the horizon.
     Cancelled,
 }

@@ -136,6 +136,21 @@ impl Words for SiteBits {
     }
 }
 
+/// The seed of replication `replication` of a run seeded `seed`: `seed`
+/// itself for replication 0 (so one replication is the plain run), else the
+/// first word of stream `replication` of a ChaCha8 generator keyed by the
+/// seed and the purpose "replications", the derivation every other stream
+/// uses. Independent of how many replications there are, and of the order
+/// in which they run.
+pub fn replication_seed(seed: u64, replication: u32) -> u64 {
+    if replication == 0 {
+        return seed;
+    }
+    let mut rng = ChaCha8Rng::from_seed(derive_key(seed, "", "replications"));
+    rng.set_stream(u64::from(replication));
+    rng.next_u64()
+}
+
 /// Draws one `u64` from a generator; a helper for samplers' bit sources.
 #[inline]
 pub fn next_word(rng: &mut impl Words) -> u64 {
@@ -340,6 +355,18 @@ mod tests {
             chacha8_block_scalar(&key, block, stream, &mut scalar);
             assert_eq!(simd, scalar);
         }
+    }
+
+    #[test]
+    fn replication_seeds_are_fixed_distinct_and_start_with_the_seed() {
+        assert_eq!(replication_seed(42, 0), 42);
+        let seeds: Vec<u64> = (0..100).map(|r| replication_seed(42, r)).collect();
+        let mut unique = seeds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 100);
+        assert_eq!(replication_seed(42, 7), seeds[7]);
+        assert_ne!(replication_seed(43, 7), seeds[7]);
     }
 
     #[test]

@@ -8,24 +8,28 @@
 //! for charts ([`timeline`]).
 //!
 //! Definitions (docs/model.md has the full text):
-//! - latency: arrival to end, for every task that ended but was not
-//!   cancelled at the horizon (a timed-out task's latency is when it timed out);
+//! - latency: arrival to end, for every task that completed, failed or timed
+//!   out (a timed-out task's latency is when it timed out); cancelled and
+//!   rejected tasks have none;
 //! - wait: arrival to the first step, for every task that started;
 //! - throughput: completed tasks per second of makespan.
 //!
 //! [`slo`] checks a scenario's SLOs against the results.
 
 mod latency;
+pub mod replicate;
 pub mod slo;
+pub mod stats;
 pub mod timeline;
 
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 pub use timeline::{Timeline, TimelineRecorder};
 
 use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
-use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind};
-use crate::time::SimDuration;
+use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind, Warmup};
+use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
+use stats::BatchSeries;
 
 /// Modelled resident memory of one parked CPython thread (calibration: 16.5 KB).
 pub const THREAD_BYTES: u64 = 16_896;
@@ -40,30 +44,75 @@ pub struct TaskCounts {
     pub failed: u64,
     pub timed_out: u64,
     pub cancelled: u64,
+    /// Ended by a `limit` on a full pool that rejects.
+    pub rejected: u64,
 }
 
 /// Latency, wait and counts of one group of tasks (a class, or all).
+///
+/// `counts` cover every task; the statistics (latency, wait and the
+/// `measured` counts behind the fractions) cover only tasks that arrived in
+/// the statistics window, from the warmup on.
 #[derive(Clone, Debug, Default)]
 pub struct GroupRecorder {
     pub latency: LatencyRecorder,
     pub wait: LatencyRecorder,
     pub counts: TaskCounts,
+    pub measured: MeasuredCounts,
+}
+
+/// Counts of the tasks in the statistics window, for fractions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeasuredCounts {
+    /// Tasks that ended, other than cancelled at the horizon.
+    pub ended: u64,
+    pub rejected: u64,
+    /// Tasks that ran a first step.
+    pub started: u64,
+    /// Started tasks whose wait was not zero.
+    pub queued: u64,
+}
+
+impl MeasuredCounts {
+    /// Of the started tasks, the fraction that waited before their first step.
+    pub fn queued_fraction(&self) -> f64 {
+        if self.started == 0 { 0.0 } else { self.queued as f64 / self.started as f64 }
+    }
+
+    /// Of the tasks that ended (not cancelled), the fraction rejected.
+    pub fn rejected_fraction(&self) -> f64 {
+        if self.ended == 0 { 0.0 } else { self.rejected as f64 / self.ended as f64 }
+    }
 }
 
 impl GroupRecorder {
-    fn record(&mut self, record: &TaskRecord) {
+    #[inline]
+    fn record(&mut self, record: &TaskRecord, window_start: SimTime) {
         self.counts.arrived += 1;
         match record.outcome {
             Outcome::Completed => self.counts.completed += 1,
             Outcome::Failed => self.counts.failed += 1,
             Outcome::TimedOut => self.counts.timed_out += 1,
             Outcome::Cancelled => self.counts.cancelled += 1,
+            Outcome::Rejected => self.counts.rejected += 1,
+        }
+        if record.arrived < window_start {
+            return;
         }
         if record.outcome != Outcome::Cancelled {
+            self.measured.ended += 1;
+        }
+        if record.outcome == Outcome::Rejected {
+            self.measured.rejected += 1;
+        }
+        if !matches!(record.outcome, Outcome::Cancelled | Outcome::Rejected) {
             self.latency.record((record.ended - record.arrived).as_nanos());
         }
         if let Some(started) = record.started {
-            self.wait.record((started - record.arrived).as_nanos());
+            let wait = (started - record.arrived).as_nanos();
+            self.wait.record(wait);
+            self.measured.started += 1;
+            self.measured.queued += u64::from(wait > 0);
         }
     }
 }
@@ -78,6 +127,10 @@ pub struct Recorder {
     /// [`Recorder::class`].
     pub classes: Vec<GroupRecorder>,
     pub loop_lag: LatencyRecorder,
+    /// Tasks arriving before this are counted but not measured (the warmup).
+    window_start: SimTime,
+    /// For `warmup: auto`: batch means of the latency series, in end order.
+    series: Option<BatchSeries>,
     trace: Option<TraceLog>,
     timeline: Option<TimelineRecorder>,
 }
@@ -94,6 +147,23 @@ pub struct TraceLog {
 impl Recorder {
     pub fn new(classes: usize) -> Self {
         Recorder { classes: vec![GroupRecorder::default(); classes], ..Recorder::default() }
+    }
+
+    /// Measures only tasks arriving at or after `start` (the warmup).
+    pub fn with_window(mut self, start: SimTime) -> Self {
+        self.window_start = start;
+        self
+    }
+
+    /// Also keeps the batch means of the latency series, for MSER-5.
+    pub fn with_series(mut self) -> Self {
+        self.series = Some(BatchSeries::default());
+        self
+    }
+
+    /// The latency series' batch means, if kept.
+    pub fn series(&self) -> Option<&BatchSeries> {
+        self.series.as_ref()
     }
 
     /// Also keeps up to `limit` trace events.
@@ -125,14 +195,19 @@ impl Recorder {
 
 impl Observer for Recorder {
     fn task_ended(&mut self, record: &TaskRecord) {
-        self.overall.record(record);
+        self.overall.record(record, self.window_start);
         // With one class, its figures are the overall ones: recorded once
         // (see `Recorder::class`).
         if self.classes.len() > 1 {
-            self.classes[record.class as usize].record(record);
+            self.classes[record.class as usize].record(record, self.window_start);
         }
         if let Some(timeline) = &mut self.timeline {
             timeline.task_ended(record);
+        }
+        if let Some(series) = &mut self.series
+            && !matches!(record.outcome, Outcome::Cancelled | Outcome::Rejected)
+        {
+            series.push((record.ended - record.arrived).as_secs_f64(), record.arrived);
         }
     }
 
@@ -197,6 +272,9 @@ pub struct ClassResult {
     pub throughput_per_s: f64,
     pub latency_s: Summary,
     pub wait_s: Summary,
+    /// With replications: each figure's mean ± 95% half-width over them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<replicate::ClassIntervals>,
     /// The latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
 }
@@ -215,6 +293,15 @@ pub struct StrategyResult {
     pub latency_s: Summary,
     pub wait_s: Summary,
     pub cpu_utilization: f64,
+    /// Time-average number of tasks in flight over the statistics window
+    /// (L in Little's law), from the engine's integral.
+    pub mean_in_flight: f64,
+    /// Of the measured tasks that started, the fraction that waited first.
+    pub queued_fraction: f64,
+    /// Of the measured tasks that ended (not cancelled), the fraction rejected.
+    pub rejected_fraction: f64,
+    /// The warmup left out of the statistics (0 without one).
+    pub warmup_s: f64,
     pub peak_in_flight: u64,
     pub peak_threads: u32,
     pub peak_coroutines: u64,
@@ -222,6 +309,10 @@ pub struct StrategyResult {
     /// Cooperative only: how long ready coroutines waited for the loop.
     pub loop_lag_s: Option<Summary>,
     pub events: u64,
+    /// With replications: each figure's mean ± 95% half-width over them
+    /// (the other fields are replication 0's, the plain run's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<replicate::Intervals>,
     pub classes: Vec<ClassResult>,
     /// The overall latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
@@ -246,6 +337,7 @@ impl StrategyResult {
                 throughput_per_s: throughput(group.counts.completed, makespan),
                 latency_s: group.latency.summary(),
                 wait_s: group.wait.summary(),
+                intervals: None,
                 histogram: group.latency.encoded(),
             })
             .collect();
@@ -261,6 +353,10 @@ impl StrategyResult {
             latency_s: overall.latency.summary(),
             wait_s: overall.wait.summary(),
             cpu_utilization: round_significant(stats.cpu_utilization(), 6),
+            mean_in_flight: round_significant(stats.mean_in_flight(), 6),
+            queued_fraction: round_significant(overall.measured.queued_fraction(), 6),
+            rejected_fraction: round_significant(overall.measured.rejected_fraction(), 6),
+            warmup_s: stats.window_start.as_secs_f64(),
             peak_in_flight: stats.peak_in_flight,
             peak_threads: stats.peak_threads,
             peak_coroutines: stats.peak_coroutines,
@@ -268,6 +364,7 @@ impl StrategyResult {
                 + stats.peak_coroutines * COROUTINE_BYTES,
             loop_lag_s: cooperative.then(|| recorder.loop_lag.summary()),
             events: stats.events,
+            intervals: None,
             classes,
             histogram: overall.latency.encoded(),
         }
@@ -307,6 +404,11 @@ pub fn measure(
 /// Runs one strategy under the engine's run [`Limits`] and measures it,
 /// recording what `options` ask for. Neither a trace nor a timeline changes
 /// the result.
+///
+/// With `warmup: auto` the strategy runs twice: a pilot run finds the end
+/// of the transient by MSER-5 on its latency series, then the measured run
+/// (the same run: same seed, same draws) leaves out tasks that arrived
+/// before it.
 pub fn measure_with(
     scenario: &Scenario,
     workload: &CompiledWorkload,
@@ -314,7 +416,16 @@ pub fn measure_with(
     options: Options,
     limits: Limits,
 ) -> Result<Measurement, EngineError> {
-    let mut recorder = Recorder::new(scenario.classes.len());
+    let resolved;
+    let scenario = match scenario.warmup {
+        Some(Warmup::Auto) => {
+            let start = auto_warmup(scenario, workload, strategy, limits)?;
+            resolved = Scenario { warmup: Some(Warmup::Duration(start - SimTime::ZERO)), ..scenario.clone() };
+            &resolved
+        }
+        _ => scenario,
+    };
+    let mut recorder = Recorder::new(scenario.classes.len()).with_window(Warmup::start(scenario.warmup));
     if let Some(limit) = options.trace_limit {
         recorder = recorder.with_trace(limit);
     }
@@ -329,4 +440,17 @@ pub fn measure_with(
         trace: recorder.take_trace(),
         timeline: recorder.take_timeline(&stats),
     })
+}
+
+/// The MSER-5 end of the transient of `strategy`'s run: a pilot run that
+/// keeps only the latency series' batch means.
+pub fn auto_warmup(
+    scenario: &Scenario,
+    workload: &CompiledWorkload,
+    strategy: &Strategy,
+    limits: Limits,
+) -> Result<SimTime, EngineError> {
+    let mut pilot = Recorder::new(scenario.classes.len()).with_series();
+    engine::run_limited(scenario, workload, strategy, &mut pilot, limits)?;
+    Ok(pilot.series().map_or(SimTime::ZERO, BatchSeries::truncation))
 }

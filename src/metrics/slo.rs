@@ -132,6 +132,10 @@ mod tests {
             latency_s: latency,
             wait_s: Summary::default(),
             cpu_utilization: 0.5,
+            mean_in_flight: 1.0,
+            queued_fraction: 0.0,
+            rejected_fraction: 0.0,
+            warmup_s: 0.0,
             peak_in_flight: 1,
             peak_threads: 1,
             peak_coroutines: 0,
@@ -144,8 +148,10 @@ mod tests {
                 throughput_per_s: 9.0,
                 latency_s: latency,
                 wait_s: Summary::default(),
+                intervals: None,
                 histogram: String::new(),
             }],
+            intervals: None,
             histogram: String::new(),
         }
     }

@@ -13,6 +13,6 @@ pub mod program;
 
 pub use crate::scenario::{
     Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy, StrategyKind,
-    TaskClass,
+    TaskClass, Warmup, WhenFull,
 };
 pub use program::{CompiledWorkload, Op, ProgramId};

@@ -265,6 +265,7 @@ mod tests {
             strategies: vec![],
             horizon: None,
             slos: vec![],
+            warmup: None,
         }
     }
 

@@ -5,9 +5,9 @@
 //! latency, and the definitions of the figures. Scenario text is escaped.
 
 use super::table::{Align, Table};
-use super::{Report, format_bytes, format_rate, format_value, unit_named};
+use super::{Report, format_bytes, format_rate, format_value, unit_named, with_interval};
 use crate::metrics::StrategyResult;
-use crate::time::format_seconds;
+use crate::time::{format_seconds, three_significant};
 
 /// A loop lag p99 above this fraction of the p50 latency is worth a finding.
 const NOTABLE_LAG_SHARE: f64 = 0.1;
@@ -25,6 +25,12 @@ pub fn render(report: &Report) -> String {
         s.seed,
         report.simbench_version
     ));
+    if let Some(r) = &report.replications {
+        out.push_str(&format!(
+            "Figures are means over {} independent replications ± the half-width of their 95% confidence interval (Student t); the other sections show replication 1, seed {}.\n\n",
+            r.count, s.seed
+        ));
+    }
     out.push_str("## Summary\n\n");
     out.push_str(&summary_table(&report.results, escape).to_markdown());
     if !report.slos.is_empty() {
@@ -68,20 +74,31 @@ pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String
         ("peak threads", Align::Right),
         ("memory", Align::Right),
     ]);
+    let percent = |x: f64| format!("{}%", three_significant(x * 100.0));
     for r in results {
+        let i = r.intervals.as_ref();
         t.row(vec![
             name(&r.strategy),
             r.kind.to_string(),
-            format_seconds(r.makespan_s),
-            format_rate(r.throughput_per_s),
-            format_seconds(r.latency_s.p50),
-            format_seconds(r.latency_s.p99),
-            format_seconds(r.latency_s.max),
-            format_seconds(r.wait_s.p99),
+            with_interval(r.makespan_s, i.map(|i| &i.makespan_s), format_seconds),
+            with_interval(r.throughput_per_s, i.map(|i| &i.throughput_per_s), format_rate),
+            with_interval(r.latency_s.p50, i.map(|i| &i.latency_s.p50), format_seconds),
+            with_interval(r.latency_s.p99, i.map(|i| &i.latency_s.p99), format_seconds),
+            with_interval(r.latency_s.max, i.map(|i| &i.latency_s.max), format_seconds),
+            with_interval(r.wait_s.p99, i.map(|i| &i.wait_s.p99), format_seconds),
             r.loop_lag_s.map_or_else(|| "–".to_string(), |lag| format_seconds(lag.p99)),
-            format!("{:.1}%", r.cpu_utilization * 100.0),
-            r.peak_threads.to_string(),
-            format_bytes(r.modelled_memory_bytes),
+            match i {
+                Some(i) => with_interval(0.0, Some(&i.cpu_utilization), percent),
+                None => format!("{:.1}%", r.cpu_utilization * 100.0),
+            },
+            match i {
+                Some(i) => with_interval(0.0, Some(&i.peak_threads), three_significant),
+                None => r.peak_threads.to_string(),
+            },
+            match i {
+                Some(i) => with_interval(0.0, Some(&i.modelled_memory_bytes), |b| format_bytes(b.round() as u64)),
+                None => format_bytes(r.modelled_memory_bytes),
+            },
         ]);
     }
     t
@@ -109,28 +126,36 @@ fn slo_table(report: &Report) -> Table {
 
 /// How tasks ended, per strategy; `name` prepares a strategy's label.
 pub(super) fn tasks_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
-    let mut t = Table::new(&[
+    // The rejected column appears only where a pool rejects.
+    let rejects = results.iter().any(|r| r.tasks.rejected > 0);
+    let mut columns = vec![
         ("strategy", Align::Left),
         ("arrived", Align::Right),
         ("completed", Align::Right),
         ("failed", Align::Right),
         ("timed out", Align::Right),
         ("cancelled", Align::Right),
-        ("peak in flight", Align::Right),
-        ("events", Align::Right),
-    ]);
+    ];
+    if rejects {
+        columns.push(("rejected", Align::Right));
+    }
+    columns.extend([("peak in flight", Align::Right), ("events", Align::Right)]);
+    let mut t = Table::new(&columns);
     for r in results {
         let c = &r.tasks;
-        t.row(vec![
+        let mut row = vec![
             name(&r.strategy),
             c.arrived.to_string(),
             c.completed.to_string(),
             c.failed.to_string(),
             c.timed_out.to_string(),
             c.cancelled.to_string(),
-            r.peak_in_flight.to_string(),
-            r.events.to_string(),
-        ]);
+        ];
+        if rejects {
+            row.push(c.rejected.to_string());
+        }
+        row.extend([r.peak_in_flight.to_string(), r.events.to_string()]);
+        t.row(row);
     }
     t
 }
@@ -147,14 +172,15 @@ fn class_table(results: &[StrategyResult]) -> Table {
     ]);
     for r in results {
         for c in &r.classes {
+            let i = c.intervals.as_ref();
             t.row(vec![
                 escape(&r.strategy),
                 escape(&c.class),
                 c.tasks.completed.to_string(),
-                format_seconds(c.latency_s.p50),
-                format_seconds(c.latency_s.p99),
-                format_seconds(c.latency_s.max),
-                format_seconds(c.wait_s.p50),
+                with_interval(c.latency_s.p50, i.map(|i| &i.latency_s.p50), format_seconds),
+                with_interval(c.latency_s.p99, i.map(|i| &i.latency_s.p99), format_seconds),
+                with_interval(c.latency_s.max, i.map(|i| &i.latency_s.max), format_seconds),
+                with_interval(c.wait_s.p50, i.map(|i| &i.wait_s.p50), format_seconds),
             ]);
         }
     }
@@ -205,6 +231,14 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
                 t.failed
             ));
         }
+        if t.rejected > 0 {
+            out.push(format!(
+                "**{}**: {} of {} tasks were rejected by a full pool.",
+                escape(&r.strategy),
+                t.rejected,
+                t.arrived
+            ));
+        }
     }
     out
 }
@@ -241,7 +275,7 @@ const DEFINITIONS: &str = "
 
 - **makespan**: virtual time from the start to the last task's end.
 - **throughput**: completed tasks per second of makespan.
-- **latency**: arrival to end, for every task that was not cancelled; a timed-out task's latency is its time to the timeout.
+- **latency**: arrival to end, for every task that was not cancelled or rejected; a timed-out task's latency is its time to the timeout.
 - **wait**: arrival to the task's first step (queueing for a worker, or for the loop).
 - **loop lag** (cooperative): how long a ready coroutine waited for the event loop before it ran.
 - **CPU**: CPU time used over all cores' capacity during the makespan.

@@ -30,9 +30,12 @@ pub mod markdown;
 mod table;
 pub mod terminal;
 pub mod trace;
+pub mod validation;
 
+use crate::engine::replication_seed;
 use crate::metrics::StrategyResult;
 use crate::metrics::slo::SloOutcome;
+use crate::metrics::stats::{CONFIDENCE, Interval};
 use crate::scenario::Unit;
 use crate::time::{format_seconds, three_significant};
 use serde::Serialize;
@@ -58,6 +61,9 @@ pub struct Report {
     pub schema: &'static str,
     pub simbench_version: &'static str,
     pub scenario: ScenarioInfo,
+    /// Present when the figures were replicated (`--replications R`, R ≥ 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replications: Option<Replications>,
     pub results: Vec<StrategyResult>,
     /// Every SLO checked against every strategy it applies to (empty when
     /// the scenario has none).
@@ -66,7 +72,14 @@ pub struct Report {
 
 impl Report {
     pub fn new(scenario: ScenarioInfo, results: Vec<StrategyResult>) -> Self {
-        Report { schema: SCHEMA, simbench_version: env!("CARGO_PKG_VERSION"), scenario, results, slos: Vec::new() }
+        Report {
+            schema: SCHEMA,
+            simbench_version: env!("CARGO_PKG_VERSION"),
+            scenario,
+            replications: None,
+            results,
+            slos: Vec::new(),
+        }
     }
 
     /// The report with these SLO verdicts.
@@ -78,6 +91,33 @@ impl Report {
     /// How many SLO checks failed.
     pub fn failed_slos(&self) -> usize {
         self.slos.iter().filter(|s| !s.passed).count()
+    }
+}
+
+/// How a report's intervals were made.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Replications {
+    /// R, the number of independent replications.
+    pub count: u32,
+    /// The intervals' confidence level (0.95).
+    pub confidence: f64,
+    /// Each replication's seed; the first is the scenario's.
+    pub seeds: Vec<u64>,
+}
+
+impl Replications {
+    /// `count` replications of a run seeded `seed`.
+    pub fn new(seed: u64, count: u32) -> Self {
+        Replications { count, confidence: CONFIDENCE, seeds: (0..count).map(|r| replication_seed(seed, r)).collect() }
+    }
+}
+
+/// A figure, or with replications its mean ± 95% half-width:
+/// `1.25s ± 0.03s`.
+pub fn with_interval(value: f64, interval: Option<&Interval>, format: impl Fn(f64) -> String) -> String {
+    match interval {
+        Some(i) => format!("{} ± {}", format(i.mean), format(i.half_width)),
+        None => format(value),
     }
 }
 

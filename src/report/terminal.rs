@@ -1,20 +1,24 @@
 //! The summary table `simbench run` prints.
 
 use super::table::{Align, Table};
-use super::{Report, format_rate, format_value, unit_named};
-use crate::time::format_seconds;
+use super::{Report, format_rate, format_value, unit_named, with_interval};
+use crate::time::{format_seconds, three_significant};
 
 /// The terminal summary: a header line, one row per strategy, and a line
 /// for any strategy whose tasks did not all complete.
 pub fn render(report: &Report) -> String {
     let arrived = report.results.first().map_or(0, |r| r.tasks.arrived);
     let mut out = format!(
-        "{}: {} tasks, {} strategies, seed {}\n\n",
+        "{}: {} tasks, {} strategies, seed {}",
         report.scenario.name,
         arrived,
         report.results.len(),
         report.scenario.seed
     );
+    if let Some(r) = &report.replications {
+        out.push_str(&format!(", {} replications (mean ± 95% confidence half-width)", r.count));
+    }
+    out.push_str("\n\n");
     let mut table = Table::new(&[
         ("strategy", Align::Left),
         ("makespan", Align::Right),
@@ -25,22 +29,27 @@ pub fn render(report: &Report) -> String {
         ("peak threads", Align::Right),
     ]);
     for r in &report.results {
+        let i = r.intervals.as_ref();
         table.row(vec![
             r.strategy.clone(),
-            format_seconds(r.makespan_s),
-            format_rate(r.throughput_per_s),
-            format_seconds(r.latency_s.p50),
-            format_seconds(r.latency_s.p99),
-            format_seconds(r.latency_s.max),
-            r.peak_threads.to_string(),
+            with_interval(r.makespan_s, i.map(|i| &i.makespan_s), format_seconds),
+            with_interval(r.throughput_per_s, i.map(|i| &i.throughput_per_s), format_rate),
+            with_interval(r.latency_s.p50, i.map(|i| &i.latency_s.p50), format_seconds),
+            with_interval(r.latency_s.p99, i.map(|i| &i.latency_s.p99), format_seconds),
+            with_interval(r.latency_s.max, i.map(|i| &i.latency_s.max), format_seconds),
+            match i {
+                Some(i) => with_interval(0.0, Some(&i.peak_threads), three_significant),
+                None => r.peak_threads.to_string(),
+            },
         ]);
     }
     out.push_str(&table.to_text());
     for r in &report.results {
         let t = &r.tasks;
-        if t.failed + t.timed_out + t.cancelled > 0 {
+        if t.failed + t.timed_out + t.cancelled + t.rejected > 0 {
+            let rejected = if t.rejected > 0 { format!(", {} rejected", t.rejected) } else { String::new() };
             out.push_str(&format!(
-                "  {}: {} completed, {} failed, {} timed out, {} cancelled\n",
+                "  {}: {} completed, {} failed, {} timed out, {} cancelled{rejected}\n",
                 r.strategy, t.completed, t.failed, t.timed_out, t.cancelled
             ));
         }

@@ -50,6 +50,7 @@ fn line(event: &TraceEvent, scenario: &Scenario, workload: &CompiledWorkload) ->
             Outcome::Failed => "failed".to_string(),
             Outcome::TimedOut => "timed out".to_string(),
             Outcome::Cancelled => "cancelled".to_string(),
+            Outcome::Rejected => "rejected (pool full)".to_string(),
         },
     };
     format!("{:>12}  task {} ({})  {what}", format_time(event.time.as_secs_f64()), event.task, class)

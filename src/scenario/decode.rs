@@ -17,7 +17,7 @@ use super::source::Path;
 use super::suggest::closest;
 use super::{
     Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass, takes_no_time,
+    StrategyKind, TaskClass, Warmup, WhenFull, takes_no_time,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -41,7 +41,7 @@ pub struct Raw {
 }
 
 const TOP_FIELDS: &[&str] =
-    &["name", "description", "seed", "machine", "horizon", "pools", "classes", "strategies", "slos"];
+    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "classes", "strategies", "slos"];
 const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
@@ -308,6 +308,16 @@ impl Decoder {
             Some(n) => self.positive_duration(&n).map(Some),
             None => Some(None),
         };
+        let warmup = match top.get("warmup") {
+            Some(n) if n.value.as_str() == Some("auto") => Some(Some((Warmup::Auto, n))),
+            Some(n) if n.value.as_str().is_some_and(|text| parse_duration(text).is_err()) => self.wrong_hint(
+                &n,
+                "a duration such as \"30s\", or \"auto\"",
+                "\"auto\" chooses the warmup by MSER-5; a duration drops tasks arriving before it",
+            ),
+            Some(n) => self.positive_duration(&n).map(|d| Some((Warmup::Duration(d), n))),
+            None => Some(None),
+        };
         let pools = match top.get("pools") {
             Some(n) => self.pools(&n),
             None => Some(Vec::new()),
@@ -322,17 +332,52 @@ impl Decoder {
             Some(n) => self.slos(&n, strategies.as_deref(), top.get("classes").as_ref()),
             None => Some(Vec::new()),
         };
+        let (classes, horizon) = (classes?, horizon?);
+        let warmup = match warmup? {
+            Some((warmup, node)) => Some(self.check_warmup(warmup, &node, &classes, horizon)?),
+            None => None,
+        };
         Some(Scenario {
             name: name?.to_string(),
             description: description?,
             seed: seed?,
             machine: machine?,
             pools: pools?,
-            classes: classes?,
+            classes,
             strategies: strategies?,
-            horizon: horizon?,
+            horizon,
+            warmup,
             slos: slos?,
         })
+    }
+
+    /// A warmup needs open-loop arrivals (a batch has no steady state, a
+    /// closed loop's transient is not one of arrivals) and must end before
+    /// the horizon.
+    fn check_warmup(
+        &mut self,
+        warmup: Warmup,
+        node: &Node,
+        classes: &[TaskClass],
+        horizon: Option<SimDuration>,
+    ) -> Option<Warmup> {
+        if let Some(class) =
+            classes.iter().find(|c| matches!(c.arrivals, Arrivals::Batch { .. } | Arrivals::Closed { .. }))
+        {
+            let kind = if matches!(class.arrivals, Arrivals::Batch { .. }) { "a batch" } else { "a closed loop" };
+            let message = format!("a warmup needs open-loop arrivals, but class \"{}\" arrives in {kind}", class.name);
+            let hint = "use \"poisson\" or \"interval\" arrivals in every class, or remove \"warmup\"";
+            self.problem(node, Anchor::Value, message, Some(hint.into()));
+            return None;
+        }
+        if let (Warmup::Duration(d), Some(h)) = (warmup, horizon)
+            && d >= h
+        {
+            let message = format!("a warmup of {d} leaves nothing to measure before the horizon at {h}");
+            self.problem(node, Anchor::Value, message, Some("make the warmup shorter than the horizon".into()));
+            return None;
+        }
+        Some(warmup)
     }
 
     fn machine(&mut self, node: &Node) -> Option<Machine> {
@@ -353,8 +398,8 @@ impl Decoder {
         for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             self.pools.push(name.clone());
             let child = Node { value, path: node.path.key(name) };
-            match self.small_count(&child) {
-                Some(size) => pools.push(Pool { name: name.clone(), size }),
+            match self.pool(name, &child) {
+                Some(pool) => pools.push(pool),
                 None => ok = false,
             }
         }
@@ -362,6 +407,30 @@ impl Decoder {
             return self.wrong(node, "at most 65535 pools");
         }
         ok.then_some(pools)
+    }
+
+    /// A pool's size, or `{"size": N, "when_full": "wait" | "reject"}`.
+    fn pool(&mut self, name: &str, node: &Node) -> Option<Pool> {
+        if !node.value.is_object() {
+            let size = self.small_count(node)?;
+            return Some(Pool { name: name.to_string(), size, when_full: WhenFull::Wait });
+        }
+        let expected = "a pool: a size such as 10, or {\"size\": 10, \"when_full\": \"reject\"}";
+        let fields = self.object(node, &["size", "when_full"], expected)?;
+        let size = self.required(&fields, "size", "the number of permits").and_then(|n| self.small_count(&n));
+        let when_full = match fields.get("when_full") {
+            Some(n) => match n.value.as_str() {
+                Some("wait") => Some(WhenFull::Wait),
+                Some("reject") => Some(WhenFull::Reject),
+                _ => self.wrong_hint(
+                    &n,
+                    "\"wait\" or \"reject\"",
+                    "\"wait\" queues for a permit (the default); \"reject\" ends the task as rejected",
+                ),
+            },
+            None => Some(WhenFull::Wait),
+        };
+        Some(Pool { name: name.to_string(), size: size?, when_full: when_full? })
     }
 
     fn classes(&mut self, node: &Node) -> Option<Vec<TaskClass>> {

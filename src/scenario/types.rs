@@ -38,6 +38,29 @@ pub struct Scenario {
     /// Service-level objectives checked after the run, in file order; every
     /// scope names an existing strategy and class.
     pub slos: Vec<Slo>,
+    /// The initial transient to leave out of the statistics (open-loop
+    /// scenarios only). `None`: measure from t = 0.
+    pub warmup: Option<Warmup>,
+}
+
+/// How much of a run's start is left out of its statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warmup {
+    /// Tasks arriving before this time are not measured.
+    Duration(SimDuration),
+    /// Chosen per run by MSER-5 on the latency series (the metrics stage
+    /// resolves it to a [`Warmup::Duration`] before the measured run).
+    Auto,
+}
+
+impl Warmup {
+    /// Where the statistics window starts, when it is known.
+    pub fn start(warmup: Option<Warmup>) -> crate::time::SimTime {
+        match warmup {
+            Some(Warmup::Duration(d)) => crate::time::SimTime::ZERO + d,
+            Some(Warmup::Auto) | None => crate::time::SimTime::ZERO,
+        }
+    }
 }
 
 /// The simulated machine.
@@ -62,6 +85,19 @@ pub type PoolId = u16;
 pub struct Pool {
     pub name: String,
     pub size: u32,
+    /// What a `limit` that finds no free permit does.
+    pub when_full: WhenFull,
+}
+
+/// What a `limit` on a full pool does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Wait for a permit, first come first served (a semaphore).
+    #[default]
+    Wait,
+    /// End the task at once as rejected (a loss system: a server that
+    /// answers 503 when all its connections are busy).
+    Reject,
 }
 
 /// A named kind of task: its arrivals and its program.

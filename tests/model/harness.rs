@@ -47,14 +47,15 @@ pub fn scenario(json: &str) -> Scenario {
     simbench::scenario::parse(json, "test.json").unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A scenario on 2 cores with pools `db` (2 permits) and `one` (1 permit),
+/// A scenario on 2 cores with pools `db` (2 permits), `one` (1 permit) and
+/// `lines` (2 permits, rejecting when full),
 /// the task classes `classes` (the body of a JSON object: `"name": {…}, …`),
 /// the strategies `strategies` (a JSON list) and any further top-level
 /// fields in `extra` (e.g. `"horizon": "1s", "seed": 7`; may be empty).
 pub fn scenario_json(classes: &str, strategies: &str, extra: &str) -> String {
     let extra = if extra.is_empty() { String::new() } else { format!("{extra},") };
     format!(
-        r#"{{"name": "t", "pools": {{"db": 2, "one": 1}}, "machine": {{"cores": 2}}, {extra}
+        r#"{{"name": "t", "pools": {{"db": 2, "one": 1, "lines": {{"size": 2, "when_full": "reject"}}}}, "machine": {{"cores": 2}}, {extra}
             "classes": {{{classes}}}, "strategies": {strategies}}}"#
     )
 }

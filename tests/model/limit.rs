@@ -1,8 +1,11 @@
 //! R-LIMIT-*: permits of a named pool (`async with semaphore`).
 //!
-//! The harness declares pools `db` (2 permits) and `one` (1 permit).
+//! The harness declares pools `db` (2 permits), `one` (1 permit) and
+//! `lines` (2 permits, `when_full: reject`).
 
-use crate::harness::{batch, batch_class, run, run_all, run_batch, run_first, scenario, scenario_json, try_run};
+use crate::harness::{
+    batch, batch_class, class, measure, run, run_all, run_batch, run_first, scenario, scenario_json, try_run,
+};
 use simbench::engine::{EngineError, Outcome};
 
 const DB_1S: &str = r#"[{"limit": {"pool": "db", "program": [{"io": "1s"}]}}]"#;
@@ -167,4 +170,101 @@ fn r_limit_deadlock_stops_the_run_naming_tasks_and_pools() {
         assert_eq!(tasks[0].class, "task", "{strategy}");
         assert!(tasks[0].waits.iter().any(|w| w.contains("\"one\"")), "{strategy}: {:?}", tasks[0].waits);
     }
+}
+
+const LINES_1S: &str = r#"[{"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]"#;
+
+#[test]
+fn r_limit_reject_ends_the_task_when_the_pool_is_full() {
+    // Four tasks at 0 ask for `lines` (2 permits, rejecting): two hold it
+    // until 1 s, the other two are rejected at once, under every strategy
+    // that runs them together.
+    let json = batch(4, LINES_1S, r#"["cooperative", {"threaded": {"workers": 4}}]"#);
+    for (label, run) in run_all(&json) {
+        let outcomes = run.outcomes();
+        assert_eq!(outcomes, [Outcome::Completed, Outcome::Completed, Outcome::Rejected, Outcome::Rejected], "{label}");
+        assert_eq!(run.ends_ms(), [1000, 1000, 0, 0], "{label}");
+    }
+    // One task at a time never finds the pool full.
+    let blocking = run_batch(4, LINES_1S, r#""blocking""#);
+    assert_eq!(blocking.outcomes(), [Outcome::Completed; 4]);
+    assert_eq!(blocking.ends_ms(), [1000, 2000, 3000, 4000]);
+}
+
+#[test]
+fn r_limit_reject_frees_the_permit_for_later_tasks() {
+    // One arrival every 400 ms, each holding `lines` for 1 s: at 800 ms both
+    // permits are held (0–1000, 400–1400), so task 2 is rejected; task 3
+    // (1200 ms) finds the permit task 0 returned at 1000 ms.
+    let json = scenario_json(
+        &class("task", r#"{"interval": {"every": "400ms", "count": 4}}"#, LINES_1S),
+        r#"["cooperative", {"threaded": {"workers": 4}}]"#,
+        "",
+    );
+    for (label, run) in run_all(&json) {
+        let outcomes = run.outcomes();
+        assert_eq!(
+            outcomes,
+            [Outcome::Completed, Outcome::Completed, Outcome::Rejected, Outcome::Completed],
+            "{label}"
+        );
+        assert_eq!(run.ends_ms(), [1000, 1400, 800, 2200], "{label}");
+    }
+}
+
+#[test]
+fn r_limit_reject_ends_the_whole_task_and_returns_its_permits() {
+    // a gathers three branches that each hold `lines`: the third finds it
+    // full, so a is rejected at 0 and the two branches holding permits are
+    // cancelled, returning them; b (at 10 ms) then gets one.
+    let classes = [
+        batch_class(
+            "a",
+            1,
+            r#"[{"gather": [{"copies": 3, "program": [{"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]}]}]"#,
+        ),
+        class(
+            "b",
+            r#"{"interval": {"every": "10ms", "count": 1}}"#,
+            r#"[{"io": "10ms"}, {"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]"#,
+        ),
+    ]
+    .join(", ");
+    let json = scenario_json(&classes, r#"["cooperative"]"#, "");
+    let run = run(&json, "cooperative");
+    assert_eq!((run.outcomes_of(0), run.ends_ms_of(0)), (vec![Outcome::Rejected], vec![0]));
+    assert_eq!((run.outcomes_of(1), run.ends_ms_of(1)), (vec![Outcome::Completed], vec![1010]));
+    // On a thread the branches run one after another and never overlap.
+    let threads = run_batch(
+        1,
+        r#"[{"gather": [{"copies": 3, "program": [{"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]}]}]"#,
+        r#""blocking""#,
+    );
+    assert_eq!((threads.outcomes(), threads.ends_ms()), (vec![Outcome::Completed], vec![3000]));
+}
+
+#[test]
+fn r_limit_reject_on_a_thread_frees_the_worker() {
+    // Three workers, four tasks: at 10 ms tasks 0 and 1 take both permits
+    // and task 2 is rejected; its thread unwinds at once and takes task 3,
+    // which is rejected in turn at 20 ms.
+    let json = batch(
+        4,
+        r#"[{"io": "10ms"}, {"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]"#,
+        r#"[{"threaded": {"workers": 3}}]"#,
+    );
+    let run = run_first(&json);
+    assert_eq!(run.outcomes(), [Outcome::Completed, Outcome::Completed, Outcome::Rejected, Outcome::Rejected]);
+    assert_eq!(run.ends_ms(), [1010, 1010, 10, 20]);
+}
+
+#[test]
+fn r_limit_reject_counts_rejected_tasks_without_latency() {
+    let json = batch(4, LINES_1S, r#"["cooperative"]"#);
+    let m = measure(&json, "cooperative").result;
+    let t = m.tasks;
+    assert_eq!((t.arrived, t.completed, t.rejected), (4, 2, 2));
+    assert_eq!(t.arrived, t.completed + t.failed + t.timed_out + t.cancelled + t.rejected);
+    // Only the two completed tasks have a latency.
+    assert_eq!((m.latency_s.mean, m.latency_s.p50, m.latency_s.max), (1.0, 1.0, 1.0));
 }

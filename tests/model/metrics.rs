@@ -219,3 +219,104 @@ fn r_memory_coroutine_term_grows_with_peak_coroutines() {
     assert_eq!(ten.modelled_memory_bytes - five.modelled_memory_bytes, 5 * COROUTINE_BYTES);
     assert_eq!(five.modelled_memory_bytes, THREAD_BYTES + 5 * COROUTINE_BYTES);
 }
+
+#[test]
+fn r_in_flight_is_the_time_average_of_tasks_in_flight() {
+    // Every second a 500 ms task: one in flight half the time over the
+    // 2.5 s makespan (1.5 task·s): 0.6.
+    let json = scenario_json(
+        &class("task", r#"{"interval": {"every": "1s", "count": 3}}"#, r#"[{"io": "500ms"}]"#),
+        r#"["blocking"]"#,
+        "",
+    );
+    assert_eq!(measure(&json, "blocking").result.mean_in_flight, 0.6);
+    // Three 5 s tasks at 0 on one thread: 3, 2 then 1 in flight for 5 s each
+    // (30 task·s over 15 s): 2.0, which is λW = (3 / 15 s) × 10 s (Little).
+    let m = measure(&batch(3, r#"[{"io": "5s"}]"#, r#"["blocking"]"#), "blocking");
+    assert_eq!(m.stats.in_flight_ns, 30 * 1_000_000_000);
+    assert_eq!(m.result.mean_in_flight, 2.0);
+    assert_eq!(m.result.mean_in_flight, 3.0 / m.result.makespan_s * m.result.latency_s.mean);
+}
+
+#[test]
+fn r_in_flight_with_a_warmup_averages_from_the_warmup_to_the_last_arrival() {
+    // As above with a 750 ms warmup: a steady-state window, [0.75 s, 2 s]
+    // (the last arrival), leaving out the final drain: the task of 1 s is in
+    // flight for 0.5 s of it, the task of 2 s arrives at its end: 0.4.
+    let json = scenario_json(
+        &class("task", r#"{"interval": {"every": "1s", "count": 3}}"#, r#"[{"io": "500ms"}]"#),
+        r#"["blocking"]"#,
+        r#""warmup": "750ms""#,
+    );
+    assert_eq!(measure(&json, "blocking").result.mean_in_flight, 0.4);
+    // A task that arrived in the warmup counts while it is in flight after
+    // it: tasks of 0, 1 and 2 s lasting 1.5 s, warmup 1 s, window [1 s, 2 s]:
+    // the task of 0 s for 0.5 s and the task of 1 s for 1 s: 1.5.
+    let json = scenario_json(
+        &class("task", r#"{"interval": {"every": "1s", "count": 3}}"#, r#"[{"io": "1500ms"}]"#),
+        r#"["cooperative"]"#,
+        r#""warmup": "1s""#,
+    );
+    assert_eq!(measure(&json, "cooperative").result.mean_in_flight, 1.5);
+}
+
+fn round6(x: f64) -> f64 {
+    simbench::metrics::round_significant(x, 6)
+}
+
+#[test]
+fn r_fractions_of_queued_and_rejected_tasks() {
+    // One thread, three 1 s tasks: waits 0, 1 and 2 s, so two of three queued.
+    let m = measure(&batch(3, r#"[{"io": "1s"}]"#, r#"["blocking", "cooperative"]"#), "blocking").result;
+    assert_eq!(m.queued_fraction, round6(2.0 / 3.0));
+    // Coroutines start at once: none queued.
+    let m = measure(&batch(3, r#"[{"io": "1s"}]"#, r#"["blocking", "cooperative"]"#), "cooperative").result;
+    assert_eq!(m.queued_fraction, 0.0);
+    // The rejecting pool `lines` (2 permits): four tasks at once, two rejected.
+    let lines = r#"[{"limit": {"pool": "lines", "program": [{"io": "1s"}]}}]"#;
+    let m = measure(&batch(4, lines, r#"["cooperative"]"#), "cooperative").result;
+    assert_eq!((m.rejected_fraction, m.queued_fraction), (0.5, 0.0));
+}
+
+#[test]
+fn r_warmup_leaves_early_arrivals_out_of_the_statistics() {
+    // One thread, a 250 ms task every 100 ms: latencies 250, 400, 550 and
+    // 700 ms, waits 0, 150, 300 and 450 ms. A 150 ms warmup leaves out the
+    // tasks of 0 and 100 ms from latency, wait and fractions, not from the
+    // counts, the makespan or the throughput.
+    let program = r#"[{"io": "250ms"}]"#;
+    let arrivals = r#"{"interval": {"every": "100ms", "count": 4}}"#;
+    let json = scenario_json(&class("task", arrivals, program), r#"["blocking"]"#, r#""warmup": "150ms""#);
+    let m = measure(&json, "blocking").result;
+    assert_eq!((m.latency_s.mean, m.latency_s.max), (0.625, 0.7));
+    assert_eq!((m.wait_s.mean, m.wait_s.max), (0.375, 0.45));
+    assert_eq!(m.classes[0].latency_s.mean, 0.625);
+    assert_eq!((m.tasks.arrived, m.tasks.completed), (4, 4));
+    assert_eq!((m.makespan_s, m.throughput_per_s, m.queued_fraction), (1.0, 4.0, 1.0));
+    assert_eq!(m.warmup_s, 0.15);
+    // Without the warmup every task is measured.
+    let all = measure(&scenario_json(&class("task", arrivals, program), r#"["blocking"]"#, ""), "blocking").result;
+    assert_eq!((all.latency_s.mean, all.warmup_s), (0.475, 0.0));
+}
+
+#[test]
+fn r_warmup_auto_cuts_the_transient_by_mser5() {
+    // A burst of 50 tasks in the first 50 ms on top of a steady task every
+    // 10 ms, each 5 ms of cpu on one thread: the backlog clears at about
+    // 500 ms (250 ms of burst work + half of every 10 ms), after which every
+    // latency is 5 ms. MSER-5 puts the end of the transient there.
+    let classes = [
+        class("burst", r#"{"interval": {"every": "1ms", "count": 50}}"#, r#"[{"cpu": "5ms"}]"#),
+        class("steady", r#"{"interval": {"every": "10ms", "count": 300}}"#, r#"[{"cpu": "5ms"}]"#),
+    ]
+    .join(", ");
+    let json = scenario_json(&classes, r#"["blocking"]"#, r#""warmup": "auto""#);
+    let m = measure(&json, "blocking").result;
+    assert!((0.4..=0.55).contains(&m.warmup_s), "warmup {} s", m.warmup_s);
+    assert_eq!((m.latency_s.mean, m.latency_s.max), (0.005, 0.005));
+    assert_eq!(m.tasks.arrived, 350);
+    // The pilot and the measured run are the same run.
+    let plain = measure(&json.replace(r#""warmup": "auto""#, r#""seed": 1"#), "blocking").result;
+    assert_eq!((plain.makespan_s, plain.events), (m.makespan_s, m.events));
+    assert!(plain.latency_s.mean > 0.02);
+}

@@ -210,3 +210,64 @@ fn report_json(json: &str) -> String {
     };
     report::json::render(&Report::new(info, results))
 }
+
+/// A Poisson scenario with random service, for replications.
+fn replicated_json() -> String {
+    scenario_json(
+        &class("task", r#"{"poisson": {"rate": 50, "count": 200}}"#, r#"[{"cpu": {"exponential": {"mean": "10ms"}}}]"#),
+        r#"["blocking", "cooperative"]"#,
+        r#""seed": 7"#,
+    )
+}
+
+#[test]
+fn r_replications_are_seeded_from_the_scenario_seed() {
+    // Replication 0 is the plain run; the others run under derived seeds,
+    // so their figures differ, and the same replication is always the same.
+    let scenario = scenario(&replicated_json());
+    let workload = CompiledWorkload::compile(&scenario);
+    let strategy = &scenario.strategies[0];
+    let runs = metrics::replicate::replicate(&scenario, &workload, strategy, 0..4, Default::default()).unwrap();
+    let plain = metrics::measure(&scenario, &workload, strategy, None).unwrap();
+    assert_eq!(runs[0].result, plain.result);
+    let means: Vec<f64> = runs.iter().map(|m| m.result.latency_s.mean).collect();
+    assert!(means.windows(2).all(|w| w[0] != w[1]), "{means:?}");
+    let again = metrics::replicate::replicate(&scenario, &workload, strategy, 2..3, Default::default()).unwrap();
+    assert_eq!(again[0].result, runs[2].result);
+    let reseeded = simbench::model::Scenario { seed: simbench::engine::replication_seed(7, 2), ..scenario.clone() };
+    assert_eq!(metrics::measure(&reseeded, &workload, strategy, None).unwrap().result, runs[2].result);
+}
+
+#[test]
+fn r_replications_give_student_t_intervals_independent_of_the_thread_count() {
+    let scenario = scenario(&replicated_json());
+    let workload = CompiledWorkload::compile(&scenario);
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            scenario
+                .strategies
+                .iter()
+                .map(|s| {
+                    metrics::replicate::measure_replicated(&scenario, &workload, s, 5, Default::default()).unwrap()
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let (one, three) = (on(1), on(3));
+    assert_eq!(one, three);
+    // The interval is the t interval of the five replications' values.
+    let runs =
+        metrics::replicate::replicate(&scenario, &workload, &scenario.strategies[0], 0..5, Default::default()).unwrap();
+    let means: Vec<f64> = runs.iter().map(|m| m.result.latency_s.mean).collect();
+    let expected = metrics::stats::Interval::of(&means).rounded(6);
+    let intervals = one[0].intervals.as_ref().expect("five replications have intervals");
+    assert_eq!((intervals.replications, intervals.latency_s.mean), (5, expected));
+    assert!(intervals.latency_s.mean.half_width > 0.0);
+    assert!(one[0].classes[0].intervals.is_some());
+    // One replication is the plain run, with no intervals.
+    let single =
+        metrics::replicate::measure_replicated(&scenario, &workload, &scenario.strategies[0], 1, Default::default())
+            .unwrap();
+    assert_eq!((single.intervals.clone(), single), (None, runs[0].result.clone()));
+}
