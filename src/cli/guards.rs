@@ -9,7 +9,7 @@ use simbench::engine::Limits;
 use simbench::model::Scenario;
 use simbench::model::estimate::estimate;
 use simbench::report::format_bytes;
-use simbench::scenario::parse_duration;
+use simbench::scenario::{parse_bytes, parse_decimal, parse_duration};
 use simbench::time::{SimDuration, SimTime};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -109,25 +109,15 @@ fn parse_sim_time(text: &str) -> Result<SimDuration, String> {
     parse_duration(text).map_err(|e| e.to_string())
 }
 
-/// "8GiB", "512MiB", "100MB", "1000000" (bytes).
+/// "8GiB", "512MiB", "100MB", or a plain number of bytes.
 fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().map_err(|_| format!("\"{text}\" is not a size such as \"8GiB\""))?;
-    let scale: f64 = match unit.trim() {
-        "" | "B" => 1.0,
-        "KiB" => 1024.0,
-        "MiB" => 1024.0 * 1024.0,
-        "GiB" => 1024.0 * 1024.0 * 1024.0,
-        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        "KB" | "kB" => 1e3,
-        "MB" => 1e6,
-        "GB" => 1e9,
-        "TB" => 1e12,
-        other => return Err(format!("unknown size unit \"{other}\"; use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB")),
+    let bytes = match parse_decimal(text) {
+        Some(plain) => Some(plain),
+        None => parse_bytes(text),
     };
-    Ok((number * scale) as u64)
+    bytes.map(|b| b as u64).ok_or_else(|| {
+        format!("\"{text}\" is not a size such as \"8GiB\"; units are B, KB, MB, GB, TB, KiB, MiB, GiB, TiB")
+    })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod slo;
 mod source;
 mod suggest;
 mod types;
+mod units;
 
 pub use duration::{DurationError, parse_duration};
 pub use slo::{
@@ -23,6 +24,7 @@ pub use slo::{
 };
 pub use suggest::closest as suggest_closest;
 pub use types::*;
+pub use units::{parse_bytes, parse_decimal, parse_rate};
 
 use decode::Anchor;
 use sha2::{Digest, Sha256};

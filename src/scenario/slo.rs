@@ -26,6 +26,7 @@
 
 use super::duration::parse_duration;
 use super::suggest::closest;
+use super::units::{parse_bytes, parse_decimal, parse_rate};
 
 /// One SLO: a threshold, for one strategy or all, and one class or all tasks.
 #[derive(Clone, Debug, PartialEq)]
@@ -372,7 +373,7 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
             Ok(d) => d.as_secs_f64(),
             Err(e) => return fail(format!("expected a duration after \"{}\": {e}", op.symbol()), form(name)),
         },
-        Unit::PerSecond => rate(value).ok_or_else(|| ThresholdError {
+        Unit::PerSecond => parse_rate(value).ok_or_else(|| ThresholdError {
             message: format!("expected a rate such as \"200/s\" after \"{}\", found \"{value}\"", op.symbol()),
             hint: form(name),
         })?,
@@ -390,7 +391,7 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
                 return fail(message, form(name));
             }
         },
-        Unit::Bytes => size(value).ok_or_else(|| ThresholdError {
+        Unit::Bytes => parse_bytes(value).map(f64::round).ok_or_else(|| ThresholdError {
             message: format!("expected a size such as \"64MiB\" after \"{}\", found \"{value}\"", op.symbol()),
             hint: form(name),
         })?,
@@ -412,54 +413,13 @@ fn statistic(metric: &str, word: Option<&str>) -> Result<Statistic, ThresholdErr
     fail(format!("unknown statistic \"{word}\" for {metric}"), hint)
 }
 
-/// A plain decimal number ≥ 0: digits with at most one point, no sign or
-/// exponent.
-fn decimal(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let digits = text.chars().filter(|c| c.is_ascii_digit()).count();
-    let points = text.chars().filter(|c| *c == '.').count();
-    if digits == 0 || points > 1 || digits + points != text.len() {
-        return None;
-    }
-    text.parse().ok().filter(|x: &f64| x.is_finite())
-}
-
-/// `"200/s"`, `"1200/min"`, `"5/h"` in tasks per second.
-fn rate(text: &str) -> Option<f64> {
-    let (number, unit) = text.split_once('/')?;
-    let per = match unit.trim() {
-        "s" => 1.0,
-        "min" => 60.0,
-        "h" => 3600.0,
-        _ => return None,
-    };
-    Some(decimal(number)? / per)
-}
-
 /// `"1%"` or `"0.01"` as a fraction from 0 to 1.
 fn fraction(text: &str) -> Option<f64> {
     let x = match text.strip_suffix('%') {
-        Some(percent) => decimal(percent)? / 100.0,
-        None => decimal(text)?,
+        Some(percent) => parse_decimal(percent)? / 100.0,
+        None => parse_decimal(text)?,
     };
     (0.0..=1.0).contains(&x).then_some(x)
-}
-
-/// `"64MiB"`, `"500KB"`, `"4096B"` in bytes.
-fn size(text: &str) -> Option<f64> {
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (number, unit) = text.split_at(split);
-    let scale = match unit.trim() {
-        "B" => 1.0,
-        "KB" | "kB" => 1e3,
-        "MB" => 1e6,
-        "GB" => 1e9,
-        "KiB" => 1024.0,
-        "MiB" => 1024.0 * 1024.0,
-        "GiB" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    Some((decimal(number)? * scale).round())
 }
 
 /// Where an SLO's scope is wrong.

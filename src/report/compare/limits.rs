@@ -9,7 +9,7 @@
 //! without one (arrived tasks, CPU utilization, peak in flight, events) are
 //! reported when they change but never judged.
 
-use crate::scenario::{Unit, parse_duration};
+use crate::scenario::{Unit, parse_bytes, parse_decimal, parse_duration, parse_rate};
 
 /// Which way a figure gets better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,7 +266,7 @@ fn rule(spec: &str) -> Result<(Pattern, Limit), LimitError> {
         }
     }
     let allowance = if let Some(percent) = magnitude.strip_suffix('%') {
-        match decimal(percent) {
+        match parse_decimal(percent) {
             Some(p) => Allowance::Relative(p / 100.0),
             None => return Err(error(format!("expected a percentage such as 5%, found \"{magnitude}\""), hint())),
         }
@@ -299,44 +299,12 @@ fn hint() -> String {
     "a limit is how much worse a figure may get: a percentage of the base (+5%), an amount in its unit (+10ms, -5/s, +2, +1MiB) or off".into()
 }
 
-fn decimal(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let ok = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && text.chars().filter(|c| *c == '.').count() <= 1
-        && text.chars().any(|c| c.is_ascii_digit());
-    ok.then(|| text.parse().ok()).flatten()
-}
-
 fn absolute(unit: Unit, text: &str) -> Option<f64> {
     match unit {
         Unit::Seconds => parse_duration(text).ok().map(|d| d.as_secs_f64()),
-        Unit::PerSecond => {
-            let (n, per) = text.split_once('/')?;
-            let scale = match per.trim() {
-                "s" => 1.0,
-                "min" => 60.0,
-                "h" => 3600.0,
-                _ => return None,
-            };
-            Some(decimal(n)? / scale)
-        }
+        Unit::PerSecond => parse_rate(text),
         Unit::Tasks => text.trim().parse::<u64>().ok().map(|n| n as f64),
-        Unit::Bytes => {
-            let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-            let (n, u) = text.split_at(split);
-            let scale = match u.trim() {
-                "B" => 1.0,
-                "KB" | "kB" => 1e3,
-                "MB" => 1e6,
-                "GB" => 1e9,
-                "KiB" => 1024.0,
-                "MiB" => 1024.0 * 1024.0,
-                "GiB" => 1024.0 * 1024.0 * 1024.0,
-                _ => return None,
-            };
-            Some(decimal(n)? * scale)
-        }
+        Unit::Bytes => parse_bytes(text),
         Unit::Fraction => None,
     }
 }

@@ -1,0 +1,85 @@
+//! Plain numbers, rates and byte sizes as written in scenarios and on the command
+//! line (`"1.5"`, `"64MiB"`): one parser for the scenario's SLOs, `compare
+//! --limit` and the run guards.
+
+/// A plain decimal number: digits with at most one point, no sign or
+/// exponent (`"1.5"`, `"200"`, `".5"`).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let digits = text.chars().filter(|c| c.is_ascii_digit()).count();
+    let points = text.chars().filter(|c| *c == '.').count();
+    if digits == 0 || points > 1 || digits + points != text.len() {
+        return None;
+    }
+    text.parse().ok().filter(|x: &f64| x.is_finite())
+}
+
+/// A rate with its unit, in tasks per second: `"200/s"`, `"1200/min"`,
+/// `"5/h"`.
+pub fn parse_rate(text: &str) -> Option<f64> {
+    let (number, unit) = text.split_once('/')?;
+    let per = match unit.trim() {
+        "s" => 1.0,
+        "min" => 60.0,
+        "h" => 3600.0,
+        _ => return None,
+    };
+    Some(parse_decimal(number)? / per)
+}
+
+/// A byte size with its unit: `"4096B"`, `"500KB"`, `"64MiB"`, `"8 GiB"`
+/// (decimal KB, MB, GB, TB or binary KiB, MiB, GiB, TiB).
+pub fn parse_bytes(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(split);
+    let scale = match unit.trim() {
+        "B" => 1.0,
+        "KB" | "kB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(parse_decimal(number)? * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_plain() {
+        assert_eq!(parse_decimal("1.5"), Some(1.5));
+        assert_eq!(parse_decimal(" .5 "), Some(0.5));
+        assert_eq!(parse_decimal("200"), Some(200.0));
+        for bad in ["", ".", "1.2.3", "-1", "1e3", "+2", "1,5"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn rates_are_per_second() {
+        assert_eq!(parse_rate("200/s"), Some(200.0));
+        assert_eq!(parse_rate("1200/min"), Some(20.0));
+        assert_eq!(parse_rate("36/h"), Some(0.01));
+        assert_eq!(parse_rate("200"), None);
+        assert_eq!(parse_rate("2/day"), None);
+    }
+
+    #[test]
+    fn sizes_take_decimal_and_binary_units() {
+        assert_eq!(parse_bytes("4096B"), Some(4096.0));
+        assert_eq!(parse_bytes("500KB"), Some(500e3));
+        assert_eq!(parse_bytes("64MiB"), Some(64.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_bytes("8 GiB"), Some(8.0 * 1024.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_bytes("1.5TB"), Some(1.5e12));
+        for bad in ["64", "64 gigs", "MiB", "-1KB"] {
+            assert_eq!(parse_bytes(bad), None, "{bad}");
+        }
+    }
+}
