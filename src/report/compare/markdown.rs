@@ -6,7 +6,7 @@
 
 use super::super::markdown::escape;
 use super::super::table::{Align, Table};
-use super::{Comparison, Row, ScenarioComparison, Verdict, format_change, format_figure, scope, short};
+use super::{Comparison, Row, ScenarioComparison, Verdict, changes_table, format_figure, scope, short};
 
 pub fn render(c: &Comparison) -> String {
     let failures = c.failures();
@@ -74,26 +74,7 @@ fn scenario(s: &ScenarioComparison) -> String {
     }
     let (same, moved): (Vec<&Row>, Vec<&Row>) = s.rows.iter().partition(|r| r.verdict == Verdict::Unchanged);
     if !moved.is_empty() {
-        let mut table = Table::new(&[
-            ("strategy", Align::Left),
-            ("metric", Align::Left),
-            ("base", Align::Right),
-            ("head", Align::Right),
-            ("change", Align::Right),
-            ("limit", Align::Right),
-            ("verdict", Align::Left),
-        ]);
-        for row in moved {
-            table.row(vec![
-                escape(&scope(row)),
-                format!("`{}`", row.metric.name),
-                format_figure(row.metric.unit, row.base),
-                format_figure(row.metric.unit, row.head),
-                format_change(row),
-                row.limit.text.clone(),
-                verdict(row.verdict).to_string(),
-            ]);
-        }
+        let table = changes_table(&moved, escape, |m| format!("`{m}`"), |v| verdict(v).to_string());
         out.push_str(&table.to_markdown());
         out.push('\n');
     }

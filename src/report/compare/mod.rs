@@ -612,6 +612,39 @@ fn figure(result: &ResultView, class: Option<&ClassView>, metric: &MetricDef) ->
 }
 
 /// A figure in its unit, for tables.
+/// The table of changed figures both the text and Markdown forms show;
+/// `cell` prepares a scope or metric name for the format, `verdict` names a
+/// verdict.
+pub(super) fn changes_table(
+    rows: &[&Row],
+    cell: impl Fn(&str) -> String,
+    metric: impl Fn(&str) -> String,
+    verdict: impl Fn(Verdict) -> String,
+) -> super::table::Table {
+    use super::table::{Align, Table};
+    let mut table = Table::new(&[
+        ("strategy", Align::Left),
+        ("metric", Align::Left),
+        ("base", Align::Right),
+        ("head", Align::Right),
+        ("change", Align::Right),
+        ("limit", Align::Right),
+        ("verdict", Align::Left),
+    ]);
+    for row in rows {
+        table.row(vec![
+            cell(&scope(row)),
+            metric(row.metric.name),
+            format_figure(row.metric.unit, row.base),
+            format_figure(row.metric.unit, row.head),
+            format_change(row),
+            row.limit.text.clone(),
+            verdict(row.verdict),
+        ]);
+    }
+    table
+}
+
 pub fn format_figure(unit: Unit, value: f64) -> String {
     super::format_value(unit, value)
 }

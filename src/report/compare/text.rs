@@ -2,8 +2,7 @@
 //! scenario the figures that moved. Unchanged figures are counted, not
 //! listed (`--format json` lists every figure).
 
-use super::super::table::{Align, Table};
-use super::{Comparison, Row, ScenarioComparison, Verdict, format_change, format_figure, scope};
+use super::{Comparison, Row, ScenarioComparison, Verdict, changes_table};
 
 pub fn render(c: &Comparison) -> String {
     let mut out = format!("simbench compare: {}\n", c.headline());
@@ -46,29 +45,10 @@ fn scenario(s: &ScenarioComparison) -> String {
     let moved: Vec<&Row> = s.rows.iter().filter(|r| r.verdict != Verdict::Unchanged).collect();
     if !moved.is_empty() {
         out.push('\n');
-        let mut table = Table::new(&[
-            ("strategy", Align::Left),
-            ("metric", Align::Left),
-            ("base", Align::Right),
-            ("head", Align::Right),
-            ("change", Align::Right),
-            ("limit", Align::Right),
-            ("verdict", Align::Left),
-        ]);
-        for row in moved {
-            table.row(vec![
-                scope(row),
-                row.metric.name.to_string(),
-                format_figure(row.metric.unit, row.base),
-                format_figure(row.metric.unit, row.head),
-                format_change(row),
-                row.limit.text.clone(),
-                match row.verdict {
-                    Verdict::Regression => "REGRESSION".to_string(),
-                    other => other.name().to_string(),
-                },
-            ]);
-        }
+        let table = changes_table(&moved, str::to_string, str::to_string, |v| match v {
+            Verdict::Regression => "REGRESSION".to_string(),
+            other => other.name().to_string(),
+        });
         for line in table.to_text().lines() {
             out.push_str(&format!("  {line}\n"));
         }
