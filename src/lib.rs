@@ -14,5 +14,6 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod time;
 pub mod validate;

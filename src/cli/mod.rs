@@ -17,6 +17,7 @@ mod ci;
 mod compare;
 mod guards;
 mod run;
+mod sweep;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,12 @@ enum Command {
     /// Check the simulator against queueing theory (M/M/1, M/D/1, M/G/1,
     /// M/M/c, M/M/c/c, M/M/∞, processor sharing, Little's law).
     Validate(validate::ValidateArgs),
+    /// Run a scenario at every point of a grid of field values; write sweep.json and sweep.csv.
+    Sweep(sweep::SweepArgs),
+    /// Per strategy, the largest (or smallest) value of a field that meets every SLO.
+    Plan(sweep::PlanArgs),
+    /// Join the outputs of `sweep --shard` into one sweep.
+    Merge(sweep::MergeArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -89,6 +96,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Sweep(args) => sweep::run_sweep(args),
+        Command::Plan(args) => sweep::run_plan(args),
+        Command::Merge(args) => sweep::run_merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
