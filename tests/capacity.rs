@@ -89,7 +89,7 @@ fn two_shards_merged_are_the_unsharded_sweep_byte_for_byte() {
     assert!(stderr(&output).contains("2 points are in no shard"), "{}", stderr(&output));
     ok(sweep(shards.path(), &[&set[..], &["--shard", "2/2"]].concat()));
     ok(simbench(&["merge", path(shards.path()), "--out", path(merged.path()), "--quiet"]));
-    for name in ["sweep.json", "sweep.csv"] {
+    for name in ["sweep.json", "sweep.csv", "sweep-latency.svg", "sweep-throughput.svg"] {
         let a = read(&whole.path().join("api-server").join(name));
         let b = read(&merged.path().join("api-server").join(name));
         assert!(a == b, "merged {name} differs from the unsharded one");
@@ -166,4 +166,23 @@ fn plan_finds_per_strategy_a_rate_that_meets_the_slo_while_five_percent_more_doe
         assert!(meets(0).0, "{label}: p99 at {rate}/s is {}", meets(0).1);
         assert!(!meets(1).0, "{label}: p99 at {higher}/s is {}", meets(1).1);
     }
+}
+
+#[test]
+fn a_sweep_over_workers_draws_both_charts_and_fits_the_usl() {
+    let out = TempDir::new("sweep-usl");
+    let output = ok(sweep(out.path(), &["--set", "strategies.threaded-32.workers=1..16:x2"]));
+    let _ = output;
+    let dir = out.path().join("api-server");
+    for stem in ["sweep-latency", "sweep-throughput"] {
+        assert!(read(&dir.join(format!("{stem}.svg"))).starts_with("<svg"), "{stem}.svg");
+        assert!(std::fs::metadata(dir.join(format!("{stem}.png"))).unwrap().len() > 1000, "{stem}.png");
+    }
+    let file = simbench::report::sweep::json::parse(&read(&dir.join("sweep.json"))).unwrap();
+    let data = simbench::report::charts::sweep::data(&file).unwrap();
+    let threaded = data.series.iter().find(|s| s.strategy == "threaded-32").unwrap();
+    assert_eq!(threaded.points.len(), 5);
+    let fit = threaded.usl.expect("a sweep over workers is fitted");
+    assert!(fit.r_squared > 0.8, "{fit:?}");
+    assert_eq!(data.p99_slo_s, Some(0.2));
 }

@@ -38,6 +38,10 @@ pub struct SweepArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 
+    /// Write no charts.
+    #[arg(long)]
+    no_charts: bool,
+
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -102,6 +106,10 @@ pub struct MergeArgs {
     /// Directory for the merged sweep.json and sweep.csv (DIR/<scenario name>/).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     out: PathBuf,
+
+    /// Write no charts.
+    #[arg(long)]
+    no_charts: bool,
 
     /// Print nothing but errors.
     #[arg(long, short)]
@@ -185,6 +193,9 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         let reread =
             out::json::parse(&json).map_err(|e| Failure::Output(anyhow!("cannot read back sweep.json: {e}")))?;
         write(&dir.join(csv_name), &out::csv::render(&reread))?;
+        if !args.no_charts {
+            write_charts(&dir, &reread, args.quiet)?;
+        }
     }
     if !args.quiet {
         print_points(&file);
@@ -197,6 +208,34 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             file.points.len()
         );
         return Err(Failure::Interrupted);
+    }
+    Ok(())
+}
+
+/// The charts of a one-parameter sweep, and its USL fits printed.
+fn write_charts(dir: &Path, file: &SweepFile, quiet: bool) -> Result<(), Failure> {
+    let Some(data) = simbench::report::charts::sweep::data(file) else { return Ok(()) };
+    let rendered = simbench::report::charts::sweep::render(&data).map_err(|e| Failure::Output(anyhow!(e)))?;
+    let mut outputs: Vec<(PathBuf, &[u8])> = Vec::new();
+    for (stem, svg, png) in &rendered {
+        outputs.push((dir.join(format!("{stem}.svg")), svg.as_bytes()));
+        outputs.push((dir.join(format!("{stem}.png")), png));
+    }
+    files::write_all_atomic(&outputs)
+        .map_err(|(path, e)| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
+    if !quiet {
+        for s in &data.series {
+            if let Some(fit) = &s.usl {
+                let peak = match (fit.peak_concurrency, fit.peak_throughput) {
+                    (Some(n), Some(x)) => format!("peak {x:.1}/s at {} = {n:.1}", data.parameter),
+                    _ => "no peak (κ = 0)".to_string(),
+                };
+                println!(
+                    "USL fit {:<20} λ = {:.3}/s  σ = {:.4}  κ = {:.6}  R² = {:.4}  {peak}",
+                    s.strategy, fit.lambda, fit.sigma, fit.kappa, fit.r_squared
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -399,6 +438,9 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     write(&dir.join("sweep.json"), &json)?;
     let reread = out::json::parse(&json).map_err(|e| Failure::Output(anyhow!("cannot read back sweep.json: {e}")))?;
     write(&dir.join("sweep.csv"), &out::csv::render(&reread))?;
+    if !args.no_charts {
+        write_charts(&dir, &reread, args.quiet)?;
+    }
     if !args.quiet {
         println!(
             "merged {} files: {} of {} points; wrote sweep.json and sweep.csv to {}",
