@@ -7,7 +7,7 @@
 //! | 1 | a verdict failed: an SLO of the scenario (`run`), or a figure past its limit (`compare`, `run --baseline`; with `--strict`, any change) |
 //! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out`, a missing or unreadable report or baseline, reports of different scenarios or schema versions, a bad `--limit` |
 //! | 3 | an unexpected I/O failure while writing outputs |
-//! | 130 | interrupted (Ctrl-C); no report was written |
+//! | 130 | interrupted (Ctrl-C); no report was written (a sweep keeps its finished points) |
 //!
 //! A run that fails a verdict still writes all its outputs first.
 //!
@@ -61,6 +61,8 @@ pub enum Failure {
     Verdict(anyhow::Error),
     /// Ctrl-C stopped the run before anything was written (exit status 130).
     Interrupted,
+    /// Ctrl-C stopped a sweep, whose finished points were written (exit status 130).
+    InterruptedKept(String),
 }
 
 impl Failure {
@@ -69,7 +71,7 @@ impl Failure {
             Failure::Verdict(_) => 1,
             Failure::Input(_) => 2,
             Failure::Output(_) => 3,
-            Failure::Interrupted => 130,
+            Failure::Interrupted | Failure::InterruptedKept(_) => 130,
         }
     }
 
@@ -77,6 +79,7 @@ impl Failure {
         match self {
             Failure::Input(e) | Failure::Output(e) | Failure::Verdict(e) => format!("{e:#}"),
             Failure::Interrupted => "interrupted; no report was written".to_string(),
+            Failure::InterruptedKept(what) => format!("interrupted; {what}"),
         }
     }
 }

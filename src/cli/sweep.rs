@@ -203,11 +203,11 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         println!("\nwrote {wrote} to {} ({} of {} points)", dir.display(), file.points.len(), total);
     }
     if guards::interrupted() || !file.missing.is_empty() {
-        eprintln!(
-            "interrupted: kept {} finished points of {total}; the others are listed under \"missing\" in {json_name}",
-            file.points.len()
-        );
-        return Err(Failure::Interrupted);
+        return Err(Failure::InterruptedKept(format!(
+            "kept {} finished points of {total} in {}; the others are listed under \"missing\"",
+            file.points.len(),
+            dir.join(&json_name).display()
+        )));
     }
     Ok(())
 }
@@ -275,24 +275,48 @@ fn short(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-/// Progress: a line per finished point when not quiet.
-struct Progress {
-    total: usize,
-    quiet: bool,
+/// Progress on standard error: a bar with an ETA on a terminal, a line per
+/// finished point otherwise, nothing with --quiet.
+enum Progress {
+    Quiet,
+    Lines { total: usize },
+    Bar(indicatif::ProgressBar),
 }
 
 impl Progress {
     fn new(total: usize, quiet: bool) -> Progress {
-        Progress { total, quiet }
-    }
-
-    fn tick(&self, n: usize, what: &str) {
-        if !self.quiet {
-            eprintln!("[{n}/{}] {what}", self.total);
+        use std::io::IsTerminal;
+        if quiet {
+            Progress::Quiet
+        } else if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            let style = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} points  {elapsed} elapsed, ETA {eta}  {wide_msg}",
+            )
+            .expect("a valid template");
+            bar.set_style(style);
+            Progress::Bar(bar)
+        } else {
+            Progress::Lines { total }
         }
     }
 
-    fn finish(&self) {}
+    fn tick(&self, n: usize, what: &str) {
+        match self {
+            Progress::Quiet => {}
+            Progress::Lines { total } => eprintln!("[{n}/{total}] {what}"),
+            Progress::Bar(bar) => {
+                bar.set_message(what.to_string());
+                bar.inc(1);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 pub fn run_plan(args: PlanArgs) -> Result<(), Failure> {
