@@ -7,7 +7,7 @@
 //! draws it; the same sweep draws the same bytes.
 
 use super::ChartError;
-use super::style::{self, Swatch, TimeUnit};
+use super::style::{self, Swatch};
 use crate::report::sweep::SweepFile;
 use crate::scenario::{Metric, Statistic, parse_threshold};
 use crate::sweep::usl::{self, Usl};
@@ -114,48 +114,50 @@ where
     let (x0, x1) = x_range(data);
     let panels = [("p50", 1usize), ("p99", 2usize)];
     for ((name, column), area) in panels.into_iter().zip(body.split_evenly((1, 2))) {
+        // A log axis: a hockey stick spans decades, and one slow strategy
+        // would flatten the others on a linear one.
         let value = |p: &(f64, f64, f64, f64)| if column == 1 { p.1 } else { p.2 };
-        let mut max =
-            data.series.iter().flat_map(|s| s.points.iter().map(value)).filter(|v| v.is_finite()).fold(0.0, f64::max);
-        if column == 2 {
-            max = max.max(data.p99_slo_s.unwrap_or(0.0));
-        }
-        let unit = TimeUnit::for_range(max);
+        let slo = if column == 2 { data.p99_slo_s } else { None };
+        let values = data.series.iter().flat_map(|s| s.points.iter().map(value)).chain(slo);
+        let (low, high) = values
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (low, high) = if low.is_finite() { (low / 1.3, high * 1.3) } else { (1e-3, 1.0) };
+        let to_y = move |v: f64| v.max(low);
         let mut chart = ChartBuilder::on(&area)
             .caption(format!("{name} latency"), style::text(style::TEXT_SIZE + 2.0))
             .margin(10)
             .x_label_area_size(50)
             .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, 0f64..style::headroom(unit.of(max)))?;
+            .build_cartesian_2d(x0..x1, (low..high).log_scale().with_key_points(style::log_ticks(low, high)))?;
         chart
             .configure_mesh()
             .x_desc(data.parameter.as_str())
-            .y_desc(format!("{name} ({})", unit.name))
+            .y_desc(format!("{name} (log scale)"))
             .x_labels(8)
-            .y_labels(8)
+            .y_labels(20)
             .x_label_formatter(&|v| style::tick(*v))
-            .y_label_formatter(&|v| style::tick(*v))
+            .y_label_formatter(&|v| style::time_tick(*v))
             .label_style(style::text(style::SMALL_SIZE))
             .axis_desc_style(style::text(style::SMALL_SIZE))
             .light_line_style(style::GRID.mix(0.5))
             .bold_line_style(style::GRID)
             .draw()?;
+        if let Some(bound) = slo {
+            let y = to_y(bound);
+            chart.draw_series(DashedLineSeries::new([(x0, y), (x1, y)], 8, 6, style::INK.stroke_width(2)))?;
+        }
         for s in &data.series {
             let colour = style::strategy_colour(s.index);
-            let line: Vec<(f64, f64)> =
-                s.points.iter().map(|p| (p.0, unit.of(value(p)))).filter(|p| p.1.is_finite()).collect();
+            let line: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .map(|p| (p.0, value(p)))
+                .filter(|p| p.1.is_finite())
+                .map(|p| (p.0, to_y(p.1)))
+                .collect();
             chart.draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))?;
             chart.draw_series(line.into_iter().map(|p| Circle::new(p, 3, colour.filled())))?;
-        }
-        if let (2, Some(bound)) = (column, data.p99_slo_s) {
-            let y = unit.of(bound);
-            let steps = 40;
-            for k in (0..steps).step_by(2) {
-                let a = x0 + (x1 - x0) * k as f64 / steps as f64;
-                let b = x0 + (x1 - x0) * (k + 1) as f64 / steps as f64;
-                chart
-                    .draw_series(std::iter::once(PathElement::new(vec![(a, y), (b, y)], style::INK.stroke_width(2))))?;
-            }
         }
     }
     root.present()?;
