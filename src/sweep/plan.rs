@@ -261,3 +261,47 @@ pub fn parse_range(text: &str) -> Option<(f64, f64)> {
     let (lo, hi): (f64, f64) = (lo.trim().parse().ok()?, hi.trim().parse().ok()?);
     (lo.is_finite() && hi.is_finite() && lo < hi).then_some((lo, hi))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::Study;
+
+    /// `count` tasks of 1 s of io on `workers` threads: the p99 is about
+    /// ⌈count / workers⌉ seconds.
+    fn study(count: u32, workers: u32) -> Study {
+        let text = format!(
+            r#"{{"name": "p", "classes": {{"job": {{"arrivals": {{"batch": {{"count": {count}}}}}, "program": [{{"io": "1s"}}]}}}},
+                "strategies": [{{"threaded": {{"workers": {workers}, "label": "pool"}}}}],
+                "slos": ["latency p99 < 2500ms"]}}"#
+        );
+        Study::new(&text, "p.json", Vec::new()).unwrap()
+    }
+
+    fn spec(path: &str, range: Option<(f64, f64)>, goal: Goal) -> PlanSpec {
+        PlanSpec { path: FieldPath::parse(path).unwrap(), range, goal, precision: None }
+    }
+
+    #[test]
+    fn the_fewest_workers_by_bracketing_from_the_scenario_value_or_in_a_range() {
+        for range in [None, Some((1.0, 64.0))] {
+            let answers =
+                plan(&study(20, 3), &spec("strategies.pool.workers", range, Goal::Minimize), Limits::default())
+                    .unwrap();
+            let a = &answers[0];
+            assert_eq!((a.status, a.value.clone(), a.next.clone()), (Status::Found, Some(10.into()), Some(9.into())));
+            assert!(a.at_value.as_ref().unwrap().meets_slos);
+        }
+    }
+
+    #[test]
+    fn the_largest_count_and_the_ends_of_a_range() {
+        let path = "classes.job.arrivals.batch.count";
+        let a = &plan(&study(4, 4), &spec(path, None, Goal::Maximize), Limits::default()).unwrap()[0];
+        assert_eq!((a.status, a.value.clone(), a.next.clone()), (Status::Found, Some(8.into()), Some(9.into())));
+        let a = &plan(&study(4, 4), &spec(path, Some((1.0, 6.0)), Goal::Maximize), Limits::default()).unwrap()[0];
+        assert_eq!((a.status, a.value.clone()), (Status::AllPass, Some(6.into())));
+        let a = &plan(&study(4, 4), &spec(path, Some((20.0, 40.0)), Goal::Maximize), Limits::default()).unwrap()[0];
+        assert_eq!((a.status, a.value.clone()), (Status::NonePass, None));
+    }
+}
