@@ -188,17 +188,21 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         None => ("sweep.json".to_string(), Some("sweep.csv")),
     };
     write(&dir.join(&json_name), &json)?;
+    let mut fits = Vec::new();
     if let Some(csv_name) = csv_name {
         // The CSV is made from sweep.json's text, as merge makes it.
         let reread =
             out::json::parse(&json).map_err(|e| Failure::Output(anyhow!("cannot read back sweep.json: {e}")))?;
         write(&dir.join(csv_name), &out::csv::render(&reread))?;
         if !args.no_charts {
-            write_charts(&dir, &reread, args.quiet)?;
+            fits = write_charts(&dir, &reread)?;
         }
     }
     if !args.quiet {
         print_points(&file);
+        if !fits.is_empty() {
+            println!("\n{}", fits.join("\n"));
+        }
         let wrote = csv_name.map_or(json_name.clone(), |c| format!("{json_name} and {c}"));
         println!("\nwrote {wrote} to {} ({} of {} points)", dir.display(), file.points.len(), total);
     }
@@ -212,9 +216,9 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The charts of a one-parameter sweep, and its USL fits printed.
-fn write_charts(dir: &Path, file: &SweepFile, quiet: bool) -> Result<(), Failure> {
-    let Some(data) = simbench::report::charts::sweep::data(file) else { return Ok(()) };
+/// Writes the charts of a one-parameter sweep; returns its USL fits as lines to print.
+fn write_charts(dir: &Path, file: &SweepFile) -> Result<Vec<String>, Failure> {
+    let Some(data) = simbench::report::charts::sweep::data(file) else { return Ok(Vec::new()) };
     let rendered = simbench::report::charts::sweep::render(&data).map_err(|e| Failure::Output(anyhow!(e)))?;
     let mut outputs: Vec<(PathBuf, &[u8])> = Vec::new();
     for (stem, svg, png) in &rendered {
@@ -223,21 +227,20 @@ fn write_charts(dir: &Path, file: &SweepFile, quiet: bool) -> Result<(), Failure
     }
     files::write_all_atomic(&outputs)
         .map_err(|(path, e)| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
-    if !quiet {
-        for s in &data.series {
-            if let Some(fit) = &s.usl {
-                let peak = match (fit.peak_concurrency, fit.peak_throughput) {
-                    (Some(n), Some(x)) => format!("peak {x:.1}/s at {} = {n:.1}", data.parameter),
-                    _ => "no peak (κ = 0)".to_string(),
-                };
-                println!(
-                    "USL fit {:<20} λ = {:.3}/s  σ = {:.4}  κ = {:.6}  R² = {:.4}  {peak}",
-                    s.strategy, fit.lambda, fit.sigma, fit.kappa, fit.r_squared
-                );
-            }
+    let mut fits = Vec::new();
+    for s in &data.series {
+        if let Some(fit) = &s.usl {
+            let peak = match (fit.peak_concurrency, fit.peak_throughput) {
+                (Some(n), Some(x)) => format!("peak {x:.1}/s at {} = {n:.1}", data.parameter),
+                _ => "no peak (κ = 0)".to_string(),
+            };
+            fits.push(format!(
+                "USL fit {:<20} λ = {:.3}/s  σ = {:.4}  κ = {:.6}  R² = {:.4}  {peak}",
+                s.strategy, fit.lambda, fit.sigma, fit.kappa, fit.r_squared
+            ));
         }
     }
-    Ok(())
+    Ok(fits)
 }
 
 /// One line per point and strategy.
@@ -462,10 +465,11 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     write(&dir.join("sweep.json"), &json)?;
     let reread = out::json::parse(&json).map_err(|e| Failure::Output(anyhow!("cannot read back sweep.json: {e}")))?;
     write(&dir.join("sweep.csv"), &out::csv::render(&reread))?;
-    if !args.no_charts {
-        write_charts(&dir, &reread, args.quiet)?;
-    }
+    let fits = if args.no_charts { Vec::new() } else { write_charts(&dir, &reread)? };
     if !args.quiet {
+        for fit in &fits {
+            println!("{fit}");
+        }
         println!(
             "merged {} files: {} of {} points; wrote sweep.json and sweep.csv to {}",
             paths.len(),
