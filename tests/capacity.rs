@@ -186,3 +186,27 @@ fn a_sweep_over_workers_draws_both_charts_and_fits_the_usl() {
     assert!(fit.r_squared > 0.8, "{fit:?}");
     assert_eq!(data.p99_slo_s, Some(0.2));
 }
+
+#[test]
+fn an_interrupted_sweep_keeps_its_finished_points_and_lists_the_rest_as_missing() {
+    use simbench::engine::Limits;
+    use simbench::report::sweep::{Header, SweepFile, json};
+    use simbench::sweep::{self, Study};
+    use std::sync::atomic::AtomicBool;
+
+    let text = std::fs::read_to_string(api_server()).unwrap();
+    let sets = [SMALL, "classes.request.arrivals.poisson.rate=100,200,300"];
+    let study =
+        Study::new(&text, "api-server.json", sets.iter().map(|s| sweep::parse_set(s).unwrap()).collect()).unwrap();
+    // Point 0 runs to the end; then Ctrl-C: points 1 and 2 never start.
+    let finished = sweep::run(&study, &[0], Limits::default(), &|_| {}).unwrap();
+    let flag = AtomicBool::new(true);
+    let stopped = sweep::run(&study, &[1, 2], Limits { interrupt: Some(&flag), ..Limits::default() }, &|_| {}).unwrap();
+    assert!(finished[0].is_some() && stopped.iter().all(Option::is_none));
+    let points: Vec<_> = [0, 1, 2].into_iter().zip(finished.into_iter().chain(stopped)).collect();
+    let header = Header::of(&study, "sha").unwrap();
+    let rendered = json::render(&SweepFile::new(&header, 3, None, &points));
+    let doc: Value = serde_json::from_str(&rendered).unwrap();
+    assert_eq!(doc["missing"], serde_json::json!([1, 2]));
+    assert_eq!(doc["points"].as_array().unwrap().len(), 1);
+}
