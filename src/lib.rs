@@ -5,7 +5,8 @@
 //! [`scenario`] (parse, validate) → [`model`] (validated scenario, compiled
 //! programs) → [`engine`] (clock, queue, seeded streams, dispatch) →
 //! [`metrics`] (histograms, summaries, timelines, replications) →
-//! [`validate`] (queueing-theory oracle) → [`report`] (JSON, Markdown,
+//! [`validate`] (queueing-theory oracle) → [`sweep`] (capacity studies: grids
+//! of scenario fields, plans, the USL fit) → [`report`] (JSON, Markdown,
 //! terminal, charts, HTML) → `cli`. [`time`] holds the virtual-time
 //! newtypes every stage shares.
 
@@ -14,5 +15,6 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod time;
 pub mod validate;

@@ -7,7 +7,7 @@
 //! | 1 | a verdict failed: an SLO of the scenario (`run`), or a figure past its limit (`compare`, `run --baseline`; with `--strict`, any change) |
 //! | 2 | the input is wrong: arguments, scenario file, a scenario that deadlocks, an unwritable `--out`, a missing or unreadable report or baseline, reports of different scenarios or schema versions, a bad `--limit` |
 //! | 3 | an unexpected I/O failure while writing outputs |
-//! | 130 | interrupted (Ctrl-C); no report was written |
+//! | 130 | interrupted (Ctrl-C); no report was written (a sweep keeps its finished points) |
 //!
 //! A run that fails a verdict still writes all its outputs first.
 //!
@@ -17,6 +17,7 @@ mod ci;
 mod compare;
 mod guards;
 mod run;
+mod sweep;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,12 @@ enum Command {
     /// Check the simulator against queueing theory (M/M/1, M/D/1, M/G/1,
     /// M/M/c, M/M/c/c, M/M/∞, processor sharing, Little's law).
     Validate(validate::ValidateArgs),
+    /// Run a scenario at every point of a grid of field values; write sweep.json and sweep.csv.
+    Sweep(sweep::SweepArgs),
+    /// Per strategy, the largest (or smallest) value of a field that meets every SLO.
+    Plan(sweep::PlanArgs),
+    /// Join the outputs of `sweep --shard` into one sweep.
+    Merge(sweep::MergeArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -54,6 +61,8 @@ pub enum Failure {
     Verdict(anyhow::Error),
     /// Ctrl-C stopped the run before anything was written (exit status 130).
     Interrupted,
+    /// Ctrl-C stopped a sweep, whose finished points were written (exit status 130).
+    InterruptedKept(String),
 }
 
 impl Failure {
@@ -62,7 +71,7 @@ impl Failure {
             Failure::Verdict(_) => 1,
             Failure::Input(_) => 2,
             Failure::Output(_) => 3,
-            Failure::Interrupted => 130,
+            Failure::Interrupted | Failure::InterruptedKept(_) => 130,
         }
     }
 
@@ -70,6 +79,7 @@ impl Failure {
         match self {
             Failure::Input(e) | Failure::Output(e) | Failure::Verdict(e) => format!("{e:#}"),
             Failure::Interrupted => "interrupted; no report was written".to_string(),
+            Failure::InterruptedKept(what) => format!("interrupted; {what}"),
         }
     }
 }
@@ -89,6 +99,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Sweep(args) => sweep::run_sweep(args),
+        Command::Plan(args) => sweep::run_plan(args),
+        Command::Merge(args) => sweep::run_merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

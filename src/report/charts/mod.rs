@@ -22,6 +22,7 @@ pub mod flow;
 pub mod percentiles;
 pub mod style;
 pub mod summary;
+pub mod sweep;
 pub mod timeline;
 
 use super::Report;
@@ -221,23 +222,30 @@ impl ChartData {
 
     /// The chart as PNG bytes (8-bit RGB).
     pub fn png(&self) -> Result<Vec<u8>, ChartError> {
-        let (w, h) = style::SIZE;
-        let mut pixels = vec![255u8; w as usize * h as usize * 3];
-        {
-            let root = BitMapBackend::with_buffer(&mut pixels, style::SIZE).into_drawing_area();
-            self.draw(&root)?;
-        }
-        let mut out = Vec::new();
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Fast);
-        let png_error = |e: png::EncodingError| ChartError(format!("PNG encoding: {e}"));
-        let mut writer = encoder.write_header().map_err(png_error)?;
-        writer.write_image_data(&pixels).map_err(png_error)?;
-        writer.finish().map_err(png_error)?;
-        Ok(out)
+        encode_png(|root| self.draw(root))
     }
+}
+
+/// Draws with `draw` on a [`style::SIZE`] bitmap and encodes it as PNG (8-bit RGB).
+pub(crate) fn encode_png(
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), ChartError>,
+) -> Result<Vec<u8>, ChartError> {
+    let (w, h) = style::SIZE;
+    let mut pixels = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, style::SIZE).into_drawing_area();
+        draw(&root)?;
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let png_error = |e: png::EncodingError| ChartError(format!("PNG encoding: {e}"));
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    writer.write_image_data(&pixels).map_err(png_error)?;
+    writer.finish().map_err(png_error)?;
+    Ok(out)
 }
 
 /// Draws one chart as SVG and PNG.
