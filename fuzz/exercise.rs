@@ -34,13 +34,7 @@ pub fn exercise(data: &[u8]) {
             }
         }
     }
-    let info = ScenarioInfo {
-        name: scenario.name.clone(),
-        description: scenario.description.clone(),
-        file: "fuzz.json".into(),
-        sha256: String::new(),
-        seed: scenario.seed,
-    };
+    let info = ScenarioInfo::of(&scenario, "fuzz.json", "");
     let report = Report::new(info, results);
     let _ = report::json::render(&report);
     let _ = report::markdown::render(&report);

@@ -28,13 +28,7 @@ fn measured(name: &str, timeline_tasks: usize) -> (Report, Vec<Timeline>) {
         results.push(m.result);
         timelines.push(m.timeline.unwrap());
     }
-    let info = ScenarioInfo {
-        name: scenario.name.clone(),
-        description: scenario.description.clone(),
-        file: loaded.file,
-        sha256: loaded.sha256,
-        seed: scenario.seed,
-    };
+    let info = ScenarioInfo::of(&scenario, loaded.file, loaded.sha256);
     (Report::new(info, results), timelines)
 }
 

@@ -114,13 +114,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let simulation = started.elapsed();
 
-    let info = ScenarioInfo {
-        name: scenario.name.clone(),
-        description: scenario.description.clone(),
-        file: loaded.file,
-        sha256: loaded.sha256,
-        seed: scenario.seed,
-    };
+    let info = ScenarioInfo::of(&scenario, loaded.file, loaded.sha256);
     let mut report = super::ci::with_slos(&scenario, Report::new(info, results));
     if args.replications > 1 {
         report.replications = Some(Replications::new(scenario.seed, args.replications));

@@ -56,6 +56,20 @@ pub struct ScenarioInfo {
     pub seed: u64,
 }
 
+impl ScenarioInfo {
+    /// What a report says of `scenario`, read from `file` whose bytes hash
+    /// to `sha256` (the seed is the scenario's, after any `--seed`).
+    pub fn of(scenario: &crate::scenario::Scenario, file: impl Into<String>, sha256: impl Into<String>) -> Self {
+        ScenarioInfo {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            file: file.into(),
+            sha256: sha256.into(),
+            seed: scenario.seed,
+        }
+    }
+}
+
 /// A whole run's report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {

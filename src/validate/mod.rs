@@ -205,54 +205,45 @@ pub fn expectations(queue: Queue, p: &Parameters) -> Vec<Expectation> {
     let ms = 1e3;
     let (lambda, es) = (p.lambda, p.mean_service);
     let servers = p.servers.unwrap_or(1);
+    // The figures several queues share, by the closed form's value (s).
     let little = |w: f64| Expectation {
         metric: "L = λW (mean in flight)",
         analytic: lambda * w,
         simulated: |r| r.mean_in_flight,
         tail: false,
     };
+    let mean_response = |w: f64| Expectation {
+        metric: "mean response W (ms)",
+        analytic: w * ms,
+        simulated: |r| r.latency_s.mean * 1e3,
+        tail: false,
+    };
+    let p99_response = |q: f64| Expectation {
+        metric: "p99 response (ms)",
+        analytic: q * ms,
+        simulated: |r| r.latency_s.p99 * 1e3,
+        tail: true,
+    };
+    let mean_wait = |wq: f64| Expectation {
+        metric: "mean wait Wq (ms)",
+        analytic: wq * ms,
+        simulated: |r| r.wait_s.mean * 1e3,
+        tail: false,
+    };
+    let utilisation = || Expectation {
+        metric: "utilisation ρ",
+        analytic: lambda * es,
+        simulated: |r| r.cpu_utilization,
+        tail: false,
+    };
     match queue {
         Queue::MM1 => {
             let w = mm1_mean_response(lambda, es);
-            vec![
-                Expectation {
-                    metric: "mean response W (ms)",
-                    analytic: w * ms,
-                    simulated: |r| r.latency_s.mean * 1e3,
-                    tail: false,
-                },
-                Expectation {
-                    metric: "p99 response (ms)",
-                    analytic: mm1_response_quantile(lambda, es, 0.99) * ms,
-                    simulated: |r| r.latency_s.p99 * 1e3,
-                    tail: true,
-                },
-                Expectation {
-                    metric: "utilisation ρ",
-                    analytic: lambda * es,
-                    simulated: |r| r.cpu_utilization,
-                    tail: false,
-                },
-                little(w),
-            ]
+            vec![mean_response(w), p99_response(mm1_response_quantile(lambda, es, 0.99)), utilisation(), little(w)]
         }
         Queue::MG1 => {
             let wq = pollaczek_khinchine_wait(lambda, es, p.second_moment);
-            vec![
-                Expectation {
-                    metric: "mean wait Wq (ms)",
-                    analytic: wq * ms,
-                    simulated: |r| r.wait_s.mean * 1e3,
-                    tail: false,
-                },
-                Expectation {
-                    metric: "mean response W (ms)",
-                    analytic: (wq + es) * ms,
-                    simulated: |r| r.latency_s.mean * 1e3,
-                    tail: false,
-                },
-                little(wq + es),
-            ]
+            vec![mean_wait(wq), mean_response(wq + es), little(wq + es)]
         }
         Queue::MMc => {
             let wq = mmc_mean_wait(servers, lambda, es);
@@ -263,12 +254,7 @@ pub fn expectations(queue: Queue, p: &Parameters) -> Vec<Expectation> {
                     simulated: |r| r.queued_fraction,
                     tail: false,
                 },
-                Expectation {
-                    metric: "mean wait Wq (ms)",
-                    analytic: wq * ms,
-                    simulated: |r| r.wait_s.mean * 1e3,
-                    tail: false,
-                },
+                mean_wait(wq),
                 little(wq + es),
             ]
         }
@@ -290,39 +276,12 @@ pub fn expectations(queue: Queue, p: &Parameters) -> Vec<Expectation> {
                 },
             ]
         }
-        Queue::MMInf => vec![
-            Expectation {
-                metric: "mean response W (ms)",
-                analytic: es * ms,
-                simulated: |r| r.latency_s.mean * 1e3,
-                tail: false,
-            },
-            Expectation {
-                metric: "p99 response (ms)",
-                analytic: exponential_quantile(es, 0.99) * ms,
-                simulated: |r| r.latency_s.p99 * 1e3,
-                tail: true,
-            },
-            Expectation { metric: "mean wait Wq (ms)", analytic: 0.0, simulated: |r| r.wait_s.mean * 1e3, tail: false },
-            little(es),
-        ],
+        Queue::MMInf => {
+            vec![mean_response(es), p99_response(exponential_quantile(es, 0.99)), mean_wait(0.0), little(es)]
+        }
         Queue::MM1PS => {
             let w = ps_mean_response(lambda, es);
-            vec![
-                Expectation {
-                    metric: "mean response W (ms)",
-                    analytic: w * ms,
-                    simulated: |r| r.latency_s.mean * 1e3,
-                    tail: false,
-                },
-                Expectation {
-                    metric: "utilisation ρ",
-                    analytic: lambda * es,
-                    simulated: |r| r.cpu_utilization,
-                    tail: false,
-                },
-                little(w),
-            ]
+            vec![mean_response(w), utilisation(), little(w)]
         }
     }
 }

@@ -201,13 +201,7 @@ fn report_json(json: &str) -> String {
         .iter()
         .map(|s| metrics::measure(&scenario, &workload, s, None).expect("the run finishes").result)
         .collect();
-    let info = ScenarioInfo {
-        name: scenario.name.clone(),
-        description: scenario.description.clone(),
-        file: "test.json".into(),
-        sha256: String::new(),
-        seed: scenario.seed,
-    };
+    let info = ScenarioInfo::of(&scenario, "test.json", "");
     report::json::render(&Report::new(info, results))
 }
 
