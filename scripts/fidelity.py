@@ -330,19 +330,21 @@ def write_doc(doc, ctx):
     add("")
     add("## Costs measured before the runs")
     add("")
-    add("`examples/python/probe.py` measured each style (trimmed means, ms; CPU by `time.thread_time`, so a "
+    add("`examples/python/probe.py` measured each style (means, ms; CPU by `time.thread_time`, so a "
         "busy neighbour does not count as CPU; see its docstring). The scenarios in `target/fidelity/scenarios/` "
-        "use them as they are: `cpu` steps for the CPU, and the extra I/O added to each request's server delay.")
+        "use them as they are: `cpu` steps for the CPU (the parse at its wall time), and the extra I/O added to each "
+        "request's server delay. A parse whose wall time exceeds its CPU time was slowed by other processes on "
+        "the machine; on a quiet machine the two agree.")
     add("")
     parse_keys = sorted({k for p in ctx["probes"].values() for k in p["parse_ms"]}, key=float)
     add("| style | send CPU | receive CPU | extra I/O per request | connect CPU | connect I/O | "
-        + " | ".join(f"parse of {float(k):g} ms takes" for k in parse_keys) + " |")
+        + " | ".join(f"parse of {float(k):g} ms: wall (CPU)" for k in parse_keys) + " |")
     add("| --- |" + " ---: |" * (5 + len(parse_keys)))
     for style in STYLES:
         p = ctx["probes"][style]
         add(f"| {style} | {p['send_cpu_ms']:.3f} | {p['recv_cpu_ms']:.3f} | {p['io_extra_ms']:.3f} | "
             f"{p['connect_cpu_ms']:.3f} | {p['connect_io_ms']:.3f} | "
-            + " | ".join(f"{p['parse_ms'][k]:.3f}" for k in parse_keys) + " |")
+            + " | ".join(f"{p['parse_ms'][k]:.3f} ({p['parse_cpu_ms'][k]:.3f})" for k in parse_keys) + " |")
     add("")
     add(f"The parse loop ran {ctx['spin_per_ms']:.0f} iterations per ms (`common.measure_spin_per_ms`: the "
         "median of 7 timed runs of 200 000 iterations, by the thread's CPU clock), passed to every program as "
@@ -367,11 +369,20 @@ def write_doc(doc, ctx):
         "semaphore); its percentiles come from an HdrHistogram (3 significant digits).")
     add("- The scenarios hold no tuned number: the delays are the programs' own, and every other duration "
         "was measured by the probe in the same run, before the programs ran.")
+    add("- How the scenarios mirror the programs: every task arrives at t = 0 (`batch`); a task's program "
+        "is [connect (`cpu` + `io`), only for the first task on each connection] + `cpu` send + `io` (the "
+        "server delay + the extra I/O) + `cpu` receive + `cpu` parse; the asyncio scraper wraps send, delay "
+        "and receive in a `limit` on a pool of C connections, as its semaphore does. Tasks with the same "
+        "steps share a class, in task order; the scraper's pages each get their own class, so page i has "
+        "the same delay in the scenario as in the program (`scraper.page_delays`) and no sampling noise "
+        "separates them.")
     add("- The probe measures one request at a time. Under concurrency, costs change: the loop's epoll "
         "handles many sockets per wake-up (cheaper per request), threads contend for the GIL and pay "
-        "wake-ups and context switches (dearer), and the server shares the machine's 2 cores with the "
-        "client. These are the overheads a runtime profile (`simbench calibrate`) adds; with the ideal "
-        "model they are missing, so predictions tend to be a little optimistic for threads and asyncio.")
+        "wake-ups and context switches (dearer), ThreadPoolExecutor starts its threads one by one, and the "
+        "server shares the machine's 2 cores with the client. The ideal model leaves these out; a runtime "
+        "profile (`simbench calibrate`) adds the interpreter's part. The asyncio probe's CPU spans include "
+        "the task's creation and the loop's steps, so a profile's task-creation and loop-step costs count "
+        "them a second time: a few µs per request beside the ~0.3 ms measured.")
     add("- Timer slack: `time.sleep` and `asyncio.sleep` wake a fraction of a millisecond late (about 0.17 "
         "and 0.29 ms in ../shared/calibration/README.md). The blocking pitfall's sequential run sleeps 100 "
         "times, so it runs about 20-30 ms longer than the ideal model's figure; the `cpython` profile "
@@ -481,10 +492,10 @@ def main():
             kind = next(iter(strat))
             settings = {k: v for k, v in strat[kind].items() if k != "label"}
             rows.setdefault(w["name"], []).append(dict(
-                style=style, strategy=f"`{kind}` " + (json.dumps(settings) if settings else ""),
+                style=style, strategy=f"`{kind}`" + (f" {json.dumps(settings)}" if settings else ""),
                 measured=meas, predicted=pred, makespans=[o["makespan_s"] for o in outs], **{"pass": passed}))
 
-    command = a.command or "scripts/fidelity.py " + shlex.join(sys.argv[1:])
+    command = (a.command or "scripts/fidelity.py " + shlex.join(sys.argv[1:])).strip()
     write_doc(Path(a.doc), dict(
         command=command, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         runtime=runtime, runtime_desc=runtime_desc, reps=reps, quick=a.quick, machine=machine,

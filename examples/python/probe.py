@@ -3,8 +3,8 @@
     python3 probe.py --style sequential|threads|asyncio --port P [--k 100] [--bytes 20000]
                      [--parse-ms 2 --parse-ms 3] [--spin-per-ms R] [--delay-ms 10]
 
-Prints one JSON line (milliseconds, trimmed means: the 10 % lowest and
-highest samples dropped):
+Prints one JSON line (milliseconds, means over the samples: a makespan is a
+sum of costs, so their mean, tail included, is what it adds up):
 
 - send_cpu_ms, recv_cpu_ms: the client's CPU (time.thread_time of the thread
   that does the request) to send a request and to read and check the
@@ -15,7 +15,9 @@ highest samples dropped):
   delay the server was asked for (--delay-ms): loopback transfer, the
   server's work, its sleep overshoot, the thread's or loop's wake-up;
 - connect_cpu_ms, connect_io_ms: the same split for opening a connection;
-- parse: for each --parse-ms, the wall time the parse loop actually takes;
+- parse: for each --parse-ms, the wall time the parse loop actually takes
+  (parse_cpu: its CPU time; the two differ when other processes take the
+  core);
 - spin_per_ms: the parse loop's iterations per ms used (measured here when
   not given: common.measure_spin_per_ms).
 
@@ -33,11 +35,8 @@ import time
 from common import AsyncClient, SyncClient, item_path, measure_spin_per_ms, parse_work
 
 
-def trimmed_mean(xs, cut=0.1):
-    s = sorted(xs)
-    k = int(len(s) * cut)
-    s = s[k:len(s) - k] or s
-    return sum(s) / len(s)
+def mean(xs):
+    return sum(xs) / len(xs)
 
 
 class Samples:
@@ -128,24 +127,27 @@ def main():
             pool.submit(sync_connects, a.port, path, a.k // 3, smp).result()
     else:
         asyncio.run(async_probe(a.port, path, a.k, delay_s, smp))
-    parse = {}
+    parse, parse_cpu = {}, {}
     for ms in a.parse_ms:
-        walls = []
-        for _ in range(30):
-            w = time.perf_counter()
+        walls, cpus = [], []
+        for _ in range(60):
+            w, c = time.perf_counter(), time.thread_time()
             parse_work(ms, rate)
+            cpus.append(time.thread_time() - c)
             walls.append(time.perf_counter() - w)
-        parse[str(ms)] = trimmed_mean(walls) * 1e3
+        parse[str(ms)] = mean(walls) * 1e3
+        parse_cpu[str(ms)] = mean(cpus) * 1e3
     out = dict(
         style=a.style,
         k=a.k,
         spin_per_ms=rate,
-        send_cpu_ms=trimmed_mean(smp.send) * 1e3,
-        recv_cpu_ms=trimmed_mean(smp.recv) * 1e3,
-        io_extra_ms=trimmed_mean(smp.io) * 1e3,
-        connect_cpu_ms=trimmed_mean(smp.ccpu) * 1e3,
-        connect_io_ms=trimmed_mean(smp.cio) * 1e3,
+        send_cpu_ms=mean(smp.send) * 1e3,
+        recv_cpu_ms=mean(smp.recv) * 1e3,
+        io_extra_ms=mean(smp.io) * 1e3,
+        connect_cpu_ms=mean(smp.ccpu) * 1e3,
+        connect_io_ms=mean(smp.cio) * 1e3,
         parse_ms=parse,
+        parse_cpu_ms=parse_cpu,
     )
     print(json.dumps(out), flush=True)
 
