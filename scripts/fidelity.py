@@ -234,7 +234,16 @@ def simbench_runtime(simbench, choice, quick, py, workdir):
     p = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
         raise CheckError(f"{shlex.join(argv)} failed (exit {p.returncode}):\n{p.stderr.strip()}")
-    return str(profile), f"profile `{profile.relative_to(ROOT)}`, written by `{shlex.join(argv)}`"
+    shown = ["simbench", *argv[1:]]
+    return str(profile), f"the profile `{rel(profile)}`, measured before the runs by `{shlex.join(map(rel, shown))}`"
+
+
+def rel(p):
+    """A path as the doc shows it: relative to the repository when inside it."""
+    try:
+        return str(Path(p).resolve().relative_to(ROOT)) if Path(p).is_absolute() else str(p)
+    except ValueError:
+        return str(p)
 
 
 def predict(simbench, path, runtime, workdir):
