@@ -154,7 +154,7 @@ def fetch_program(probe, w, delay_ms, cold, limit):
         steps.append({"limit": {"pool": "connections", "program": fetch}})
     else:
         steps += fetch
-    steps.append({"cpu": ns(probe["parse_ms"][str(w["parse_ms"])]), "label": "parse"})
+    steps.append({"cpu": ns(probe["parse_cpu_ms"][str(w["parse_ms"])]), "label": "parse"})
     return steps
 
 
@@ -341,9 +341,10 @@ def write_doc(doc, ctx):
     add("")
     add("`examples/python/probe.py` measured each style (means, ms; CPU by `time.thread_time`, so a "
         "busy neighbour does not count as CPU; see its docstring). The scenarios in `target/fidelity/scenarios/` "
-        "use them as they are: `cpu` steps for the CPU (the parse at its wall time), and the extra I/O added to each "
+        "use them as they are: `cpu` steps for the CPU (the parse at its CPU time), and the extra I/O added to each "
         "request's server delay. A parse whose wall time exceeds its CPU time was slowed by other processes on "
-        "the machine; on a quiet machine the two agree.")
+        "the machine: that time is not the program's work, so the scenarios leave it out (a wall-time mean "
+        "would carry whatever burst of load the probe happened to meet); on a quiet machine the two agree.")
     add("")
     parse_keys = sorted({k for p in ctx["probes"].values() for k in p["parse_ms"]}, key=float)
     add("| style | send CPU | receive CPU | extra I/O per request | connect CPU | connect I/O | "

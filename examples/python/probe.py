@@ -15,9 +15,9 @@ sum of costs, so their mean, tail included, is what it adds up):
   delay the server was asked for (--delay-ms): loopback transfer, the
   server's work, its sleep overshoot, the thread's or loop's wake-up;
 - connect_cpu_ms, connect_io_ms: the same split for opening a connection;
-- parse: for each --parse-ms, the wall time the parse loop actually takes
-  (parse_cpu: its CPU time; the two differ when other processes take the
-  core);
+- parse_cpu_ms: for each --parse-ms, the CPU time the parse loop actually
+  takes (what the scenarios use), and parse_ms its wall time (longer when
+  other processes take the core);
 - spin_per_ms: the parse loop's iterations per ms used (measured here when
   not given: common.measure_spin_per_ms).
 

@@ -25,7 +25,7 @@ PY = sys.executable
 
 # Round numbers, so that predictions can be computed by hand.
 PROBE = dict(send_cpu_ms=0.1, recv_cpu_ms=0.4, io_extra_ms=0.5, connect_cpu_ms=0.2, connect_io_ms=0.3,
-             parse_ms={"2.0": 2.0, "3.0": 3.0})
+             parse_ms={"2.0": 2.5, "3.0": 3.5}, parse_cpu_ms={"2.0": 2.0, "3.0": 3.0})
 DOWNLOADS = dict(name="downloads", n=6, workers=2, delay_ms=100.0, parse_ms=2.0, bytes=1000)
 SCRAPER = dict(name="scraper", n=12, connections=3, min_ms=20.0, max_ms=40.0, seed=3, parse_ms=3.0, bytes=1000)
 PITFALL = dict(name="blocking-pitfall", n=10, workers=10, sleep_ms=100.0, block_ms=300.0)
