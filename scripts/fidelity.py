@@ -35,6 +35,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -301,7 +302,7 @@ def write_doc(doc, ctx):
             "interpreter's own overheads.")
         add("")
     add(f"Runtime model: {ctx['runtime_desc']}. Repeats per program and style: {ctx['reps']} (medians "
-        f"below).{' Quick mode: fewer tasks and repeats; a smoke test, not the check.' if ctx['quick'] else ''}")
+        f"below); the whole check took {ctx['elapsed']:.0f} s.{' Quick mode: fewer tasks and repeats; a smoke test, not the check.' if ctx['quick'] else ''}")
     add("")
     add("## Machine")
     add("")
@@ -393,6 +394,10 @@ def write_doc(doc, ctx):
         "profile (`simbench calibrate`) adds the interpreter's part. The asyncio probe's CPU spans include "
         "the task's creation and the loop's steps, so a profile's task-creation and loop-step costs count "
         "them a second time: a few µs per request beside the ~0.3 ms measured.")
+    add("- The server answers on one event loop: when many delays end together (asyncio downloads: all "
+        "of them), it writes the answers one after another, so the last leave later than the probe's "
+        "one-at-a-time figure says; the overshoot during the runs (above) shows how much. simbench's "
+        "scenarios model the server as pure delay.")
     add("- Timer slack: `time.sleep` and `asyncio.sleep` wake a fraction of a millisecond late (about 0.17 "
         "and 0.29 ms in ../shared/calibration/README.md). The blocking pitfall's sequential run sleeps 100 "
         "times, so it runs about 20-30 ms longer than the ideal model's figure; the `cpython` profile "
@@ -409,6 +414,7 @@ def write_doc(doc, ctx):
     add("```sh")
     add("scripts/fidelity.sh            # full: about 3-5 minutes")
     add("scripts/fidelity.sh --quick    # smoke run: fewer tasks, one repeat")
+    add("scripts/fidelity.sh --runtime ideal    # or cpython, or a profile FILE; default: calibrate if available")
     add("```")
     add("")
     add("Scenarios, reports and the runs' raw JSON lines are left in `target/fidelity/`.")
@@ -434,6 +440,7 @@ def main():
     ap.add_argument("--workdir", default=str(ROOT / "target" / "fidelity"))
     ap.add_argument("--command", default=None, help="the command line to quote in the doc")
     a = ap.parse_args()
+    started = time.monotonic()
     reps = a.reps or (1 if a.quick else 3)
     workdir = Path(a.workdir)
     (workdir / "scenarios").mkdir(parents=True, exist_ok=True)
@@ -510,7 +517,7 @@ def main():
         command=command, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         runtime=runtime, runtime_desc=runtime_desc, reps=reps, quick=a.quick, machine=machine,
         load_end=loadavg(), workloads=ws, rows=rows, probes=probes, spin_per_ms=spin_per_ms,
-        server_stats=server_stats))
+        server_stats=server_stats, elapsed=time.monotonic() - started))
     print(f"fidelity: wrote {a.doc}: {'every row passes' if ok else 'some rows FAIL'}", file=sys.stderr)
     return 0 if ok else 1
 
