@@ -3,7 +3,7 @@
 //! A *task* is one arrival of a class. It runs as a tree of *fibers*: the root
 //! runs the class's program, and each gather branch copy, spawn and timeout
 //! body is a child fiber. A fiber is a program counter plus a few integers
-//! (about 56 bytes); fibers and tasks live in slabs whose slots are reused,
+//! (48 bytes); fibers and tasks live in slabs whose slots are reused,
 //! so a run allocates only while its peak population grows.
 //!
 //! Two disciplines decide who executes a runnable fiber:
@@ -94,10 +94,9 @@ struct Fiber {
     prev: u32,
     state: State,
     role: Role,
-    /// Threads: this timeout's deadline passed while its body ran on.
-    deadline_passed: bool,
-    /// The pending io step fails when it completes.
-    failing: bool,
+    /// [`Fiber::DEADLINE_PASSED`] and [`Fiber::FAILING`]: one byte, so that
+    /// the record is 48 bytes.
+    flags: u8,
 }
 
 impl Fiber {
@@ -114,9 +113,28 @@ impl Fiber {
         prev: NONE,
         state: State::Free,
         role: Role::Root,
-        deadline_passed: false,
-        failing: false,
+        flags: 0,
     };
+
+    /// Threads: this timeout's deadline passed while its body ran on.
+    const DEADLINE_PASSED: u8 = 1;
+    /// The pending io step fails when it completes.
+    const FAILING: u8 = 2;
+
+    #[inline]
+    fn deadline_passed(&self) -> bool {
+        self.flags & Fiber::DEADLINE_PASSED != 0
+    }
+
+    #[inline]
+    fn failing(&self) -> bool {
+        self.flags & Fiber::FAILING != 0
+    }
+
+    #[inline]
+    fn set_failing(&mut self, failing: bool) {
+        self.flags = (self.flags & !Fiber::FAILING) | if failing { Fiber::FAILING } else { 0 };
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -125,10 +143,11 @@ struct Task {
     index: u64,
     number: u64,
     arrived: SimTime,
-    started: Option<SimTime>,
+    /// When the task first ran; [`SimTime::NEVER`] until then (see
+    /// [`Task::started`]: a sentinel keeps the record at 48 bytes).
+    started: SimTime,
     /// Head of the task's fiber list.
     fibers: u32,
-    live: u32,
     user: u32,
     ended: bool,
     /// Threads: the task has ended (failure, or a timeout whose body has
@@ -143,14 +162,19 @@ impl Task {
         index: 0,
         number: 0,
         arrived: SimTime::ZERO,
-        started: None,
+        started: SimTime::NEVER,
         fibers: NONE,
-        live: 0,
         user: NONE,
         ended: true,
         unwinding: false,
         in_use: false,
     };
+
+    /// When the task first ran, if it has.
+    #[inline]
+    fn started(&self) -> Option<SimTime> {
+        Some(self.started).filter(|&t| t != SimTime::NEVER)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -185,8 +209,16 @@ impl From<(SlotId, u32)> for Event {
 struct Ready {
     fiber: u32,
     generation: u32,
+    /// When the coroutine became ready; [`SimTime::NEVER`] marks a timeout's
+    /// expiry (which has no lag to report), keeping the entry at 16 bytes.
     since: SimTime,
-    deadline: bool,
+}
+
+impl Ready {
+    #[inline]
+    fn is_deadline(&self) -> bool {
+        self.since == SimTime::NEVER
+    }
 }
 
 #[derive(Debug, Default)]
@@ -405,7 +437,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 if self.is_current(fiber, generation, State::Timeout) {
                     if self.cooperative() {
                         // The expiry is a callback on the loop: it waits its turn.
-                        self.ready.push_back(Ready { fiber, generation, since: self.now, deadline: true });
+                        self.ready.push_back(Ready { fiber, generation, since: SimTime::NEVER });
                         self.kick_loop();
                     } else {
                         self.deadline_on_thread(fiber);
@@ -563,13 +595,14 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn advance(&mut self, f: u32) {
         let w = self.w;
         loop {
-            let Fiber { pc, task, failing, .. } = self.fibers[f as usize];
-            if self.tasks[task as usize].started.is_none() {
-                self.tasks[task as usize].started = Some(self.now);
+            let Fiber { pc, task, .. } = self.fibers[f as usize];
+            let failing = self.fibers[f as usize].failing();
+            if self.tasks[task as usize].started().is_none() {
+                self.tasks[task as usize].started = self.now;
                 self.trace(task, TraceWhat::Started);
             }
             if failing {
-                self.fibers[f as usize].failing = false;
+                self.fibers[f as usize].set_failing(false);
                 self.end_task(task, Outcome::Failed);
                 if self.fibers[f as usize].state == State::Free {
                     return;
@@ -583,7 +616,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             match w.ops[pc as usize] {
                 Op::Io { dist, fail } => {
                     let d = self.sample(f, dist);
-                    self.fibers[f as usize].failing = fail > 0.0 && self.draw_failure(f, fail);
+                    let failing = fail > 0.0 && self.draw_failure(f, fail);
+                    self.fibers[f as usize].set_failing(failing);
                     self.begin(f, Some(d));
                     self.wait_timer(f, d);
                     return;
@@ -784,7 +818,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn make_ready(&mut self, f: u32) {
         let fiber = &mut self.fibers[f as usize];
         fiber.state = State::Ready;
-        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now, deadline: false });
+        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now });
         self.trace_fiber(f, TraceWhat::Ready);
         self.kick_loop();
     }
@@ -824,7 +858,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 continue;
             };
             let f = item.fiber;
-            if item.deadline {
+            if item.is_deadline() {
                 if self.is_current(f, item.generation, State::Timeout) {
                     let task = self.fibers[f as usize].task;
                     self.end_task(task, Outcome::TimedOut);
@@ -833,7 +867,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.observer.loop_lag(self.now - item.since);
                 // A task's first run is traced as `Started`, not as resumed.
                 let task = self.fibers[f as usize].task;
-                if self.tasks[task as usize].started.is_some() {
+                if self.tasks[task as usize].started().is_some() {
                     self.trace_fiber(f, TraceWhat::Resumed);
                 }
                 self.run_fiber_now(f);
@@ -894,7 +928,6 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         let t = &mut self.tasks[task as usize];
         t.fibers = id;
-        t.live += 1;
         self.live_fibers += 1;
         if self.cooperative() {
             self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
@@ -914,7 +947,6 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         self.fibers[f as usize] = Fiber { generation: generation.wrapping_add(1), ..Fiber::FREE };
         self.free_fibers.push(f);
-        self.tasks[task as usize].live -= 1;
         self.live_fibers -= 1;
     }
 
@@ -984,7 +1016,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Role::Timeout => {
-                if self.fibers[p as usize].deadline_passed {
+                if self.fibers[p as usize].deadline_passed() {
                     self.tasks[task as usize].unwinding = true;
                 } else if !unwinding {
                     self.step_done(p);
@@ -1036,7 +1068,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// the body to its end, then the task unwinds.
     fn deadline_on_thread(&mut self, f: u32) {
         let task = self.fibers[f as usize].task;
-        self.fibers[f as usize].deadline_passed = true;
+        self.fibers[f as usize].flags |= Fiber::DEADLINE_PASSED;
         self.record_outcome(task, Outcome::TimedOut);
     }
 
@@ -1082,7 +1114,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             class: t.class,
             index: t.index,
             arrived: t.arrived,
-            started: t.started,
+            started: t.started(),
             ended: self.now,
             outcome,
         });
@@ -1228,5 +1260,23 @@ impl<'a, O: Observer> Sim<'a, O> {
             let t = &self.tasks[task as usize];
             self.observer.trace(&TraceEvent { time: self.now, task: t.number, class: t.class, what });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// A batch holds one task, root fiber, ready entry and pending event per
+    /// coroutine; their sizes decide whether 1M concurrent coroutines fit in
+    /// 128 MiB (docs/performance.md). Growing one is a deliberate trade.
+    #[test]
+    fn per_coroutine_records_stay_small() {
+        assert_eq!(size_of::<Task>(), 48);
+        assert_eq!(size_of::<Fiber>(), 48);
+        assert_eq!(size_of::<Ready>(), 16);
+        // A pending event in the radix heap's near buckets (queue.rs).
+        assert_eq!(size_of::<(u32, Event)>(), 16);
     }
 }
