@@ -137,38 +137,87 @@ impl Fiber {
     }
 }
 
+/// A task: 40 bytes, as a batch holds one per coroutine. The class shares a
+/// word with the task's index within it (below 2^48: years of arrivals at
+/// any rate the engine reaches), and three flags share one with its arrival
+/// number; read them through the accessors.
 #[derive(Clone, Copy, Debug)]
 struct Task {
-    class: u16,
-    index: u64,
-    number: u64,
+    /// Index within the class (low 48 bits) and class (high 16).
+    index_class: u64,
+    /// Arrival number (low 61 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
+    /// [`Task::IN_USE`].
+    number_flags: u64,
     arrived: SimTime,
     /// When the task first ran; [`SimTime::NEVER`] until then (see
-    /// [`Task::started`]: a sentinel keeps the record at 48 bytes).
+    /// [`Task::started`]).
     started: SimTime,
     /// Head of the task's fiber list.
     fibers: u32,
     user: u32,
-    ended: bool,
-    /// Threads: the task has ended (failure, or a timeout whose body has
-    /// finished); its fibers end instead of executing further ops.
-    unwinding: bool,
-    in_use: bool,
 }
 
 impl Task {
     const FREE: Task = Task {
-        class: 0,
-        index: 0,
-        number: 0,
+        index_class: 0,
+        number_flags: Task::ENDED,
         arrived: SimTime::ZERO,
         started: SimTime::NEVER,
         fibers: NONE,
         user: NONE,
-        ended: true,
-        unwinding: false,
-        in_use: false,
     };
+
+    const INDEX_BITS: u32 = 48;
+    /// Its outcome is recorded.
+    const ENDED: u64 = 1 << 63;
+    /// Threads: the task has ended (failure, or a timeout whose body has
+    /// finished); its fibers end instead of executing further ops.
+    const UNWINDING: u64 = 1 << 62;
+    /// The slot holds a task.
+    const IN_USE: u64 = 1 << 61;
+    const NUMBER: u64 = Task::IN_USE - 1;
+
+    /// A task that has just arrived.
+    fn arrived(class: u16, index: u64, number: u64, arrived: SimTime, user: u32) -> Task {
+        assert!(index >> Task::INDEX_BITS == 0 && number <= Task::NUMBER, "more than 2^48 tasks in one class");
+        Task {
+            index_class: index | u64::from(class) << Task::INDEX_BITS,
+            number_flags: number | Task::IN_USE,
+            arrived,
+            user,
+            ..Task::FREE
+        }
+    }
+
+    #[inline]
+    fn class(&self) -> u16 {
+        (self.index_class >> Task::INDEX_BITS) as u16
+    }
+
+    #[inline]
+    fn index(&self) -> u64 {
+        self.index_class & ((1 << Task::INDEX_BITS) - 1)
+    }
+
+    #[inline]
+    fn number(&self) -> u64 {
+        self.number_flags & Task::NUMBER
+    }
+
+    #[inline]
+    fn ended(&self) -> bool {
+        self.number_flags & Task::ENDED != 0
+    }
+
+    #[inline]
+    fn unwinding(&self) -> bool {
+        self.number_flags & Task::UNWINDING != 0
+    }
+
+    #[inline]
+    fn in_use(&self) -> bool {
+        self.number_flags & Task::IN_USE != 0
+    }
 
     /// When the task first ran, if it has.
     #[inline]
@@ -535,16 +584,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.classes[class as usize].issued += 1;
         let number = self.stats.arrived;
         self.stats.arrived += 1;
-        let task = self.alloc_task(Task {
-            class,
-            index,
-            number,
-            arrived: self.now,
-            user,
-            ended: false,
-            in_use: true,
-            ..Task::FREE
-        });
+        let task = self.alloc_task(Task::arrived(class, index, number, self.now, user));
         self.integrate_in_flight();
         self.stats.last_arrival = self.now;
         self.stats.in_flight_ns_at_last_arrival = self.stats.in_flight_ns;
@@ -609,7 +649,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
                 continue;
             }
-            if self.tasks[task as usize].unwinding {
+            if self.tasks[task as usize].unwinding() {
                 self.finish_fiber(f);
                 return;
             }
@@ -765,9 +805,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn draw_site(&self, f: u32) -> (u64, usize, u64) {
         let fiber = &self.fibers[f as usize];
         let task = &self.tasks[fiber.task as usize];
-        let class = task.class as usize;
+        let class = task.class() as usize;
         let offset = fiber.pc - self.classes[class].base;
-        (task.index, class, mix(fiber.instance, u64::from(offset)))
+        (task.index(), class, mix(fiber.instance, u64::from(offset)))
     }
 
     fn park(&mut self, f: u32, state: State) -> u32 {
@@ -895,14 +935,14 @@ impl<'a, O: Observer> Sim<'a, O> {
     // ----- fibers ---------------------------------------------------------
 
     fn new_root(&mut self, task: u32) -> u32 {
-        let class = self.tasks[task as usize].class as usize;
+        let class = self.tasks[task as usize].class() as usize;
         let program = self.w.class_programs[class];
         self.alloc_fiber(Fiber { pc: program, task, role: Role::Root, ..Fiber::FREE })
     }
 
     fn new_child(&mut self, parent: u32, program: u32, role: Role, ordinal: u32) -> u32 {
         let p = self.fibers[parent as usize];
-        let offset = p.pc - self.classes[self.tasks[p.task as usize].class as usize].base;
+        let offset = p.pc - self.classes[self.tasks[p.task as usize].class() as usize].base;
         let instance = mix(p.instance, (u64::from(offset) << 32) | u64::from(ordinal));
         self.alloc_fiber(Fiber { pc: program, task: p.task, parent, instance, role, ..Fiber::FREE })
     }
@@ -954,7 +994,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// return permits, and tell the parent.
     fn finish_fiber(&mut self, f: u32) {
         let Fiber { pc, task, parent, role, spawn_live, .. } = self.fibers[f as usize];
-        let unwinding = self.tasks[task as usize].unwinding;
+        let unwinding = self.tasks[task as usize].unwinding();
         if spawn_live != 0 && !unwinding {
             self.park(f, State::Spawned);
             return;
@@ -975,7 +1015,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     fn child_finished(&mut self, p: u32, role: Role) {
         let task = self.fibers[p as usize].task;
-        let unwinding = self.tasks[task as usize].unwinding;
+        let unwinding = self.tasks[task as usize].unwinding();
         match role {
             Role::Root => unreachable!("a root has no parent"),
             Role::Gather if self.cooperative() => {
@@ -1017,7 +1057,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Role::Timeout => {
                 if self.fibers[p as usize].deadline_passed() {
-                    self.tasks[task as usize].unwinding = true;
+                    self.tasks[task as usize].number_flags |= Task::UNWINDING;
                 } else if !unwinding {
                     self.step_done(p);
                 }
@@ -1078,7 +1118,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn end_task(&mut self, task: u32, outcome: Outcome) {
         self.record_outcome(task, outcome);
         if !self.cooperative() {
-            self.tasks[task as usize].unwinding = true;
+            self.tasks[task as usize].number_flags |= Task::UNWINDING;
             return;
         }
         self.returned.clear();
@@ -1103,16 +1143,16 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Records how a task ended, once; a closed-loop user then thinks.
     fn record_outcome(&mut self, task: u32, outcome: Outcome) {
         let t = self.tasks[task as usize];
-        if t.ended {
+        if t.ended() {
             return;
         }
-        self.tasks[task as usize].ended = true;
+        self.tasks[task as usize].number_flags |= Task::ENDED;
         self.integrate_in_flight();
         self.in_flight -= 1;
         self.stats.last_outcome = self.now;
         self.observer.task_ended(&TaskRecord {
-            class: t.class,
-            index: t.index,
+            class: t.class(),
+            index: t.index(),
             arrived: t.arrived,
             started: t.started(),
             ended: self.now,
@@ -1120,7 +1160,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         });
         self.trace(task, TraceWhat::Finished(outcome));
         if t.user != NONE && outcome != Outcome::Cancelled {
-            self.user_thinks(t.class, t.user);
+            self.user_thinks(t.class(), t.user);
         }
     }
 
@@ -1194,7 +1234,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn on_horizon(&mut self) {
         self.horizon_reached = true;
         for task in 0..self.tasks.len() as u32 {
-            if self.tasks[task as usize].in_use {
+            if self.tasks[task as usize].in_use() {
                 self.record_outcome(task, Outcome::Cancelled);
             }
         }
@@ -1204,7 +1244,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.end = self.now;
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
-        let stuck: Vec<u32> = (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use).collect();
+        let stuck: Vec<u32> = (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use()).collect();
         if self.horizon_reached || stuck.is_empty() {
             return Ok(self.stats);
         }
@@ -1230,7 +1270,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Discipline::Cooperative { .. } => "waits for admission to the loop".to_string(),
             });
         }
-        StalledTask { number: t.number, class: self.scenario.classes[t.class as usize].name.clone(), waits }
+        StalledTask { number: t.number(), class: self.scenario.classes[t.class() as usize].name.clone(), waits }
     }
 
     // ----- tracing --------------------------------------------------------
@@ -1258,7 +1298,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn trace(&mut self, task: u32, what: TraceWhat) {
         if self.tracing {
             let t = &self.tasks[task as usize];
-            self.observer.trace(&TraceEvent { time: self.now, task: t.number, class: t.class, what });
+            self.observer.trace(&TraceEvent { time: self.now, task: t.number(), class: t.class(), what });
         }
     }
 }
@@ -1273,7 +1313,7 @@ mod tests {
     /// 128 MiB (docs/performance.md). Growing one is a deliberate trade.
     #[test]
     fn per_coroutine_records_stay_small() {
-        assert_eq!(size_of::<Task>(), 48);
+        assert_eq!(size_of::<Task>(), 40);
         assert_eq!(size_of::<Fiber>(), 48);
         assert_eq!(size_of::<Ready>(), 16);
         // A pending event in the radix heap's near buckets (queue.rs).
