@@ -161,15 +161,14 @@ impl<E> RadixQueue<E> {
             for (lo, event) in moving.drain(..) {
                 self.place(high | u64::from(lo), event);
             }
-            // Keep the emptied vector's capacity for the bucket.
-            self.near[b] = moving;
+            self.near[b] = recycle(moving);
         } else {
             let mut moving = std::mem::take(&mut self.far[b - NEAR - 1]);
             self.last = moving.iter().map(|&(t, _)| t).min().expect("an occupied bucket has events");
             for (t, event) in moving.drain(..) {
                 self.place(t, event);
             }
-            self.far[b - NEAR - 1] = moving;
+            self.far[b - NEAR - 1] = recycle(moving);
         }
     }
 
@@ -180,6 +179,16 @@ impl<E> RadixQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+}
+
+/// An emptied bucket's vector, to keep for the bucket: small ones keep their
+/// capacity (no reallocation as the bucket refills), large ones give it back,
+/// as a large batch moves its events down through a few buckets once and the
+/// capacity left behind would add to its peak memory.
+fn recycle<T>(emptied: Vec<T>) -> Vec<T> {
+    /// Bytes a bucket may keep once empty.
+    const KEEP: usize = 1 << 20;
+    if emptied.capacity() * std::mem::size_of::<T>() > KEEP { Vec::new() } else { emptied }
 }
 
 // ----- binary heap -----------------------------------------------------------
