@@ -41,6 +41,9 @@ use std::collections::VecDeque;
 /// "No fiber / no task / no user".
 const NONE: u32 = u32::MAX;
 
+/// Ready entries the loop's queue may keep allocated once empty.
+const READY_KEEP: usize = 1 << 16;
+
 /// What a fiber is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -888,6 +891,10 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.event_loop.running = false;
                 if !self.ready.is_empty() {
                     self.kick_loop();
+                } else if self.ready.capacity() > READY_KEEP {
+                    // A batch's first iteration emptied a huge queue: give the
+                    // memory back while its coroutines wait in the event queue.
+                    self.ready = VecDeque::new();
                 }
                 return;
             }
