@@ -117,7 +117,7 @@ impl<E> RadixQueue<E> {
     }
 
     /// Schedules `event` at `time` (not before the last popped time).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: SimTime, event: E) {
         let t = time.as_nanos();
         assert!(t >= self.last, "an event was scheduled before the current time");
@@ -141,7 +141,6 @@ impl<E> RadixQueue<E> {
 
     /// Bucket 0 is empty: advances `last` to the earliest pending time and
     /// redistributes the lowest non-empty bucket, in order.
-    #[cold]
     fn refill(&mut self) {
         let b = self.occupied.trailing_zeros() as usize;
         self.occupied &= !(1 << b);
