@@ -53,7 +53,10 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, series: &[(String, Vec<Point>)
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(70)
-            .build_cartesian_2d((5e3..2e7).log_scale(), (lo..hi).log_scale().with_key_points(style::log_ticks(lo, hi)))?;
+            .build_cartesian_2d(
+                (5e3..2e7).log_scale(),
+                (lo..hi).log_scale().with_key_points(style::log_ticks(lo, hi)),
+            )?;
         chart
             .configure_mesh()
             .x_desc("tasks (log scale)")
@@ -67,7 +70,12 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, series: &[(String, Vec<Point>)
             .draw()?;
         if panel == 1 {
             chart
-                .draw_series(DashedLineSeries::new([(5e3, TARGET_MIB), (2e7, TARGET_MIB)], 8, 6, style::MUTED.stroke_width(2)))?
+                .draw_series(DashedLineSeries::new(
+                    [(5e3, TARGET_MIB), (2e7, TARGET_MIB)],
+                    8,
+                    6,
+                    style::MUTED.stroke_width(2),
+                ))?
                 .label("128 MiB (target at 1M concurrent)")
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], style::MUTED.stroke_width(2)));
         }
