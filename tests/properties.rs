@@ -171,6 +171,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             horizon: horizon.map(ms),
             slos: Vec::new(),
             warmup: None,
+            runtime: Default::default(),
         })
 }
 

@@ -22,6 +22,7 @@
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
 //!     machine: Machine::default(), pools: vec![], horizon: None, slos: vec![], warmup: None,
+//!     runtime: Runtime::ideal(),
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
 //! };
@@ -32,6 +33,7 @@
 
 mod cpu;
 mod observer;
+mod overhead;
 mod prefetch;
 pub mod queue;
 mod sim;

@@ -29,6 +29,7 @@
 
 use super::cpu::{Cpu, SlotId};
 use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+use super::overhead::{Overheads, ThreadStarter};
 use super::prefetch::prefetch;
 use super::queue::EventQueue;
 use super::streams::{Purpose, Stream, mix, next_word};
@@ -65,6 +66,11 @@ enum State {
     Spawned,
     /// Waiting for a permit of pool `counter`.
     Permit,
+    /// Running or queued for the CPU a runtime profile charges before the
+    /// fiber goes on: the loop's step (cooperative) or a thread's wake-up.
+    Overhead,
+    /// Threads: waiting for its new worker thread to start.
+    Starting,
 }
 
 /// Why a fiber exists, which says what its end means to its parent.
@@ -171,6 +177,8 @@ enum Event {
     LoopIteration,
     /// The scenario's horizon.
     Horizon,
+    /// Threads: a worker thread started for the fiber's task.
+    ThreadStarted { fiber: u32, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {
@@ -253,6 +261,15 @@ pub(super) struct Sim<'a, O: Observer> {
     /// When `in_flight` last changed (the integral is up to date until then).
     in_flight_since: SimTime,
     horizon_reached: bool,
+    /// The runtime profile's costs (inactive for `ideal`).
+    overheads: Overheads,
+    /// Cooperative: creation costs not yet charged to the loop; the next
+    /// resume pays them.
+    loop_debt: SimDuration,
+    /// Threaded: worker threads started so far (`thread_start`).
+    starter: ThreadStarter,
+    /// The strategy is a pool that starts its threads (`threaded`).
+    starts_threads: bool,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -327,6 +344,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             in_flight: 0,
             in_flight_since: SimTime::ZERO,
             horizon_reached: false,
+            overheads: Overheads::of(&scenario.runtime),
+            loop_debt: SimDuration::ZERO,
+            starter: ThreadStarter::default(),
+            starts_threads: matches!(strategy.kind, StrategyKind::Threaded { .. }),
         }
     }
 
@@ -382,7 +403,16 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::Wake { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Timer) {
                     self.step_done(fiber);
-                    self.resume(fiber);
+                    if self.overheads.active && !self.cooperative() && !self.overheads.context_switch.is_zero() {
+                        self.charge(fiber, self.overheads.context_switch);
+                    } else {
+                        self.resume(fiber);
+                    }
+                }
+            }
+            Event::ThreadStarted { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Starting) {
+                    self.run_fiber_now(fiber);
                 }
             }
             Event::LoopUnblocked { fiber, generation } => {
@@ -393,6 +423,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Event::Slice { slot, generation } => {
                 if let Some(fiber) = self.cpu.slice_ended(self.now, slot, generation, &mut self.queue) {
+                    if self.fibers[fiber as usize].state == State::Overhead {
+                        self.overhead_done(fiber);
+                        return;
+                    }
                     self.step_done(fiber);
                     if self.cooperative() {
                         self.continue_on_loop(fiber);
@@ -545,6 +579,14 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.stats.peak_threads = self.stats.peak_threads.max(*busy);
         }
         let root = self.new_root(task);
+        if self.overheads.active && self.starts_threads {
+            let Discipline::Threads { busy, .. } = self.discipline else { unreachable!("a pool runs on threads") };
+            if let Some(at) = self.starter.start_if_needed(self.now, busy, self.overheads.thread_start) {
+                let generation = self.park(root, State::Starting);
+                self.queue.push(at, Event::ThreadStarted { fiber: root, generation });
+                return;
+            }
+        }
         self.run_fiber_now(root);
     }
 
@@ -591,7 +633,12 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Op::Sleep { dist } => {
                     let d = self.sample(f, dist);
                     self.begin(f, Some(d));
-                    self.wait_timer(f, d);
+                    let slack = if self.cooperative() {
+                        self.overheads.timer_slack_loop
+                    } else {
+                        self.overheads.timer_slack_thread
+                    };
+                    self.wait_timer(f, d + slack);
                     return;
                 }
                 Op::Blocking { dist } => {
@@ -831,6 +878,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);
+                if self.overheads.active {
+                    let cost = self.overheads.step(self.live_fibers) + std::mem::take(&mut self.loop_debt);
+                    if !cost.is_zero() {
+                        self.event_loop.occupied = true;
+                        self.charge(f, cost);
+                        continue;
+                    }
+                }
                 // A task's first run is traced as `Started`, not as resumed.
                 let task = self.fibers[f as usize].task;
                 if self.tasks[task as usize].started.is_some() {
@@ -839,6 +894,27 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.run_fiber_now(f);
                 self.drain();
             }
+        }
+    }
+
+    /// `f` needs `cost` of CPU before it goes on (R-RUNTIME-STEP,
+    /// R-RUNTIME-SWITCH): on the loop, which it occupies, or on its thread.
+    fn charge(&mut self, f: u32, cost: SimDuration) {
+        self.park(f, State::Overhead);
+        self.cpu.request(self.now, f, cost, &mut self.queue);
+    }
+
+    /// The CPU a profile charged `f` is spent: it resumes (on the loop,
+    /// which it holds, or on its thread).
+    fn overhead_done(&mut self, f: u32) {
+        if self.cooperative() {
+            let task = self.fibers[f as usize].task;
+            if self.tasks[task as usize].started.is_some() {
+                self.trace_fiber(f, TraceWhat::Resumed);
+            }
+            self.continue_on_loop(f);
+        } else {
+            self.run_fiber_now(f);
         }
     }
 
@@ -898,6 +974,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.live_fibers += 1;
         if self.cooperative() {
             self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
+            if self.overheads.active {
+                self.loop_debt += self.overheads.creation(self.live_fibers);
+            }
         }
         id
     }

@@ -32,9 +32,10 @@ use serde::Serialize;
 use stats::BatchSeries;
 
 /// Modelled resident memory of one parked CPython thread (calibration: 16.5 KB).
-pub const THREAD_BYTES: u64 = 16_896;
+pub const THREAD_BYTES: u64 = crate::model::runtime::CONSTANTS[crate::model::runtime::index::MEMORY_PER_THREAD].cpython;
 /// Modelled resident memory of one pending asyncio coroutine (calibration: 2.7–3.1 KB).
-pub const COROUTINE_BYTES: u64 = 2_900;
+pub const COROUTINE_BYTES: u64 =
+    crate::model::runtime::CONSTANTS[crate::model::runtime::index::MEMORY_PER_COROUTINE].cpython;
 
 /// How many tasks ended each way. `arrived` is the sum of the rest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -360,8 +361,8 @@ impl StrategyResult {
             peak_in_flight: stats.peak_in_flight,
             peak_threads: stats.peak_threads,
             peak_coroutines: stats.peak_coroutines,
-            modelled_memory_bytes: u64::from(stats.peak_threads) * THREAD_BYTES
-                + stats.peak_coroutines * COROUTINE_BYTES,
+            modelled_memory_bytes: u64::from(stats.peak_threads) * scenario.runtime.memory_per_thread()
+                + stats.peak_coroutines * scenario.runtime.memory_per_coroutine(),
             loop_lag_s: cooperative.then(|| recorder.loop_lag.summary()),
             events: stats.events,
             intervals: None,

@@ -11,6 +11,7 @@ pub mod dist;
 pub mod estimate;
 pub mod program;
 
+pub use crate::scenario::runtime::{self, Runtime};
 pub use crate::scenario::{
     Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy, StrategyKind,
     TaskClass, Warmup, WhenFull,

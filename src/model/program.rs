@@ -266,6 +266,7 @@ mod tests {
             horizon: None,
             slos: vec![],
             warmup: None,
+            runtime: Default::default(),
         }
     }
 

@@ -12,6 +12,7 @@
 //! so every [`Scenario`] it returns satisfies the model's invariants.
 
 use super::duration::{DurationError, parse_duration};
+use super::runtime::{self, Runtime};
 use super::slo::{ScopeField, Slo, parse_threshold};
 use super::source::Path;
 use super::suggest::closest;
@@ -40,14 +41,26 @@ pub struct Raw {
     pub hint: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] =
-    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "classes", "strategies", "slos"];
+const TOP_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "machine",
+    "horizon",
+    "warmup",
+    "pools",
+    "classes",
+    "strategies",
+    "slos",
+    "runtime",
+];
 const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
 /// Every strategy setting, for spotting one written beside the kind.
 const STRATEGY_SETTINGS: &[&str] = &["label", "workers", "gil", "switch_interval", "max_concurrency"];
+const PROFILE_FORMAT_HINT: &str = "the profile format, \"simbench.runtime/v1\"";
 const DURATION_HINT: &str = "durations are strings with a unit: \"250ms\", \"5s\", \"40us\", \"2min\"";
 
 /// Decodes and validates a whole scenario.
@@ -56,6 +69,16 @@ pub fn decode(root: &Value) -> Result<Scenario, Vec<Raw>> {
     let scenario = decoder.scenario(&Node { value: root, path: Path::default() });
     match scenario {
         Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
+        _ => Err(decoder.problems),
+    }
+}
+
+/// Decodes a runtime profile file (`simbench.runtime/v1`).
+pub fn decode_profile(root: &Value) -> Result<Runtime, Vec<Raw>> {
+    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new() };
+    let profile = decoder.profile_file(&Node { value: root, path: Path::default() });
+    match profile {
+        Some(profile) if decoder.problems.is_empty() => Ok(profile),
         _ => Err(decoder.problems),
     }
 }
@@ -332,6 +355,10 @@ impl Decoder {
             Some(n) => self.slos(&n, strategies.as_deref(), top.get("classes").as_ref()),
             None => Some(Vec::new()),
         };
+        let runtime = match top.get("runtime") {
+            Some(n) => self.runtime(&n),
+            None => Some(Runtime::ideal()),
+        };
         let (classes, horizon) = (classes?, horizon?);
         let warmup = match warmup? {
             Some((warmup, node)) => Some(self.check_warmup(warmup, &node, &classes, horizon)?),
@@ -348,7 +375,120 @@ impl Decoder {
             horizon,
             warmup,
             slos: slos?,
+            runtime: runtime?,
         })
+    }
+
+    // ----- runtime profiles (R-RUNTIME-*) -------------------------------
+
+    /// `"ideal"`, `"cpython"`, a profile file's path, or an object
+    /// `{"profile": …, "<constant>": …}` overriding single constants.
+    fn runtime(&mut self, node: &Node) -> Option<Runtime> {
+        const EXPECTED: &str = "a runtime profile: \"ideal\", \"cpython\", a profile file's path, or an object such as {\"profile\": \"cpython\", \"task_create\": \"7us\"}";
+        match node.value {
+            Value::String(name) => self.runtime_base(node, name, Vec::new()),
+            Value::Object(_) => {
+                let mut allowed: Vec<&str> = vec!["profile"];
+                allowed.extend(runtime::CONSTANTS.iter().map(|c| c.name));
+                let fields = self.object(node, &allowed, EXPECTED)?;
+                let overrides = self.runtime_constants(&fields, false)?;
+                match fields.get("profile") {
+                    Some(p) => match p.value {
+                        Value::String(name) => self.runtime_base(&p, name, overrides),
+                        _ => self.wrong(&p, "a profile name (\"ideal\", \"cpython\") or a profile file's path"),
+                    },
+                    None => Some(Runtime::ideal().with_overrides(&overrides)),
+                }
+            }
+            _ => self.wrong(node, EXPECTED),
+        }
+    }
+
+    fn runtime_base(&mut self, node: &Node, name: &str, overrides: Vec<(usize, u64)>) -> Option<Runtime> {
+        if let Some(base) = Runtime::built_in(name) {
+            return Some(base.with_overrides(&overrides));
+        }
+        let looks_like_file = name.contains('/') || name.contains('.') || name.contains('\\');
+        if !looks_like_file {
+            let hint = match closest(name, runtime::BUILT_IN) {
+                Some(guess) => format!("did you mean \"{guess}\"? (a profile file's path contains a '.' or a '/')"),
+                None => "use \"ideal\", \"cpython\", or the path of a file written by `simbench calibrate`".into(),
+            };
+            self.problem(node, Anchor::Value, format!("unknown runtime profile \"{name}\""), Some(hint));
+            return None;
+        }
+        Some(Runtime {
+            name: name.to_string(),
+            values: Runtime::ideal().values,
+            pending: Some(runtime::PendingProfile { file: name.to_string(), overrides }),
+        })
+    }
+
+    /// The constants present in `fields`, each checked for its unit. With
+    /// `all`, every constant must be there (a profile file).
+    fn runtime_constants(&mut self, fields: &Fields, all: bool) -> Option<Vec<(usize, u64)>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, constant) in runtime::CONSTANTS.iter().enumerate() {
+            let node = match fields.get(constant.name) {
+                Some(n) => n,
+                None if all => {
+                    ok &= self.required(fields, constant.name, constant.meaning).is_some();
+                    continue;
+                }
+                None => continue,
+            };
+            let value = match constant.unit {
+                runtime::Unit::Duration => self.duration(&node).map(SimDuration::as_nanos),
+                runtime::Unit::Bytes => self.bytes(&node),
+            };
+            match value {
+                Some(v) => out.push((i, v)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn bytes(&mut self, node: &Node) -> Option<u64> {
+        let parsed = match node.value {
+            Value::Number(n) => n.as_u64(),
+            Value::String(text) => super::parse_bytes(text).filter(|b| b.fract() == 0.0 && *b >= 0.0).map(|b| b as u64),
+            _ => None,
+        };
+        parsed.or_else(|| {
+            self.wrong_hint(
+                node,
+                "a size in bytes",
+                "write a whole number of bytes (2900) or a size such as \"16.5KiB\"",
+            )
+        })
+    }
+
+    /// A profile file: `{"format": "simbench.runtime/v1", "name": …,
+    /// "constants": {…every constant…}, "measured_with": {…}}`.
+    fn profile_file(&mut self, root: &Node) -> Option<Runtime> {
+        let top = self.object(root, &["format", "name", "constants", "measured_with"], "a runtime profile object")?;
+        let format = self.required(&top, "format", PROFILE_FORMAT_HINT);
+        if let Some(f) = &format
+            && f.value.as_str() != Some(runtime::PROFILE_FORMAT)
+        {
+            return self.wrong_hint(
+                f,
+                &format!("\"{}\"", runtime::PROFILE_FORMAT),
+                "this simbench reads profile files written by `simbench calibrate`; run it again",
+            );
+        }
+        let name = match top.get("name") {
+            Some(n) => self.name(&n).map(str::to_string),
+            None => Some(String::new()),
+        };
+        let constants = self.required(&top, "constants", "the profile's constants")?;
+        let allowed: Vec<&str> = runtime::CONSTANTS.iter().map(|c| c.name).collect();
+        let fields = self.object(&constants, &allowed, "an object of the profile's constants")?;
+        let values = self.runtime_constants(&fields, true)?;
+        let _ = (format?, name?);
+        Some(Runtime { name: String::new(), values: Runtime::ideal().values, pending: None }.with_overrides(&values))
     }
 
     /// A warmup needs open-loop arrivals (a batch has no steady state, a

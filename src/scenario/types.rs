@@ -41,6 +41,8 @@ pub struct Scenario {
     /// The initial transient to leave out of the statistics (open-loop
     /// scenarios only). `None`: measure from t = 0.
     pub warmup: Option<Warmup>,
+    /// What the runtime costs beyond the program's own work (`ideal`: nothing).
+    pub runtime: super::runtime::Runtime,
 }
 
 /// How much of a run's start is left out of its statistics.
