@@ -6,12 +6,14 @@ mod harness;
 
 mod arrivals;
 mod blocking;
+mod calibration;
 mod cpu;
 mod gather;
 mod io;
 mod limit;
 mod metrics;
 mod randomness;
+mod runtime;
 mod spawn;
 mod strategies;
 mod timeout;
