@@ -1389,3 +1389,61 @@ fn binary_rejects_a_file_that_is_not_utf8() {
     );
     assert!(stderr.contains("hint: save the scenario as UTF-8 JSON"), "{stderr}");
 }
+
+// ----- runtime profiles ----------------------------------------------------
+
+#[test]
+fn an_unknown_runtime_profile_suggests_the_closest() {
+    check(
+        &top(&[r#""runtime": "cpyton""#]),
+        &[at(2, 14, "runtime", "unknown runtime profile \"cpyton\"")
+            .on("\"cpyton\"")
+            .hint("did you mean \"cpython\"?")],
+    );
+}
+
+#[test]
+fn a_runtime_of_the_wrong_type_says_what_it_takes() {
+    check(&top(&[r#""runtime": 5"#]), &[at(2, 14, "runtime", "expected a runtime profile").on("5")]);
+}
+
+#[test]
+fn runtime_overrides_are_checked_by_name_and_unit() {
+    check(
+        &top(&[
+            r#""runtime": {"profile": "cpython", "task_creat": "7us", "loop_step": 5, "memory_per_thread": "lots"}"#,
+        ]),
+        &[
+            at(2, 37, "runtime.task_creat", "unknown field \"task_creat\"")
+                .on("\"task_creat\"")
+                .hint("did you mean \"task_create\"?"),
+            at(2, 71, "runtime.loop_step", "expected a duration string").on("5").hint("add a unit"),
+            at(2, 95, "runtime.memory_per_thread", "expected a size in bytes").on("\"lots\"").hint("16.5KiB"),
+        ],
+    );
+}
+
+#[test]
+fn a_missing_profile_file_is_reported_at_the_runtime_field() {
+    check(
+        &top(&[r#""runtime": {"profile": "no/such-profile.json"}"#]),
+        &[at(2, 26, "runtime.profile", "cannot read the runtime profile").on("\"no/such").hint("simbench calibrate")],
+    );
+}
+
+#[test]
+fn a_profile_file_reports_its_own_positions() {
+    let text = "{\n  \"format\": \"simbench.runtime/v0\",\n  \"constants\": {\"task_create\": \"1us\"}\n}\n";
+    let Err(ScenarioError::Invalid { file, problems }) = simbench::scenario::parse_profile(text, "p.json") else {
+        panic!("the profile parsed")
+    };
+    assert_eq!(file, "p.json");
+    assert_eq!((problems[0].line, problems[0].column, problems[0].path.as_str()), (2, 13, "format"));
+    assert!(problems[0].message.contains("\"simbench.runtime/v1\""), "{}", problems[0]);
+    let text = "{\"format\": \"simbench.runtime/v1\",\n \"constants\": {\"task_create\": \"1us\"}}";
+    let Err(ScenarioError::Invalid { problems, .. }) = simbench::scenario::parse_profile(text, "p.json") else {
+        panic!("the profile parsed")
+    };
+    assert_eq!(problems.len(), simbench::scenario::runtime::CONSTANT_COUNT - 1, "every missing constant: {problems:?}");
+    assert!(problems.iter().all(|p| p.path == "constants" && p.message.starts_with("missing field")));
+}
