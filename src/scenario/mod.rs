@@ -79,6 +79,11 @@ impl fmt::Display for Problem {
 pub enum ScenarioError {
     #[error("{file}: cannot read the scenario")]
     Read { file: String, source: std::io::Error },
+    /// `--runtime FILE` names a profile file that cannot be read.
+    #[error(
+        "{file}: cannot read the runtime profile; use ideal, cpython, or a file written by `simbench calibrate --out FILE`"
+    )]
+    ReadProfile { file: String, source: std::io::Error },
     #[error("{}", render_problems(file, problems))]
     Invalid { file: String, problems: Vec<Problem> },
 }
@@ -193,8 +198,8 @@ pub fn load_runtime(spec: &str) -> Result<Runtime, ScenarioError> {
     if let Some(built_in) = Runtime::built_in(spec) {
         return Ok(built_in);
     }
-    let text =
-        std::fs::read_to_string(spec).map_err(|source| ScenarioError::Read { file: spec.to_string(), source })?;
+    let text = std::fs::read_to_string(spec)
+        .map_err(|source| ScenarioError::ReadProfile { file: spec.to_string(), source })?;
     Ok(Runtime { name: spec.to_string(), ..parse_profile(&text, spec)? })
 }
 
