@@ -71,6 +71,8 @@ enum State {
     Overhead,
     /// Threads: waiting for its new worker thread to start.
     Starting,
+    /// A `to_thread` body waiting for a free worker of the loop's executor.
+    Queued,
 }
 
 /// Why a fiber exists, which says what its end means to its parent.
@@ -80,6 +82,9 @@ enum Role {
     Gather,
     Spawn(u8),
     Timeout,
+    /// A `to_thread` body: on a worker thread of the loop's executor under
+    /// cooperative, inline on a thread otherwise.
+    Offload,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -270,6 +275,18 @@ pub(super) struct Sim<'a, O: Observer> {
     starter: ThreadStarter,
     /// The strategy is a pool that starts its threads (`threaded`).
     starts_threads: bool,
+    /// Cooperative: the loop's default executor for `to_thread` bodies
+    /// (R-TO-THREAD).
+    executor: Executor,
+}
+
+/// The loop's default executor: `workers` threads, a FIFO of bodies
+/// waiting for one (with the generation each was queued under).
+#[derive(Debug, Default)]
+struct Executor {
+    workers: u32,
+    busy: u32,
+    waiting: VecDeque<(u32, u32)>,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -290,7 +307,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                 (Discipline::Threads { workers, busy: 0, waiting: VecDeque::new() }, Cpu::new(slots, quantum))
             }
             StrategyKind::Cooperative { max_concurrency } => {
-                (Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() }, Cpu::new(1, None))
+                // With to_thread bodies the loop shares the GIL with worker
+                // threads, switched every 5 ms; without, nothing contends.
+                let offloads = w.ops.iter().any(|op| matches!(op, Op::ToThread { .. }));
+                let quantum = Some(StrategyKind::DEFAULT_SWITCH_INTERVAL).filter(|_| offloads);
+                (
+                    Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() },
+                    Cpu::new(1, quantum),
+                )
             }
         };
         let classes = scenario
@@ -348,6 +372,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             loop_debt: SimDuration::ZERO,
             starter: ThreadStarter::default(),
             starts_threads: matches!(strategy.kind, StrategyKind::Threaded { .. }),
+            executor: Executor { workers: StrategyKind::default_workers(scenario.machine), ..Executor::default() },
         }
     }
 
@@ -403,7 +428,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::Wake { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Timer) {
                     self.step_done(fiber);
-                    if self.overheads.active && !self.cooperative() && !self.overheads.context_switch.is_zero() {
+                    if self.overheads.active && !self.on_loop(fiber) && !self.overheads.context_switch.is_zero() {
                         self.charge(fiber, self.overheads.context_switch);
                     } else {
                         self.resume(fiber);
@@ -428,7 +453,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                         return;
                     }
                     self.step_done(fiber);
-                    if self.cooperative() {
+                    if self.on_loop(fiber) {
                         self.continue_on_loop(fiber);
                     } else {
                         self.resume(fiber);
@@ -633,7 +658,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Op::Sleep { dist } => {
                     let d = self.sample(f, dist);
                     self.begin(f, Some(d));
-                    let slack = if self.cooperative() {
+                    let slack = if self.on_loop(f) {
                         self.overheads.timer_slack_loop
                     } else {
                         self.overheads.timer_slack_thread
@@ -644,7 +669,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Op::Blocking { dist } => {
                     let d = self.sample(f, dist);
                     self.begin(f, Some(d));
-                    if self.cooperative() {
+                    if self.on_loop(f) {
                         self.event_loop.occupied = true;
                         let generation = self.park(f, State::LoopBlocked);
                         self.queue.push(self.now + d, Event::LoopUnblocked { fiber: f, generation });
@@ -660,7 +685,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                         self.step_done(f);
                         continue;
                     }
-                    if self.cooperative() {
+                    if self.on_loop(f) {
                         self.event_loop.occupied = true;
                     }
                     self.park(f, State::Cpu);
@@ -753,6 +778,18 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.finish_fiber(f);
                     return;
                 }
+                Op::ToThread { program } => {
+                    self.begin(f, None);
+                    self.park(f, State::Children);
+                    let child = self.new_child(f, program, Role::Offload, 0);
+                    if self.cooperative() {
+                        self.awaiting(f);
+                        self.submit_to_executor(child);
+                    } else {
+                        self.run_fiber_now(child);
+                    }
+                    return;
+                }
             }
         }
     }
@@ -806,7 +843,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Makes a woken fiber runnable: on the loop's ready queue, or at once on
     /// its thread.
     fn resume(&mut self, f: u32) {
-        if self.cooperative() {
+        if self.on_loop(f) {
             self.make_ready(f);
         } else {
             self.run_fiber_now(f);
@@ -897,6 +934,44 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
+    /// True when `f` runs on the event loop: a coroutine under cooperative,
+    /// not a `to_thread` body on an executor worker.
+    #[inline]
+    fn on_loop(&self, f: u32) -> bool {
+        self.cooperative() && self.fibers[f as usize].role != Role::Offload
+    }
+
+    /// Cooperative: a `to_thread` body takes a free executor worker, else
+    /// waits in FIFO order (R-TO-THREAD).
+    fn submit_to_executor(&mut self, child: u32) {
+        if self.executor.busy >= self.executor.workers {
+            let generation = self.park(child, State::Queued);
+            self.executor.waiting.push_back((child, generation));
+            return;
+        }
+        self.executor.busy += 1;
+        self.stats.peak_threads = self.stats.peak_threads.max(1 + self.executor.busy);
+        if self.overheads.active
+            && let Some(at) = self.starter.start_if_needed(self.now, self.executor.busy, self.overheads.thread_start)
+        {
+            let generation = self.park(child, State::Starting);
+            self.queue.push(at, Event::ThreadStarted { fiber: child, generation });
+            return;
+        }
+        self.run_fiber_now(child);
+    }
+
+    /// An executor worker is free: the next live queued body takes it.
+    fn executor_done(&mut self) {
+        self.executor.busy -= 1;
+        while let Some((f, generation)) = self.executor.waiting.pop_front() {
+            if self.is_current(f, generation, State::Queued) {
+                self.submit_to_executor(f);
+                return;
+            }
+        }
+    }
+
     /// `f` needs `cost` of CPU before it goes on (R-RUNTIME-STEP,
     /// R-RUNTIME-SWITCH): on the loop, which it occupies, or on its thread.
     fn charge(&mut self, f: u32, cost: SimDuration) {
@@ -907,7 +982,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// The CPU a profile charged `f` is spent: it resumes (on the loop,
     /// which it holds, or on its thread).
     fn overhead_done(&mut self, f: u32) {
-        if self.cooperative() {
+        if self.on_loop(f) {
             let task = self.fibers[f as usize].task;
             if self.tasks[task as usize].started.is_some() {
                 self.trace_fiber(f, TraceWhat::Resumed);
@@ -951,6 +1026,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     fn alloc_fiber(&mut self, mut fiber: Fiber) -> u32 {
         let task = fiber.task;
+        let coroutine = fiber.role != Role::Offload;
         let head = self.tasks[task as usize].fibers;
         fiber.next = head;
         fiber.state = State::Running;
@@ -972,7 +1048,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         t.fibers = id;
         t.live += 1;
         self.live_fibers += 1;
-        if self.cooperative() {
+        if self.cooperative() && coroutine {
             self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
             if self.overheads.active {
                 self.loop_debt += self.overheads.creation(self.live_fibers);
@@ -1062,6 +1138,15 @@ impl<'a, O: Observer> Sim<'a, O> {
                     _ => {}
                 }
             }
+            Role::Offload => {
+                if self.cooperative() {
+                    self.executor_done();
+                }
+                if !unwinding {
+                    self.step_done(p);
+                }
+                self.resume(p);
+            }
             Role::Timeout => {
                 if self.fibers[p as usize].deadline_passed {
                     self.tasks[task as usize].unwinding = true;
@@ -1131,7 +1216,20 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.returned.clear();
         while self.tasks[task as usize].fibers != NONE {
             let f = self.tasks[task as usize].fibers;
-            let pc = self.fibers[f as usize].pc;
+            let Fiber { pc, role, state, .. } = self.fibers[f as usize];
+            if role == Role::Offload {
+                // A cancelled to_thread body stops at once and frees its
+                // worker (a simplification: CPython's thread would run the
+                // call to its end).
+                if matches!(state, State::Cpu | State::Overhead) {
+                    self.cpu.cancel(self.now, f, &mut self.queue);
+                }
+                if state != State::Queued {
+                    self.free_fiber(f);
+                    self.executor_done();
+                    continue;
+                }
+            }
             self.returned.extend_from_slice(self.w.held_pools(pc));
             self.free_fiber(f);
         }

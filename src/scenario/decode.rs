@@ -54,7 +54,8 @@ const TOP_FIELDS: &[&str] = &[
     "slos",
     "runtime",
 ];
-const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
+const STEP_KINDS: &[&str] =
+    &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
@@ -723,10 +724,33 @@ impl Decoder {
                 StepKind::Timeout { after: after?, program: program? }
             }
             "limit" => self.limit(&inner, scope)?,
+            "to_thread" => self.to_thread(&inner, scope)?,
             _ => unreachable!("one_of returns a listed kind"),
         };
         fail?;
         Some(Step { kind, label: label? })
+    }
+
+    /// A synchronous function run on a worker thread: io, cpu, sleep and
+    /// blocking steps only (it cannot await).
+    fn to_thread(&mut self, node: &Node, scope: &Scope) -> Option<StepKind> {
+        let mut body_scope = Scope { spawned: Vec::new(), held: scope.held.clone() };
+        let program = self.program(node, &mut body_scope)?;
+        let mut ok = true;
+        for (i, step) in program.iter().enumerate() {
+            if !matches!(step.kind, StepKind::Io { .. } | StepKind::Cpu(_) | StepKind::Sleep(_) | StepKind::Blocking(_))
+            {
+                let at = Node { value: &node.value[i], path: node.path.index(i) };
+                self.problem(
+                    &at,
+                    Anchor::Value,
+                    "to_thread runs a synchronous function: only io, cpu, sleep and blocking steps",
+                    Some("move gathers, spawns, timeouts and limits outside the to_thread step".into()),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(StepKind::ToThread(program))
     }
 
     fn gather(&mut self, node: &Node, _scope: &Scope) -> Option<StepKind> {

@@ -169,6 +169,11 @@ pub enum StepKind {
     Timeout { after: SimDuration, program: Vec<Step> },
     /// Hold one permit of `pool` around `program` (`async with semaphore`).
     Limit { pool: PoolId, program: Vec<Step> },
+    /// `asyncio.to_thread` / `loop.run_in_executor`: under cooperative the
+    /// coroutine awaits while `program` (io, cpu, sleep and blocking steps
+    /// only: a synchronous function) runs on a worker of the loop's default
+    /// executor; on a thread it runs inline.
+    ToThread(Vec<Step>),
 }
 
 /// One branch of a gather: `copies` concurrent instances of `program`.
@@ -291,9 +296,10 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
             d.always_zero()
         }
         StepKind::Gather(branches) => branches.iter().all(|b| takes_no_time(&b.program)),
-        StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => {
-            takes_no_time(program)
-        }
+        StepKind::Spawn { program, .. }
+        | StepKind::Timeout { program, .. }
+        | StepKind::Limit { program, .. }
+        | StepKind::ToThread(program) => takes_no_time(program),
         StepKind::Join { .. } => true,
     })
 }

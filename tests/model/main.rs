@@ -17,4 +17,5 @@ mod runtime;
 mod spawn;
 mod strategies;
 mod timeout;
+mod to_thread;
 mod trace;
