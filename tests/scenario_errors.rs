@@ -625,7 +625,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, label, fail"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, label, fail"),
         ],
     );
 }
@@ -1131,7 +1131,7 @@ fn a_strategy_must_be_a_name_or_an_object_with_one_kind() {
                 .on("5"),
             at(6, 5, "strategies[1]", "strategy has no kind")
                 .on("{}")
-                .hint("give it exactly one of the keys blocking, threaded, cooperative"),
+                .hint("give it exactly one of the keys blocking, threaded, cooperative, free_threaded"),
             at(7, 5, "strategies[2]", "strategy has more than one kind: blocking and cooperative")
                 .on("{")
                 .hint("split it"),
@@ -1446,4 +1446,17 @@ fn a_profile_file_reports_its_own_positions() {
     };
     assert_eq!(problems.len(), simbench::scenario::runtime::CONSTANT_COUNT - 1, "every missing constant: {problems:?}");
     assert!(problems.iter().all(|p| p.path == "constants" && p.message.starts_with("missing field")));
+}
+
+#[test]
+fn to_thread_takes_only_synchronous_steps() {
+    check(
+        &program(&[r#"{"to_thread": [{"io": "1s"}, {"gather": [[{"io": "1s"}]]}]}"#, r#"{"to_thread": "1s"}"#]),
+        &[
+            at(7, 38, "classes.job.program[0].to_thread[1]", "only io, cpu, sleep and blocking steps")
+                .on("{\"gather\"")
+                .hint("move gathers"),
+            at(8, 23, "classes.job.program[1].to_thread", "expected a non-empty list of steps").on("\"1s\""),
+        ],
+    );
 }

@@ -488,6 +488,23 @@ fn strategy_objects_take_their_settings() {
 }
 
 #[test]
+fn free_threaded_is_threaded_without_the_gil() {
+    assert_eq!(
+        strategies(2, r#"["free_threaded", {"free_threaded": {"workers": 3, "label": "java"}}]"#),
+        [
+            Strategy {
+                label: "free_threaded".into(),
+                kind: StrategyKind::Threaded { workers: 6, gil: false, switch_interval: ms(5) }
+            },
+            Strategy {
+                label: "java".into(),
+                kind: StrategyKind::Threaded { workers: 3, gil: false, switch_interval: ms(5) }
+            },
+        ]
+    );
+}
+
+#[test]
 fn strategies_keep_file_order_and_may_repeat_a_kind_under_other_labels() {
     let labels: Vec<String> =
         strategies(1, r#"["cooperative", "threaded", {"threaded": {"label": "threaded-again"}}, "blocking"]"#)

@@ -56,7 +56,7 @@ const TOP_FIELDS: &[&str] = &[
 ];
 const STEP_KINDS: &[&str] =
     &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread"];
-const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
+const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
 /// Every strategy setting, for spotting one written beside the kind.
@@ -1121,6 +1121,7 @@ impl Decoder {
             let kind = match *kind {
                 "blocking" => StrategyKind::Blocking,
                 "threaded" => default_threaded(machine),
+                "free_threaded" => free_threaded(default_threaded(machine)),
                 _ => StrategyKind::Cooperative { max_concurrency: None },
             };
             return Some(Strategy { label: name.clone(), kind });
@@ -1142,6 +1143,7 @@ impl Decoder {
         let allowed: &[&str] = match kind {
             "blocking" => &["label"],
             "threaded" => &["label", "workers", "gil", "switch_interval"],
+            "free_threaded" => &["label", "workers", "switch_interval"],
             _ => &["label", "max_concurrency"],
         };
         let fields = self.object(&inner, allowed, "an object of strategy settings")?;
@@ -1151,14 +1153,14 @@ impl Decoder {
         };
         let kind = match kind {
             "blocking" => Some(StrategyKind::Blocking),
-            "threaded" => {
+            "threaded" | "free_threaded" => {
                 let workers = match fields.get("workers") {
                     Some(n) => self.small_count(&n),
                     None => Some(StrategyKind::default_workers(machine)),
                 };
                 let gil = match fields.get("gil") {
                     Some(n) => self.boolean(&n),
-                    None => Some(true),
+                    None => Some(kind == "threaded"),
                 };
                 let switch_interval = match fields.get("switch_interval") {
                     Some(n) => self.positive_duration(&n),
@@ -1191,6 +1193,17 @@ fn strategy_alias(name: &str) -> Option<&'static str> {
         }
         "sync" | "sequential" | "serial" => Some("one task after another is \"blocking\""),
         _ => None,
+    }
+}
+
+/// `free_threaded`: threads without a GIL (free-threaded CPython, Java,
+/// Rust), an alias of `{"threaded": {"gil": false}}`.
+fn free_threaded(kind: StrategyKind) -> StrategyKind {
+    match kind {
+        StrategyKind::Threaded { workers, switch_interval, .. } => {
+            StrategyKind::Threaded { workers, gil: false, switch_interval }
+        }
+        other => other,
     }
 }
 
