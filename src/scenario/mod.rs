@@ -119,8 +119,15 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     Ok(LoadedScenario { scenario, file, sha256, source: text })
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
+/// Parses and validates scenario text; `file` names it in errors, and a
+/// runtime profile file it names is read relative to `file`'s directory.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    parse_at(text, file, Path::new(file).parent().unwrap_or(Path::new("")))
+}
+
+/// [`parse`], reading a runtime profile file relative to `dir` (for text
+/// that is not read from `file`, such as a sweep's points).
+pub fn parse_at(text: &str, file: &str, dir: &Path) -> Result<Scenario, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
     let root: serde_json::Value = match serde_json::from_str(text) {
         Ok(root) => root,
@@ -149,7 +156,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         .collect();
     let decoded = decode::decode(&root);
     let raws = match decoded {
-        Ok(scenario) if problems.is_empty() => return resolve_runtime(scenario, file, &map),
+        Ok(scenario) if problems.is_empty() => return resolve_runtime(scenario, file, dir, &map),
         Ok(_) => Vec::new(),
         Err(raws) => raws,
     };
@@ -166,9 +173,8 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 
 /// Reads the profile file a scenario's `runtime` names (relative to the
 /// scenario file's directory) and applies the scenario's overrides.
-fn resolve_runtime(mut scenario: Scenario, file: &str, map: &SourceMap) -> Result<Scenario, ScenarioError> {
+fn resolve_runtime(mut scenario: Scenario, file: &str, dir: &Path, map: &SourceMap) -> Result<Scenario, ScenarioError> {
     let Some(pending) = scenario.runtime.pending.take() else { return Ok(scenario) };
-    let dir = Path::new(file).parent().unwrap_or(Path::new(""));
     let profile_path = dir.join(&pending.file);
     let shown = profile_path.display().to_string();
     let at_runtime = |message: String, hint: &str| {
