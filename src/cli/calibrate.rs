@@ -66,9 +66,9 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         ))
     })?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(SCRIPT.as_bytes())
-            .map_err(|e| Failure::Input(anyhow!("cannot send the script to {python}: {e}")))?;
+        // An interpreter that exits without reading closes the pipe: its
+        // exit status and output below say what went wrong.
+        let _ = stdin.write_all(SCRIPT.as_bytes());
     }
     let output = child.wait_with_output().map_err(|e| Failure::Input(anyhow!("{python} failed: {e}")))?;
     if !output.status.success() {

@@ -66,20 +66,19 @@ const DURATION_HINT: &str = "durations are strings with a unit: \"250ms\", \"5s\
 
 /// Decodes and validates a whole scenario.
 pub fn decode(root: &Value) -> Result<Scenario, Vec<Raw>> {
-    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new() };
-    let scenario = decoder.scenario(&Node { value: root, path: Path::default() });
-    match scenario {
-        Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
-        _ => Err(decoder.problems),
-    }
+    decode_with(root, Decoder::scenario)
 }
 
 /// Decodes a runtime profile file (`simbench.runtime/v1`).
 pub fn decode_profile(root: &Value) -> Result<Runtime, Vec<Raw>> {
+    decode_with(root, Decoder::profile_file)
+}
+
+/// Runs `document` over the root: its value if no problem was recorded.
+fn decode_with<T>(root: &Value, document: impl FnOnce(&mut Decoder, &Node) -> Option<T>) -> Result<T, Vec<Raw>> {
     let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new() };
-    let profile = decoder.profile_file(&Node { value: root, path: Path::default() });
-    match profile {
-        Some(profile) if decoder.problems.is_empty() => Ok(profile),
+    match document(&mut decoder, &Node { value: root, path: Path::default() }) {
+        Some(value) if decoder.problems.is_empty() => Ok(value),
         _ => Err(decoder.problems),
     }
 }

@@ -131,16 +131,7 @@ pub fn parse_at(text: &str, file: &str, dir: &Path) -> Result<Scenario, Scenario
     let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
     let root: serde_json::Value = match serde_json::from_str(text) {
         Ok(root) => root,
-        Err(e) => {
-            let problem = Problem {
-                line: e.line().max(1) as u32,
-                column: char_column(text, e.line(), e.column()),
-                path: String::new(),
-                message: format!("invalid JSON: {}", syntax_message(&e)),
-                hint: syntax_hint(&e, text),
-            };
-            return Err(invalid(vec![problem]));
-        }
+        Err(e) => return Err(invalid(vec![syntax_problem(&e, text)])),
     };
     let map = SourceMap::scan(text);
     let mut problems: Vec<Problem> = map
@@ -160,13 +151,7 @@ pub fn parse_at(text: &str, file: &str, dir: &Path) -> Result<Scenario, Scenario
         Ok(_) => Vec::new(),
         Err(raws) => raws,
     };
-    problems.extend(raws.into_iter().map(|raw| {
-        let at = match raw.anchor {
-            Anchor::Key => map.key(&raw.path),
-            Anchor::Value => map.value(&raw.path),
-        };
-        Problem { line: at.line, column: at.column, path: raw.path.to_string(), message: raw.message, hint: raw.hint }
-    }));
+    problems.extend(located(raws, &map));
     problems.sort_by_key(|p| (p.line, p.column));
     Err(invalid(problems))
 }
@@ -213,36 +198,35 @@ pub fn load_runtime(spec: &str) -> Result<Runtime, ScenarioError> {
 /// `file` names it in errors.
 pub fn parse_profile(text: &str, file: &str) -> Result<Runtime, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
-    let root: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        invalid(vec![Problem {
-            line: e.line().max(1) as u32,
-            column: char_column(text, e.line(), e.column()),
-            path: String::new(),
-            message: format!("invalid JSON: {}", syntax_message(&e)),
-            hint: syntax_hint(&e, text),
-        }])
-    })?;
+    let root: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(vec![syntax_problem(&e, text)]))?;
     let map = SourceMap::scan(text);
     decode::decode_profile(&root).map_err(|raws| {
-        let mut problems: Vec<Problem> = raws
-            .into_iter()
-            .map(|raw| {
-                let at = match raw.anchor {
-                    Anchor::Key => map.key(&raw.path),
-                    Anchor::Value => map.value(&raw.path),
-                };
-                Problem {
-                    line: at.line,
-                    column: at.column,
-                    path: raw.path.to_string(),
-                    message: raw.message,
-                    hint: raw.hint,
-                }
-            })
-            .collect();
+        let mut problems: Vec<Problem> = located(raws, &map).collect();
         problems.sort_by_key(|p| (p.line, p.column));
         invalid(problems)
     })
+}
+
+/// The decoder's problems at their `line:column`.
+fn located(raws: Vec<decode::Raw>, map: &SourceMap) -> impl Iterator<Item = Problem> + '_ {
+    raws.into_iter().map(|raw| {
+        let at = match raw.anchor {
+            Anchor::Key => map.key(&raw.path),
+            Anchor::Value => map.value(&raw.path),
+        };
+        Problem { line: at.line, column: at.column, path: raw.path.to_string(), message: raw.message, hint: raw.hint }
+    })
+}
+
+/// A JSON syntax error as a problem at its `line:column`.
+fn syntax_problem(e: &serde_json::Error, text: &str) -> Problem {
+    Problem {
+        line: e.line().max(1) as u32,
+        column: char_column(text, e.line(), e.column()),
+        path: String::new(),
+        message: format!("invalid JSON: {}", syntax_message(e)),
+        hint: syntax_hint(e, text),
+    }
 }
 
 /// serde_json's message without its trailing " at line L column C".
