@@ -120,7 +120,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
 
     println!("CPython {version} on {machine} ({} CPUs){}", facts["cpus"], if args.quick { ", quick" } else { "" });
     println!();
-    println!("{:<22} {:>14} {:>14}  {}", "constant", "this machine", "cpython", "calibration README");
+    println!("{:<22} {:>14} {:>14}  calibration README", "constant", "this machine", "cpython");
     for (i, c) in runtime::CONSTANTS.iter().enumerate() {
         let show = |v: u64| match c.unit {
             runtime::Unit::Duration => simbench::time::SimDuration::from_nanos(v).to_string(),

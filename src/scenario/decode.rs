@@ -723,7 +723,7 @@ impl Decoder {
                 StepKind::Timeout { after: after?, program: program? }
             }
             "limit" => self.limit(&inner, scope)?,
-            "to_thread" => self.to_thread(&inner, scope)?,
+            "to_thread" => self.offload(&inner, scope)?,
             _ => unreachable!("one_of returns a listed kind"),
         };
         fail?;
@@ -732,7 +732,7 @@ impl Decoder {
 
     /// A synchronous function run on a worker thread: io, cpu, sleep and
     /// blocking steps only (it cannot await).
-    fn to_thread(&mut self, node: &Node, scope: &Scope) -> Option<StepKind> {
+    fn offload(&mut self, node: &Node, scope: &Scope) -> Option<StepKind> {
         let mut body_scope = Scope { spawned: Vec::new(), held: scope.held.clone() };
         let program = self.program(node, &mut body_scope)?;
         let mut ok = true;
