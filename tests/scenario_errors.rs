@@ -1131,7 +1131,7 @@ fn a_strategy_must_be_a_name_or_an_object_with_one_kind() {
                 .on("5"),
             at(6, 5, "strategies[1]", "strategy has no kind")
                 .on("{}")
-                .hint("give it exactly one of the keys blocking, threaded, cooperative, free_threaded"),
+                .hint("give it exactly one of the keys blocking, threaded, cooperative, free_threaded, processes"),
             at(7, 5, "strategies[2]", "strategy has more than one kind: blocking and cooperative")
                 .on("{")
                 .hint("split it"),
@@ -1457,6 +1457,26 @@ fn to_thread_takes_only_synchronous_steps() {
                 .on("{\"gather\"")
                 .hint("move gathers"),
             at(8, 23, "classes.job.program[1].to_thread", "expected a non-empty list of steps").on("\"1s\""),
+        ],
+    );
+}
+
+#[test]
+fn processes_need_workers_a_plain_strategy_and_round_robin() {
+    check(
+        &strategies(&[
+            r#""processes""#,
+            r#"{"processes": {"strategy": {"processes": {"workers": 2, "strategy": "blocking"}}, "dispatch": "least_loaded"}}"#,
+        ]),
+        &[
+            at(5, 5, "strategies[0]", "processes needs its settings").on("\"processes\"").hint("\"workers\": 2"),
+            at(6, 19, "strategies[1].processes", "missing field \"workers\"").on("{\"strategy\""),
+            at(6, 32, "strategies[1].processes.strategy", "a process cannot run processes")
+                .on("{\"processes\"")
+                .hint("blocking, threaded or cooperative"),
+            at(6, 99, "strategies[1].processes.dispatch", "expected \"round_robin\"")
+                .on("\"least_loaded\"")
+                .hint("least_loaded is not modelled"),
         ],
     );
 }

@@ -39,6 +39,9 @@ pub struct Cpu {
     busy: SimDuration,
     /// When each slot's current slice ends (for [`Cpu::cancel`]).
     slice_end: Vec<SimTime>,
+    /// CPU work takes `num / den` times as long (a process's share of
+    /// cores when there are more processes than cores, R-PROCESSES).
+    stretch: (u64, u64),
 }
 
 /// What the engine must schedule after a CPU decision.
@@ -63,16 +66,29 @@ impl Cpu {
             quantum,
             busy: SimDuration::ZERO,
             slice_end: vec![SimTime::ZERO; n],
+            stretch: (1, 1),
         }
     }
 
-    /// Total CPU time granted so far.
+    /// Total CPU time granted so far (work done, not stretched time).
     pub fn busy(&self) -> SimDuration {
-        self.busy
+        let (num, den) = self.stretch;
+        SimDuration::from_nanos((u128::from(self.busy.as_nanos()) * u128::from(den) / u128::from(num)) as u64)
+    }
+
+    /// Makes every request take `num / den` (≥ 1) times its work.
+    pub fn stretch(&mut self, num: u64, den: u64) {
+        self.stretch = (num, den);
     }
 
     /// `fiber` needs `work` (> 0) of CPU from `now`.
     pub fn request(&mut self, now: SimTime, fiber: u32, work: SimDuration, sink: &mut impl SliceSink) {
+        let work = match self.stretch {
+            (1, 1) => work,
+            (num, den) => {
+                SimDuration::from_nanos((u128::from(work.as_nanos()) * u128::from(num) / u128::from(den)) as u64)
+            }
+        };
         match self.slots.iter().position(|s| s.fiber.is_none()) {
             Some(slot) => self.start(now, slot as SlotId, fiber, work, sink),
             None => self.waiting.push_back((fiber, work)),

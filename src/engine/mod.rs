@@ -35,6 +35,7 @@ mod cpu;
 mod observer;
 mod overhead;
 mod prefetch;
+mod processes;
 pub mod queue;
 mod sim;
 mod streams;
@@ -187,5 +188,8 @@ pub fn run_limited<O: Observer>(
     observer: &mut O,
     limits: Limits,
 ) -> Result<RunStats, EngineError> {
+    if let crate::model::StrategyKind::Processes { workers, inner } = strategy.kind {
+        return processes::run(scenario, workload, (workers, inner), observer, limits);
+    }
     sim::Sim::new(scenario, workload, strategy, observer).run(limits)
 }

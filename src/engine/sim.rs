@@ -278,6 +278,12 @@ pub(super) struct Sim<'a, O: Observer> {
     /// Cooperative: the loop's default executor for `to_thread` bodies
     /// (R-TO-THREAD).
     executor: Executor,
+    /// `processes`: which process this run is, of how many (R-PROCESSES);
+    /// (0, 1) for a single process.
+    process: (u32, u32),
+    /// `processes`: arrivals of every process so far (the global arrival
+    /// number).
+    arrivals_seen: u64,
 }
 
 /// The loop's default executor: `workers` threads, a FIFO of bodies
@@ -306,6 +312,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 let quantum = Some(switch_interval).filter(|_| workers > 1);
                 (Discipline::Threads { workers, busy: 0, waiting: VecDeque::new() }, Cpu::new(slots, quantum))
             }
+            StrategyKind::Processes { .. } => unreachable!("each process runs its inner strategy"),
             StrategyKind::Cooperative { max_concurrency } => {
                 // With to_thread bodies the loop shares the GIL with worker
                 // threads, switched every 5 ms; without, nothing contends.
@@ -373,7 +380,17 @@ impl<'a, O: Observer> Sim<'a, O> {
             starter: ThreadStarter::default(),
             starts_threads: matches!(strategy.kind, StrategyKind::Threaded { .. }),
             executor: Executor { workers: StrategyKind::default_workers(scenario.machine), ..Executor::default() },
+            process: (0, 1),
+            arrivals_seen: 0,
         }
+    }
+
+    /// Makes this run process `index` of `count`, whose CPU work takes
+    /// `stretch.0 / stretch.1` times as long (R-PROCESSES).
+    pub(super) fn in_process(mut self, index: u32, count: u32, stretch: (u64, u64)) -> Self {
+        self.process = (index, count);
+        self.cpu.stretch(stretch.0, stretch.1);
+        self
     }
 
     fn cooperative(&self) -> bool {
@@ -504,7 +521,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
                 Arrivals::Closed { users, .. } => {
-                    for user in 0..*users {
+                    let (process, processes) = self.process;
+                    for user in (0..*users).filter(|u| u % processes == process) {
                         self.queue.push(SimTime::ZERO, Event::UserIssue { class: class_id, user });
                     }
                 }
@@ -560,7 +578,16 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn arrive(&mut self, class: u16, user: u32) {
         let index = self.classes[class as usize].issued;
         self.classes[class as usize].issued += 1;
-        let number = self.stats.arrived;
+        let mut number = self.stats.arrived;
+        if self.process.1 > 1 {
+            // Round robin by arrival number; a closed-loop user's tasks
+            // stay in the user's process.
+            number = self.arrivals_seen;
+            self.arrivals_seen += 1;
+            if user == NONE && number % u64::from(self.process.1) != u64::from(self.process.0) {
+                return;
+            }
+        }
         self.stats.arrived += 1;
         let task = self.alloc_task(Task {
             class,

@@ -247,11 +247,24 @@ pub struct StrategyConfig {
     pub switch_interval_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<u32>,
+    /// `processes`: how many, and the strategy each runs (whose settings
+    /// are the fields above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<&'static str>,
 }
 
 impl StrategyConfig {
     fn of(kind: &StrategyKind) -> Self {
-        let none = StrategyConfig { workers: None, gil: None, switch_interval_s: None, max_concurrency: None };
+        let none = StrategyConfig {
+            workers: None,
+            gil: None,
+            switch_interval_s: None,
+            max_concurrency: None,
+            processes: None,
+            strategy: None,
+        };
         match *kind {
             StrategyKind::Blocking => StrategyConfig { workers: Some(1), ..none },
             StrategyKind::Threaded { workers, gil, switch_interval } => StrategyConfig {
@@ -261,6 +274,11 @@ impl StrategyConfig {
                 ..none
             },
             StrategyKind::Cooperative { max_concurrency } => StrategyConfig { max_concurrency, ..none },
+            StrategyKind::Processes { workers, inner } => StrategyConfig {
+                processes: Some(workers),
+                strategy: Some(inner.kind().name()),
+                ..Self::of(&inner.kind())
+            },
         }
     }
 }
@@ -343,7 +361,7 @@ impl StrategyResult {
             })
             .collect();
         let overall = &recorder.overall;
-        let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
+        let cooperative = strategy.kind.is_cooperative();
         StrategyResult {
             strategy: strategy.label.clone(),
             kind: strategy.kind.name(),

@@ -13,7 +13,7 @@ pub mod program;
 
 pub use crate::scenario::runtime::{self, Runtime};
 pub use crate::scenario::{
-    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy, StrategyKind,
-    TaskClass, Warmup, WhenFull,
+    Arrivals, Bound, Dist, GatherBranch, InnerKind, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
+    StrategyKind, TaskClass, Warmup, WhenFull,
 };
 pub use program::{CompiledWorkload, Op, ProgramId};

@@ -17,8 +17,8 @@ use super::slo::{ScopeField, Slo, parse_threshold};
 use super::source::Path;
 use super::suggest::closest;
 use super::{
-    Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass, Warmup, WhenFull, takes_no_time,
+    Arrivals, Bound, Dist, GatherBranch, InnerKind, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind,
+    Strategy, StrategyKind, TaskClass, Warmup, WhenFull, takes_no_time,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -56,7 +56,7 @@ const TOP_FIELDS: &[&str] = &[
 ];
 const STEP_KINDS: &[&str] =
     &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread"];
-const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded"];
+const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded", "processes"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
 /// Every strategy setting, for spotting one written beside the kind.
@@ -1062,8 +1062,7 @@ impl Decoder {
             }
             None => None,
         };
-        let any_cooperative =
-            strategies.is_none_or(|all| all.iter().any(|s| matches!(s.kind, StrategyKind::Cooperative { .. })));
+        let any_cooperative = strategies.is_none_or(|all| all.iter().any(|s| s.kind.is_cooperative()));
         if strategies.is_some() || strategy_node.is_none() {
             if let Err((field, e)) = threshold.check_scope(strategy_kind, any_cooperative, class.is_some()) {
                 let at = match field {
@@ -1121,6 +1120,11 @@ impl Decoder {
                 "blocking" => StrategyKind::Blocking,
                 "threaded" => default_threaded(machine),
                 "free_threaded" => free_threaded(default_threaded(machine)),
+                "processes" => {
+                    let hint = "write {\"processes\": {\"workers\": 2, \"strategy\": \"blocking\"}}";
+                    self.problem(node, Anchor::Value, "processes needs its settings", Some(hint.into()));
+                    return None;
+                }
                 _ => StrategyKind::Cooperative { max_concurrency: None },
             };
             return Some(Strategy { label: name.clone(), kind });
@@ -1143,6 +1147,7 @@ impl Decoder {
             "blocking" => &["label"],
             "threaded" => &["label", "workers", "gil", "switch_interval"],
             "free_threaded" => &["label", "workers", "switch_interval"],
+            "processes" => &["label", "workers", "strategy", "dispatch"],
             _ => &["label", "max_concurrency"],
         };
         let fields = self.object(&inner, allowed, "an object of strategy settings")?;
@@ -1152,6 +1157,7 @@ impl Decoder {
         };
         let kind = match kind {
             "blocking" => Some(StrategyKind::Blocking),
+            "processes" => self.processes(&fields, machine),
             "threaded" | "free_threaded" => {
                 let workers = match fields.get("workers") {
                     Some(n) => self.small_count(&n),
@@ -1178,6 +1184,30 @@ impl Decoder {
             },
         };
         Some(Strategy { label: label?, kind: kind? })
+    }
+}
+
+impl Decoder {
+    /// `{"processes": {"workers": P, "strategy": …, "dispatch": "round_robin"}}`
+    /// (R-PROCESSES).
+    fn processes(&mut self, fields: &Fields, machine: Machine) -> Option<StrategyKind> {
+        let workers = self.required(fields, "workers", "how many processes").and_then(|n| self.small_count(&n));
+        let inner = self.required(fields, "strategy", "the strategy each process runs").and_then(|n| {
+            let strategy = self.strategy(&n, machine)?;
+            let inner = InnerKind::of(strategy.kind);
+            if inner.is_none() {
+                let hint = "give each process a blocking, threaded or cooperative strategy";
+                self.problem(&n, Anchor::Value, "a process cannot run processes", Some(hint.into()));
+            }
+            inner
+        });
+        if let Some(n) = fields.get("dispatch")
+            && n.value.as_str() != Some("round_robin")
+        {
+            let hint = "tasks go to the processes in turn, in arrival order (least_loaded is not modelled)";
+            return self.wrong_hint(&n, "\"round_robin\"", hint);
+        }
+        Some(StrategyKind::Processes { workers: workers?, inner: inner? })
     }
 }
 

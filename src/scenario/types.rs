@@ -211,6 +211,43 @@ pub enum StrategyKind {
         /// arrival order. `None` admits every task at once.
         max_concurrency: Option<u32>,
     },
+    /// `workers` (≥ 2) processes, each running its own copy of `inner`
+    /// (its own event loop or pool, its own GIL), sharing the machine's
+    /// cores; tasks are dispatched round robin at arrival (R-PROCESSES).
+    Processes { workers: u32, inner: InnerKind },
+}
+
+/// The strategy each process of [`StrategyKind::Processes`] runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InnerKind {
+    Blocking,
+    Threaded { workers: u32, gil: bool, switch_interval: SimDuration },
+    Cooperative { max_concurrency: Option<u32> },
+}
+
+impl InnerKind {
+    /// The inner strategy as a strategy of its own.
+    pub fn kind(self) -> StrategyKind {
+        match self {
+            InnerKind::Blocking => StrategyKind::Blocking,
+            InnerKind::Threaded { workers, gil, switch_interval } => {
+                StrategyKind::Threaded { workers, gil, switch_interval }
+            }
+            InnerKind::Cooperative { max_concurrency } => StrategyKind::Cooperative { max_concurrency },
+        }
+    }
+
+    /// A strategy that is not `processes` as an inner strategy.
+    pub fn of(kind: StrategyKind) -> Option<InnerKind> {
+        match kind {
+            StrategyKind::Blocking => Some(InnerKind::Blocking),
+            StrategyKind::Threaded { workers, gil, switch_interval } => {
+                Some(InnerKind::Threaded { workers, gil, switch_interval })
+            }
+            StrategyKind::Cooperative { max_concurrency } => Some(InnerKind::Cooperative { max_concurrency }),
+            StrategyKind::Processes { .. } => None,
+        }
+    }
 }
 
 impl StrategyKind {
@@ -220,12 +257,22 @@ impl StrategyKind {
             StrategyKind::Blocking => "blocking",
             StrategyKind::Threaded { .. } => "threaded",
             StrategyKind::Cooperative { .. } => "cooperative",
+            StrategyKind::Processes { .. } => "processes",
         }
     }
 
     /// Python's `ThreadPoolExecutor` default: `min(32, cores + 4)`.
     pub fn default_workers(machine: Machine) -> u32 {
         32.min(machine.cores.saturating_add(4))
+    }
+
+    /// True when tasks run as coroutines on an event loop (in every process,
+    /// for `processes`).
+    pub fn is_cooperative(&self) -> bool {
+        matches!(
+            self,
+            StrategyKind::Cooperative { .. } | StrategyKind::Processes { inner: InnerKind::Cooperative { .. }, .. }
+        )
     }
 
     /// CPython's default `sys.getswitchinterval()`: 5 ms.

@@ -12,6 +12,7 @@ mod gather;
 mod io;
 mod limit;
 mod metrics;
+mod processes;
 mod randomness;
 mod runtime;
 mod spawn;
