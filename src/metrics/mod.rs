@@ -237,7 +237,7 @@ impl Observer for Recorder {
 }
 
 /// A strategy's configuration as reported.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct StrategyConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workers: Option<u32>,
@@ -257,14 +257,7 @@ pub struct StrategyConfig {
 
 impl StrategyConfig {
     fn of(kind: &StrategyKind) -> Self {
-        let none = StrategyConfig {
-            workers: None,
-            gil: None,
-            switch_interval_s: None,
-            max_concurrency: None,
-            processes: None,
-            strategy: None,
-        };
+        let none = StrategyConfig::default();
         match *kind {
             StrategyKind::Blocking => StrategyConfig { workers: Some(1), ..none },
             StrategyKind::Threaded { workers, gil, switch_interval } => StrategyConfig {
