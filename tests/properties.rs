@@ -171,6 +171,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             horizon: horizon.map(ms),
             slos: Vec::new(),
             warmup: None,
+            runtime: Default::default(),
         })
 }
 
@@ -218,7 +219,9 @@ fn least_time(steps: &[Step]) -> SimDuration {
                 branches.iter().map(|b| least_time(&b.program)).max().unwrap_or(SimDuration::ZERO)
             }
             // A completed task's timeout bodies finished within budget.
-            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => least_time(program),
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } | StepKind::ToThread(program) => {
+                least_time(program)
+            }
             StepKind::Spawn { .. } | StepKind::Join { .. } => SimDuration::ZERO,
         };
     }
@@ -228,7 +231,7 @@ fn least_time(steps: &[Step]) -> SimDuration {
 /// Whether a program runs on one fiber only (no gather, spawn or timeout).
 fn single_fiber(steps: &[Step]) -> bool {
     steps.iter().all(|s| match &s.kind {
-        StepKind::Gather(_) | StepKind::Spawn { .. } | StepKind::Timeout { .. } => false,
+        StepKind::Gather(_) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
         StepKind::Limit { program, .. } => single_fiber(program),
         _ => true,
     })

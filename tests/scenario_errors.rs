@@ -625,7 +625,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, label, fail"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, label, fail"),
         ],
     );
 }
@@ -1131,7 +1131,7 @@ fn a_strategy_must_be_a_name_or_an_object_with_one_kind() {
                 .on("5"),
             at(6, 5, "strategies[1]", "strategy has no kind")
                 .on("{}")
-                .hint("give it exactly one of the keys blocking, threaded, cooperative"),
+                .hint("give it exactly one of the keys blocking, threaded, cooperative, free_threaded, processes"),
             at(7, 5, "strategies[2]", "strategy has more than one kind: blocking and cooperative")
                 .on("{")
                 .hint("split it"),
@@ -1388,4 +1388,95 @@ fn binary_rejects_a_file_that_is_not_utf8() {
         "{stderr}"
     );
     assert!(stderr.contains("hint: save the scenario as UTF-8 JSON"), "{stderr}");
+}
+
+// ----- runtime profiles ----------------------------------------------------
+
+#[test]
+fn an_unknown_runtime_profile_suggests_the_closest() {
+    check(
+        &top(&[r#""runtime": "cpyton""#]),
+        &[at(2, 14, "runtime", "unknown runtime profile \"cpyton\"")
+            .on("\"cpyton\"")
+            .hint("did you mean \"cpython\"?")],
+    );
+}
+
+#[test]
+fn a_runtime_of_the_wrong_type_says_what_it_takes() {
+    check(&top(&[r#""runtime": 5"#]), &[at(2, 14, "runtime", "expected a runtime profile").on("5")]);
+}
+
+#[test]
+fn runtime_overrides_are_checked_by_name_and_unit() {
+    check(
+        &top(&[
+            r#""runtime": {"profile": "cpython", "task_creat": "7us", "loop_step": 5, "memory_per_thread": "lots"}"#,
+        ]),
+        &[
+            at(2, 37, "runtime.task_creat", "unknown field \"task_creat\"")
+                .on("\"task_creat\"")
+                .hint("did you mean \"task_create\"?"),
+            at(2, 71, "runtime.loop_step", "expected a duration string").on("5").hint("add a unit"),
+            at(2, 95, "runtime.memory_per_thread", "expected a size in bytes").on("\"lots\"").hint("16.5KiB"),
+        ],
+    );
+}
+
+#[test]
+fn a_missing_profile_file_is_reported_at_the_runtime_field() {
+    check(
+        &top(&[r#""runtime": {"profile": "no/such-profile.json"}"#]),
+        &[at(2, 26, "runtime.profile", "cannot read the runtime profile").on("\"no/such").hint("simbench calibrate")],
+    );
+}
+
+#[test]
+fn a_profile_file_reports_its_own_positions() {
+    let text = "{\n  \"format\": \"simbench.runtime/v0\",\n  \"constants\": {\"task_create\": \"1us\"}\n}\n";
+    let Err(ScenarioError::Invalid { file, problems }) = simbench::scenario::parse_profile(text, "p.json") else {
+        panic!("the profile parsed")
+    };
+    assert_eq!(file, "p.json");
+    assert_eq!((problems[0].line, problems[0].column, problems[0].path.as_str()), (2, 13, "format"));
+    assert!(problems[0].message.contains("\"simbench.runtime/v1\""), "{}", problems[0]);
+    let text = "{\"format\": \"simbench.runtime/v1\",\n \"constants\": {\"task_create\": \"1us\"}}";
+    let Err(ScenarioError::Invalid { problems, .. }) = simbench::scenario::parse_profile(text, "p.json") else {
+        panic!("the profile parsed")
+    };
+    assert_eq!(problems.len(), simbench::scenario::runtime::CONSTANT_COUNT - 1, "every missing constant: {problems:?}");
+    assert!(problems.iter().all(|p| p.path == "constants" && p.message.starts_with("missing field")));
+}
+
+#[test]
+fn to_thread_takes_only_synchronous_steps() {
+    check(
+        &program(&[r#"{"to_thread": [{"io": "1s"}, {"gather": [[{"io": "1s"}]]}]}"#, r#"{"to_thread": "1s"}"#]),
+        &[
+            at(7, 38, "classes.job.program[0].to_thread[1]", "only io, cpu, sleep and blocking steps")
+                .on("{\"gather\"")
+                .hint("move gathers"),
+            at(8, 23, "classes.job.program[1].to_thread", "expected a non-empty list of steps").on("\"1s\""),
+        ],
+    );
+}
+
+#[test]
+fn processes_need_workers_a_plain_strategy_and_round_robin() {
+    check(
+        &strategies(&[
+            r#""processes""#,
+            r#"{"processes": {"strategy": {"processes": {"workers": 2, "strategy": "blocking"}}, "dispatch": "least_loaded"}}"#,
+        ]),
+        &[
+            at(5, 5, "strategies[0]", "processes needs its settings").on("\"processes\"").hint("\"workers\": 2"),
+            at(6, 19, "strategies[1].processes", "missing field \"workers\"").on("{\"strategy\""),
+            at(6, 32, "strategies[1].processes.strategy", "a process cannot run processes")
+                .on("{\"processes\"")
+                .hint("blocking, threaded or cooperative"),
+            at(6, 99, "strategies[1].processes.dispatch", "expected \"round_robin\"")
+                .on("\"least_loaded\"")
+                .hint("least_loaded is not modelled"),
+        ],
+    );
 }

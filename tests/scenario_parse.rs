@@ -488,6 +488,23 @@ fn strategy_objects_take_their_settings() {
 }
 
 #[test]
+fn free_threaded_is_threaded_without_the_gil() {
+    assert_eq!(
+        strategies(2, r#"["free_threaded", {"free_threaded": {"workers": 3, "label": "java"}}]"#),
+        [
+            Strategy {
+                label: "free_threaded".into(),
+                kind: StrategyKind::Threaded { workers: 6, gil: false, switch_interval: ms(5) }
+            },
+            Strategy {
+                label: "java".into(),
+                kind: StrategyKind::Threaded { workers: 3, gil: false, switch_interval: ms(5) }
+            },
+        ]
+    );
+}
+
+#[test]
 fn strategies_keep_file_order_and_may_repeat_a_kind_under_other_labels() {
     let labels: Vec<String> =
         strategies(1, r#"["cooperative", "threaded", {"threaded": {"label": "threaded-again"}}, "blocking"]"#)
@@ -566,7 +583,10 @@ fn doc_scenario(info: &str, body: &str) -> Option<String> {
         "json strategies" => format!(
             r#"{{"name": "doc", "machine": {{"cores": 4}}, "strategies": {body}, "classes": {{"job": {{"arrivals": {batch}, "program": [{{"io": "1s"}}]}}}}}}"#
         ),
-        "json invalid" | "text" | "console" => return None,
+        "json runtime" => format!(
+            r#"{{"name": "doc", "runtime": {body}, "classes": {{"job": {{"arrivals": {batch}, "program": [{{"io": "1s"}}]}}}}}}"#
+        ),
+        "json invalid" | "json profile" | "text" | "console" => return None,
         other => panic!("docs/scenario.md: unknown code block kind {other:?}"),
     })
 }
@@ -583,6 +603,51 @@ fn every_example_in_the_scenario_reference_parses() {
         }
     }
     assert!(checked >= 25, "only {checked} examples found in docs/scenario.md");
+}
+
+#[test]
+fn the_profile_example_in_the_scenario_reference_reads_as_cpython() {
+    let blocks = doc_blocks();
+    let (_, body) = blocks.iter().find(|(info, _)| info == "json profile").expect("a ```json profile example");
+    let profile = simbench::scenario::parse_profile(body, "docs/scenario.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(profile.values, simbench::scenario::Runtime::cpython().values);
+}
+
+#[test]
+fn runtime_names_a_profile_or_overrides_one() {
+    let with = |runtime: &str| {
+        ok(&format!(r#"{{"name": "r", "runtime": {runtime}, "classes": {{"a": {{"arrivals": {{"batch": {{"count": 1}}}}, "program": [{{"io": "1s"}}]}}}}}}"#)).runtime
+    };
+    assert_eq!(ok(&with_program(r#"[{"io": "1s"}]"#)).runtime, simbench::scenario::Runtime::ideal());
+    assert_eq!(with(r#""cpython""#), simbench::scenario::Runtime::cpython());
+    let over = with(r#"{"profile": "cpython", "task_create": "7us", "memory_per_thread": "1KiB"}"#);
+    assert_eq!(over.name, "cpython + overrides");
+    assert_eq!(over.values[0], 7_000);
+    assert_eq!(over.memory_per_thread(), 1024);
+    assert_eq!(over.values[1], simbench::scenario::Runtime::cpython().values[1]);
+}
+
+#[test]
+fn a_profile_file_is_read_relative_to_the_scenario() {
+    let dir = std::env::temp_dir().join(format!("simbench-profile-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("profiles")).unwrap();
+    let mut constants = String::new();
+    for (i, c) in simbench::scenario::runtime::CONSTANTS.iter().enumerate() {
+        let v = simbench::scenario::Runtime::format_value(i, 1000 + i as u64);
+        let v = if v.ends_with("ns") { format!("\"{v}\"") } else { v };
+        constants.push_str(&format!("{}\"{}\": {v}", if i > 0 { ", " } else { "" }, c.name));
+    }
+    let profile = format!(r#"{{"format": "simbench.runtime/v1", "name": "test", "constants": {{{constants}}}}}"#);
+    std::fs::write(dir.join("profiles/p.json"), profile).unwrap();
+    let scenario = r#"{"name": "r", "runtime": {"profile": "profiles/p.json", "loop_step": "1ns"},
+        "classes": {"a": {"arrivals": {"batch": {"count": 1}}, "program": [{"io": "1s"}]}}}"#;
+    std::fs::write(dir.join("s.json"), scenario).unwrap();
+    let runtime = load(&dir.join("s.json")).unwrap_or_else(|e| panic!("{e}")).scenario.runtime;
+    assert_eq!(runtime.name, "profiles/p.json + overrides");
+    assert_eq!(runtime.values[0], 1000);
+    assert_eq!(runtime.values[1], 1, "the scenario's override wins");
+    assert_eq!(runtime.values[9], 1009);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

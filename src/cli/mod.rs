@@ -13,6 +13,7 @@
 //!
 //! `anyhow` is used here and nowhere in the library.
 
+mod calibrate;
 mod ci;
 mod compare;
 mod guards;
@@ -47,6 +48,8 @@ enum Command {
     Plan(sweep::PlanArgs),
     /// Join the outputs of `sweep --shard` into one sweep.
     Merge(sweep::MergeArgs),
+    /// Measure a CPython runtime profile on this machine and write it for scenarios to name.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run_sweep(args),
         Command::Plan(args) => sweep::run_plan(args),
         Command::Merge(args) => sweep::run_merge(args),
+        Command::Calibrate(args) => calibrate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,6 +28,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 
+    /// Use this runtime profile instead of the scenario's: ideal, cpython,
+    /// or a profile file written by `simbench calibrate`.
+    #[arg(long, value_name = "ideal|cpython|FILE")]
+    runtime: Option<String>,
+
     /// Print one strategy's timeline in virtual time (default: the first
     /// cooperative strategy, else the first).
     #[arg(long, value_name = "STRATEGY", num_args = 0..=1, default_missing_value = "")]
@@ -73,6 +78,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut scenario = loaded.scenario;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
+    }
+    if let Some(spec) = &args.runtime {
+        scenario.runtime = scenario::load_runtime(spec).map_err(|e| Failure::Input(anyhow!(e)))?;
     }
     let out_dir = args.out.join(files::directory_name(&scenario.name));
     files::ensure_writable_dir(&out_dir)

@@ -37,6 +37,11 @@ pub struct Cpu {
     waiting: VecDeque<(u32, SimDuration)>,
     quantum: Option<SimDuration>,
     busy: SimDuration,
+    /// When each slot's current slice ends (for [`Cpu::cancel`]).
+    slice_end: Vec<SimTime>,
+    /// CPU work takes `num / den` times as long (a process's share of
+    /// cores when there are more processes than cores, R-PROCESSES).
+    stretch: (u64, u64),
 }
 
 /// What the engine must schedule after a CPU decision.
@@ -54,16 +59,36 @@ impl Cpu {
     /// `slots` ≥ 1 parallel slots, time-sliced by `quantum` when given.
     pub fn new(slots: u32, quantum: Option<SimDuration>) -> Cpu {
         let slot = Slot { fiber: None, remaining: SimDuration::ZERO, slice: SimDuration::ZERO, generation: 0 };
-        Cpu { slots: vec![slot; slots.max(1) as usize], waiting: VecDeque::new(), quantum, busy: SimDuration::ZERO }
+        let n = slots.max(1) as usize;
+        Cpu {
+            slots: vec![slot; n],
+            waiting: VecDeque::new(),
+            quantum,
+            busy: SimDuration::ZERO,
+            slice_end: vec![SimTime::ZERO; n],
+            stretch: (1, 1),
+        }
     }
 
-    /// Total CPU time granted so far.
+    /// Total CPU time granted so far (work done, not stretched time).
     pub fn busy(&self) -> SimDuration {
-        self.busy
+        let (num, den) = self.stretch;
+        SimDuration::from_nanos((u128::from(self.busy.as_nanos()) * u128::from(den) / u128::from(num)) as u64)
+    }
+
+    /// Makes every request take `num / den` (≥ 1) times its work.
+    pub fn stretch(&mut self, num: u64, den: u64) {
+        self.stretch = (num, den);
     }
 
     /// `fiber` needs `work` (> 0) of CPU from `now`.
     pub fn request(&mut self, now: SimTime, fiber: u32, work: SimDuration, sink: &mut impl SliceSink) {
+        let work = match self.stretch {
+            (1, 1) => work,
+            (num, den) => {
+                SimDuration::from_nanos((u128::from(work.as_nanos()) * u128::from(num) / u128::from(den)) as u64)
+            }
+        };
         match self.slots.iter().position(|s| s.fiber.is_none()) {
             Some(slot) => self.start(now, slot as SlotId, fiber, work, sink),
             None => self.waiting.push_back((fiber, work)),
@@ -101,11 +126,31 @@ impl Cpu {
         }
     }
 
+    /// `fiber` no longer needs the CPU (its task was cancelled): it leaves
+    /// the queue, or frees its slot for the next in line. The CPU it used
+    /// so far in its current slice counts as busy.
+    pub fn cancel(&mut self, now: SimTime, fiber: u32, sink: &mut impl SliceSink) {
+        if let Some(i) = self.waiting.iter().position(|(f, _)| *f == fiber) {
+            self.waiting.remove(i);
+            return;
+        }
+        let Some(slot) = self.slots.iter().position(|s| s.fiber == Some(fiber)) else { return };
+        let s = &mut self.slots[slot];
+        // The slice began at (its end − slice); only the part up to now ran.
+        s.fiber = None;
+        s.generation = s.generation.wrapping_add(1);
+        self.busy += s.slice.saturating_sub(self.slice_end[slot].saturating_since(now));
+        if let Some((next, work)) = self.waiting.pop_front() {
+            self.start(now, slot as SlotId, next, work, sink);
+        }
+    }
+
     fn start(&mut self, now: SimTime, slot: SlotId, fiber: u32, work: SimDuration, sink: &mut impl SliceSink) {
         let slice = self.quantum.map_or(work, |q| work.min(q));
         let s = &mut self.slots[slot as usize];
         s.generation = s.generation.wrapping_add(1);
         *s = Slot { fiber: Some(fiber), remaining: work, slice, generation: s.generation };
+        self.slice_end[slot as usize] = now + slice;
         sink.slice_ends(now + slice, slot, s.generation);
     }
 }

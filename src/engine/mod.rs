@@ -22,6 +22,7 @@
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
 //!     machine: Machine::default(), pools: vec![], horizon: None, slos: vec![], warmup: None,
+//!     runtime: Runtime::ideal(),
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
 //! };
@@ -32,7 +33,9 @@
 
 mod cpu;
 mod observer;
+mod overhead;
 mod prefetch;
+mod processes;
 pub mod queue;
 mod sim;
 mod streams;
@@ -185,5 +188,8 @@ pub fn run_limited<O: Observer>(
     observer: &mut O,
     limits: Limits,
 ) -> Result<RunStats, EngineError> {
+    if let crate::model::StrategyKind::Processes { workers, inner } = strategy.kind {
+        return processes::run(scenario, workload, (workers, inner), observer, limits);
+    }
     sim::Sim::new(scenario, workload, strategy, observer).run(limits)
 }

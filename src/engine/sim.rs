@@ -29,6 +29,7 @@
 
 use super::cpu::{Cpu, SlotId};
 use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+use super::overhead::{Overheads, ThreadStarter};
 use super::prefetch::prefetch;
 use super::queue::EventQueue;
 use super::streams::{Purpose, Stream, mix, next_word};
@@ -68,6 +69,13 @@ enum State {
     Spawned,
     /// Waiting for a permit of pool `counter`.
     Permit,
+    /// Running or queued for the CPU a runtime profile charges before the
+    /// fiber goes on: the loop's step (cooperative) or a thread's wake-up.
+    Overhead,
+    /// Threads: waiting for its new worker thread to start.
+    Starting,
+    /// A `to_thread` body waiting for a free worker of the loop's executor.
+    Queued,
 }
 
 /// Why a fiber exists, which says what its end means to its parent.
@@ -77,6 +85,9 @@ enum Role {
     Gather,
     Spawn(u8),
     Timeout,
+    /// A `to_thread` body: on a worker thread of the loop's executor under
+    /// cooperative, inline on a thread otherwise.
+    Offload,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -247,6 +258,8 @@ enum Event {
     LoopIteration,
     /// The scenario's horizon.
     Horizon,
+    /// Threads: a worker thread started for the fiber's task.
+    ThreadStarted { fiber: u32, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {
@@ -337,6 +350,33 @@ pub(super) struct Sim<'a, O: Observer> {
     /// When `in_flight` last changed (the integral is up to date until then).
     in_flight_since: SimTime,
     horizon_reached: bool,
+    /// The runtime profile's costs (inactive for `ideal`).
+    overheads: Overheads,
+    /// Cooperative: creation costs not yet charged to the loop; the next
+    /// resume pays them.
+    loop_debt: SimDuration,
+    /// Threaded: worker threads started so far (`thread_start`).
+    starter: ThreadStarter,
+    /// The strategy is a pool that starts its threads (`threaded`).
+    starts_threads: bool,
+    /// Cooperative: the loop's default executor for `to_thread` bodies
+    /// (R-TO-THREAD).
+    executor: Executor,
+    /// `processes`: which process this run is, of how many (R-PROCESSES);
+    /// (0, 1) for a single process.
+    process: (u32, u32),
+    /// `processes`: arrivals of every process so far (the global arrival
+    /// number).
+    arrivals_seen: u64,
+}
+
+/// The loop's default executor: `workers` threads, a FIFO of bodies
+/// waiting for one (with the generation each was queued under).
+#[derive(Debug, Default)]
+struct Executor {
+    workers: u32,
+    busy: u32,
+    waiting: VecDeque<(u32, u32)>,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -356,8 +396,16 @@ impl<'a, O: Observer> Sim<'a, O> {
                 let quantum = Some(switch_interval).filter(|_| workers > 1);
                 (Discipline::Threads { workers, busy: 0, waiting: VecDeque::new() }, Cpu::new(slots, quantum))
             }
+            StrategyKind::Processes { .. } => unreachable!("each process runs its inner strategy"),
             StrategyKind::Cooperative { max_concurrency } => {
-                (Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() }, Cpu::new(1, None))
+                // With to_thread bodies the loop shares the GIL with worker
+                // threads, switched every 5 ms; without, nothing contends.
+                let offloads = w.ops.iter().any(|op| matches!(op, Op::ToThread { .. }));
+                let quantum = Some(StrategyKind::DEFAULT_SWITCH_INTERVAL).filter(|_| offloads);
+                (
+                    Discipline::Cooperative { max_concurrency, admitted: 0, waiting: VecDeque::new() },
+                    Cpu::new(1, quantum),
+                )
             }
         };
         let classes = scenario
@@ -411,7 +459,22 @@ impl<'a, O: Observer> Sim<'a, O> {
             in_flight: 0,
             in_flight_since: SimTime::ZERO,
             horizon_reached: false,
+            overheads: Overheads::of(&scenario.runtime),
+            loop_debt: SimDuration::ZERO,
+            starter: ThreadStarter::default(),
+            starts_threads: matches!(strategy.kind, StrategyKind::Threaded { .. }),
+            executor: Executor { workers: StrategyKind::default_workers(scenario.machine), ..Executor::default() },
+            process: (0, 1),
+            arrivals_seen: 0,
         }
+    }
+
+    /// Makes this run process `index` of `count`, whose CPU work takes
+    /// `stretch.0 / stretch.1` times as long (R-PROCESSES).
+    pub(super) fn in_process(mut self, index: u32, count: u32, stretch: (u64, u64)) -> Self {
+        self.process = (index, count);
+        self.cpu.stretch(stretch.0, stretch.1);
+        self
     }
 
     fn cooperative(&self) -> bool {
@@ -466,7 +529,16 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::Wake { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Timer) {
                     self.step_done(fiber);
-                    self.resume(fiber);
+                    if self.overheads.active && !self.on_loop(fiber) && !self.overheads.context_switch.is_zero() {
+                        self.charge(fiber, self.overheads.context_switch);
+                    } else {
+                        self.resume(fiber);
+                    }
+                }
+            }
+            Event::ThreadStarted { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Starting) {
+                    self.run_fiber_now(fiber);
                 }
             }
             Event::LoopUnblocked { fiber, generation } => {
@@ -477,8 +549,12 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Event::Slice { slot, generation } => {
                 if let Some(fiber) = self.cpu.slice_ended(self.now, slot, generation, &mut self.queue) {
+                    if self.fibers[fiber as usize].state == State::Overhead {
+                        self.overhead_done(fiber);
+                        return;
+                    }
                     self.step_done(fiber);
-                    if self.cooperative() {
+                    if self.on_loop(fiber) {
                         self.continue_on_loop(fiber);
                     } else {
                         self.resume(fiber);
@@ -529,7 +605,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
                 Arrivals::Closed { users, .. } => {
-                    for user in 0..*users {
+                    let (process, processes) = self.process;
+                    for user in (0..*users).filter(|u| u % processes == process) {
                         self.queue.push(SimTime::ZERO, Event::UserIssue { class: class_id, user });
                     }
                 }
@@ -585,7 +662,16 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn arrive(&mut self, class: u16, user: u32) {
         let index = self.classes[class as usize].issued;
         self.classes[class as usize].issued += 1;
-        let number = self.stats.arrived;
+        let mut number = self.stats.arrived;
+        if self.process.1 > 1 {
+            // Round robin by arrival number; a closed-loop user's tasks
+            // stay in the user's process.
+            number = self.arrivals_seen;
+            self.arrivals_seen += 1;
+            if user == NONE && number % u64::from(self.process.1) != u64::from(self.process.0) {
+                return;
+            }
+        }
         self.stats.arrived += 1;
         let task = self.alloc_task(Task::arrived(class, index, number, self.now, user));
         self.integrate_in_flight();
@@ -620,6 +706,14 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.stats.peak_threads = self.stats.peak_threads.max(*busy);
         }
         let root = self.new_root(task);
+        if self.overheads.active && self.starts_threads {
+            let Discipline::Threads { busy, .. } = self.discipline else { unreachable!("a pool runs on threads") };
+            if let Some(at) = self.starter.start_if_needed(self.now, busy, self.overheads.thread_start) {
+                let generation = self.park(root, State::Starting);
+                self.queue.push(at, Event::ThreadStarted { fiber: root, generation });
+                return;
+            }
+        }
         self.run_fiber_now(root);
     }
 
@@ -668,13 +762,18 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Op::Sleep { dist } => {
                     let d = self.sample(f, dist);
                     self.begin(f, Some(d));
-                    self.wait_timer(f, d);
+                    let slack = if self.on_loop(f) {
+                        self.overheads.timer_slack_loop
+                    } else {
+                        self.overheads.timer_slack_thread
+                    };
+                    self.wait_timer(f, d + slack);
                     return;
                 }
                 Op::Blocking { dist } => {
                     let d = self.sample(f, dist);
                     self.begin(f, Some(d));
-                    if self.cooperative() {
+                    if self.on_loop(f) {
                         self.event_loop.occupied = true;
                         let generation = self.park(f, State::LoopBlocked);
                         self.queue.push(self.now + d, Event::LoopUnblocked { fiber: f, generation });
@@ -690,7 +789,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                         self.step_done(f);
                         continue;
                     }
-                    if self.cooperative() {
+                    if self.on_loop(f) {
                         self.event_loop.occupied = true;
                     }
                     self.park(f, State::Cpu);
@@ -783,6 +882,18 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.finish_fiber(f);
                     return;
                 }
+                Op::ToThread { program } => {
+                    self.begin(f, None);
+                    self.park(f, State::Children);
+                    let child = self.new_child(f, program, Role::Offload, 0);
+                    if self.cooperative() {
+                        self.awaiting(f);
+                        self.submit_to_executor(child);
+                    } else {
+                        self.run_fiber_now(child);
+                    }
+                    return;
+                }
             }
         }
     }
@@ -836,7 +947,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Makes a woken fiber runnable: on the loop's ready queue, or at once on
     /// its thread.
     fn resume(&mut self, f: u32) {
-        if self.cooperative() {
+        if self.on_loop(f) {
             self.make_ready(f);
         } else {
             self.run_fiber_now(f);
@@ -912,6 +1023,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);
+                if self.overheads.active {
+                    let cost = self.overheads.step(self.live_fibers) + std::mem::take(&mut self.loop_debt);
+                    if !cost.is_zero() {
+                        self.event_loop.occupied = true;
+                        self.charge(f, cost);
+                        continue;
+                    }
+                }
                 // A task's first run is traced as `Started`, not as resumed.
                 let task = self.fibers[f as usize].task;
                 if self.tasks[task as usize].started().is_some() {
@@ -920,6 +1039,65 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.run_fiber_now(f);
                 self.drain();
             }
+        }
+    }
+
+    /// True when `f` runs on the event loop: a coroutine under cooperative,
+    /// not a `to_thread` body on an executor worker.
+    #[inline]
+    fn on_loop(&self, f: u32) -> bool {
+        self.cooperative() && self.fibers[f as usize].role != Role::Offload
+    }
+
+    /// Cooperative: a `to_thread` body takes a free executor worker, else
+    /// waits in FIFO order (R-TO-THREAD).
+    fn submit_to_executor(&mut self, child: u32) {
+        if self.executor.busy >= self.executor.workers {
+            let generation = self.park(child, State::Queued);
+            self.executor.waiting.push_back((child, generation));
+            return;
+        }
+        self.executor.busy += 1;
+        self.stats.peak_threads = self.stats.peak_threads.max(1 + self.executor.busy);
+        if self.overheads.active
+            && let Some(at) = self.starter.start_if_needed(self.now, self.executor.busy, self.overheads.thread_start)
+        {
+            let generation = self.park(child, State::Starting);
+            self.queue.push(at, Event::ThreadStarted { fiber: child, generation });
+            return;
+        }
+        self.run_fiber_now(child);
+    }
+
+    /// An executor worker is free: the next live queued body takes it.
+    fn executor_done(&mut self) {
+        self.executor.busy -= 1;
+        while let Some((f, generation)) = self.executor.waiting.pop_front() {
+            if self.is_current(f, generation, State::Queued) {
+                self.submit_to_executor(f);
+                return;
+            }
+        }
+    }
+
+    /// `f` needs `cost` of CPU before it goes on (R-RUNTIME-STEP,
+    /// R-RUNTIME-SWITCH): on the loop, which it occupies, or on its thread.
+    fn charge(&mut self, f: u32, cost: SimDuration) {
+        self.park(f, State::Overhead);
+        self.cpu.request(self.now, f, cost, &mut self.queue);
+    }
+
+    /// The CPU a profile charged `f` is spent: it resumes (on the loop,
+    /// which it holds, or on its thread).
+    fn overhead_done(&mut self, f: u32) {
+        if self.on_loop(f) {
+            let task = self.fibers[f as usize].task;
+            if self.tasks[task as usize].started.is_some() {
+                self.trace_fiber(f, TraceWhat::Resumed);
+            }
+            self.continue_on_loop(f);
+        } else {
+            self.run_fiber_now(f);
         }
     }
 
@@ -956,6 +1134,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     fn alloc_fiber(&mut self, mut fiber: Fiber) -> u32 {
         let task = fiber.task;
+        let coroutine = fiber.role != Role::Offload;
         let head = self.tasks[task as usize].fibers;
         fiber.next = head;
         fiber.state = State::Running;
@@ -976,8 +1155,11 @@ impl<'a, O: Observer> Sim<'a, O> {
         let t = &mut self.tasks[task as usize];
         t.fibers = id;
         self.live_fibers += 1;
-        if self.cooperative() {
+        if self.cooperative() && coroutine {
             self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
+            if self.overheads.active {
+                self.loop_debt += self.overheads.creation(self.live_fibers);
+            }
         }
         id
     }
@@ -1062,6 +1244,15 @@ impl<'a, O: Observer> Sim<'a, O> {
                     _ => {}
                 }
             }
+            Role::Offload => {
+                if self.cooperative() {
+                    self.executor_done();
+                }
+                if !unwinding {
+                    self.step_done(p);
+                }
+                self.resume(p);
+            }
             Role::Timeout => {
                 if self.fibers[p as usize].deadline_passed() {
                     self.tasks[task as usize].number_flags |= Task::UNWINDING;
@@ -1131,7 +1322,20 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.returned.clear();
         while self.tasks[task as usize].fibers != NONE {
             let f = self.tasks[task as usize].fibers;
-            let pc = self.fibers[f as usize].pc;
+            let Fiber { pc, role, state, .. } = self.fibers[f as usize];
+            if role == Role::Offload {
+                // A cancelled to_thread body stops at once and frees its
+                // worker (a simplification: CPython's thread would run the
+                // call to its end).
+                if matches!(state, State::Cpu | State::Overhead) {
+                    self.cpu.cancel(self.now, f, &mut self.queue);
+                }
+                if state != State::Queued {
+                    self.free_fiber(f);
+                    self.executor_done();
+                    continue;
+                }
+            }
             self.returned.extend_from_slice(self.w.held_pools(pc));
             self.free_fiber(f);
         }

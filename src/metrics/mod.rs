@@ -32,9 +32,10 @@ use serde::Serialize;
 use stats::BatchSeries;
 
 /// Modelled resident memory of one parked CPython thread (calibration: 16.5 KB).
-pub const THREAD_BYTES: u64 = 16_896;
+pub const THREAD_BYTES: u64 = crate::model::runtime::CONSTANTS[crate::model::runtime::index::MEMORY_PER_THREAD].cpython;
 /// Modelled resident memory of one pending asyncio coroutine (calibration: 2.7–3.1 KB).
-pub const COROUTINE_BYTES: u64 = 2_900;
+pub const COROUTINE_BYTES: u64 =
+    crate::model::runtime::CONSTANTS[crate::model::runtime::index::MEMORY_PER_COROUTINE].cpython;
 
 /// How many tasks ended each way. `arrived` is the sum of the rest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -236,7 +237,7 @@ impl Observer for Recorder {
 }
 
 /// A strategy's configuration as reported.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct StrategyConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workers: Option<u32>,
@@ -246,11 +247,17 @@ pub struct StrategyConfig {
     pub switch_interval_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<u32>,
+    /// `processes`: how many, and the strategy each runs (whose settings
+    /// are the fields above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<&'static str>,
 }
 
 impl StrategyConfig {
     fn of(kind: &StrategyKind) -> Self {
-        let none = StrategyConfig { workers: None, gil: None, switch_interval_s: None, max_concurrency: None };
+        let none = StrategyConfig::default();
         match *kind {
             StrategyKind::Blocking => StrategyConfig { workers: Some(1), ..none },
             StrategyKind::Threaded { workers, gil, switch_interval } => StrategyConfig {
@@ -260,6 +267,11 @@ impl StrategyConfig {
                 ..none
             },
             StrategyKind::Cooperative { max_concurrency } => StrategyConfig { max_concurrency, ..none },
+            StrategyKind::Processes { workers, inner } => StrategyConfig {
+                processes: Some(workers),
+                strategy: Some(inner.kind().name()),
+                ..Self::of(&inner.kind())
+            },
         }
     }
 }
@@ -342,7 +354,7 @@ impl StrategyResult {
             })
             .collect();
         let overall = &recorder.overall;
-        let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
+        let cooperative = strategy.kind.is_cooperative();
         StrategyResult {
             strategy: strategy.label.clone(),
             kind: strategy.kind.name(),
@@ -360,8 +372,8 @@ impl StrategyResult {
             peak_in_flight: stats.peak_in_flight,
             peak_threads: stats.peak_threads,
             peak_coroutines: stats.peak_coroutines,
-            modelled_memory_bytes: u64::from(stats.peak_threads) * THREAD_BYTES
-                + stats.peak_coroutines * COROUTINE_BYTES,
+            modelled_memory_bytes: u64::from(stats.peak_threads) * scenario.runtime.memory_per_thread()
+                + stats.peak_coroutines * scenario.runtime.memory_per_coroutine(),
             loop_lag_s: cooperative.then(|| recorder.loop_lag.summary()),
             events: stats.events,
             intervals: None,

@@ -120,12 +120,7 @@ mod tests {
         StrategyResult {
             strategy: label.into(),
             kind,
-            config: super::super::StrategyConfig {
-                workers: None,
-                gil: None,
-                switch_interval_s: None,
-                max_concurrency: None,
-            },
+            config: super::super::StrategyConfig::default(),
             tasks,
             makespan_s: 10.0,
             throughput_per_s: 9.0,

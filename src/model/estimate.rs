@@ -119,7 +119,9 @@ fn ops(steps: &[Step]) -> f64 {
             StepKind::Gather(branches) => {
                 1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
             }
-            StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } => 1.0 + ops(program),
+            StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } | StepKind::ToThread(program) => {
+                1.0 + ops(program)
+            }
             StepKind::Limit { program, .. } => 2.0 + ops(program),
             _ => 1.0,
         })
@@ -137,7 +139,7 @@ fn typical_ns(steps: &[Step]) -> f64 {
             }
             StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
             StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
-            StepKind::Limit { program, .. } => typical_ns(program),
+            StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
             StepKind::Spawn { .. } | StepKind::Join { .. } => 0.0,
         })
         .sum()

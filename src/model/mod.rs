@@ -11,8 +11,9 @@ pub mod dist;
 pub mod estimate;
 pub mod program;
 
+pub use crate::scenario::runtime::{self, Runtime};
 pub use crate::scenario::{
-    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy, StrategyKind,
-    TaskClass, Warmup, WhenFull,
+    Arrivals, Bound, Dist, GatherBranch, InnerKind, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
+    StrategyKind, TaskClass, Warmup, WhenFull,
 };
 pub use program::{CompiledWorkload, Op, ProgramId};

@@ -66,6 +66,10 @@ pub enum Op {
         pool: PoolId,
     },
     End,
+    /// `to_thread`: `program` runs on a worker thread (cooperative) or inline.
+    ToThread {
+        program: ProgramId,
+    },
 }
 
 impl Op {
@@ -83,6 +87,7 @@ impl Op {
             Op::Acquire { .. } => "limit",
             Op::Release { .. } => "release",
             Op::End => "end",
+            Op::ToThread { .. } => "to_thread",
         }
     }
 }
@@ -182,6 +187,7 @@ impl CompiledWorkload {
             StepKind::Timeout { after, program } => {
                 Prepared::Op(Op::Timeout { after: *after, program: self.compile_program(program) })
             }
+            StepKind::ToThread(program) => Prepared::Op(Op::ToThread { program: self.compile_program(program) }),
             StepKind::Limit { program, .. } => {
                 Prepared::Limit(program.iter().map(|s| self.prepare(s, slots)).collect())
             }
@@ -266,6 +272,7 @@ mod tests {
             horizon: None,
             slos: vec![],
             warmup: None,
+            runtime: Default::default(),
         }
     }
 

@@ -25,6 +25,14 @@ pub fn render(report: &Report) -> String {
         s.seed,
         report.simbench_version
     ));
+    if let Some(rt) = &s.runtime {
+        let constants: Vec<String> = rt.constants.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        out.push_str(&format!(
+            "Runtime profile `{}`: {}.\n\n",
+            escape(&rt.name).replace('`', "'"),
+            constants.join(", ")
+        ));
+    }
     if let Some(r) = &report.replications {
         out.push_str(&format!(
             "Figures are means over {} independent replications ± the half-width of their 95% confidence interval (Student t); the other sections show replication 1, seed {}.\n\n",

@@ -54,6 +54,43 @@ pub struct ScenarioInfo {
     /// SHA-256 of the file's bytes, lowercase hex.
     pub sha256: String,
     pub seed: u64,
+    /// The runtime profile, when the scenario (or `--runtime`) names one
+    /// other than `ideal` (docs/report.md; absent keeps older reports' bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<RuntimeInfo>,
+}
+
+/// A runtime profile as a report names it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuntimeInfo {
+    /// `cpython`, a profile file's path, with ` + overrides` when the
+    /// scenario overrides constants.
+    pub name: String,
+    /// Each constant, keyed by its name and unit (`task_create_ns`,
+    /// `memory_per_thread_bytes`), in alphabetical order.
+    pub constants: std::collections::BTreeMap<String, u64>,
+}
+
+impl RuntimeInfo {
+    /// What a report says of `runtime`; `None` for the plain ideal profile.
+    pub fn of(runtime: &crate::scenario::Runtime) -> Option<RuntimeInfo> {
+        use crate::scenario::runtime::{CONSTANTS, Unit};
+        if runtime.name == "ideal" {
+            return None;
+        }
+        let constants = CONSTANTS
+            .iter()
+            .zip(runtime.values)
+            .map(|(c, v)| {
+                let unit = match c.unit {
+                    Unit::Duration => "ns",
+                    Unit::Bytes => "bytes",
+                };
+                (format!("{}_{unit}", c.name), v)
+            })
+            .collect();
+        Some(RuntimeInfo { name: runtime.name.clone(), constants })
+    }
 }
 
 impl ScenarioInfo {
@@ -66,6 +103,7 @@ impl ScenarioInfo {
             file: file.into(),
             sha256: sha256.into(),
             seed: scenario.seed,
+            runtime: RuntimeInfo::of(&scenario.runtime),
         }
     }
 }

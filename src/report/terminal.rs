@@ -15,6 +15,9 @@ pub fn render(report: &Report) -> String {
         report.results.len(),
         report.scenario.seed
     );
+    if let Some(rt) = &report.scenario.runtime {
+        out.push_str(&format!(", runtime {}", rt.name));
+    }
     if let Some(r) = &report.replications {
         out.push_str(&format!(", {} replications (mean ± 95% confidence half-width)", r.count));
     }

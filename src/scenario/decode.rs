@@ -12,12 +12,13 @@
 //! so every [`Scenario`] it returns satisfies the model's invariants.
 
 use super::duration::{DurationError, parse_duration};
+use super::runtime::{self, Runtime};
 use super::slo::{ScopeField, Slo, parse_threshold};
 use super::source::Path;
 use super::suggest::closest;
 use super::{
-    Arrivals, Bound, Dist, GatherBranch, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass, Warmup, WhenFull, takes_no_time,
+    Arrivals, Bound, Dist, GatherBranch, InnerKind, MAX_SPAWN_SLOTS, Machine, Pool, PoolId, Scenario, Step, StepKind,
+    Strategy, StrategyKind, TaskClass, Warmup, WhenFull, takes_no_time,
 };
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
@@ -40,22 +41,44 @@ pub struct Raw {
     pub hint: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] =
-    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "classes", "strategies", "slos"];
-const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
-const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
+const TOP_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "machine",
+    "horizon",
+    "warmup",
+    "pools",
+    "classes",
+    "strategies",
+    "slos",
+    "runtime",
+];
+const STEP_KINDS: &[&str] =
+    &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread"];
+const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded", "processes"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
 /// Every strategy setting, for spotting one written beside the kind.
 const STRATEGY_SETTINGS: &[&str] = &["label", "workers", "gil", "switch_interval", "max_concurrency"];
+const PROFILE_FORMAT_HINT: &str = "the profile format, \"simbench.runtime/v1\"";
 const DURATION_HINT: &str = "durations are strings with a unit: \"250ms\", \"5s\", \"40us\", \"2min\"";
 
 /// Decodes and validates a whole scenario.
 pub fn decode(root: &Value) -> Result<Scenario, Vec<Raw>> {
+    decode_with(root, Decoder::scenario)
+}
+
+/// Decodes a runtime profile file (`simbench.runtime/v1`).
+pub fn decode_profile(root: &Value) -> Result<Runtime, Vec<Raw>> {
+    decode_with(root, Decoder::profile_file)
+}
+
+/// Runs `document` over the root: its value if no problem was recorded.
+fn decode_with<T>(root: &Value, document: impl FnOnce(&mut Decoder, &Node) -> Option<T>) -> Result<T, Vec<Raw>> {
     let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new() };
-    let scenario = decoder.scenario(&Node { value: root, path: Path::default() });
-    match scenario {
-        Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
+    match document(&mut decoder, &Node { value: root, path: Path::default() }) {
+        Some(value) if decoder.problems.is_empty() => Ok(value),
         _ => Err(decoder.problems),
     }
 }
@@ -332,6 +355,10 @@ impl Decoder {
             Some(n) => self.slos(&n, strategies.as_deref(), top.get("classes").as_ref()),
             None => Some(Vec::new()),
         };
+        let runtime = match top.get("runtime") {
+            Some(n) => self.runtime(&n),
+            None => Some(Runtime::ideal()),
+        };
         let (classes, horizon) = (classes?, horizon?);
         let warmup = match warmup? {
             Some((warmup, node)) => Some(self.check_warmup(warmup, &node, &classes, horizon)?),
@@ -348,7 +375,120 @@ impl Decoder {
             horizon,
             warmup,
             slos: slos?,
+            runtime: runtime?,
         })
+    }
+
+    // ----- runtime profiles (R-RUNTIME-*) -------------------------------
+
+    /// `"ideal"`, `"cpython"`, a profile file's path, or an object
+    /// `{"profile": …, "<constant>": …}` overriding single constants.
+    fn runtime(&mut self, node: &Node) -> Option<Runtime> {
+        const EXPECTED: &str = "a runtime profile: \"ideal\", \"cpython\", a profile file's path, or an object such as {\"profile\": \"cpython\", \"task_create\": \"7us\"}";
+        match node.value {
+            Value::String(name) => self.runtime_base(node, name, Vec::new()),
+            Value::Object(_) => {
+                let mut allowed: Vec<&str> = vec!["profile"];
+                allowed.extend(runtime::CONSTANTS.iter().map(|c| c.name));
+                let fields = self.object(node, &allowed, EXPECTED)?;
+                let overrides = self.runtime_constants(&fields, false)?;
+                match fields.get("profile") {
+                    Some(p) => match p.value {
+                        Value::String(name) => self.runtime_base(&p, name, overrides),
+                        _ => self.wrong(&p, "a profile name (\"ideal\", \"cpython\") or a profile file's path"),
+                    },
+                    None => Some(Runtime::ideal().with_overrides(&overrides)),
+                }
+            }
+            _ => self.wrong(node, EXPECTED),
+        }
+    }
+
+    fn runtime_base(&mut self, node: &Node, name: &str, overrides: Vec<(usize, u64)>) -> Option<Runtime> {
+        if let Some(base) = Runtime::built_in(name) {
+            return Some(base.with_overrides(&overrides));
+        }
+        let looks_like_file = name.contains('/') || name.contains('.') || name.contains('\\');
+        if !looks_like_file {
+            let hint = match closest(name, runtime::BUILT_IN) {
+                Some(guess) => format!("did you mean \"{guess}\"? (a profile file's path contains a '.' or a '/')"),
+                None => "use \"ideal\", \"cpython\", or the path of a file written by `simbench calibrate`".into(),
+            };
+            self.problem(node, Anchor::Value, format!("unknown runtime profile \"{name}\""), Some(hint));
+            return None;
+        }
+        Some(Runtime {
+            name: name.to_string(),
+            values: Runtime::ideal().values,
+            pending: Some(runtime::PendingProfile { file: name.to_string(), overrides }),
+        })
+    }
+
+    /// The constants present in `fields`, each checked for its unit. With
+    /// `all`, every constant must be there (a profile file).
+    fn runtime_constants(&mut self, fields: &Fields, all: bool) -> Option<Vec<(usize, u64)>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, constant) in runtime::CONSTANTS.iter().enumerate() {
+            let node = match fields.get(constant.name) {
+                Some(n) => n,
+                None if all => {
+                    ok &= self.required(fields, constant.name, constant.meaning).is_some();
+                    continue;
+                }
+                None => continue,
+            };
+            let value = match constant.unit {
+                runtime::Unit::Duration => self.duration(&node).map(SimDuration::as_nanos),
+                runtime::Unit::Bytes => self.bytes(&node),
+            };
+            match value {
+                Some(v) => out.push((i, v)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn bytes(&mut self, node: &Node) -> Option<u64> {
+        let parsed = match node.value {
+            Value::Number(n) => n.as_u64(),
+            Value::String(text) => super::parse_bytes(text).filter(|b| b.fract() == 0.0 && *b >= 0.0).map(|b| b as u64),
+            _ => None,
+        };
+        parsed.or_else(|| {
+            self.wrong_hint(
+                node,
+                "a size in bytes",
+                "write a whole number of bytes (2900) or a size such as \"16.5KiB\"",
+            )
+        })
+    }
+
+    /// A profile file: `{"format": "simbench.runtime/v1", "name": …,
+    /// "constants": {…every constant…}, "measured_with": {…}}`.
+    fn profile_file(&mut self, root: &Node) -> Option<Runtime> {
+        let top = self.object(root, &["format", "name", "constants", "measured_with"], "a runtime profile object")?;
+        let format = self.required(&top, "format", PROFILE_FORMAT_HINT);
+        if let Some(f) = &format
+            && f.value.as_str() != Some(runtime::PROFILE_FORMAT)
+        {
+            return self.wrong_hint(
+                f,
+                &format!("\"{}\"", runtime::PROFILE_FORMAT),
+                "this simbench reads profile files written by `simbench calibrate`; run it again",
+            );
+        }
+        let name = match top.get("name") {
+            Some(n) => self.name(&n).map(str::to_string),
+            None => Some(String::new()),
+        };
+        let constants = self.required(&top, "constants", "the profile's constants")?;
+        let allowed: Vec<&str> = runtime::CONSTANTS.iter().map(|c| c.name).collect();
+        let fields = self.object(&constants, &allowed, "an object of the profile's constants")?;
+        let values = self.runtime_constants(&fields, true)?;
+        let _ = (format?, name?);
+        Some(Runtime { name: String::new(), values: Runtime::ideal().values, pending: None }.with_overrides(&values))
     }
 
     /// A warmup needs open-loop arrivals (a batch has no steady state, a
@@ -583,10 +723,33 @@ impl Decoder {
                 StepKind::Timeout { after: after?, program: program? }
             }
             "limit" => self.limit(&inner, scope)?,
+            "to_thread" => self.offload(&inner, scope)?,
             _ => unreachable!("one_of returns a listed kind"),
         };
         fail?;
         Some(Step { kind, label: label? })
+    }
+
+    /// A synchronous function run on a worker thread: io, cpu, sleep and
+    /// blocking steps only (it cannot await).
+    fn offload(&mut self, node: &Node, scope: &Scope) -> Option<StepKind> {
+        let mut body_scope = Scope { spawned: Vec::new(), held: scope.held.clone() };
+        let program = self.program(node, &mut body_scope)?;
+        let mut ok = true;
+        for (i, step) in program.iter().enumerate() {
+            if !matches!(step.kind, StepKind::Io { .. } | StepKind::Cpu(_) | StepKind::Sleep(_) | StepKind::Blocking(_))
+            {
+                let at = Node { value: &node.value[i], path: node.path.index(i) };
+                self.problem(
+                    &at,
+                    Anchor::Value,
+                    "to_thread runs a synchronous function: only io, cpu, sleep and blocking steps",
+                    Some("move gathers, spawns, timeouts and limits outside the to_thread step".into()),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(StepKind::ToThread(program))
     }
 
     fn gather(&mut self, node: &Node, _scope: &Scope) -> Option<StepKind> {
@@ -899,8 +1062,7 @@ impl Decoder {
             }
             None => None,
         };
-        let any_cooperative =
-            strategies.is_none_or(|all| all.iter().any(|s| matches!(s.kind, StrategyKind::Cooperative { .. })));
+        let any_cooperative = strategies.is_none_or(|all| all.iter().any(|s| s.kind.is_cooperative()));
         if strategies.is_some() || strategy_node.is_none() {
             if let Err((field, e)) = threshold.check_scope(strategy_kind, any_cooperative, class.is_some()) {
                 let at = match field {
@@ -957,6 +1119,12 @@ impl Decoder {
             let kind = match *kind {
                 "blocking" => StrategyKind::Blocking,
                 "threaded" => default_threaded(machine),
+                "free_threaded" => free_threaded(default_threaded(machine)),
+                "processes" => {
+                    let hint = "write {\"processes\": {\"workers\": 2, \"strategy\": \"blocking\"}}";
+                    self.problem(node, Anchor::Value, "processes needs its settings", Some(hint.into()));
+                    return None;
+                }
                 _ => StrategyKind::Cooperative { max_concurrency: None },
             };
             return Some(Strategy { label: name.clone(), kind });
@@ -978,6 +1146,8 @@ impl Decoder {
         let allowed: &[&str] = match kind {
             "blocking" => &["label"],
             "threaded" => &["label", "workers", "gil", "switch_interval"],
+            "free_threaded" => &["label", "workers", "switch_interval"],
+            "processes" => &["label", "workers", "strategy", "dispatch"],
             _ => &["label", "max_concurrency"],
         };
         let fields = self.object(&inner, allowed, "an object of strategy settings")?;
@@ -987,14 +1157,15 @@ impl Decoder {
         };
         let kind = match kind {
             "blocking" => Some(StrategyKind::Blocking),
-            "threaded" => {
+            "processes" => self.processes(&fields, machine),
+            "threaded" | "free_threaded" => {
                 let workers = match fields.get("workers") {
                     Some(n) => self.small_count(&n),
                     None => Some(StrategyKind::default_workers(machine)),
                 };
                 let gil = match fields.get("gil") {
                     Some(n) => self.boolean(&n),
-                    None => Some(true),
+                    None => Some(kind == "threaded"),
                 };
                 let switch_interval = match fields.get("switch_interval") {
                     Some(n) => self.positive_duration(&n),
@@ -1016,6 +1187,30 @@ impl Decoder {
     }
 }
 
+impl Decoder {
+    /// `{"processes": {"workers": P, "strategy": …, "dispatch": "round_robin"}}`
+    /// (R-PROCESSES).
+    fn processes(&mut self, fields: &Fields, machine: Machine) -> Option<StrategyKind> {
+        let workers = self.required(fields, "workers", "how many processes").and_then(|n| self.small_count(&n));
+        let inner = self.required(fields, "strategy", "the strategy each process runs").and_then(|n| {
+            let strategy = self.strategy(&n, machine)?;
+            let inner = InnerKind::of(strategy.kind);
+            if inner.is_none() {
+                let hint = "give each process a blocking, threaded or cooperative strategy";
+                self.problem(&n, Anchor::Value, "a process cannot run processes", Some(hint.into()));
+            }
+            inner
+        });
+        if let Some(n) = fields.get("dispatch")
+            && n.value.as_str() != Some("round_robin")
+        {
+            let hint = "tasks go to the processes in turn, in arrival order (least_loaded is not modelled)";
+            return self.wrong_hint(&n, "\"round_robin\"", hint);
+        }
+        Some(StrategyKind::Processes { workers: workers?, inner: inner? })
+    }
+}
+
 /// What a user may call a strategy by another name means in simbench.
 fn strategy_alias(name: &str) -> Option<&'static str> {
     match name.to_ascii_lowercase().as_str() {
@@ -1027,6 +1222,17 @@ fn strategy_alias(name: &str) -> Option<&'static str> {
         }
         "sync" | "sequential" | "serial" => Some("one task after another is \"blocking\""),
         _ => None,
+    }
+}
+
+/// `free_threaded`: threads without a GIL (free-threaded CPython, Java,
+/// Rust), an alias of `{"threaded": {"gil": false}}`.
+fn free_threaded(kind: StrategyKind) -> StrategyKind {
+    match kind {
+        StrategyKind::Threaded { workers, switch_interval, .. } => {
+            StrategyKind::Threaded { workers, gil: false, switch_interval }
+        }
+        other => other,
     }
 }
 

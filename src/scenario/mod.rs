@@ -11,6 +11,7 @@
 
 mod decode;
 mod duration;
+pub mod runtime;
 mod slo;
 mod source;
 mod suggest;
@@ -18,6 +19,7 @@ mod types;
 mod units;
 
 pub use duration::{DurationError, parse_duration};
+pub use runtime::Runtime;
 pub use slo::{
     GRAMMAR as THRESHOLD_GRAMMAR, Measure, Metric, Op, OutcomeKind, Slo, Statistic, Threshold, ThresholdError, Unit,
     parse_threshold,
@@ -77,6 +79,11 @@ impl fmt::Display for Problem {
 pub enum ScenarioError {
     #[error("{file}: cannot read the scenario")]
     Read { file: String, source: std::io::Error },
+    /// `--runtime FILE` names a profile file that cannot be read.
+    #[error(
+        "{file}: cannot read the runtime profile; use ideal, cpython, or a file written by `simbench calibrate --out FILE`"
+    )]
+    ReadProfile { file: String, source: std::io::Error },
     #[error("{}", render_problems(file, problems))]
     Invalid { file: String, problems: Vec<Problem> },
 }
@@ -112,21 +119,19 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     Ok(LoadedScenario { scenario, file, sha256, source: text })
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
+/// Parses and validates scenario text; `file` names it in errors, and a
+/// runtime profile file it names is read relative to `file`'s directory.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    parse_at(text, file, Path::new(file).parent().unwrap_or(Path::new("")))
+}
+
+/// [`parse`], reading a runtime profile file relative to `dir` (for text
+/// that is not read from `file`, such as a sweep's points).
+pub fn parse_at(text: &str, file: &str, dir: &Path) -> Result<Scenario, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
     let root: serde_json::Value = match serde_json::from_str(text) {
         Ok(root) => root,
-        Err(e) => {
-            let problem = Problem {
-                line: e.line().max(1) as u32,
-                column: char_column(text, e.line(), e.column()),
-                path: String::new(),
-                message: format!("invalid JSON: {}", syntax_message(&e)),
-                hint: syntax_hint(&e, text),
-            };
-            return Err(invalid(vec![problem]));
-        }
+        Err(e) => return Err(invalid(vec![syntax_problem(&e, text)])),
     };
     let map = SourceMap::scan(text);
     let mut problems: Vec<Problem> = map
@@ -142,19 +147,86 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         .collect();
     let decoded = decode::decode(&root);
     let raws = match decoded {
-        Ok(scenario) if problems.is_empty() => return Ok(scenario),
+        Ok(scenario) if problems.is_empty() => return resolve_runtime(scenario, file, dir, &map),
         Ok(_) => Vec::new(),
         Err(raws) => raws,
     };
-    problems.extend(raws.into_iter().map(|raw| {
+    problems.extend(located(raws, &map));
+    problems.sort_by_key(|p| (p.line, p.column));
+    Err(invalid(problems))
+}
+
+/// Reads the profile file a scenario's `runtime` names (relative to the
+/// scenario file's directory) and applies the scenario's overrides.
+fn resolve_runtime(mut scenario: Scenario, file: &str, dir: &Path, map: &SourceMap) -> Result<Scenario, ScenarioError> {
+    let Some(pending) = scenario.runtime.pending.take() else { return Ok(scenario) };
+    let profile_path = dir.join(&pending.file);
+    let shown = profile_path.display().to_string();
+    let at_runtime = |message: String, hint: &str| {
+        let mut path = source::Path::default().key("runtime");
+        if map.value(&path.key("profile")) != map.value(&path) {
+            path = path.key("profile");
+        }
+        let at = map.value(&path);
+        let problem =
+            Problem { line: at.line, column: at.column, path: path.to_string(), message, hint: Some(hint.into()) };
+        ScenarioError::Invalid { file: file.to_string(), problems: vec![problem] }
+    };
+    let text = std::fs::read_to_string(&profile_path).map_err(|e| {
+        at_runtime(
+            format!("cannot read the runtime profile {shown}: {e}"),
+            "write one with `simbench calibrate --out FILE`, or use \"ideal\" or \"cpython\"; the path is relative to the scenario's directory",
+        )
+    })?;
+    let profile = parse_profile(&text, &shown)?;
+    scenario.runtime = Runtime { name: pending.file.clone(), ..profile }.with_overrides(&pending.overrides);
+    Ok(scenario)
+}
+
+/// The runtime profile `--runtime` names: `ideal`, `cpython`, or a profile
+/// file's path (relative to the working directory).
+pub fn load_runtime(spec: &str) -> Result<Runtime, ScenarioError> {
+    if let Some(built_in) = Runtime::built_in(spec) {
+        return Ok(built_in);
+    }
+    let text = std::fs::read_to_string(spec)
+        .map_err(|source| ScenarioError::ReadProfile { file: spec.to_string(), source })?;
+    Ok(Runtime { name: spec.to_string(), ..parse_profile(&text, spec)? })
+}
+
+/// Parses and validates a runtime profile file's text (`simbench.runtime/v1`);
+/// `file` names it in errors.
+pub fn parse_profile(text: &str, file: &str) -> Result<Runtime, ScenarioError> {
+    let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
+    let root: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(vec![syntax_problem(&e, text)]))?;
+    let map = SourceMap::scan(text);
+    decode::decode_profile(&root).map_err(|raws| {
+        let mut problems: Vec<Problem> = located(raws, &map).collect();
+        problems.sort_by_key(|p| (p.line, p.column));
+        invalid(problems)
+    })
+}
+
+/// The decoder's problems at their `line:column`.
+fn located(raws: Vec<decode::Raw>, map: &SourceMap) -> impl Iterator<Item = Problem> + '_ {
+    raws.into_iter().map(|raw| {
         let at = match raw.anchor {
             Anchor::Key => map.key(&raw.path),
             Anchor::Value => map.value(&raw.path),
         };
         Problem { line: at.line, column: at.column, path: raw.path.to_string(), message: raw.message, hint: raw.hint }
-    }));
-    problems.sort_by_key(|p| (p.line, p.column));
-    Err(invalid(problems))
+    })
+}
+
+/// A JSON syntax error as a problem at its `line:column`.
+fn syntax_problem(e: &serde_json::Error, text: &str) -> Problem {
+    Problem {
+        line: e.line().max(1) as u32,
+        column: char_column(text, e.line(), e.column()),
+        path: String::new(),
+        message: format!("invalid JSON: {}", syntax_message(e)),
+        hint: syntax_hint(e, text),
+    }
 }
 
 /// serde_json's message without its trailing " at line L column C".

@@ -41,6 +41,8 @@ pub struct Scenario {
     /// The initial transient to leave out of the statistics (open-loop
     /// scenarios only). `None`: measure from t = 0.
     pub warmup: Option<Warmup>,
+    /// What the runtime costs beyond the program's own work (`ideal`: nothing).
+    pub runtime: super::runtime::Runtime,
 }
 
 /// How much of a run's start is left out of its statistics.
@@ -167,6 +169,11 @@ pub enum StepKind {
     Timeout { after: SimDuration, program: Vec<Step> },
     /// Hold one permit of `pool` around `program` (`async with semaphore`).
     Limit { pool: PoolId, program: Vec<Step> },
+    /// `asyncio.to_thread` / `loop.run_in_executor`: under cooperative the
+    /// coroutine awaits while `program` (io, cpu, sleep and blocking steps
+    /// only: a synchronous function) runs on a worker of the loop's default
+    /// executor; on a thread it runs inline.
+    ToThread(Vec<Step>),
 }
 
 /// One branch of a gather: `copies` concurrent instances of `program`.
@@ -204,6 +211,43 @@ pub enum StrategyKind {
         /// arrival order. `None` admits every task at once.
         max_concurrency: Option<u32>,
     },
+    /// `workers` (≥ 2) processes, each running its own copy of `inner`
+    /// (its own event loop or pool, its own GIL), sharing the machine's
+    /// cores; tasks are dispatched round robin at arrival (R-PROCESSES).
+    Processes { workers: u32, inner: InnerKind },
+}
+
+/// The strategy each process of [`StrategyKind::Processes`] runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InnerKind {
+    Blocking,
+    Threaded { workers: u32, gil: bool, switch_interval: SimDuration },
+    Cooperative { max_concurrency: Option<u32> },
+}
+
+impl InnerKind {
+    /// The inner strategy as a strategy of its own.
+    pub fn kind(self) -> StrategyKind {
+        match self {
+            InnerKind::Blocking => StrategyKind::Blocking,
+            InnerKind::Threaded { workers, gil, switch_interval } => {
+                StrategyKind::Threaded { workers, gil, switch_interval }
+            }
+            InnerKind::Cooperative { max_concurrency } => StrategyKind::Cooperative { max_concurrency },
+        }
+    }
+
+    /// A strategy that is not `processes` as an inner strategy.
+    pub fn of(kind: StrategyKind) -> Option<InnerKind> {
+        match kind {
+            StrategyKind::Blocking => Some(InnerKind::Blocking),
+            StrategyKind::Threaded { workers, gil, switch_interval } => {
+                Some(InnerKind::Threaded { workers, gil, switch_interval })
+            }
+            StrategyKind::Cooperative { max_concurrency } => Some(InnerKind::Cooperative { max_concurrency }),
+            StrategyKind::Processes { .. } => None,
+        }
+    }
 }
 
 impl StrategyKind {
@@ -213,12 +257,22 @@ impl StrategyKind {
             StrategyKind::Blocking => "blocking",
             StrategyKind::Threaded { .. } => "threaded",
             StrategyKind::Cooperative { .. } => "cooperative",
+            StrategyKind::Processes { .. } => "processes",
         }
     }
 
     /// Python's `ThreadPoolExecutor` default: `min(32, cores + 4)`.
     pub fn default_workers(machine: Machine) -> u32 {
         32.min(machine.cores.saturating_add(4))
+    }
+
+    /// True when tasks run as coroutines on an event loop (in every process,
+    /// for `processes`).
+    pub fn is_cooperative(&self) -> bool {
+        matches!(
+            self,
+            StrategyKind::Cooperative { .. } | StrategyKind::Processes { inner: InnerKind::Cooperative { .. }, .. }
+        )
     }
 
     /// CPython's default `sys.getswitchinterval()`: 5 ms.
@@ -289,9 +343,10 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
             d.always_zero()
         }
         StepKind::Gather(branches) => branches.iter().all(|b| takes_no_time(&b.program)),
-        StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => {
-            takes_no_time(program)
-        }
+        StepKind::Spawn { program, .. }
+        | StepKind::Timeout { program, .. }
+        | StepKind::Limit { program, .. }
+        | StepKind::ToThread(program) => takes_no_time(program),
         StepKind::Join { .. } => true,
     })
 }

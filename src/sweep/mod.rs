@@ -175,8 +175,10 @@ impl Study {
             path.set(&mut doc, value.clone())?;
         }
         let text = serde_json::to_string_pretty(&doc).expect("a JSON value serialises");
-        let mut scenario =
-            scenario::parse(&text, name).map_err(|error| SweepError::Scenario { point: name.to_string(), error })?;
+        // A runtime profile file is relative to the study's scenario file.
+        let dir = std::path::Path::new(&self.file).parent().unwrap_or(std::path::Path::new(""));
+        let mut scenario = scenario::parse_at(&text, name, dir)
+            .map_err(|error| SweepError::Scenario { point: name.to_string(), error })?;
         if let Some(slos) = &self.slos {
             scenario.slos = slos.clone();
         }

@@ -6,13 +6,17 @@ mod harness;
 
 mod arrivals;
 mod blocking;
+mod calibration;
 mod cpu;
 mod gather;
 mod io;
 mod limit;
 mod metrics;
+mod processes;
 mod randomness;
+mod runtime;
 mod spawn;
 mod strategies;
 mod timeout;
+mod to_thread;
 mod trace;

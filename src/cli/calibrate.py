@@ -1,0 +1,203 @@
+"""simbench calibrate: measures a CPython runtime profile's constants.
+
+Run by `simbench calibrate` (the script arrives on standard input). Prints
+one JSON object on standard output: the raw measurements, the derived
+constants (nanoseconds, bytes) and facts about the interpreter and machine.
+The method follows ../shared/calibration/README.md (docs/model.md,
+R-RUNTIME-CPYTHON): each figure is the median of a few repetitions.
+"""
+
+import asyncio
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+
+QUICK = "--quick" in sys.argv
+REPEAT = 3 if QUICK else 5
+
+
+def median_of(fn, repeat=REPEAT):
+    return statistics.median(fn() for _ in range(repeat))
+
+
+# ----- the event loop ---------------------------------------------------
+
+
+async def _sleep0():
+    await asyncio.sleep(0)
+
+
+def per_task_sleep0(n):
+    """Seconds per task to create and run n tasks that await sleep(0)."""
+
+    async def main():
+        start = time.perf_counter()
+        await asyncio.gather(*[_sleep0() for _ in range(n)])
+        return time.perf_counter() - start
+
+    gc.collect()
+    return asyncio.run(main()) / n
+
+
+def per_task_create(n):
+    """Seconds per task to create n tasks (not run)."""
+
+    async def main():
+        start = time.perf_counter()
+        tasks = [asyncio.ensure_future(_sleep0()) for _ in range(n)]
+        elapsed = time.perf_counter() - start
+        await asyncio.gather(*tasks)
+        return elapsed
+
+    gc.collect()
+    return asyncio.run(main()) / n
+
+
+def loop_sleep_slack(count, d):
+    async def main():
+        start = time.perf_counter()
+        for _ in range(count):
+            await asyncio.sleep(d)
+        return time.perf_counter() - start
+
+    return (asyncio.run(main()) - count * d) / count
+
+
+# ----- threads ----------------------------------------------------------
+
+
+def thread_sleep_slack(count, d):
+    start = time.perf_counter()
+    for _ in range(count):
+        time.sleep(d)
+    return (time.perf_counter() - start - count * d) / count
+
+
+def thread_start(count):
+    start = time.perf_counter()
+    for _ in range(count):
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+    return (time.perf_counter() - start) / count
+
+
+def context_switch(rounds):
+    """Seconds per hand-over between two threads (half a round trip)."""
+    import queue
+
+    ping, pong = queue.SimpleQueue(), queue.SimpleQueue()
+
+    def echo():
+        for _ in range(rounds):
+            pong.put(ping.get())
+
+    t = threading.Thread(target=echo)
+    t.start()
+    start = time.perf_counter()
+    for i in range(rounds):
+        ping.put(i)
+        pong.get()
+    elapsed = time.perf_counter() - start
+    t.join()
+    return elapsed / (2 * rounds)
+
+
+# ----- memory -----------------------------------------------------------
+
+
+def rss_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def memory_per_coroutine(n):
+    async def main():
+        gc.collect()
+        before = rss_bytes()
+        tasks = [asyncio.ensure_future(asyncio.sleep(3600)) for _ in range(n)]
+        await asyncio.sleep(0)
+        after = rss_bytes()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return None if before is None else (after - before) / n
+
+    return asyncio.run(main())
+
+
+def memory_per_thread(n):
+    gc.collect()
+    before = rss_bytes()
+    release = threading.Event()
+    threads = [threading.Thread(target=release.wait) for _ in range(n)]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    after = rss_bytes()
+    release.set()
+    for t in threads:
+        t.join()
+    return None if before is None else (after - before) / n
+
+
+# ----- derivation -------------------------------------------------------
+
+
+def main():
+    small, large = (2_000, 20_000) if QUICK else (10_000, 100_000)
+    raw = {}
+    # Memory first, while the heap has no freed arenas to reuse.
+    raw["memory_per_coroutine_bytes"] = memory_per_coroutine(large)
+    raw["memory_per_thread_bytes"] = memory_per_thread(100 if QUICK else 500)
+    raw["sleep0_small_s"] = t1 = median_of(lambda: per_task_sleep0(small))
+    raw["sleep0_large_s"] = t2 = median_of(lambda: per_task_sleep0(large))
+    raw["create_large_s"] = c2 = median_of(lambda: per_task_create(large))
+    sleeps, d = (10, 0.02) if QUICK else (20, 0.05)
+    raw["loop_sleep_slack_s"] = median_of(lambda: loop_sleep_slack(sleeps, d), 3)
+    raw["thread_sleep_slack_s"] = median_of(lambda: thread_sleep_slack(sleeps, d), 3)
+    raw["thread_start_s"] = median_of(lambda: thread_start(100 if QUICK else 500))
+    raw["context_switch_s"] = median_of(lambda: context_switch(2_000 if QUICK else 20_000))
+    raw["switch_interval_s"] = sys.getswitchinterval()
+    raw["sizes"] = [small, large]
+
+    # Per task in the sleep(0) run: one creation and two steps, with live
+    # coroutines averaging N/2, N and N/2: the collector's share is
+    # g × 2N / 1000 per task (g per 1000 live per operation).
+    g = max(0.0, (t2 - t1) / (2 * (large - small)) * 1000)
+    task_create = max(0.0, c2 - g * large / 2 / 1000)
+    loop_step = max(0.0, (t1 - task_create - g * 2 * small / 1000) / 2)
+    ns = lambda s: max(0, round(s * 1e9))
+    constants = {
+        "task_create": ns(task_create),
+        "loop_step": ns(loop_step),
+        "gc_per_1000_live": ns(g),
+        "timer_slack_loop": ns(raw["loop_sleep_slack_s"]),
+        "timer_slack_thread": ns(raw["thread_sleep_slack_s"]),
+        "thread_start": ns(raw["thread_start_s"]),
+        "context_switch": ns(raw["context_switch_s"]),
+        "switch_interval": ns(raw["switch_interval_s"]),
+        "memory_per_coroutine": max(0, round(raw["memory_per_coroutine_bytes"] or 2900)),
+        "memory_per_thread": max(0, round(raw["memory_per_thread_bytes"] or 16896)),
+    }
+    facts = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "executable": sys.executable,
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpus": os.cpu_count(),
+        "quick": QUICK,
+    }
+    json.dump({"constants": constants, "raw": raw, "facts": facts}, sys.stdout)
+
+
+main()

@@ -1,0 +1,84 @@
+//! What a runtime profile costs the engine (docs/model.md, R-RUNTIME-*).
+//!
+//! The profile's constants become integer durations here, once per run.
+//! Overheads are CPU work on the thread that pays them: the event loop's
+//! (coroutine creation, each resume, the garbage collector's share) occupy
+//! the loop like a `cpu` step; a thread's wake-up needs a CPU slot (the GIL,
+//! if the strategy has one). Timer slack lengthens `sleep` steps only.
+//!
+//! Invariant: with the `ideal` profile `active` is false and the engine takes
+//! none of these paths, so it pops exactly the events it did before profiles
+//! existed.
+
+use crate::model::Runtime;
+use crate::model::runtime::index;
+use crate::time::{SimDuration, SimTime};
+
+/// A run's overheads, in nanoseconds.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Overheads {
+    /// Some time constant is non-zero.
+    pub active: bool,
+    pub task_create: SimDuration,
+    pub loop_step: SimDuration,
+    /// Per 1000 live coroutines, added to each creation and each step.
+    pub gc_per_1000_live: u64,
+    pub timer_slack_loop: SimDuration,
+    pub timer_slack_thread: SimDuration,
+    pub thread_start: SimDuration,
+    pub context_switch: SimDuration,
+}
+
+impl Overheads {
+    pub fn of(runtime: &Runtime) -> Overheads {
+        Overheads {
+            active: !runtime.is_ideal(),
+            task_create: runtime.duration(index::TASK_CREATE),
+            loop_step: runtime.duration(index::LOOP_STEP),
+            gc_per_1000_live: runtime.values[index::GC_PER_1000_LIVE],
+            timer_slack_loop: runtime.duration(index::TIMER_SLACK_LOOP),
+            timer_slack_thread: runtime.duration(index::TIMER_SLACK_THREAD),
+            thread_start: runtime.duration(index::THREAD_START),
+            context_switch: runtime.duration(index::CONTEXT_SWITCH),
+        }
+    }
+
+    /// The garbage collector's share of one loop operation with `live`
+    /// coroutines alive: `gc_per_1000_live × live / 1000`, rounded down.
+    pub fn gc(&self, live: u64) -> SimDuration {
+        SimDuration::from_nanos(((u128::from(self.gc_per_1000_live) * u128::from(live)) / 1000) as u64)
+    }
+
+    /// Loop CPU to create one coroutine with `live` alive (itself included).
+    pub fn creation(&self, live: u64) -> SimDuration {
+        self.task_create + self.gc(live)
+    }
+
+    /// Loop CPU to resume one coroutine with `live` alive.
+    pub fn step(&self, live: u64) -> SimDuration {
+        self.loop_step + self.gc(live)
+    }
+}
+
+/// The serial start of a pool's worker threads: `ThreadPoolExecutor`
+/// starts a thread in `submit` when no idle one exists, one after another.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct ThreadStarter {
+    /// Threads started so far.
+    pub started: u32,
+    /// When the submitting thread is free to start the next one.
+    pub free_at: SimTime,
+}
+
+impl ThreadStarter {
+    /// A task needs a thread when `busy` threads are taken: if that is
+    /// more than have been started, start one and say when it is ready.
+    pub fn start_if_needed(&mut self, now: SimTime, busy: u32, cost: SimDuration) -> Option<SimTime> {
+        if busy <= self.started || cost.is_zero() {
+            return None;
+        }
+        self.started += 1;
+        self.free_at = self.free_at.max(now) + cost;
+        Some(self.free_at)
+    }
+}
