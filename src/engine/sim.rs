@@ -1092,7 +1092,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn overhead_done(&mut self, f: u32) {
         if self.on_loop(f) {
             let task = self.fibers[f as usize].task;
-            if self.tasks[task as usize].started.is_some() {
+            if self.tasks[task as usize].started().is_some() {
                 self.trace_fiber(f, TraceWhat::Resumed);
             }
             self.continue_on_loop(f);
