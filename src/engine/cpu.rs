@@ -57,6 +57,16 @@ impl Cpu {
         Cpu { slots: vec![slot; slots.max(1) as usize], waiting: VecDeque::new(), quantum, busy: SimDuration::ZERO }
     }
 
+    /// Slots running a fiber now.
+    pub fn in_use(&self) -> u32 {
+        self.slots.iter().filter(|s| s.fiber.is_some()).count() as u32
+    }
+
+    /// Number of slots.
+    pub fn slots(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
     /// Total CPU time granted so far.
     pub fn busy(&self) -> SimDuration {
         self.busy

@@ -89,6 +89,29 @@ pub enum TraceWhat {
     Finished(Outcome),
 }
 
+/// A shared resource whose occupancy the engine reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Resource {
+    /// The CPU slots (cores, or the GIL / the event loop's one thread).
+    Cpu,
+    /// A link of the scenario, by index.
+    Link(u16),
+}
+
+/// A resource's occupancy changed at `time`: from then on `busy` of its
+/// `capacity` units are in use. For a link, `busy` is the number of
+/// transfers sharing it (the link is fully used whenever it is ≥ 1, so its
+/// `capacity` is 1) and `bytes` the payload of transfers that ended at this
+/// change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceChange {
+    pub time: SimTime,
+    pub resource: Resource,
+    pub busy: u32,
+    pub capacity: u32,
+    pub bytes: u64,
+}
+
 /// Receives the engine's reports. Every method has a do-nothing default.
 pub trait Observer {
     /// A task ended (completed, failed, timed out or was cancelled).
@@ -96,6 +119,16 @@ pub trait Observer {
 
     /// Cooperative only: a ready coroutine waited `lag` for the loop.
     fn loop_lag(&mut self, _lag: crate::time::SimDuration) {}
+
+    /// Whether to report [`ResourceChange`]s (checked once per run; the
+    /// engine reports them only for scenarios with links).
+    fn resources(&self) -> bool {
+        false
+    }
+
+    /// A resource's occupancy changed (see [`ResourceChange`]). Calls come
+    /// in time order, at most one per resource per event.
+    fn resource(&mut self, _change: &ResourceChange) {}
 
     /// Whether to emit [`TraceEvent`]s (checked once per run).
     fn tracing(&self) -> bool {

@@ -28,7 +28,8 @@
 //!   for its pc, and returns them when it is cancelled or unwinds.
 
 use super::cpu::{Cpu, SlotId};
-use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+use super::link::Link;
+use super::observer::{Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 use super::prefetch::prefetch;
 use super::queue::EventQueue;
 use super::streams::{Purpose, Stream, mix, next_word};
@@ -65,6 +66,8 @@ enum State {
     Spawned,
     /// Waiting for a permit of pool `counter`.
     Permit,
+    /// Moving a payload over a link (the op at its pc says which).
+    Transfer,
 }
 
 /// Why a fiber exists, which says what its end means to its parent.
@@ -167,6 +170,9 @@ enum Event {
     Slice { slot: SlotId, generation: u32 },
     /// A timeout's budget expires.
     Deadline { fiber: u32, generation: u32 },
+    /// The head transfer of a link ends (stale unless `generation` is the
+    /// link's current one).
+    LinkDone { link: u16, generation: u32 },
     /// Cooperative: the loop starts an iteration.
     LoopIteration,
     /// The scenario's horizon.
@@ -253,6 +259,12 @@ pub(super) struct Sim<'a, O: Observer> {
     /// When `in_flight` last changed (the integral is up to date until then).
     in_flight_since: SimTime,
     horizon_reached: bool,
+    /// The scenario's links (see `link.rs`).
+    links: Vec<Link>,
+    /// Report resource changes to the observer (scenarios with links).
+    resources: bool,
+    /// The CPU occupancy last reported.
+    cpu_reported: u32,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -294,6 +306,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             })
             .collect();
         let tracing = observer.tracing();
+        let resources = !scenario.links.is_empty() && observer.resources();
         Sim {
             scenario,
             w,
@@ -327,6 +340,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             in_flight: 0,
             in_flight_since: SimTime::ZERO,
             horizon_reached: false,
+            links: scenario.links.iter().map(|l| Link::new(l.bits_per_s)).collect(),
+            resources,
+            cpu_reported: 0,
         }
     }
 
@@ -364,6 +380,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.stats.events += 1;
             self.handle(event);
             self.drain();
+            if self.resources {
+                self.report_cpu();
+            }
             if self.horizon_reached {
                 break;
             }
@@ -412,6 +431,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
             }
+            Event::LinkDone { link, generation } => self.on_link_done(link, generation),
             Event::LoopIteration => {
                 self.event_loop.iteration_scheduled = false;
                 self.event_loop.running = true;
@@ -586,6 +606,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.fibers[f as usize].failing = fail > 0.0 && self.draw_failure(f, fail);
                     self.begin(f, Some(d));
                     self.wait_timer(f, d);
+                    return;
+                }
+                Op::Transfer { link, bytes } => {
+                    self.begin(f, None);
+                    let generation = self.park(f, State::Transfer);
+                    self.links[link as usize].start(self.now, f, generation, bytes);
+                    self.link_changed(link, 0);
+                    self.awaiting(f);
                     return;
                 }
                 Op::Sleep { dist } => {
@@ -1030,6 +1058,66 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.pools[pool as usize].available += 1;
     }
 
+    // ----- links ----------------------------------------------------------
+
+    /// A link's completion event: wake every transfer whose work is done.
+    fn on_link_done(&mut self, link: u16, generation: u32) {
+        if !self.links[link as usize].fire(self.now, generation) {
+            return;
+        }
+        let mut bytes_done = 0;
+        loop {
+            let fibers = &self.fibers;
+            let live =
+                |f: u32, g: u32| fibers[f as usize].generation == g && fibers[f as usize].state == State::Transfer;
+            let Some(f) = self.links[link as usize].pop_finished(live) else { break };
+            if let Op::Transfer { bytes, .. } = self.w.ops[self.fibers[f as usize].pc as usize] {
+                bytes_done += bytes;
+            }
+            self.step_done(f);
+            self.resume(f);
+        }
+        self.link_changed(link, bytes_done);
+    }
+
+    /// A cancelled fiber parked at the transfer op `pc` leaves its link.
+    fn cancel_transfer(&mut self, pc: u32) {
+        if let Op::Transfer { link, .. } = self.w.ops[pc as usize] {
+            self.links[link as usize].cancel(self.now);
+            self.link_changed(link, 0);
+        }
+    }
+
+    /// The set of transfers on `link` changed: schedule its next end and
+    /// report the change (with `bytes` of payload just delivered).
+    fn link_changed(&mut self, link: u16, bytes: u64) {
+        let fibers = &self.fibers;
+        let live = |f: u32, g: u32| fibers[f as usize].generation == g && fibers[f as usize].state == State::Transfer;
+        if let Some((at, generation)) = self.links[link as usize].reschedule(self.now, live) {
+            self.queue.push(at, Event::LinkDone { link, generation });
+        }
+        if self.resources {
+            let busy = self.links[link as usize].active();
+            let resource = Resource::Link(link);
+            self.observer.resource(&ResourceChange { time: self.now, resource, busy, capacity: 1, bytes });
+        }
+    }
+
+    /// Reports the CPU's occupancy if it changed: slots in use, or under
+    /// cooperative whether a step holds the loop.
+    fn report_cpu(&mut self) {
+        let (busy, capacity) = if self.cooperative() {
+            (u32::from(self.event_loop.occupied), 1)
+        } else {
+            (self.cpu.in_use(), self.cpu.slots())
+        };
+        if busy != self.cpu_reported {
+            self.cpu_reported = busy;
+            let change = ResourceChange { time: self.now, resource: Resource::Cpu, busy, capacity, bytes: 0 };
+            self.observer.resource(&change);
+        }
+    }
+
     // ----- task ends ------------------------------------------------------
 
     /// Threads: a timeout expired. The caller gives up now; the thread runs
@@ -1054,6 +1142,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             let f = self.tasks[task as usize].fibers;
             let pc = self.fibers[f as usize].pc;
             self.returned.extend_from_slice(self.w.held_pools(pc));
+            if self.fibers[f as usize].state == State::Transfer {
+                self.cancel_transfer(pc);
+            }
             self.free_fiber(f);
         }
         for i in 0..self.returned.len() {

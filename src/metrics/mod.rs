@@ -18,6 +18,7 @@
 
 mod latency;
 pub mod replicate;
+pub mod resources;
 pub mod slo;
 pub mod stats;
 pub mod timeline;
@@ -25,7 +26,9 @@ pub mod timeline;
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 pub use timeline::{Timeline, TimelineRecorder};
 
-use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
+use crate::engine::{
+    self, EngineError, Limits, Observer, Outcome, ResourceChange, RunStats, TaskRecord, TraceEvent, TraceWhat,
+};
 use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind, Warmup};
 use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
@@ -133,6 +136,8 @@ pub struct Recorder {
     series: Option<BatchSeries>,
     trace: Option<TraceLog>,
     timeline: Option<TimelineRecorder>,
+    /// The CPU's and the links' occupancy (scenarios with links).
+    pub resources: resources::ResourceRecorder,
 }
 
 /// A bounded log of trace events.
@@ -183,8 +188,12 @@ impl Recorder {
     }
 
     /// The recorded timeline, finished with the run's counters.
-    pub fn take_timeline(&mut self, stats: &RunStats) -> Option<Timeline> {
-        self.timeline.take().map(|t| t.finish(stats))
+    pub fn take_timeline(&mut self, stats: &RunStats, link_names: &[String]) -> Option<Timeline> {
+        let mut resources = self.resources.clone();
+        resources.finish(stats.end);
+        self.timeline
+            .take()
+            .map(|t| Timeline { utilisation: resources.series(stats.last_outcome, link_names), ..t.finish(stats) })
     }
 
     /// Class `i`'s figures (with a single class, the overall ones).
@@ -213,6 +222,14 @@ impl Observer for Recorder {
 
     fn loop_lag(&mut self, lag: SimDuration) {
         self.loop_lag.record(lag.as_nanos());
+    }
+
+    fn resources(&self) -> bool {
+        true
+    }
+
+    fn resource(&mut self, change: &ResourceChange) {
+        self.resources.record(change);
     }
 
     fn tracing(&self) -> bool {
@@ -316,6 +333,77 @@ pub struct StrategyResult {
     pub classes: Vec<ClassResult>,
     /// The overall latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
+    /// Scenarios with links: each link's figures, in scenario order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkResult>,
+    /// Scenarios with links: the busiest resource over the makespan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<Bottleneck>,
+}
+
+/// One link's figures under one strategy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkResult {
+    pub link: String,
+    pub bandwidth_bits_per_s: u64,
+    /// Payload delivered (transfers that ended).
+    pub bytes: u64,
+    /// Fraction of the makespan with at least one transfer in progress.
+    pub busy_fraction: f64,
+    /// Bits delivered per second of makespan.
+    pub mean_throughput_bits_per_s: f64,
+    pub peak_transfers: u32,
+}
+
+/// The resource with the highest utilisation over the makespan: `cpu`
+/// (CPU time over cores × makespan) or `link <name>` (its busy fraction).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bottleneck {
+    pub resource: String,
+    pub utilization: f64,
+}
+
+/// Each link's figures and the bottleneck (`None` without links).
+fn links_and_bottleneck(
+    scenario: &Scenario,
+    recorder: &Recorder,
+    stats: &RunStats,
+) -> (Vec<LinkResult>, Option<Bottleneck>) {
+    if scenario.links.is_empty() {
+        return (Vec::new(), None);
+    }
+    let mut resources = recorder.resources.clone();
+    resources.finish(stats.end);
+    let makespan_ns = stats.makespan().as_nanos() as f64;
+    let links: Vec<LinkResult> = scenario
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            let totals = resources.link(i);
+            let (busy, throughput) = if makespan_ns > 0.0 {
+                ((totals.busy_ns / makespan_ns).min(1.0), totals.bytes as f64 * 8.0 / (makespan_ns / 1e9))
+            } else {
+                (0.0, 0.0)
+            };
+            LinkResult {
+                link: link.name.clone(),
+                bandwidth_bits_per_s: link.bits_per_s,
+                bytes: totals.bytes,
+                busy_fraction: round_significant(busy, 6),
+                mean_throughput_bits_per_s: round_significant(throughput, 6),
+                peak_transfers: totals.peak_transfers,
+            }
+        })
+        .collect();
+    let mut bottleneck =
+        Bottleneck { resource: "cpu".into(), utilization: round_significant(stats.cpu_utilization(), 6) };
+    for link in &links {
+        if link.busy_fraction > bottleneck.utilization {
+            bottleneck = Bottleneck { resource: format!("link {}", link.link), utilization: link.busy_fraction };
+        }
+    }
+    (links, Some(bottleneck))
 }
 
 fn throughput(completed: u64, makespan: SimDuration) -> f64 {
@@ -343,6 +431,7 @@ impl StrategyResult {
             .collect();
         let overall = &recorder.overall;
         let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
+        let (links, bottleneck) = links_and_bottleneck(scenario, recorder, stats);
         StrategyResult {
             strategy: strategy.label.clone(),
             kind: strategy.kind.name(),
@@ -367,6 +456,8 @@ impl StrategyResult {
             intervals: None,
             classes,
             histogram: overall.latency.encoded(),
+            links,
+            bottleneck,
         }
     }
 }
@@ -438,7 +529,7 @@ pub fn measure_with(
         result: StrategyResult::new(scenario, strategy, &recorder, &stats),
         stats,
         trace: recorder.take_trace(),
-        timeline: recorder.take_timeline(&stats),
+        timeline: recorder.take_timeline(&stats, &scenario.links.iter().map(|l| l.name.clone()).collect::<Vec<_>>()),
     })
 }
 

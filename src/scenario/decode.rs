@@ -22,6 +22,8 @@ use super::{
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
 
+mod net;
+
 /// Which part of a field a problem points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anchor {
@@ -41,7 +43,7 @@ pub struct Raw {
 }
 
 const TOP_FIELDS: &[&str] =
-    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "classes", "strategies", "slos"];
+    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "links", "classes", "strategies", "slos"];
 const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
@@ -52,7 +54,7 @@ const DURATION_HINT: &str = "durations are strings with a unit: \"250ms\", \"5s\
 
 /// Decodes and validates a whole scenario.
 pub fn decode(root: &Value) -> Result<Scenario, Vec<Raw>> {
-    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new() };
+    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new(), links: Vec::new() };
     let scenario = decoder.scenario(&Node { value: root, path: Path::default() });
     match scenario {
         Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
@@ -91,6 +93,9 @@ struct Scope {
 struct Decoder {
     problems: Vec<Raw>,
     pools: Vec<String>,
+    /// Declared link names, in file order (recorded even when a link's
+    /// settings are wrong, so references resolve).
+    links: Vec<String>,
 }
 
 impl Decoder {
@@ -322,6 +327,10 @@ impl Decoder {
             Some(n) => self.pools(&n),
             None => Some(Vec::new()),
         };
+        let links = match top.get("links") {
+            Some(n) => self.links(&n),
+            None => Some(Vec::new()),
+        };
         // Even with bad pools, record their names so limits resolve.
         let classes = self.required(&top, "classes", "the task classes").and_then(|n| self.classes(&n));
         let strategies = match top.get("strategies") {
@@ -343,6 +352,7 @@ impl Decoder {
             seed: seed?,
             machine: machine?,
             pools: pools?,
+            links: links?,
             classes,
             strategies: strategies?,
             horizon,
@@ -547,7 +557,7 @@ impl Decoder {
     }
 
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
-        let (kind, inner, fields) = self.one_of(node, STEP_KINDS, &["label", "fail"], "step")?;
+        let (kind, inner, fields) = self.one_of(node, STEP_KINDS, &["label", "fail", "bytes", "link"], "step")?;
         // A bad label or fail is recorded, and the step's kind still checked.
         let label = match fields.get("label") {
             Some(n) => self.name(&n).map(|name| Some(name.to_string())),
@@ -563,8 +573,9 @@ impl Decoder {
             }
             None => Some(0.0),
         };
+        let transfer = self.transfer(kind, &fields);
         let kind = match kind {
-            "io" => StepKind::Io { duration: self.dist(&inner)?, fail: fail.unwrap_or(0.0) },
+            "io" => StepKind::Io { duration: self.dist(&inner)?, fail: fail.unwrap_or(0.0), transfer: transfer? },
             "cpu" => StepKind::Cpu(self.dist(&inner)?),
             "sleep" => StepKind::Sleep(self.dist(&inner)?),
             "blocking" => StepKind::Blocking(self.dist(&inner)?),

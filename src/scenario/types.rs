@@ -27,6 +27,9 @@ pub struct Scenario {
     /// Named semaphores / connection pools, in file order. Steps refer to
     /// them by index ([`PoolId`]).
     pub pools: Vec<Pool>,
+    /// Shared network links, in file order. `io` steps with a payload refer
+    /// to them by index ([`LinkId`]).
+    pub links: Vec<Link>,
     /// Task classes, in file order. Each draws from streams named after the
     /// class, so adding a class changes no other class's draws.
     pub classes: Vec<TaskClass>,
@@ -100,6 +103,25 @@ pub enum WhenFull {
     Reject,
 }
 
+/// Index of a link in [`Scenario::links`].
+pub type LinkId = u16;
+
+/// A shared network link of `bits_per_s` (≥ 1) bits per second: concurrent
+/// transfers share it equally (processor sharing, docs/model.md R-LINK-*).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub name: String,
+    pub bits_per_s: u64,
+}
+
+/// A payload an `io` step moves over a link after its latency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub link: LinkId,
+    /// Payload size in bytes (≥ 1).
+    pub bytes: u64,
+}
+
 /// A named kind of task: its arrivals and its program.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskClass {
@@ -144,8 +166,9 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepKind {
     /// Await network or disk I/O. With probability `fail` (in [0, 1]) the
-    /// operation fails when it completes, and the task ends as failed.
-    Io { duration: Dist, fail: f64 },
+    /// operation fails when it completes, and the task ends as failed. With
+    /// a `transfer`, the payload then moves over the link (R-LINK-*).
+    Io { duration: Dist, fail: f64, transfer: Option<Transfer> },
     /// CPU work: needs a core (and the GIL, or the event loop's thread).
     Cpu(Dist),
     /// `asyncio.sleep` / `time.sleep`: waits without holding anything but the
