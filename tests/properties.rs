@@ -13,8 +13,8 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, CompiledWorkload, Dist, GatherBranch, Machine, Op, Pool, Scenario, Step, StepKind,
-    Strategy as SimStrategy, StrategyKind, TaskClass, WhenFull,
+    Arrivals, Bound, CompiledWorkload, Dist, GatherBranch, Link, Machine, Op, Pool, Scenario, Step, StepKind,
+    Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
 };
 use simbench::time::SimDuration;
 
@@ -36,7 +36,13 @@ fn dist() -> impl Strategy<Value = Dist> {
 
 fn leaf() -> impl Strategy<Value = StepKind> {
     prop_oneof![
-        (dist(), prop_oneof![Just(0.0), Just(0.1)]).prop_map(|(duration, fail)| StepKind::Io { duration, fail }),
+        (dist(), prop_oneof![Just(0.0), Just(0.1)], prop_oneof![Just(None), (1u64..200_000).prop_map(Some)]).prop_map(
+            |(duration, fail, bytes)| StepKind::Io {
+                duration,
+                fail,
+                transfer: bytes.map(|bytes| Transfer { link: 0, bytes })
+            }
+        ),
         dist().prop_map(StepKind::Cpu),
         dist().prop_map(StepKind::Sleep),
         dist().prop_map(StepKind::Blocking),
@@ -158,6 +164,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 .enumerate()
                 .map(|(i, size)| Pool { name: format!("p{i}"), size, when_full: WhenFull::Wait })
                 .collect(),
+            // 8 Mbit/s: a generated payload takes up to 0.2 s alone.
+            links: vec![Link { name: "l0".into(), bits_per_s: 8_000_000 }],
             classes: classes
                 .into_iter()
                 .enumerate()

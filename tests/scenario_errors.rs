@@ -1389,3 +1389,116 @@ fn binary_rejects_a_file_that_is_not_utf8() {
     );
     assert!(stderr.contains("hint: save the scenario as UTF-8 JSON"), "{stderr}");
 }
+
+// ----- links -----------------------------------------------------------------
+
+/// As [`program`], with `"links": links` on line 2, so steps start on line 8.
+fn program_with_links(links: Option<&str>, steps: &[&str]) -> String {
+    program_with_pools(None, steps).replacen(
+        '{',
+        &links.map(|l| format!("{{\n  \"links\": {l},")).unwrap_or("{".into()),
+        1,
+    )
+}
+
+#[test]
+fn an_unknown_link_suggests_a_declared_one() {
+    check(
+        &program_with_links(
+            Some(r#"{"uplink": {"bandwidth": "100Mbit/s"}}"#),
+            &[r#"{"io": "50ms", "bytes": "1MB", "link": "uplnk"}"#],
+        ),
+        &[at(8, 48, "classes.job.program[0].link", "unknown link \"uplnk\"")
+            .on("\"uplnk\"")
+            .hint("did you mean \"uplink\"?")],
+    );
+}
+
+#[test]
+fn bytes_without_any_link_says_how_to_declare_one() {
+    check(
+        &program_with_links(None, &[r#"{"io": "50ms", "bytes": "1MB"}"#]),
+        &[at(7, 24, "classes.job.program[0].bytes", "\"bytes\" needs a link, and none is declared")
+            .on("\"bytes\"")
+            .hint("\"links\": {\"uplink\"")],
+    );
+}
+
+#[test]
+fn bytes_with_several_links_and_no_link_asks_which() {
+    check(
+        &program_with_links(
+            Some(r#"{"a": {"bandwidth": "1Mbit/s"}, "b": {"bandwidth": "2Mbit/s"}}"#),
+            &[r#"{"io": "50ms", "bytes": "1MB"}"#],
+        ),
+        &[at(8, 24, "classes.job.program[0].bytes", "\"bytes\" needs \"link\": the scenario declares 2 links")
+            .on("\"bytes\"")
+            .hint("name one of a, b")],
+    );
+}
+
+#[test]
+fn a_bandwidth_must_be_positive_with_a_unit() {
+    let with = |bandwidth: &str| {
+        program_with_links(Some(&format!(r#"{{"up": {{"bandwidth": {bandwidth}}}}}"#)), &[r#"{"io": "1s"}"#])
+    };
+    check(
+        &with(r#""0Mbit/s""#),
+        &[at(2, 33, "links.up.bandwidth", "expected a bandwidth of at least 1bit/s, found \"0Mbit/s\"")
+            .on("\"0Mbit/s\"")
+            .hint("\"100Mbit/s\"")],
+    );
+    check(
+        &with(r#""-5Mbit/s""#),
+        &[at(2, 33, "links.up.bandwidth", "expected a bandwidth such as \"100Mbit/s\", found \"-5Mbit/s\"")
+            .on("\"-5Mbit/s\"")
+            .hint("\"12.5MB/s\"")],
+    );
+    check(
+        &with("100"),
+        &[at(2, 33, "links.up.bandwidth", "expected a bandwidth such as \"100Mbit/s\", found 100")
+            .on("100")
+            .hint("\"1Gbit/s\"")],
+    );
+}
+
+#[test]
+fn a_link_needs_a_bandwidth_and_nothing_else() {
+    check(
+        &program_with_links(Some(r#"{"up": {"bandwith": "1Mbit/s"}}"#), &[r#"{"io": "1s"}"#]),
+        &[
+            at(2, 19, "links.up", "missing field \"bandwidth\"").on("{"),
+            at(2, 20, "links.up.bandwith", "unknown field \"bandwith\"")
+                .on("\"bandwith\"")
+                .hint("did you mean \"bandwidth\"?"),
+        ],
+    );
+}
+
+#[test]
+fn bytes_and_link_apply_only_to_io_and_bytes_needs_a_size() {
+    let links = Some(r#"{"up": {"bandwidth": "1Mbit/s"}}"#);
+    check(
+        &program_with_links(links, &[r#"{"cpu": "1s", "bytes": "1MB"}"#]),
+        &[at(8, 23, "classes.job.program[0].bytes", "\"bytes\" applies only to io steps, not to cpu")
+            .on("\"bytes\"")
+            .hint("move the payload onto an io step")],
+    );
+    check(
+        &program_with_links(links, &[r#"{"io": "1s", "bytes": "lots"}"#]),
+        &[at(
+            8,
+            31,
+            "classes.job.program[0].bytes",
+            "expected a payload size of at least 1 byte, such as \"1MB\", found \"lots\"",
+        )
+        .on("\"lots\"")
+        .hint("\"10KB\"")],
+    );
+    check(
+        &program_with_links(links, &[r#"{"io": "1s", "link": "up"}"#]),
+        &[at(8, 22, "classes.job.program[0].link", "\"link\" without \"bytes\" moves nothing")
+            .on("\"link\"")
+            .hint("\"bytes\": \"1MB\"")],
+    );
+}

@@ -355,8 +355,10 @@ pub struct LinkResult {
     pub peak_transfers: u32,
 }
 
-/// The resource with the highest utilisation over the makespan: `cpu`
-/// (CPU time over cores × makespan) or `link <name>` (its busy fraction).
+/// The resource with the highest utilisation over the makespan: `cpu` (the
+/// time-average share of the CPU slots the strategy can use in use, or
+/// under cooperative of the loop held by `cpu` and `blocking` steps) or
+/// `link <name>` (its busy fraction). Ties go to the CPU, then the first link.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Bottleneck {
     pub resource: String,
@@ -396,8 +398,10 @@ fn links_and_bottleneck(
             }
         })
         .collect();
-    let mut bottleneck =
-        Bottleneck { resource: "cpu".into(), utilization: round_significant(stats.cpu_utilization(), 6) };
+    // The CPU as the strategy can use it: its slots (one for blocking,
+    // cooperative and the GIL), or under cooperative the loop's occupation.
+    let cpu = if makespan_ns > 0.0 { (resources.cpu_busy_ns() / makespan_ns).min(1.0) } else { 0.0 };
+    let mut bottleneck = Bottleneck { resource: "cpu".into(), utilization: round_significant(cpu, 6) };
     for link in &links {
         if link.busy_fraction > bottleneck.utilization {
             bottleneck = Bottleneck { resource: format!("link {}", link.link), utilization: link.busy_fraction };

@@ -10,6 +10,7 @@ mod cpu;
 mod gather;
 mod io;
 mod limit;
+mod link;
 mod metrics;
 mod randomness;
 mod spawn;
