@@ -1480,7 +1480,7 @@ fn bytes_and_link_apply_only_to_io_and_bytes_needs_a_size() {
     let links = Some(r#"{"up": {"bandwidth": "1Mbit/s"}}"#);
     check(
         &program_with_links(links, &[r#"{"cpu": "1s", "bytes": "1MB"}"#]),
-        &[at(8, 23, "classes.job.program[0].bytes", "\"bytes\" applies only to io steps, not to cpu")
+        &[at(8, 23, "classes.job.program[0].bytes", "\"bytes\" applies only to io and call steps, not to cpu")
             .on("\"bytes\"")
             .hint("move the payload onto an io step")],
     );

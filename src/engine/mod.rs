@@ -21,7 +21,7 @@
 //! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0, transfer: None }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
-//!     machine: Machine::default(), pools: vec![], links: vec![], horizon: None, slos: vec![], warmup: None,
+//!     machine: Machine::default(), pools: vec![], links: vec![], services: vec![], horizon: None, slos: vec![], warmup: None,
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
 //! };
@@ -35,10 +35,11 @@ mod link;
 mod observer;
 mod prefetch;
 pub mod queue;
+mod service;
 mod sim;
 mod streams;
 
-pub use observer::{Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
+pub use observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 pub use queue::EventQueue;
 pub use streams::{Purpose, Stream, replication_seed};
 

@@ -96,6 +96,27 @@ pub enum Resource {
     Cpu,
     /// A link of the scenario, by index.
     Link(u16),
+    /// A service of the scenario, by index: `busy` of `concurrency` servers.
+    Service(u16),
+}
+
+/// What happened to a `call` attempt at a service (docs/model.md R-CALL-*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallEvent {
+    /// An attempt arrived; `retry` is false for a call's first attempt.
+    Attempt { retry: bool },
+    /// The rate limiter turned the attempt away.
+    Rejected,
+    /// A server took the request after it waited `wait` in the queue.
+    Started { wait: crate::time::SimDuration },
+    /// A server finished the request; `abandoned`: its client had already
+    /// given up (wasted work).
+    Served { failed: bool, abandoned: bool },
+    /// The client gave up on a pending attempt (its timeout, or its task
+    /// was cancelled).
+    Abandoned,
+    /// A retry was refused by the service's retry budget.
+    BudgetExhausted,
 }
 
 /// A resource's occupancy changed at `time`: from then on `busy` of its
@@ -129,6 +150,10 @@ pub trait Observer {
     /// A resource's occupancy changed (see [`ResourceChange`]). Calls come
     /// in time order, at most one per resource per event.
     fn resource(&mut self, _change: &ResourceChange) {}
+
+    /// A `call` attempt at service `service` reached a milestone (scenarios
+    /// with services only).
+    fn call(&mut self, _service: u16, _event: CallEvent) {}
 
     /// Whether to emit [`TraceEvent`]s (checked once per run).
     fn tracing(&self) -> bool {

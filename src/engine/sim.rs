@@ -29,13 +29,16 @@
 
 use super::cpu::{Cpu, SlotId};
 use super::link::Link;
-use super::observer::{Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
+use super::observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 use super::prefetch::prefetch;
 use super::queue::EventQueue;
+use super::service::{Request, Requests, ServiceState, backoff};
 use super::streams::{Purpose, Stream, mix, next_word};
 use super::{EngineError, Limits, RunStats, StalledTask};
 use crate::model::program::{Branch, DistId};
-use crate::model::{Arrivals, Bound, CompiledWorkload, Dist, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull};
+use crate::model::{
+    Arrivals, Bound, CompiledWorkload, Dist, Jitter, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull,
+};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -68,6 +71,33 @@ enum State {
     Permit,
     /// Moving a payload over a link (the op at its pc says which).
     Transfer,
+    /// Waiting for a `call` attempt (attempt number in `counter`).
+    Call,
+    /// Waiting out a `call`'s backoff before its next attempt.
+    Backoff,
+}
+
+/// A fiber whose `call` finally failed holds this plus the outcome's code
+/// (see [`call_outcome`]) in `counter`, with `failing` set, until it runs
+/// and ends its task.
+const CALL_ENDED: u32 = 0xFFFF_FF00;
+
+fn call_outcome(counter: u32) -> Option<Outcome> {
+    match counter.checked_sub(CALL_ENDED)? {
+        0 => Some(Outcome::Failed),
+        1 => Some(Outcome::Rejected),
+        2 => Some(Outcome::TimedOut),
+        _ => None,
+    }
+}
+
+fn call_ended(outcome: Outcome) -> u32 {
+    CALL_ENDED
+        + match outcome {
+            Outcome::Rejected => 1,
+            Outcome::TimedOut => 2,
+            _ => 0,
+        }
 }
 
 /// Why a fiber exists, which says what its end means to its parent.
@@ -173,6 +203,12 @@ enum Event {
     /// The head transfer of a link ends (stale unless `generation` is the
     /// link's current one).
     LinkDone { link: u16, generation: u32 },
+    /// A service finished serving `request`.
+    ServiceDone { service: u16, request: u32 },
+    /// A `call` attempt's client timeout.
+    CallTimeout { fiber: u32, generation: u32 },
+    /// A `call`'s backoff is over: the next attempt.
+    RetryCall { fiber: u32, generation: u32 },
     /// Cooperative: the loop starts an iteration.
     LoopIteration,
     /// The scenario's horizon.
@@ -229,6 +265,14 @@ struct ClassRun {
     issued: u64,
     /// Closed loop: tasks each user has issued.
     user_rounds: Vec<u64>,
+    /// Scenarios with services: the draws of `call` attempts.
+    calls: Option<Box<CallStreams>>,
+}
+
+struct CallStreams {
+    service: Stream,
+    failures: Stream,
+    jitter: Stream,
 }
 
 pub(super) struct Sim<'a, O: Observer> {
@@ -265,6 +309,9 @@ pub(super) struct Sim<'a, O: Observer> {
     resources: bool,
     /// The CPU occupancy last reported.
     cpu_reported: u32,
+    /// The scenario's services and the requests they hold (`service.rs`).
+    services: Vec<ServiceState>,
+    requests: Requests,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -303,10 +350,17 @@ impl<'a, O: Observer> Sim<'a, O> {
                     Arrivals::Closed { users, .. } => vec![0; users as usize],
                     _ => Vec::new(),
                 },
+                calls: (!scenario.services.is_empty()).then(|| {
+                    Box::new(CallStreams {
+                        service: Stream::new(scenario.seed, &class.name, Purpose::Service),
+                        failures: Stream::new(scenario.seed, &class.name, Purpose::CallFailures),
+                        jitter: Stream::new(scenario.seed, &class.name, Purpose::Jitter),
+                    })
+                }),
             })
             .collect();
         let tracing = observer.tracing();
-        let resources = !scenario.links.is_empty() && observer.resources();
+        let resources = (!scenario.links.is_empty() || !scenario.services.is_empty()) && observer.resources();
         Sim {
             scenario,
             w,
@@ -343,6 +397,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             links: scenario.links.iter().map(|l| Link::new(l.bits_per_s)).collect(),
             resources,
             cpu_reported: 0,
+            services: scenario.services.iter().map(ServiceState::new).collect(),
+            requests: Requests::default(),
         }
     }
 
@@ -432,6 +488,21 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Event::LinkDone { link, generation } => self.on_link_done(link, generation),
+            Event::ServiceDone { service, request } => self.on_service_done(service, request),
+            Event::CallTimeout { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Call) {
+                    let service = self.call_service(fiber);
+                    self.observer.call(service, CallEvent::Abandoned);
+                    if !self.attempt_failed(fiber, Outcome::TimedOut) {
+                        self.resume(fiber);
+                    }
+                }
+            }
+            Event::RetryCall { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Backoff) && !self.attempt(fiber) {
+                    self.resume(fiber);
+                }
+            }
             Event::LoopIteration => {
                 self.event_loop.iteration_scheduled = false;
                 self.event_loop.running = true;
@@ -590,7 +661,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             if failing {
                 self.fibers[f as usize].failing = false;
-                self.end_task(task, Outcome::Failed);
+                let outcome = match w.ops[pc as usize] {
+                    Op::Call { .. } => call_outcome(self.fibers[f as usize].counter).unwrap_or(Outcome::Failed),
+                    _ => Outcome::Failed,
+                };
+                self.end_task(task, outcome);
                 if self.fibers[f as usize].state == State::Free {
                     return;
                 }
@@ -615,6 +690,15 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.link_changed(link, 0);
                     self.awaiting(f);
                     return;
+                }
+                Op::Call { .. } => {
+                    self.begin(f, None);
+                    self.fibers[f as usize].counter = 1;
+                    if self.attempt(f) {
+                        self.awaiting(f);
+                        return;
+                    }
+                    // Rejected at once, no retry left: `failing` is set.
                 }
                 Op::Sleep { dist } => {
                     let d = self.sample(f, dist);
@@ -1118,6 +1202,149 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
+    // ----- calls ----------------------------------------------------------
+
+    /// The service of the `call` op at `f`'s pc.
+    fn call_service(&self, f: u32) -> u16 {
+        let Op::Call { call } = self.w.ops[self.fibers[f as usize].pc as usize] else {
+            unreachable!("only a fiber at a call op waits for a service")
+        };
+        self.w.calls[call as usize].service
+    }
+
+    /// Sends attempt `counter` of the call at `f`'s pc. Returns whether `f`
+    /// is parked (waiting for it, or for a backoff after an immediate
+    /// rejection); if not, its call has failed for good and `failing` is
+    /// set.
+    fn attempt(&mut self, f: u32) -> bool {
+        let Fiber { pc, counter: k, .. } = self.fibers[f as usize];
+        let Op::Call { call } = self.w.ops[pc as usize] else { unreachable!("attempt at a call op") };
+        let (service, timeout) = (self.w.calls[call as usize].service, self.w.calls[call as usize].timeout);
+        let s = service as usize;
+        if k == 1 {
+            self.services[s].first_attempt();
+        }
+        self.observer.call(service, CallEvent::Attempt { retry: k > 1 });
+        if !self.services[s].take_token(self.now) {
+            self.observer.call(service, CallEvent::Rejected);
+            return self.attempt_failed(f, Outcome::Rejected);
+        }
+        let generation = self.park(f, State::Call);
+        let (task_index, class, site) = self.draw_site(f);
+        let request = self.requests.alloc(Request {
+            fiber: f,
+            generation,
+            arrived: self.now,
+            class: class as u16,
+            task_index,
+            site: mix(site, u64::from(k)),
+        });
+        if self.services[s].arrive(request) {
+            self.start_service(service, request);
+        }
+        self.service_changed(service);
+        if let Some(t) = timeout {
+            self.queue.push(self.now + t, Event::CallTimeout { fiber: f, generation });
+        }
+        true
+    }
+
+    /// Attempt `counter` of `f`'s call ended in `outcome`: wait a backoff
+    /// and retry if the policy and the budget allow (returns true, `f`
+    /// parked), else mark the call failed for good (returns false).
+    fn attempt_failed(&mut self, f: u32, outcome: Outcome) -> bool {
+        let Fiber { pc, counter: k, task, .. } = self.fibers[f as usize];
+        let Op::Call { call } = self.w.ops[pc as usize] else { unreachable!("attempt at a call op") };
+        let (service, retry) = (self.w.calls[call as usize].service, self.w.calls[call as usize].retry);
+        if let Some(r) = retry
+            && k < r.attempts
+            && !self.tasks[task as usize].unwinding
+        {
+            if self.services[service as usize].allow_retry(r.budget) {
+                let b = backoff(r.backoff, r.multiplier, r.max_backoff, k);
+                let wait = match r.jitter {
+                    Jitter::None => b,
+                    Jitter::Full => self.jitter(f, k, b),
+                    Jitter::Equal => {
+                        let half = SimDuration::from_nanos(b.as_nanos() / 2);
+                        half + self.jitter(f, k, half)
+                    }
+                };
+                let generation = self.park(f, State::Backoff);
+                self.fibers[f as usize].counter = k + 1;
+                self.queue.push(self.now + wait, Event::RetryCall { fiber: f, generation });
+                return true;
+            }
+            self.observer.call(service, CallEvent::BudgetExhausted);
+        }
+        let fiber = &mut self.fibers[f as usize];
+        fiber.counter = call_ended(outcome);
+        fiber.failing = true;
+        false
+    }
+
+    /// A uniform draw in [0, b] for the backoff before attempt k + 1.
+    fn jitter(&mut self, f: u32, k: u32, b: SimDuration) -> SimDuration {
+        let (task_index, class, site) = self.draw_site(f);
+        let streams = self.classes[class].calls.as_mut().expect("a scenario with calls has call streams");
+        let word = next_word(streams.jitter.at(task_index, mix(site, u64::from(k))));
+        let u = (word >> 11) as f64 / (1u64 << 53) as f64;
+        SimDuration::from_nanos((u * b.as_nanos() as f64) as u64)
+    }
+
+    /// A server of `service` takes `request` now.
+    fn start_service(&mut self, service: u16, request: u32) {
+        let r = self.requests.get(request);
+        self.observer.call(service, CallEvent::Started { wait: self.now - r.arrived });
+        let dist = &self.scenario.services[service as usize].service;
+        let base = match dist {
+            Dist::Constant(d) => *d,
+            _ => {
+                let streams = self.classes[r.class as usize].calls.as_mut().expect("call streams");
+                let rng = streams.service.at(r.task_index, r.site);
+                dist.sample(&mut || next_word(rng))
+            }
+        };
+        let factor = self.services[service as usize].factor(self.now);
+        let d = if factor == 1.0 { base } else { SimDuration::from_nanos_f64(base.as_nanos() as f64 * factor) };
+        self.queue.push(self.now + d, Event::ServiceDone { service, request });
+    }
+
+    fn on_service_done(&mut self, service: u16, request: u32) {
+        let r = self.requests.get(request);
+        self.requests.free(request);
+        let live = self.is_current(r.fiber, r.generation, State::Call);
+        let p = self.scenario.services[service as usize].fail;
+        let failed = p > 0.0 && {
+            let streams = self.classes[r.class as usize].calls.as_mut().expect("call streams");
+            let word = next_word(streams.failures.at(r.task_index, r.site));
+            ((word >> 11) as f64 / (1u64 << 53) as f64) < p
+        };
+        self.observer.call(service, CallEvent::Served { failed, abandoned: !live });
+        if let Some(next) = self.services[service as usize].depart() {
+            self.start_service(service, next);
+        }
+        self.service_changed(service);
+        if !live {
+            return;
+        }
+        if !failed {
+            self.step_done(r.fiber);
+            self.resume(r.fiber);
+        } else if !self.attempt_failed(r.fiber, Outcome::Failed) {
+            self.resume(r.fiber);
+        }
+    }
+
+    fn service_changed(&mut self, service: u16) {
+        if self.resources {
+            let s = &self.services[service as usize];
+            let (busy, capacity) = (s.busy(), s.concurrency());
+            let resource = Resource::Service(service);
+            self.observer.resource(&ResourceChange { time: self.now, resource, busy, capacity, bytes: 0 });
+        }
+    }
+
     // ----- task ends ------------------------------------------------------
 
     /// Threads: a timeout expired. The caller gives up now; the thread runs
@@ -1142,8 +1369,13 @@ impl<'a, O: Observer> Sim<'a, O> {
             let f = self.tasks[task as usize].fibers;
             let pc = self.fibers[f as usize].pc;
             self.returned.extend_from_slice(self.w.held_pools(pc));
-            if self.fibers[f as usize].state == State::Transfer {
-                self.cancel_transfer(pc);
+            match self.fibers[f as usize].state {
+                State::Transfer => self.cancel_transfer(pc),
+                State::Call => {
+                    let service = self.call_service(f);
+                    self.observer.call(service, CallEvent::Abandoned);
+                }
+                _ => {}
             }
             self.free_fiber(f);
         }

@@ -19,6 +19,7 @@
 mod latency;
 pub mod replicate;
 pub mod resources;
+pub mod services;
 pub mod slo;
 pub mod stats;
 pub mod timeline;
@@ -27,7 +28,8 @@ pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significan
 pub use timeline::{Timeline, TimelineRecorder};
 
 use crate::engine::{
-    self, EngineError, Limits, Observer, Outcome, ResourceChange, RunStats, TaskRecord, TraceEvent, TraceWhat,
+    self, CallEvent, EngineError, Limits, Observer, Outcome, ResourceChange, RunStats, TaskRecord, TraceEvent,
+    TraceWhat,
 };
 use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind, Warmup};
 use crate::time::{SimDuration, SimTime};
@@ -136,8 +138,11 @@ pub struct Recorder {
     series: Option<BatchSeries>,
     trace: Option<TraceLog>,
     timeline: Option<TimelineRecorder>,
-    /// The CPU's and the links' occupancy (scenarios with links).
+    /// The CPU's, the links' and the services' occupancy (scenarios with
+    /// links or services).
     pub resources: resources::ResourceRecorder,
+    /// Per service, by index: what happened to call attempts.
+    pub services: Vec<services::ServiceRecorder>,
 }
 
 /// A bounded log of trace events.
@@ -188,12 +193,15 @@ impl Recorder {
     }
 
     /// The recorded timeline, finished with the run's counters.
-    pub fn take_timeline(&mut self, stats: &RunStats, link_names: &[String]) -> Option<Timeline> {
+    pub fn take_timeline(&mut self, stats: &RunStats, scenario: &Scenario) -> Option<Timeline> {
+        let link_names: Vec<String> = scenario.links.iter().map(|l| l.name.clone()).collect();
+        let service_names: Vec<String> = scenario.services.iter().map(|s| s.name.clone()).collect();
         let mut resources = self.resources.clone();
         resources.finish(stats.end);
-        self.timeline
-            .take()
-            .map(|t| Timeline { utilisation: resources.series(stats.last_outcome, link_names), ..t.finish(stats) })
+        self.timeline.take().map(|t| Timeline {
+            utilisation: resources.series(stats.last_outcome, &link_names, &service_names),
+            ..t.finish(stats)
+        })
     }
 
     /// Class `i`'s figures (with a single class, the overall ones).
@@ -230,6 +238,14 @@ impl Observer for Recorder {
 
     fn resource(&mut self, change: &ResourceChange) {
         self.resources.record(change);
+    }
+
+    fn call(&mut self, service: u16, event: CallEvent) {
+        let i = service as usize;
+        if self.services.len() <= i {
+            self.services.resize_with(i + 1, Default::default);
+        }
+        self.services[i].record(event);
     }
 
     fn tracing(&self) -> bool {
@@ -336,6 +352,9 @@ pub struct StrategyResult {
     /// Scenarios with links: each link's figures, in scenario order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkResult>,
+    /// Scenarios with services: each service's figures, in scenario order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<services::ServiceResult>,
     /// Scenarios with links: the busiest resource over the makespan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bottleneck: Option<Bottleneck>,
@@ -365,14 +384,15 @@ pub struct Bottleneck {
     pub utilization: f64,
 }
 
-/// Each link's figures and the bottleneck (`None` without links).
-fn links_and_bottleneck(
+/// Each link's and service's figures and the bottleneck (`None` without
+/// links or services).
+fn resource_results(
     scenario: &Scenario,
     recorder: &Recorder,
     stats: &RunStats,
-) -> (Vec<LinkResult>, Option<Bottleneck>) {
-    if scenario.links.is_empty() {
-        return (Vec::new(), None);
+) -> (Vec<LinkResult>, Vec<services::ServiceResult>, Option<Bottleneck>) {
+    if scenario.links.is_empty() && scenario.services.is_empty() {
+        return (Vec::new(), Vec::new(), None);
     }
     let mut resources = recorder.resources.clone();
     resources.finish(stats.end);
@@ -407,7 +427,28 @@ fn links_and_bottleneck(
             bottleneck = Bottleneck { resource: format!("link {}", link.link), utilization: link.busy_fraction };
         }
     }
-    (links, Some(bottleneck))
+    let empty = services::ServiceRecorder::default();
+    let services: Vec<services::ServiceResult> = scenario
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let busy = resources.busy_ns(engine::Resource::Service(i as u16));
+            let utilization = if makespan_ns > 0.0 { (busy / makespan_ns).min(1.0) } else { 0.0 };
+            services::ServiceResult::new(
+                &s.name,
+                s.concurrency,
+                recorder.services.get(i).unwrap_or(&empty),
+                utilization,
+            )
+        })
+        .collect();
+    for s in &services {
+        if s.utilization > bottleneck.utilization {
+            bottleneck = Bottleneck { resource: format!("service {}", s.service), utilization: s.utilization };
+        }
+    }
+    (links, services, Some(bottleneck))
 }
 
 fn throughput(completed: u64, makespan: SimDuration) -> f64 {
@@ -435,7 +476,7 @@ impl StrategyResult {
             .collect();
         let overall = &recorder.overall;
         let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
-        let (links, bottleneck) = links_and_bottleneck(scenario, recorder, stats);
+        let (links, services, bottleneck) = resource_results(scenario, recorder, stats);
         StrategyResult {
             strategy: strategy.label.clone(),
             kind: strategy.kind.name(),
@@ -461,6 +502,7 @@ impl StrategyResult {
             classes,
             histogram: overall.latency.encoded(),
             links,
+            services,
             bottleneck,
         }
     }
@@ -533,7 +575,7 @@ pub fn measure_with(
         result: StrategyResult::new(scenario, strategy, &recorder, &stats),
         stats,
         trace: recorder.take_trace(),
-        timeline: recorder.take_timeline(&stats, &scenario.links.iter().map(|l| l.name.clone()).collect::<Vec<_>>()),
+        timeline: recorder.take_timeline(&stats, scenario),
     })
 }
 

@@ -1,8 +1,8 @@
 //! Shared resources over a run: per-link totals and utilisation over time.
 //!
 //! [`ResourceRecorder`] follows the engine's [`ResourceChange`]s (reported
-//! only for scenarios with links). For each resource (the CPU and every
-//! link) it integrates the busy fraction (`busy / capacity`, capped at 1)
+//! only for scenarios with links or services). For each resource (the CPU,
+//! every link, every service's servers) it integrates the busy fraction (`busy / capacity`, capped at 1)
 //! over time, exactly in busy-nanoseconds, and keeps:
 //! - totals: busy time, peak occupancy, bytes delivered (links);
 //! - a utilisation series in [`BINS`] equal bins of virtual time that start
@@ -34,11 +34,11 @@ struct Track {
     bins: Vec<f64>,
 }
 
-/// Totals and series of the CPU and the links.
+/// Totals and series of the CPU, the links and the services.
 #[derive(Clone, Debug)]
 pub struct ResourceRecorder {
-    /// Index 0: the CPU; 1 + i: link i.
-    tracks: Vec<Track>,
+    /// In order of first report (a handful: searched linearly).
+    tracks: Vec<(Resource, Track)>,
     width: u64,
 }
 
@@ -66,21 +66,21 @@ pub struct UtilisationSeries {
 }
 
 impl ResourceRecorder {
-    fn index(resource: Resource) -> usize {
-        match resource {
-            Resource::Cpu => 0,
-            Resource::Link(i) => 1 + i as usize,
-        }
+    fn find(&self, resource: Resource) -> Option<&Track> {
+        self.tracks.iter().find(|(r, _)| *r == resource).map(|(_, t)| t)
     }
 
     pub fn record(&mut self, change: &ResourceChange) {
-        let i = Self::index(change.resource);
-        if self.tracks.len() <= i {
-            self.tracks.resize(i + 1, Track { bins: vec![0.0; BINS], ..Track::default() });
-        }
+        let i = match self.tracks.iter().position(|(r, _)| *r == change.resource) {
+            Some(i) => i,
+            None => {
+                self.tracks.push((change.resource, Track { bins: vec![0.0; BINS], ..Track::default() }));
+                self.tracks.len() - 1
+            }
+        };
         let now = change.time.as_nanos();
         self.settle(i, now);
-        let t = &mut self.tracks[i];
+        let t = &mut self.tracks[i].1;
         t.level = (f64::from(change.busy) / f64::from(change.capacity.max(1))).min(1.0);
         t.busy = change.busy;
         t.peak = t.peak.max(change.busy);
@@ -93,7 +93,7 @@ impl ResourceRecorder {
             self.widen();
         }
         let width = self.width;
-        let t = &mut self.tracks[i];
+        let t = &mut self.tracks[i].1;
         if t.level > 0.0 && now > t.since {
             t.busy_ns += t.level * (now - t.since) as f64;
             let mut from = t.since;
@@ -109,7 +109,7 @@ impl ResourceRecorder {
 
     /// Doubles the bin width, merging neighbours.
     fn widen(&mut self) {
-        for t in &mut self.tracks {
+        for (_, t) in &mut self.tracks {
             for b in 0..BINS / 2 {
                 t.bins[b] = t.bins[2 * b] + t.bins[2 * b + 1];
             }
@@ -127,16 +127,21 @@ impl ResourceRecorder {
 
     /// Link `i`'s totals (zero if it never carried anything).
     pub fn link(&self, i: usize) -> LinkTotals {
-        self.tracks.get(1 + i).map_or(LinkTotals::default(), |t| LinkTotals {
+        self.find(Resource::Link(i as u16)).map_or(LinkTotals::default(), |t| LinkTotals {
             bytes: t.bytes,
             busy_ns: t.busy_ns,
             peak_transfers: t.peak,
         })
     }
 
+    /// A resource's busy-nanoseconds (occupancy / capacity, integrated).
+    pub fn busy_ns(&self, resource: Resource) -> f64 {
+        self.find(resource).map_or(0.0, |t| t.busy_ns)
+    }
+
     /// The CPU's busy-nanoseconds as reported (slots in use / slots).
     pub fn cpu_busy_ns(&self) -> f64 {
-        self.tracks.first().map_or(0.0, |t| t.busy_ns)
+        self.busy_ns(Resource::Cpu)
     }
 
     /// Whether any change was recorded.
@@ -144,19 +149,23 @@ impl ResourceRecorder {
         self.tracks.is_empty()
     }
 
-    /// The series up to `end`, the CPU first, then links by index, named by
-    /// `link_names`.
-    pub fn series(&self, end: SimTime, link_names: &[String]) -> Vec<UtilisationSeries> {
+    /// The series up to `end`: the CPU first, then links by index (named by
+    /// `link_names`), then services (named by `service_names`).
+    pub fn series(&self, end: SimTime, link_names: &[String], service_names: &[String]) -> Vec<UtilisationSeries> {
         if self.tracks.is_empty() {
             return Vec::new();
         }
         let end = end.as_nanos();
         let bins = (end.div_ceil(self.width) as usize).clamp(1, BINS);
-        (0..=link_names.len())
-            .map(|i| {
-                let resource = if i == 0 { "cpu".to_string() } else { format!("link {}", link_names[i - 1]) };
+        let resources = std::iter::once((Resource::Cpu, "cpu".to_string()))
+            .chain(link_names.iter().enumerate().map(|(i, n)| (Resource::Link(i as u16), format!("link {n}"))))
+            .chain(
+                service_names.iter().enumerate().map(|(i, n)| (Resource::Service(i as u16), format!("service {n}"))),
+            );
+        resources
+            .map(|(r, resource)| {
                 let zero = vec![0.0; BINS];
-                let values = self.tracks.get(i).map_or(&zero, |t| &t.bins);
+                let values = self.find(r).map_or(&zero, |t| &t.bins);
                 let points = (0..bins)
                     .map(|b| {
                         let start = b as u64 * self.width;
@@ -189,7 +198,7 @@ mod tests {
         r.finish(end);
         assert_eq!(r.link(0).busy_ns, 5e8);
         assert_eq!(r.link(0).peak_transfers, 2);
-        let series = r.series(end, &["up".to_string()]);
+        let series = r.series(end, &["up".to_string()], &[]);
         assert_eq!(series[1].resource, "link up");
         // 1 s in 120 bins widens to 16 ms bins: 63 bins, the first 31 full.
         assert_eq!(series[1].points.len(), 63);

@@ -156,6 +156,7 @@ mod tests {
             intervals: None,
             histogram: String::new(),
             links: Vec::new(),
+            services: Vec::new(),
             bottleneck: None,
         }
     }

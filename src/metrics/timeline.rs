@@ -246,7 +246,7 @@ impl TimelineRecorder {
             .ops
             .iter()
             .map(|op| match op {
-                Op::Io { .. } | Op::Transfer { .. } | Op::Sleep { .. } => OpKind::Timer,
+                Op::Io { .. } | Op::Transfer { .. } | Op::Call { .. } | Op::Sleep { .. } => OpKind::Timer,
                 Op::Cpu { .. } => OpKind::Cpu,
                 Op::Blocking { .. } => OpKind::Blocking,
                 Op::Acquire { .. } => OpKind::Acquire,

@@ -137,7 +137,8 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
             StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
             StepKind::Limit { program, .. } => typical_ns(program),
-            StepKind::Spawn { .. } | StepKind::Join { .. } => 0.0,
+            // A call's time depends on the service's load: not estimated.
+            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
         })
         .sum()
 }

@@ -12,7 +12,7 @@ pub mod estimate;
 pub mod program;
 
 pub use crate::scenario::{
-    Arrivals, Bound, Dist, GatherBranch, Link, LinkId, Machine, Pool, PoolId, Scenario, Step, StepKind, Strategy,
-    StrategyKind, TaskClass, Transfer, Warmup, WhenFull,
+    Arrivals, Bound, Call, Dist, GatherBranch, Jitter, Link, LinkId, Machine, Pool, PoolId, RateLimit, Retry, Scenario,
+    Service, ServiceId, Slowdown, Step, StepKind, Strategy, StrategyKind, TaskClass, Transfer, Warmup, WhenFull,
 };
 pub use program::{CompiledWorkload, Op, ProgramId};

@@ -18,7 +18,7 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Dist, LinkId, PoolId, Scenario, Step, StepKind};
+use super::{Call, Dist, LinkId, PoolId, Scenario, Step, StepKind};
 use crate::time::SimDuration;
 
 /// Index of an op in [`CompiledWorkload::ops`]; also the first op of a program.
@@ -32,6 +32,11 @@ pub enum Op {
     Io {
         dist: DistId,
         fail: f64,
+    },
+    /// A request to a service: `calls[call]` says which and the client's
+    /// timeout and retry policy.
+    Call {
+        call: u32,
     },
     /// Moves `bytes` over link `link` (the payload of the `io` step just
     /// before it; shares that step's label).
@@ -79,6 +84,7 @@ impl Op {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Op::Io { .. } | Op::Transfer { .. } => "io",
+            Op::Call { .. } => "call",
             Op::Cpu { .. } => "cpu",
             Op::Sleep { .. } => "sleep",
             Op::Blocking { .. } => "blocking",
@@ -113,6 +119,8 @@ pub struct CompiledWorkload {
     held: Vec<PoolId>,
     pub dists: Vec<Dist>,
     pub branches: Vec<Branch>,
+    /// The `call` steps' settings, indexed by [`Op::Call`].
+    pub calls: Vec<Call>,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -198,6 +206,14 @@ impl CompiledWorkload {
                 Op::Io { dist: self.dist(duration), fail: *fail },
                 Op::Transfer { link: t.link, bytes: t.bytes },
             ),
+            StepKind::Call { call, transfer } => {
+                self.calls.push(call.clone());
+                let op = Op::Call { call: (self.calls.len() - 1) as u32 };
+                match transfer {
+                    None => Prepared::Op(op),
+                    Some(t) => Prepared::Transfer(op, Op::Transfer { link: t.link, bytes: t.bytes }),
+                }
+            }
             StepKind::Cpu(d) => Prepared::Op(Op::Cpu { dist: self.dist(d) }),
             StepKind::Sleep(d) => Prepared::Op(Op::Sleep { dist: self.dist(d) }),
             StepKind::Blocking(d) => Prepared::Op(Op::Blocking { dist: self.dist(d) }),
@@ -243,7 +259,7 @@ impl CompiledWorkload {
 /// A step prepared for emission: its op, or a limit's prepared body.
 enum Prepared {
     Op(Op),
-    /// An `io` step with a payload: its latency, then the transfer.
+    /// An `io` or `call` step with a payload: its op, then the transfer.
     Transfer(Op, Op),
     Limit(Vec<Prepared>),
 }
@@ -280,6 +296,7 @@ mod tests {
             machine: Machine::default(),
             pools: vec![],
             links: vec![],
+            services: vec![],
             classes: vec![TaskClass { name: "c".into(), arrivals: Arrivals::Batch { count: 1 }, program }],
             strategies: vec![],
             horizon: None,

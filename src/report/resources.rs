@@ -1,5 +1,6 @@
-//! The shared resources' figures (scenarios with links): the bottleneck
-//! line of the terminal summary and report.md, and report.md's links table.
+//! The shared resources' figures (scenarios with links or services): the
+//! bottleneck and service lines of the terminal summary and report.md, and
+//! report.md's links and services tables.
 
 use super::format_percent;
 use super::table::{Align, Table};
@@ -42,6 +43,69 @@ pub fn links_table(results: &[StrategyResult], name: fn(&str) -> String) -> Tabl
                 format_percent(link.busy_fraction),
                 format_bandwidth(link.mean_throughput_bits_per_s),
                 link.peak_transfers.to_string(),
+            ]);
+        }
+    }
+    table
+}
+
+/// One line per strategy and service: calls, attempts and amplification,
+/// and what became of the attempts.
+pub fn service_lines(results: &[StrategyResult]) -> Vec<String> {
+    results
+        .iter()
+        .flat_map(|r| {
+            r.services.iter().map(move |s| {
+                format!(
+                    "{}: service {}: {} calls, {} attempts (amplification {}), {} rejected, {} failed, {} abandoned ({} served anyway), utilisation {}",
+                    r.strategy,
+                    s.service,
+                    s.calls,
+                    s.attempts,
+                    crate::time::three_significant(s.load_amplification),
+                    s.rejected,
+                    s.failed,
+                    s.abandoned,
+                    s.wasted,
+                    format_percent(s.utilization)
+                )
+            })
+        })
+        .collect()
+}
+
+/// Per strategy and service: the figures of [`service_lines`] and the
+/// queue wait's p50 and p99.
+pub fn services_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
+    let mut table = Table::new(&[
+        ("strategy", Align::Left),
+        ("service", Align::Left),
+        ("calls", Align::Right),
+        ("attempts", Align::Right),
+        ("amplification", Align::Right),
+        ("rejected", Align::Right),
+        ("failed", Align::Right),
+        ("abandoned", Align::Right),
+        ("wasted", Align::Right),
+        ("utilisation", Align::Right),
+        ("wait p50", Align::Right),
+        ("wait p99", Align::Right),
+    ]);
+    for r in results {
+        for s in &r.services {
+            table.row(vec![
+                name(&r.strategy),
+                name(&s.service),
+                s.calls.to_string(),
+                s.attempts.to_string(),
+                crate::time::three_significant(s.load_amplification),
+                s.rejected.to_string(),
+                s.failed.to_string(),
+                s.abandoned.to_string(),
+                s.wasted.to_string(),
+                format_percent(s.utilization),
+                crate::time::format_seconds(s.queue_wait_s.p50),
+                crate::time::format_seconds(s.queue_wait_s.p99),
             ]);
         }
     }

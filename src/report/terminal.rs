@@ -47,6 +47,9 @@ pub fn render(report: &Report) -> String {
     for line in super::resources::bottleneck_lines(&report.results) {
         out.push_str(&format!("  {line}\n"));
     }
+    for line in super::resources::service_lines(&report.results) {
+        out.push_str(&format!("  {line}\n"));
+    }
     for r in &report.results {
         let t = &r.tasks;
         if t.failed + t.timed_out + t.cancelled + t.rejected > 0 {

@@ -23,6 +23,7 @@ use crate::time::SimDuration;
 use serde_json::{Map, Value};
 
 mod net;
+mod service;
 
 /// Which part of a field a problem points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +43,21 @@ pub struct Raw {
     pub hint: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] =
-    &["name", "description", "seed", "machine", "horizon", "warmup", "pools", "links", "classes", "strategies", "slos"];
-const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit"];
+const TOP_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "machine",
+    "horizon",
+    "warmup",
+    "pools",
+    "links",
+    "services",
+    "classes",
+    "strategies",
+    "slos",
+];
+const STEP_KINDS: &[&str] = &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "call"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
@@ -54,7 +67,7 @@ const DURATION_HINT: &str = "durations are strings with a unit: \"250ms\", \"5s\
 
 /// Decodes and validates a whole scenario.
 pub fn decode(root: &Value) -> Result<Scenario, Vec<Raw>> {
-    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new(), links: Vec::new() };
+    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new(), links: Vec::new(), services: Vec::new() };
     let scenario = decoder.scenario(&Node { value: root, path: Path::default() });
     match scenario {
         Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
@@ -96,6 +109,8 @@ struct Decoder {
     /// Declared link names, in file order (recorded even when a link's
     /// settings are wrong, so references resolve).
     links: Vec<String>,
+    /// Declared service names, likewise.
+    services: Vec<String>,
 }
 
 impl Decoder {
@@ -331,6 +346,10 @@ impl Decoder {
             Some(n) => self.links(&n),
             None => Some(Vec::new()),
         };
+        let services = match top.get("services") {
+            Some(n) => self.services(&n),
+            None => Some(Vec::new()),
+        };
         // Even with bad pools, record their names so limits resolve.
         let classes = self.required(&top, "classes", "the task classes").and_then(|n| self.classes(&n));
         let strategies = match top.get("strategies") {
@@ -353,6 +372,7 @@ impl Decoder {
             machine: machine?,
             pools: pools?,
             links: links?,
+            services: services?,
             classes,
             strategies: strategies?,
             horizon,
@@ -574,6 +594,11 @@ impl Decoder {
             None => Some(0.0),
         };
         let transfer = self.transfer(kind, &fields);
+        if kind == "call" {
+            let call = self.call(&inner);
+            fail?;
+            return Some(Step { kind: StepKind::Call { call: call?, transfer: transfer? }, label: label? });
+        }
         let kind = match kind {
             "io" => StepKind::Io { duration: self.dist(&inner)?, fail: fail.unwrap_or(0.0), transfer: transfer? },
             "cpu" => StepKind::Cpu(self.dist(&inner)?),

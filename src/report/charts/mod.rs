@@ -72,7 +72,8 @@ pub enum Chart {
     Timeline,
     Flow,
     Summary,
-    /// Scenarios with links only: not in [`Chart::ALL`] (see [`Chart::of`]).
+    /// Scenarios with links or services only: not in [`Chart::ALL`] (see
+    /// [`Chart::of`]).
     Utilisation,
 }
 
@@ -81,10 +82,11 @@ impl Chart {
     pub const ALL: [Chart; 5] = [Chart::Summary, Chart::Percentiles, Chart::Distribution, Chart::Timeline, Chart::Flow];
 
     /// The charts of `report`, in the order report.html shows them: every
-    /// chart, and the utilisation chart when the scenario has links.
+    /// chart, and the utilisation chart when the scenario has links or
+    /// services.
     pub fn of(report: &Report) -> Vec<Chart> {
         let mut charts = Chart::ALL.to_vec();
-        if report.results.iter().any(|r| !r.links.is_empty()) {
+        if report.results.iter().any(|r| r.bottleneck.is_some()) {
             charts.push(Chart::Utilisation);
         }
         charts
@@ -109,7 +111,7 @@ impl Chart {
             Chart::Timeline => "Timeline of the first tasks",
             Chart::Flow => "Tasks in flight and completions over time",
             Chart::Summary => "Strategies compared",
-            Chart::Utilisation => "Utilisation of the CPU and links over time",
+            Chart::Utilisation => "Utilisation of shared resources over time",
         }
     }
 

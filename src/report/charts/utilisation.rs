@@ -1,7 +1,7 @@
 //! Utilisation of the shared resources over virtual time (scenarios with
-//! links): one panel per strategy, one line per resource (the CPU, each
-//! link), each the busy fraction in equal bins of virtual time. A line at
-//! 100 % names the bottleneck.
+//! links or services): one panel per strategy, one line per resource (the
+//! CPU, each link, each service's servers), each the busy fraction in equal
+//! bins of virtual time. A line at 100 % names the bottleneck.
 
 use super::style::{self, Swatch, TimeUnit};
 use super::{ChartError, ChartInput, StrategyKey, strategies};

@@ -1,5 +1,5 @@
-//! Decoding of the network fields: the top-level `links` and an `io` step's
-//! `bytes` and `link`.
+//! Decoding of the network fields: the top-level `links` and an `io` or
+//! `call` step's `bytes` and `link`.
 //!
 //! Invariant: a decoded [`Link`] has a bandwidth of at least 1 bit/s that
 //! fits in a `u64`; a decoded [`Transfer`] names a declared link and moves at
@@ -52,10 +52,10 @@ impl Decoder {
     /// `None` after recording a problem.
     pub(super) fn transfer(&mut self, kind: &str, fields: &Fields) -> Option<Option<Transfer>> {
         let (bytes, link) = (fields.get("bytes"), fields.get("link"));
-        if kind != "io" {
+        if kind != "io" && kind != "call" {
             for (key, n) in [("bytes", &bytes), ("link", &link)] {
                 let Some(n) = n else { continue };
-                let message = format!("\"{key}\" applies only to io steps, not to {kind}");
+                let message = format!("\"{key}\" applies only to io and call steps, not to {kind}");
                 let hint = "move the payload onto an io step: {\"io\": \"50ms\", \"bytes\": \"1MB\"}";
                 self.problem(n, Anchor::Key, message, Some(hint.into()));
             }
