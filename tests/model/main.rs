@@ -13,6 +13,8 @@ mod limit;
 mod link;
 mod metrics;
 mod randomness;
+mod retry;
+mod service;
 mod spawn;
 mod strategies;
 mod timeout;
