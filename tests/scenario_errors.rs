@@ -225,7 +225,7 @@ fn an_unknown_top_level_field_with_no_close_match_lists_the_fields() {
         &top(&[r#""workers": 8"#]),
         &[at(2, 3, "workers", "unknown field \"workers\"")
             .on("\"workers\"")
-            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, classes, strategies")],
+            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, links, services, classes, strategies")],
     );
 }
 
@@ -625,7 +625,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, label, fail"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, call, label, fail, bytes, link"),
         ],
     );
 }
@@ -1394,11 +1394,13 @@ fn binary_rejects_a_file_that_is_not_utf8() {
 
 /// As [`program`], with `"links": links` on line 2, so steps start on line 8.
 fn program_with_links(links: Option<&str>, steps: &[&str]) -> String {
-    program_with_pools(None, steps).replacen(
-        '{',
-        &links.map(|l| format!("{{\n  \"links\": {l},")).unwrap_or("{".into()),
-        1,
-    )
+    program_with_top("links", links, steps)
+}
+
+/// As [`program`], with `"field": value` on line 2, so steps start on line 8.
+fn program_with_top(field: &str, value: Option<&str>, steps: &[&str]) -> String {
+    let top = value.map(|v| format!("{{\n  \"{field}\": {v},")).unwrap_or("{".into());
+    program_with_pools(None, steps).replacen('{', &top, 1)
 }
 
 #[test]
@@ -1500,5 +1502,79 @@ fn bytes_and_link_apply_only_to_io_and_bytes_needs_a_size() {
         &[at(8, 22, "classes.job.program[0].link", "\"link\" without \"bytes\" moves nothing")
             .on("\"link\"")
             .hint("\"bytes\": \"1MB\"")],
+    );
+}
+
+// ----- services and calls -----------------------------------------------------
+
+const INVENTORY: &str = r#"{"inventory": {"concurrency": 8, "service": "20ms"}}"#;
+
+#[test]
+fn an_unknown_service_suggests_a_declared_one() {
+    check(
+        &program_with_top("services", Some(INVENTORY), &[r#"{"call": "inventroy"}"#]),
+        &[at(8, 18, "classes.job.program[0].call", "unknown service \"inventroy\"")
+            .on("\"inventroy\"")
+            .hint("did you mean \"inventory\"?")],
+    );
+    check(
+        &program_with_top("services", None, &[r#"{"call": {"service": "db"}}"#]),
+        &[at(7, 30, "classes.job.program[0].call.service", "unknown service \"db\"")
+            .on("\"db\"")
+            .hint("\"services\": {\"db\"")],
+    );
+}
+
+#[test]
+fn retry_settings_are_checked() {
+    let with = |retry: &str| {
+        program_with_top(
+            "services",
+            Some(INVENTORY),
+            &[&format!(r#"{{"call": {{"service": "inventory", "retry": {retry}}}}}"#)],
+        )
+    };
+    check(
+        &with(r#"{"attempts": 0}"#),
+        &[at(8, 65, "classes.job.program[0].call.retry.attempts", "expected at least 1 attempt, found 0")
+            .on("0")
+            .hint("1 means no retry")],
+    );
+    check(
+        &with(r#"{"attempts": 3, "budget": 1.5}"#),
+        &[at(8, 78, "classes.job.program[0].call.retry.budget", "expected a retry budget from 0 to 1").on("1.5")],
+    );
+    check(
+        &with(r#"{"attempts": 3, "jitter": "ful"}"#),
+        &[at(8, 78, "classes.job.program[0].call.retry.jitter", "expected \"none\", \"full\" or \"equal\"")
+            .on("\"ful\"")
+            .hint("did you mean \"full\"?")],
+    );
+    check(
+        &with(r#"{"attempts": 3, "multiplier": 0.5}"#),
+        &[at(8, 82, "classes.job.program[0].call.retry.multiplier", "expected a multiplier ≥ 1").on("0.5")],
+    );
+}
+
+#[test]
+fn service_settings_are_checked() {
+    check(
+        &program_with_top(
+            "services",
+            Some(r#"{"db": {"concurrency": 0, "service": "5ms", "rate_limit": {"rate": 0}}}"#),
+            &[r#"{"call": "db"}"#],
+        ),
+        &[
+            at(2, 38, "services.db.concurrency", "expected an integer ≥ 1").on("0"),
+            at(2, 82, "services.db.rate_limit.rate", "expected a rate > 0").on("0"),
+        ],
+    );
+    check(
+        &program_with_top(
+            "services",
+            Some(r#"{"db": {"service": "5ms", "slowdown": [{"from": "2s", "until": "1s", "factor": 2}]}}"#),
+            &[r#"{"call": "db"}"#],
+        ),
+        &[at(2, 54, "services.db.slowdown[0]", "is empty or overlaps the one before").on("{").hint("in time order")],
     );
 }

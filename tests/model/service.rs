@@ -111,3 +111,33 @@ fn r_call_crn_every_strategy_sees_the_same_service_times() {
     assert_eq!(ends(0), ends(1));
     assert!(ends(0).windows(2).any(|w| w[0] != w[1]), "the service times vary");
 }
+
+#[test]
+fn r_call_outcome_without_retries_ends_the_task_as_the_attempt_ended() {
+    let services = r#"{"db": {"concurrency": 1, "service": "100ms", "fail": 1.0, "rate_limit": {"rate": 1, "burst": 1}},
+                       "slow": {"concurrency": 1, "service": "1s"}}"#;
+    let classes = [
+        batch_class("failed", 1, r#"[{"call": "db"}]"#),
+        batch_class("rejected", 1, r#"[{"sleep": "1ms"}, {"call": "db"}]"#),
+        batch_class("timed_out", 1, r#"[{"call": {"service": "slow", "timeout": "10ms"}}]"#),
+    ]
+    .join(",");
+    let json = scenario_json(&classes, r#"["cooperative", "blocking"]"#, &format!(r#""services": {services}"#));
+    for (strategy, run) in run_all(&json) {
+        let outcomes: Vec<Outcome> = (0..3).flat_map(|c| run.outcomes_of(c)).collect();
+        assert_eq!(outcomes, [Outcome::Failed, Outcome::Rejected, Outcome::TimedOut], "{strategy}");
+    }
+}
+
+#[test]
+fn r_service_figures_count_attempts_and_busy_servers() {
+    // Two servers, four 100 ms calls at t = 0: two wait 100 ms; the servers
+    // are busy the whole 200 ms makespan; no retry, so amplification 1.
+    let two = r#"{"db": {"concurrency": 2, "service": "100ms"}}"#;
+    let s = measure(&with_services(4, CALL, two, r#"["cooperative"]"#), "cooperative").result.services[0].clone();
+    assert_eq!((s.service.as_str(), s.concurrency, s.calls, s.attempts, s.served), ("db", 2, 4, 4, 4));
+    assert_eq!((s.load_amplification, s.utilization, s.rejected, s.abandoned), (1.0, 1.0, 0, 0));
+    assert!((s.queue_wait_s.max - 0.1).abs() < 1e-3);
+    let b = measure(&with_services(4, CALL, two, r#"["cooperative"]"#), "cooperative").result.bottleneck.unwrap();
+    assert_eq!((b.resource.as_str(), b.utilization), ("service db", 1.0));
+}
