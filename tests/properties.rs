@@ -13,8 +13,8 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, CompiledWorkload, Dist, GatherBranch, Link, Machine, Op, Pool, Scenario, Step, StepKind,
-    Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
+    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, Op, Pool, RateLimit, Retry,
+    Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
 };
 use simbench::time::SimDuration;
 
@@ -44,6 +44,23 @@ fn leaf() -> impl Strategy<Value = StepKind> {
             }
         ),
         dist().prop_map(StepKind::Cpu),
+        (prop::option::of(1u64..30), prop::option::of((1u32..4, 0u64..20, prop::option::of(0u32..3)))).prop_map(
+            |(timeout, retry)| StepKind::Call {
+                call: Call {
+                    service: 0,
+                    timeout: timeout.map(ms),
+                    retry: retry.map(|(attempts, backoff, budget)| Retry {
+                        attempts,
+                        backoff: ms(backoff),
+                        multiplier: 2.0,
+                        max_backoff: ms(50),
+                        jitter: Jitter::Full,
+                        budget: budget.map(|b| f64::from(b) / 2.0),
+                    }),
+                },
+                transfer: None,
+            }
+        ),
         dist().prop_map(StepKind::Sleep),
         dist().prop_map(StepKind::Blocking),
     ]
@@ -166,6 +183,15 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 .collect(),
             // 8 Mbit/s: a generated payload takes up to 0.2 s alone.
             links: vec![Link { name: "l0".into(), bits_per_s: 8_000_000 }],
+            // Two servers that sometimes fail, slow down and turn requests away.
+            services: vec![Service {
+                name: "s0".into(),
+                concurrency: 2,
+                service: Dist::Exponential { mean_ns: 10e6 },
+                fail: 0.1,
+                rate_limit: Some(RateLimit { rate_per_s: 200.0, burst: 5 }),
+                slowdowns: vec![Slowdown { from: ms(20), until: ms(60), factor: 3.0 }],
+            }],
             classes: classes
                 .into_iter()
                 .enumerate()
@@ -227,7 +253,8 @@ fn least_time(steps: &[Step]) -> SimDuration {
             }
             // A completed task's timeout bodies finished within budget.
             StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => least_time(program),
-            StepKind::Spawn { .. } | StepKind::Join { .. } => SimDuration::ZERO,
+            // A call's service time may be drawn as small as zero.
+            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => SimDuration::ZERO,
         };
     }
     total

@@ -19,6 +19,12 @@
 //! (another wait, cancellation, reuse of its slot) bumps it, so stale events
 //! are recognised on pop and ignored rather than searched for and removed.
 //!
+//! Shared resources live beside the fibers: links (`link.rs`) carry the
+//! payloads of `io` and `call` steps, services (`service.rs`) serve `call`
+//! attempts. A fiber waiting for either is parked like any other (state
+//! `Transfer`, `Call`, `Backoff`) and woken under its generation number;
+//! during a call its `counter` holds the attempt number.
+//!
 //! Invariants:
 //! - virtual time never decreases (events pop in time order);
 //! - every arrived task ends exactly once (`record_outcome` is guarded), and

@@ -150,8 +150,6 @@ mod tests {
                 wait_s: Summary::default(),
                 intervals: None,
                 histogram: String::new(),
-                links: Vec::new(),
-                bottleneck: None,
             }],
             intervals: None,
             histogram: String::new(),
