@@ -738,18 +738,62 @@ impl Decoder {
     }
 
     fn pool_ref(&mut self, node: &Node) -> Option<PoolId> {
+        let pools = std::mem::take(&mut self.pools);
+        let found = self.declared(node, "pool", &pools, |name| format!("\"pools\": {{\"{name}\": 10}}"));
+        self.pools = pools;
+        found.map(|i| i as PoolId)
+    }
+
+    /// The index of the name at `node` among `names` (declared `what`s),
+    /// or a problem with "did you mean", the declared names, or, when none
+    /// is declared, how to declare one (`declaration(name)`).
+    fn declared(
+        &mut self,
+        node: &Node,
+        what: &str,
+        names: &[String],
+        declaration: impl Fn(&str) -> String,
+    ) -> Option<usize> {
         let name = self.name(node)?;
-        if let Some(i) = self.pools.iter().position(|p| p == name) {
-            return Some(i as PoolId);
+        if let Some(i) = names.iter().position(|n| n == name) {
+            return Some(i);
         }
-        let names: Vec<&str> = self.pools.iter().map(String::as_str).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let hint = match closest(name, &names) {
             Some(guess) => format!("did you mean \"{guess}\"?"),
-            None if names.is_empty() => format!("declare it: \"pools\": {{\"{name}\": 10}}"),
-            None => format!("declared pools: {}", names.join(", ")),
+            None if names.is_empty() => format!("declare it: {}", declaration(name)),
+            None => format!("declared {what}s: {}", names.join(", ")),
         };
-        self.problem(node, Anchor::Value, format!("unknown pool \"{name}\""), Some(hint));
+        self.problem(node, Anchor::Value, format!("unknown {what} \"{name}\""), Some(hint));
         None
+    }
+
+    /// An object of named entries (`links`, `services`): each name is
+    /// recorded with `record` (even when its entry is wrong, so references
+    /// resolve) and its entry decoded with `entry`.
+    fn named<T>(
+        &mut self,
+        node: &Node,
+        expected: &str,
+        record: fn(&mut Decoder) -> &mut Vec<String>,
+        mut entry: impl FnMut(&mut Decoder, &str, &Node) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Value::Object(map) = node.value else {
+            return self.wrong(node, expected);
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
+            record(self).push(name.clone());
+            match entry(self, name, &Node { value, path: node.path.key(name) }) {
+                Some(item) => out.push(item),
+                None => ok = false,
+            }
+        }
+        if out.len() > u16::MAX as usize {
+            return self.wrong(node, "at most 65535 entries");
+        }
+        ok.then_some(out)
     }
 
     // ----- distributions ------------------------------------------------

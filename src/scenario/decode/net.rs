@@ -6,33 +6,16 @@
 //! least one byte.
 
 use super::{Anchor, Decoder, Fields, Node};
-use crate::scenario::suggest::closest;
 use crate::scenario::units::{parse_bandwidth, parse_bytes};
 use crate::scenario::{Link, LinkId, Transfer};
-use serde_json::Value;
 
 const BANDWIDTH_HINT: &str = "bandwidths are strings such as \"100Mbit/s\", \"1Gbit/s\" or \"12.5MB/s\"";
 
 impl Decoder {
     /// `"links": {"uplink": {"bandwidth": "100Mbit/s"}}`.
     pub(super) fn links(&mut self, node: &Node) -> Option<Vec<Link>> {
-        let Value::Object(map) = node.value else {
-            return self.wrong(node, "an object of links such as {\"uplink\": {\"bandwidth\": \"100Mbit/s\"}}");
-        };
-        let mut links = Vec::new();
-        let mut ok = true;
-        for (name, value) in map.iter().filter(|(name, _)| !super::is_comment(name)) {
-            self.links.push(name.clone());
-            let child = Node { value, path: node.path.key(name) };
-            match self.link(name, &child) {
-                Some(link) => links.push(link),
-                None => ok = false,
-            }
-        }
-        if links.len() > LinkId::MAX as usize {
-            return self.wrong(node, "at most 65535 links");
-        }
-        ok.then_some(links)
+        let expected = "an object of links such as {\"uplink\": {\"bandwidth\": \"100Mbit/s\"}}";
+        self.named(node, expected, |d| &mut d.links, Decoder::link)
     }
 
     fn link(&mut self, name: &str, node: &Node) -> Option<Link> {
@@ -101,19 +84,10 @@ impl Decoder {
     }
 
     fn link_ref(&mut self, node: &Node) -> Option<LinkId> {
-        let name = self.name(node)?;
-        if let Some(i) = self.links.iter().position(|l| l == name) {
-            return Some(i as LinkId);
-        }
-        let names: Vec<&str> = self.links.iter().map(String::as_str).collect();
-        let hint = match closest(name, &names) {
-            Some(guess) => format!("did you mean \"{guess}\"?"),
-            None if names.is_empty() => {
-                format!("declare it: \"links\": {{\"{name}\": {{\"bandwidth\": \"100Mbit/s\"}}}}")
-            }
-            None => format!("declared links: {}", names.join(", ")),
-        };
-        self.problem(node, Anchor::Value, format!("unknown link \"{name}\""), Some(hint));
-        None
+        let links = std::mem::take(&mut self.links);
+        let declaration = |name: &str| format!("\"links\": {{\"{name}\": {{\"bandwidth\": \"100Mbit/s\"}}}}");
+        let found = self.declared(node, "link", &links, declaration);
+        self.links = links;
+        found.map(|i| i as LinkId)
     }
 }

@@ -12,7 +12,6 @@ use super::{Anchor, Decoder, Node};
 use crate::scenario::suggest::closest;
 use crate::scenario::{Call, Jitter, RateLimit, Retry, Service, ServiceId, Slowdown};
 use crate::time::SimDuration;
-use serde_json::Value;
 
 const SERVICE_FIELDS: &[&str] = &["concurrency", "service", "fail", "rate_limit", "slowdown"];
 const RETRY_FIELDS: &[&str] = &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "budget"];
@@ -20,23 +19,8 @@ const RETRY_FIELDS: &[&str] = &["attempts", "backoff", "multiplier", "max_backof
 impl Decoder {
     /// `"services": {"inventory": {"concurrency": 8, "service": …}}`.
     pub(super) fn services(&mut self, node: &Node) -> Option<Vec<Service>> {
-        let Value::Object(map) = node.value else {
-            return self.wrong(node, "an object of services such as {\"inventory\": {\"service\": \"20ms\"}}");
-        };
-        let mut services = Vec::new();
-        let mut ok = true;
-        for (name, value) in map.iter().filter(|(name, _)| !super::is_comment(name)) {
-            self.services.push(name.clone());
-            let child = Node { value, path: node.path.key(name) };
-            match self.service(name, &child) {
-                Some(service) => services.push(service),
-                None => ok = false,
-            }
-        }
-        if services.len() > ServiceId::MAX as usize {
-            return self.wrong(node, "at most 65535 services");
-        }
-        ok.then_some(services)
+        let expected = "an object of services such as {\"inventory\": {\"service\": \"20ms\"}}";
+        self.named(node, expected, |d| &mut d.services, Decoder::service)
     }
 
     fn service(&mut self, name: &str, node: &Node) -> Option<Service> {
@@ -192,17 +176,10 @@ impl Decoder {
     }
 
     fn service_ref(&mut self, node: &Node) -> Option<ServiceId> {
-        let name = self.name(node)?;
-        if let Some(i) = self.services.iter().position(|s| s == name) {
-            return Some(i as ServiceId);
-        }
-        let names: Vec<&str> = self.services.iter().map(String::as_str).collect();
-        let hint = match closest(name, &names) {
-            Some(guess) => format!("did you mean \"{guess}\"?"),
-            None if names.is_empty() => format!("declare it: \"services\": {{\"{name}\": {{\"service\": \"20ms\"}}}}"),
-            None => format!("declared services: {}", names.join(", ")),
-        };
-        self.problem(node, Anchor::Value, format!("unknown service \"{name}\""), Some(hint));
-        None
+        let services = std::mem::take(&mut self.services);
+        let declaration = |name: &str| format!("\"services\": {{\"{name}\": {{\"service\": \"20ms\"}}}}");
+        let found = self.declared(node, "service", &services, declaration);
+        self.services = services;
+        found.map(|i| i as ServiceId)
     }
 }
