@@ -49,6 +49,27 @@ pub fn links_table(results: &[StrategyResult], name: fn(&str) -> String) -> Tabl
     table
 }
 
+/// One line per strategy and link: bytes, busy fraction, mean throughput
+/// and peak transfers.
+pub fn link_lines(results: &[StrategyResult]) -> Vec<String> {
+    results
+        .iter()
+        .flat_map(|r| {
+            r.links.iter().map(move |l| {
+                format!(
+                    "{}: link {}: {} moved, busy {}, mean {}, peak {} transfers",
+                    r.strategy,
+                    l.link,
+                    format_decimal_bytes(l.bytes),
+                    format_percent(l.busy_fraction),
+                    format_bandwidth(l.mean_throughput_bits_per_s),
+                    l.peak_transfers
+                )
+            })
+        })
+        .collect()
+}
+
 /// One line per strategy and service: calls, attempts and amplification,
 /// and what became of the attempts.
 pub fn service_lines(results: &[StrategyResult]) -> Vec<String> {

@@ -47,7 +47,8 @@ pub fn render(report: &Report) -> String {
     for line in super::resources::bottleneck_lines(&report.results) {
         out.push_str(&format!("  {line}\n"));
     }
-    for line in super::resources::service_lines(&report.results) {
+    let resources = &report.results;
+    for line in super::resources::link_lines(resources).into_iter().chain(super::resources::service_lines(resources)) {
         out.push_str(&format!("  {line}\n"));
     }
     for r in &report.results {
