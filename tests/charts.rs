@@ -387,3 +387,20 @@ fn scenarios_without_links_draw_no_utilisation_chart() {
     let (report, _) = measured("downloads", 20);
     assert_eq!(Chart::of(&report), Chart::ALL.to_vec());
 }
+
+#[test]
+fn a_run_with_links_names_the_bottleneck_and_draws_the_utilisation_chart() {
+    let dir = TempDir::new("charts-links");
+    let output = simbench(&["run", "scenarios/bandwidth.json", "--out", dir.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("cooperative: bottleneck link uplink at 99.7% of the makespan"), "{stdout}");
+    let out = dir.path().join("bandwidth");
+    let png = std::fs::read(out.join("utilisation.png")).unwrap();
+    assert_eq!(png_size(&png), (1200, 700));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg ").count(), Chart::ALL.len() + 1, "the utilisation chart is inline too");
+    assert!(html.contains("<section id=\"resources\">"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Resources") && md.contains("| cooperative | uplink | 1.00 GB | 99.7% |"), "{md}");
+}
