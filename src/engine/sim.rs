@@ -3,7 +3,7 @@
 //! A *task* is one arrival of a class. It runs as a tree of *fibers*: the root
 //! runs the class's program, and each gather branch copy, spawn and timeout
 //! body is a child fiber. A fiber is a program counter plus a few integers
-//! (about 56 bytes); fibers and tasks live in slabs whose slots are reused,
+//! (48 bytes); fibers and tasks live in slabs whose slots are reused,
 //! so a run allocates only while its peak population grows.
 //!
 //! Two disciplines decide who executes a runnable fiber:
@@ -50,6 +50,9 @@ use std::collections::VecDeque;
 
 /// "No fiber / no task / no user".
 const NONE: u32 = u32::MAX;
+
+/// Ready entries the loop's queue may keep allocated once empty.
+const READY_KEEP: usize = 1 << 16;
 
 /// What a fiber is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,10 +136,9 @@ struct Fiber {
     prev: u32,
     state: State,
     role: Role,
-    /// Threads: this timeout's deadline passed while its body ran on.
-    deadline_passed: bool,
-    /// The pending io step fails when it completes.
-    failing: bool,
+    /// [`Fiber::DEADLINE_PASSED`] and [`Fiber::FAILING`]: one byte, so that
+    /// the record is 48 bytes.
+    flags: u8,
 }
 
 impl Fiber {
@@ -153,43 +155,117 @@ impl Fiber {
         prev: NONE,
         state: State::Free,
         role: Role::Root,
-        deadline_passed: false,
-        failing: false,
+        flags: 0,
     };
+
+    /// Threads: this timeout's deadline passed while its body ran on.
+    const DEADLINE_PASSED: u8 = 1;
+    /// The pending io step fails when it completes.
+    const FAILING: u8 = 2;
+
+    #[inline]
+    fn deadline_passed(&self) -> bool {
+        self.flags & Fiber::DEADLINE_PASSED != 0
+    }
+
+    #[inline]
+    fn failing(&self) -> bool {
+        self.flags & Fiber::FAILING != 0
+    }
+
+    #[inline]
+    fn set_failing(&mut self, failing: bool) {
+        self.flags = (self.flags & !Fiber::FAILING) | if failing { Fiber::FAILING } else { 0 };
+    }
 }
 
+/// A task: 40 bytes, as a batch holds one per coroutine. The class shares a
+/// word with the task's index within it (below 2^48: years of arrivals at
+/// any rate the engine reaches), and three flags share one with its arrival
+/// number; read them through the accessors.
 #[derive(Clone, Copy, Debug)]
 struct Task {
-    class: u16,
-    index: u64,
-    number: u64,
+    /// Index within the class (low 48 bits) and class (high 16).
+    index_class: u64,
+    /// Arrival number (low 61 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
+    /// [`Task::IN_USE`].
+    number_flags: u64,
     arrived: SimTime,
-    started: Option<SimTime>,
+    /// When the task first ran; [`SimTime::NEVER`] until then (see
+    /// [`Task::started`]).
+    started: SimTime,
     /// Head of the task's fiber list.
     fibers: u32,
-    live: u32,
     user: u32,
-    ended: bool,
-    /// Threads: the task has ended (failure, or a timeout whose body has
-    /// finished); its fibers end instead of executing further ops.
-    unwinding: bool,
-    in_use: bool,
 }
 
 impl Task {
     const FREE: Task = Task {
-        class: 0,
-        index: 0,
-        number: 0,
+        index_class: 0,
+        number_flags: Task::ENDED,
         arrived: SimTime::ZERO,
-        started: None,
+        started: SimTime::NEVER,
         fibers: NONE,
-        live: 0,
         user: NONE,
-        ended: true,
-        unwinding: false,
-        in_use: false,
     };
+
+    const INDEX_BITS: u32 = 48;
+    /// Its outcome is recorded.
+    const ENDED: u64 = 1 << 63;
+    /// Threads: the task has ended (failure, or a timeout whose body has
+    /// finished); its fibers end instead of executing further ops.
+    const UNWINDING: u64 = 1 << 62;
+    /// The slot holds a task.
+    const IN_USE: u64 = 1 << 61;
+    const NUMBER: u64 = Task::IN_USE - 1;
+
+    /// A task that has just arrived.
+    fn arrived(class: u16, index: u64, number: u64, arrived: SimTime, user: u32) -> Task {
+        assert!(index >> Task::INDEX_BITS == 0 && number <= Task::NUMBER, "more than 2^48 tasks in one class");
+        Task {
+            index_class: index | u64::from(class) << Task::INDEX_BITS,
+            number_flags: number | Task::IN_USE,
+            arrived,
+            user,
+            ..Task::FREE
+        }
+    }
+
+    #[inline]
+    fn class(&self) -> u16 {
+        (self.index_class >> Task::INDEX_BITS) as u16
+    }
+
+    #[inline]
+    fn index(&self) -> u64 {
+        self.index_class & ((1 << Task::INDEX_BITS) - 1)
+    }
+
+    #[inline]
+    fn number(&self) -> u64 {
+        self.number_flags & Task::NUMBER
+    }
+
+    #[inline]
+    fn ended(&self) -> bool {
+        self.number_flags & Task::ENDED != 0
+    }
+
+    #[inline]
+    fn unwinding(&self) -> bool {
+        self.number_flags & Task::UNWINDING != 0
+    }
+
+    #[inline]
+    fn in_use(&self) -> bool {
+        self.number_flags & Task::IN_USE != 0
+    }
+
+    /// When the task first ran, if it has.
+    #[inline]
+    fn started(&self) -> Option<SimTime> {
+        Some(self.started).filter(|&t| t != SimTime::NEVER)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -233,8 +309,16 @@ impl From<(SlotId, u32)> for Event {
 struct Ready {
     fiber: u32,
     generation: u32,
+    /// When the coroutine became ready; [`SimTime::NEVER`] marks a timeout's
+    /// expiry (which has no lag to report), keeping the entry at 16 bytes.
     since: SimTime,
-    deadline: bool,
+}
+
+impl Ready {
+    #[inline]
+    fn is_deadline(&self) -> bool {
+        self.since == SimTime::NEVER
+    }
 }
 
 #[derive(Debug, Default)]
@@ -486,7 +570,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 if self.is_current(fiber, generation, State::Timeout) {
                     if self.cooperative() {
                         // The expiry is a callback on the loop: it waits its turn.
-                        self.ready.push_back(Ready { fiber, generation, since: self.now, deadline: true });
+                        self.ready.push_back(Ready { fiber, generation, since: SimTime::NEVER });
                         self.kick_loop();
                     } else {
                         self.deadline_on_thread(fiber);
@@ -600,16 +684,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.classes[class as usize].issued += 1;
         let number = self.stats.arrived;
         self.stats.arrived += 1;
-        let task = self.alloc_task(Task {
-            class,
-            index,
-            number,
-            arrived: self.now,
-            user,
-            ended: false,
-            in_use: true,
-            ..Task::FREE
-        });
+        let task = self.alloc_task(Task::arrived(class, index, number, self.now, user));
         self.integrate_in_flight();
         self.stats.last_arrival = self.now;
         self.stats.in_flight_ns_at_last_arrival = self.stats.in_flight_ns;
@@ -660,13 +735,14 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn advance(&mut self, f: u32) {
         let w = self.w;
         loop {
-            let Fiber { pc, task, failing, .. } = self.fibers[f as usize];
-            if self.tasks[task as usize].started.is_none() {
-                self.tasks[task as usize].started = Some(self.now);
+            let Fiber { pc, task, .. } = self.fibers[f as usize];
+            let failing = self.fibers[f as usize].failing();
+            if self.tasks[task as usize].started().is_none() {
+                self.tasks[task as usize].started = self.now;
                 self.trace(task, TraceWhat::Started);
             }
             if failing {
-                self.fibers[f as usize].failing = false;
+                self.fibers[f as usize].set_failing(false);
                 let outcome = match w.ops[pc as usize] {
                     Op::Call { .. } => call_outcome(self.fibers[f as usize].counter).unwrap_or(Outcome::Failed),
                     _ => Outcome::Failed,
@@ -677,14 +753,15 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
                 continue;
             }
-            if self.tasks[task as usize].unwinding {
+            if self.tasks[task as usize].unwinding() {
                 self.finish_fiber(f);
                 return;
             }
             match w.ops[pc as usize] {
                 Op::Io { dist, fail } => {
                     let d = self.sample(f, dist);
-                    self.fibers[f as usize].failing = fail > 0.0 && self.draw_failure(f, fail);
+                    let failing = fail > 0.0 && self.draw_failure(f, fail);
+                    self.fibers[f as usize].set_failing(failing);
                     self.begin(f, Some(d));
                     self.wait_timer(f, d);
                     return;
@@ -849,9 +926,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn draw_site(&self, f: u32) -> (u64, usize, u64) {
         let fiber = &self.fibers[f as usize];
         let task = &self.tasks[fiber.task as usize];
-        let class = task.class as usize;
+        let class = task.class() as usize;
         let offset = fiber.pc - self.classes[class].base;
-        (task.index, class, mix(fiber.instance, u64::from(offset)))
+        (task.index(), class, mix(fiber.instance, u64::from(offset)))
     }
 
     fn park(&mut self, f: u32, state: State) -> u32 {
@@ -902,7 +979,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn make_ready(&mut self, f: u32) {
         let fiber = &mut self.fibers[f as usize];
         fiber.state = State::Ready;
-        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now, deadline: false });
+        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now });
         self.trace_fiber(f, TraceWhat::Ready);
         self.kick_loop();
     }
@@ -932,6 +1009,10 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.event_loop.running = false;
                 if !self.ready.is_empty() {
                     self.kick_loop();
+                } else if self.ready.capacity() > READY_KEEP {
+                    // A batch's first iteration emptied a huge queue: give the
+                    // memory back while its coroutines wait in the event queue.
+                    self.ready = VecDeque::new();
                 }
                 return;
             }
@@ -942,7 +1023,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 continue;
             };
             let f = item.fiber;
-            if item.deadline {
+            if item.is_deadline() {
                 if self.is_current(f, item.generation, State::Timeout) {
                     let task = self.fibers[f as usize].task;
                     self.end_task(task, Outcome::TimedOut);
@@ -951,7 +1032,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.observer.loop_lag(self.now - item.since);
                 // A task's first run is traced as `Started`, not as resumed.
                 let task = self.fibers[f as usize].task;
-                if self.tasks[task as usize].started.is_some() {
+                if self.tasks[task as usize].started().is_some() {
                     self.trace_fiber(f, TraceWhat::Resumed);
                 }
                 self.run_fiber_now(f);
@@ -979,14 +1060,14 @@ impl<'a, O: Observer> Sim<'a, O> {
     // ----- fibers ---------------------------------------------------------
 
     fn new_root(&mut self, task: u32) -> u32 {
-        let class = self.tasks[task as usize].class as usize;
+        let class = self.tasks[task as usize].class() as usize;
         let program = self.w.class_programs[class];
         self.alloc_fiber(Fiber { pc: program, task, role: Role::Root, ..Fiber::FREE })
     }
 
     fn new_child(&mut self, parent: u32, program: u32, role: Role, ordinal: u32) -> u32 {
         let p = self.fibers[parent as usize];
-        let offset = p.pc - self.classes[self.tasks[p.task as usize].class as usize].base;
+        let offset = p.pc - self.classes[self.tasks[p.task as usize].class() as usize].base;
         let instance = mix(p.instance, (u64::from(offset) << 32) | u64::from(ordinal));
         self.alloc_fiber(Fiber { pc: program, task: p.task, parent, instance, role, ..Fiber::FREE })
     }
@@ -1012,7 +1093,6 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         let t = &mut self.tasks[task as usize];
         t.fibers = id;
-        t.live += 1;
         self.live_fibers += 1;
         if self.cooperative() {
             self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
@@ -1032,7 +1112,6 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         self.fibers[f as usize] = Fiber { generation: generation.wrapping_add(1), ..Fiber::FREE };
         self.free_fibers.push(f);
-        self.tasks[task as usize].live -= 1;
         self.live_fibers -= 1;
     }
 
@@ -1040,7 +1119,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// return permits, and tell the parent.
     fn finish_fiber(&mut self, f: u32) {
         let Fiber { pc, task, parent, role, spawn_live, .. } = self.fibers[f as usize];
-        let unwinding = self.tasks[task as usize].unwinding;
+        let unwinding = self.tasks[task as usize].unwinding();
         if spawn_live != 0 && !unwinding {
             self.park(f, State::Spawned);
             return;
@@ -1061,7 +1140,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     fn child_finished(&mut self, p: u32, role: Role) {
         let task = self.fibers[p as usize].task;
-        let unwinding = self.tasks[task as usize].unwinding;
+        let unwinding = self.tasks[task as usize].unwinding();
         match role {
             Role::Root => unreachable!("a root has no parent"),
             Role::Gather if self.cooperative() => {
@@ -1102,8 +1181,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Role::Timeout => {
-                if self.fibers[p as usize].deadline_passed {
-                    self.tasks[task as usize].unwinding = true;
+                if self.fibers[p as usize].deadline_passed() {
+                    self.tasks[task as usize].number_flags |= Task::UNWINDING;
                 } else if !unwinding {
                     self.step_done(p);
                 }
@@ -1264,7 +1343,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         let (service, retry) = (self.w.calls[call as usize].service, self.w.calls[call as usize].retry);
         if let Some(r) = retry
             && k < r.attempts
-            && !self.tasks[task as usize].unwinding
+            && !self.tasks[task as usize].unwinding()
         {
             if self.services[service as usize].allow_retry(r.budget) {
                 let b = backoff(r.backoff, r.multiplier, r.max_backoff, k);
@@ -1285,7 +1364,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         let fiber = &mut self.fibers[f as usize];
         fiber.counter = call_ended(outcome);
-        fiber.failing = true;
+        fiber.set_failing(true);
         false
     }
 
@@ -1357,7 +1436,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// the body to its end, then the task unwinds.
     fn deadline_on_thread(&mut self, f: u32) {
         let task = self.fibers[f as usize].task;
-        self.fibers[f as usize].deadline_passed = true;
+        self.fibers[f as usize].flags |= Fiber::DEADLINE_PASSED;
         self.record_outcome(task, Outcome::TimedOut);
     }
 
@@ -1367,7 +1446,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn end_task(&mut self, task: u32, outcome: Outcome) {
         self.record_outcome(task, outcome);
         if !self.cooperative() {
-            self.tasks[task as usize].unwinding = true;
+            self.tasks[task as usize].number_flags |= Task::UNWINDING;
             return;
         }
         self.returned.clear();
@@ -1400,24 +1479,24 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Records how a task ended, once; a closed-loop user then thinks.
     fn record_outcome(&mut self, task: u32, outcome: Outcome) {
         let t = self.tasks[task as usize];
-        if t.ended {
+        if t.ended() {
             return;
         }
-        self.tasks[task as usize].ended = true;
+        self.tasks[task as usize].number_flags |= Task::ENDED;
         self.integrate_in_flight();
         self.in_flight -= 1;
         self.stats.last_outcome = self.now;
         self.observer.task_ended(&TaskRecord {
-            class: t.class,
-            index: t.index,
+            class: t.class(),
+            index: t.index(),
             arrived: t.arrived,
-            started: t.started,
+            started: t.started(),
             ended: self.now,
             outcome,
         });
         self.trace(task, TraceWhat::Finished(outcome));
         if t.user != NONE && outcome != Outcome::Cancelled {
-            self.user_thinks(t.class, t.user);
+            self.user_thinks(t.class(), t.user);
         }
     }
 
@@ -1491,7 +1570,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn on_horizon(&mut self) {
         self.horizon_reached = true;
         for task in 0..self.tasks.len() as u32 {
-            if self.tasks[task as usize].in_use {
+            if self.tasks[task as usize].in_use() {
                 self.record_outcome(task, Outcome::Cancelled);
             }
         }
@@ -1501,7 +1580,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.end = self.now;
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
-        let stuck: Vec<u32> = (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use).collect();
+        let stuck: Vec<u32> = (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use()).collect();
         if self.horizon_reached || stuck.is_empty() {
             return Ok(self.stats);
         }
@@ -1527,7 +1606,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Discipline::Cooperative { .. } => "waits for admission to the loop".to_string(),
             });
         }
-        StalledTask { number: t.number, class: self.scenario.classes[t.class as usize].name.clone(), waits }
+        StalledTask { number: t.number(), class: self.scenario.classes[t.class() as usize].name.clone(), waits }
     }
 
     // ----- tracing --------------------------------------------------------
@@ -1555,7 +1634,25 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn trace(&mut self, task: u32, what: TraceWhat) {
         if self.tracing {
             let t = &self.tasks[task as usize];
-            self.observer.trace(&TraceEvent { time: self.now, task: t.number, class: t.class, what });
+            self.observer.trace(&TraceEvent { time: self.now, task: t.number(), class: t.class(), what });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// A batch holds one task, root fiber, ready entry and pending event per
+    /// coroutine; their sizes decide whether 1M concurrent coroutines fit in
+    /// 128 MiB (docs/performance.md). Growing one is a deliberate trade.
+    #[test]
+    fn per_coroutine_records_stay_small() {
+        assert_eq!(size_of::<Task>(), 40);
+        assert_eq!(size_of::<Fiber>(), 48);
+        assert_eq!(size_of::<Ready>(), 16);
+        // A pending event in the radix heap's near buckets (queue.rs).
+        assert_eq!(size_of::<(u32, Event)>(), 16);
     }
 }

@@ -11,7 +11,8 @@
 use super::{Arrivals, Bound, Scenario, Step, StepKind};
 
 /// Modelled engine memory per pending task: task record, root fiber, its
-/// pending event and queue slots (measured: about 185 B per task at 1M).
+/// pending event and queue slots (measured at 1M: about 185 B per task
+/// before the records were packed, about 125 B since; 200 stays a bound).
 pub const BYTES_PER_PENDING_TASK: f64 = 200.0;
 /// Modelled engine memory per extra pending fiber (gathered or spawned).
 pub const BYTES_PER_PENDING_FIBER: f64 = 80.0;

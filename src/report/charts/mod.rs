@@ -251,7 +251,7 @@ impl ChartData {
 }
 
 /// Draws with `draw` on a [`style::SIZE`] bitmap and encodes it as PNG (8-bit RGB).
-pub(crate) fn encode_png(
+pub fn encode_png(
     draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), ChartError>,
 ) -> Result<Vec<u8>, ChartError> {
     let (w, h) = style::SIZE;
