@@ -131,6 +131,38 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
         .boxed()
 }
 
+/// Renames every spawn (and the join right after it) `u<n>`, n counting
+/// through the whole program: names made per depth and position repeat in
+/// sibling limit bodies, which share their program's names, and the parser
+/// would reject such a scenario ("already spawned in this program").
+fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
+    for i in 0..steps.len() {
+        match &mut steps[i].kind {
+            StepKind::Spawn { name, program } => {
+                let old = std::mem::replace(name, format!("u{next}"));
+                *next += 1;
+                unique_spawn_names(program, next);
+                let new = match &steps[i].kind {
+                    StepKind::Spawn { name, .. } => name.clone(),
+                    _ => unreachable!(),
+                };
+                if let Some(Step { kind: StepKind::Join { name }, .. }) = steps.get_mut(i + 1)
+                    && *name == old
+                {
+                    *name = new;
+                }
+            }
+            StepKind::Gather(branches) => {
+                for b in branches {
+                    unique_spawn_names(&mut b.program, next);
+                }
+            }
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => unique_spawn_names(program, next),
+            _ => {}
+        }
+    }
+}
+
 fn bound() -> impl Strategy<Value = Bound> {
     prop_oneof![(1u64..15).prop_map(Bound::Count), (1u64..200).prop_map(|n| Bound::Duration(ms(n)))]
 }
@@ -195,7 +227,10 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             classes: classes
                 .into_iter()
                 .enumerate()
-                .map(|(i, (arrivals, program))| TaskClass { name: format!("c{i}"), arrivals, program })
+                .map(|(i, (arrivals, mut program))| {
+                    unique_spawn_names(&mut program, &mut 0);
+                    TaskClass { name: format!("c{i}"), arrivals, program }
+                })
                 .collect(),
             strategies: kinds
                 .into_iter()
