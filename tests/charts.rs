@@ -48,6 +48,7 @@ fn keys(figures: &Figures) -> Vec<StrategyKey> {
         Figures::Timeline(d) => d.panels.iter().map(|p| p.strategy.clone()).collect(),
         Figures::Flow(d) => d.lines.iter().map(|l| l.strategy.clone()).collect(),
         Figures::Summary(d) => d.strategies.clone(),
+        Figures::Utilisation(d) => d.panels.iter().map(|p| p.strategy.clone()).collect(),
     }
 }
 
@@ -360,4 +361,46 @@ fn the_percentile_chart_draws_the_tightest_latency_slo() {
     // A scenario without SLOs has no line.
     let (plain, timelines) = measured("downloads", 5);
     assert_eq!(ChartInput::new(&plain, &timelines).slo_s, None);
+}
+
+#[test]
+fn the_utilisation_chart_shows_the_link_saturated_and_the_cpu_idle() {
+    let (report, timelines) = measured("bandwidth", 20);
+    assert_eq!(Chart::of(&report).last(), Some(&Chart::Utilisation));
+    let Figures::Utilisation(d) = figures(Chart::Utilisation, &report, &timelines) else { unreachable!() };
+    assert_eq!(d.resources, ["cpu", "link uplink"]);
+    let expected: Vec<StrategyKey> =
+        labels(&report).into_iter().enumerate().map(|(index, name)| StrategyKey { name, index }).collect();
+    assert_eq!(d.panels.iter().map(|p| p.strategy.clone()).collect::<Vec<_>>(), expected);
+    let cooperative = d.panels.iter().find(|p| p.strategy.name == "cooperative").unwrap();
+    let (cpu, link) = (&cooperative.series[0], &cooperative.series[1]);
+    // The payloads flow from 50 ms to 80.05 s: every whole bin in between is
+    // 100 % link and 0 % CPU (the 2 ms parses all come after).
+    let inside = |t: f64| t > 1.0 && t < 79.0;
+    assert!(link.points.iter().filter(|p| inside(p.0)).all(|p| p.1 == 1.0), "{:?}", link.points);
+    assert!(cpu.points.iter().filter(|p| inside(p.0)).all(|p| p.1 == 0.0), "{:?}", cpu.points);
+    assert!(link.points.iter().filter(|p| inside(p.0)).count() > 50);
+}
+
+#[test]
+fn scenarios_without_links_draw_no_utilisation_chart() {
+    let (report, _) = measured("downloads", 20);
+    assert_eq!(Chart::of(&report), Chart::ALL.to_vec());
+}
+
+#[test]
+fn a_run_with_links_names_the_bottleneck_and_draws_the_utilisation_chart() {
+    let dir = TempDir::new("charts-links");
+    let output = simbench(&["run", "scenarios/bandwidth.json", "--out", dir.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("cooperative: bottleneck link uplink at 99.7% of the makespan"), "{stdout}");
+    let out = dir.path().join("bandwidth");
+    let png = std::fs::read(out.join("utilisation.png")).unwrap();
+    assert_eq!(png_size(&png), (1200, 700));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg ").count(), Chart::ALL.len() + 1, "the utilisation chart is inline too");
+    assert!(html.contains("<section id=\"resources\">"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Resources") && md.contains("| cooperative | uplink | 1.00 GB | 99.7% |"), "{md}");
 }

@@ -13,8 +13,8 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, CompiledWorkload, Dist, GatherBranch, Machine, Op, Pool, Scenario, Step, StepKind,
-    Strategy as SimStrategy, StrategyKind, TaskClass, WhenFull,
+    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, Op, Pool, RateLimit, Retry,
+    Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
 };
 use simbench::time::SimDuration;
 
@@ -36,8 +36,31 @@ fn dist() -> impl Strategy<Value = Dist> {
 
 fn leaf() -> impl Strategy<Value = StepKind> {
     prop_oneof![
-        (dist(), prop_oneof![Just(0.0), Just(0.1)]).prop_map(|(duration, fail)| StepKind::Io { duration, fail }),
+        (dist(), prop_oneof![Just(0.0), Just(0.1)], prop_oneof![Just(None), (1u64..200_000).prop_map(Some)]).prop_map(
+            |(duration, fail, bytes)| StepKind::Io {
+                duration,
+                fail,
+                transfer: bytes.map(|bytes| Transfer { link: 0, bytes })
+            }
+        ),
         dist().prop_map(StepKind::Cpu),
+        (prop::option::of(1u64..30), prop::option::of((1u32..4, 0u64..20, prop::option::of(0u32..3)))).prop_map(
+            |(timeout, retry)| StepKind::Call {
+                call: Call {
+                    service: 0,
+                    timeout: timeout.map(ms),
+                    retry: retry.map(|(attempts, backoff, budget)| Retry {
+                        attempts,
+                        backoff: ms(backoff),
+                        multiplier: 2.0,
+                        max_backoff: ms(50),
+                        jitter: Jitter::Full,
+                        budget: budget.map(|b| f64::from(b) / 2.0),
+                    }),
+                },
+                transfer: None,
+            }
+        ),
         dist().prop_map(StepKind::Sleep),
         dist().prop_map(StepKind::Blocking),
     ]
@@ -108,6 +131,38 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
         .boxed()
 }
 
+/// Renames every spawn (and the join right after it) `u<n>`, n counting
+/// through the whole program: names made per depth and position repeat in
+/// sibling limit bodies, which share their program's names, and the parser
+/// would reject such a scenario ("already spawned in this program").
+fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
+    for i in 0..steps.len() {
+        match &mut steps[i].kind {
+            StepKind::Spawn { name, program } => {
+                let old = std::mem::replace(name, format!("u{next}"));
+                *next += 1;
+                unique_spawn_names(program, next);
+                let new = match &steps[i].kind {
+                    StepKind::Spawn { name, .. } => name.clone(),
+                    _ => unreachable!(),
+                };
+                if let Some(Step { kind: StepKind::Join { name }, .. }) = steps.get_mut(i + 1)
+                    && *name == old
+                {
+                    *name = new;
+                }
+            }
+            StepKind::Gather(branches) => {
+                for b in branches {
+                    unique_spawn_names(&mut b.program, next);
+                }
+            }
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => unique_spawn_names(program, next),
+            _ => {}
+        }
+    }
+}
+
 fn bound() -> impl Strategy<Value = Bound> {
     prop_oneof![(1u64..15).prop_map(Bound::Count), (1u64..200).prop_map(|n| Bound::Duration(ms(n)))]
 }
@@ -158,10 +213,24 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 .enumerate()
                 .map(|(i, size)| Pool { name: format!("p{i}"), size, when_full: WhenFull::Wait })
                 .collect(),
+            // 8 Mbit/s: a generated payload takes up to 0.2 s alone.
+            links: vec![Link { name: "l0".into(), bits_per_s: 8_000_000 }],
+            // Two servers that sometimes fail, slow down and turn requests away.
+            services: vec![Service {
+                name: "s0".into(),
+                concurrency: 2,
+                service: Dist::Exponential { mean_ns: 10e6 },
+                fail: 0.1,
+                rate_limit: Some(RateLimit { rate_per_s: 200.0, burst: 5 }),
+                slowdowns: vec![Slowdown { from: ms(20), until: ms(60), factor: 3.0 }],
+            }],
             classes: classes
                 .into_iter()
                 .enumerate()
-                .map(|(i, (arrivals, program))| TaskClass { name: format!("c{i}"), arrivals, program })
+                .map(|(i, (arrivals, mut program))| {
+                    unique_spawn_names(&mut program, &mut 0);
+                    TaskClass { name: format!("c{i}"), arrivals, program }
+                })
                 .collect(),
             strategies: kinds
                 .into_iter()
@@ -222,7 +291,8 @@ fn least_time(steps: &[Step]) -> SimDuration {
             StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } | StepKind::ToThread(program) => {
                 least_time(program)
             }
-            StepKind::Spawn { .. } | StepKind::Join { .. } => SimDuration::ZERO,
+            // A call's service time may be drawn as small as zero.
+            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => SimDuration::ZERO,
         };
     }
     total

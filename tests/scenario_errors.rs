@@ -225,7 +225,7 @@ fn an_unknown_top_level_field_with_no_close_match_lists_the_fields() {
         &top(&[r#""workers": 8"#]),
         &[at(2, 3, "workers", "unknown field \"workers\"")
             .on("\"workers\"")
-            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, classes, strategies")],
+            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, links, services, classes, strategies")],
     );
 }
 
@@ -625,7 +625,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, label, fail"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, label, fail, bytes, link"),
         ],
     );
 }
@@ -1478,5 +1478,210 @@ fn processes_need_workers_a_plain_strategy_and_round_robin() {
                 .on("\"least_loaded\"")
                 .hint("least_loaded is not modelled"),
         ],
+    );
+}
+
+// ----- links -----------------------------------------------------------------
+
+/// As [`program`], with `"links": links` on line 2, so steps start on line 8.
+fn program_with_links(links: Option<&str>, steps: &[&str]) -> String {
+    program_with_top("links", links, steps)
+}
+
+/// As [`program`], with `"field": value` on line 2, so steps start on line 8.
+fn program_with_top(field: &str, value: Option<&str>, steps: &[&str]) -> String {
+    let top = value.map(|v| format!("{{\n  \"{field}\": {v},")).unwrap_or("{".into());
+    program_with_pools(None, steps).replacen('{', &top, 1)
+}
+
+#[test]
+fn an_unknown_link_suggests_a_declared_one() {
+    check(
+        &program_with_links(
+            Some(r#"{"uplink": {"bandwidth": "100Mbit/s"}}"#),
+            &[r#"{"io": "50ms", "bytes": "1MB", "link": "uplnk"}"#],
+        ),
+        &[at(8, 48, "classes.job.program[0].link", "unknown link \"uplnk\"")
+            .on("\"uplnk\"")
+            .hint("did you mean \"uplink\"?")],
+    );
+}
+
+#[test]
+fn bytes_without_any_link_says_how_to_declare_one() {
+    check(
+        &program_with_links(None, &[r#"{"io": "50ms", "bytes": "1MB"}"#]),
+        &[at(7, 24, "classes.job.program[0].bytes", "\"bytes\" needs a link, and none is declared")
+            .on("\"bytes\"")
+            .hint("\"links\": {\"uplink\"")],
+    );
+}
+
+#[test]
+fn bytes_with_several_links_and_no_link_asks_which() {
+    check(
+        &program_with_links(
+            Some(r#"{"a": {"bandwidth": "1Mbit/s"}, "b": {"bandwidth": "2Mbit/s"}}"#),
+            &[r#"{"io": "50ms", "bytes": "1MB"}"#],
+        ),
+        &[at(8, 24, "classes.job.program[0].bytes", "\"bytes\" needs \"link\": the scenario declares 2 links")
+            .on("\"bytes\"")
+            .hint("name one of a, b")],
+    );
+}
+
+#[test]
+fn a_bandwidth_must_be_positive_with_a_unit() {
+    let with = |bandwidth: &str| {
+        program_with_links(Some(&format!(r#"{{"up": {{"bandwidth": {bandwidth}}}}}"#)), &[r#"{"io": "1s"}"#])
+    };
+    check(
+        &with(r#""0Mbit/s""#),
+        &[at(2, 33, "links.up.bandwidth", "expected a bandwidth of at least 1bit/s, found \"0Mbit/s\"")
+            .on("\"0Mbit/s\"")
+            .hint("\"100Mbit/s\"")],
+    );
+    check(
+        &with(r#""-5Mbit/s""#),
+        &[at(2, 33, "links.up.bandwidth", "expected a bandwidth such as \"100Mbit/s\", found \"-5Mbit/s\"")
+            .on("\"-5Mbit/s\"")
+            .hint("\"12.5MB/s\"")],
+    );
+    check(
+        &with("100"),
+        &[at(2, 33, "links.up.bandwidth", "expected a bandwidth such as \"100Mbit/s\", found 100")
+            .on("100")
+            .hint("\"1Gbit/s\"")],
+    );
+}
+
+#[test]
+fn a_link_needs_a_bandwidth_and_nothing_else() {
+    check(
+        &program_with_links(Some(r#"{"up": {"bandwith": "1Mbit/s"}}"#), &[r#"{"io": "1s"}"#]),
+        &[
+            at(2, 19, "links.up", "missing field \"bandwidth\"").on("{"),
+            at(2, 20, "links.up.bandwith", "unknown field \"bandwith\"")
+                .on("\"bandwith\"")
+                .hint("did you mean \"bandwidth\"?"),
+        ],
+    );
+}
+
+#[test]
+fn bytes_and_link_apply_only_to_io_and_bytes_needs_a_size() {
+    let links = Some(r#"{"up": {"bandwidth": "1Mbit/s"}}"#);
+    check(
+        &program_with_links(links, &[r#"{"cpu": "1s", "bytes": "1MB"}"#]),
+        &[at(8, 23, "classes.job.program[0].bytes", "\"bytes\" applies only to io and call steps, not to cpu")
+            .on("\"bytes\"")
+            .hint("move the payload onto an io step")],
+    );
+    check(
+        &program_with_links(links, &[r#"{"io": "1s", "bytes": "lots"}"#]),
+        &[at(
+            8,
+            31,
+            "classes.job.program[0].bytes",
+            "expected a payload size of at least 1 byte, such as \"1MB\", found \"lots\"",
+        )
+        .on("\"lots\"")
+        .hint("\"10KB\"")],
+    );
+    check(
+        &program_with_links(links, &[r#"{"io": "1s", "link": "up"}"#]),
+        &[at(8, 22, "classes.job.program[0].link", "\"link\" without \"bytes\" moves nothing")
+            .on("\"link\"")
+            .hint("\"bytes\": \"1MB\"")],
+    );
+}
+
+// ----- services and calls -----------------------------------------------------
+
+const INVENTORY: &str = r#"{"inventory": {"concurrency": 8, "service": "20ms"}}"#;
+
+#[test]
+fn an_unknown_service_suggests_a_declared_one() {
+    check(
+        &program_with_top("services", Some(INVENTORY), &[r#"{"call": "inventroy"}"#]),
+        &[at(8, 18, "classes.job.program[0].call", "unknown service \"inventroy\"")
+            .on("\"inventroy\"")
+            .hint("did you mean \"inventory\"?")],
+    );
+    check(
+        &program_with_top("services", None, &[r#"{"call": {"service": "db"}}"#]),
+        &[at(7, 30, "classes.job.program[0].call.service", "unknown service \"db\"")
+            .on("\"db\"")
+            .hint("\"services\": {\"db\"")],
+    );
+}
+
+#[test]
+fn retry_settings_are_checked() {
+    let with = |retry: &str| {
+        program_with_top(
+            "services",
+            Some(INVENTORY),
+            &[&format!(r#"{{"call": {{"service": "inventory", "retry": {retry}}}}}"#)],
+        )
+    };
+    check(
+        &with(r#"{"attempts": 0}"#),
+        &[at(8, 65, "classes.job.program[0].call.retry.attempts", "expected at least 1 attempt, found 0")
+            .on("0")
+            .hint("1 means no retry")],
+    );
+    check(
+        &with(r#"{"attempts": 3, "budget": 1.5}"#),
+        &[at(8, 78, "classes.job.program[0].call.retry.budget", "expected a retry budget from 0 to 1").on("1.5")],
+    );
+    check(
+        &with(r#"{"attempts": 3, "jitter": "ful"}"#),
+        &[at(8, 78, "classes.job.program[0].call.retry.jitter", "expected \"none\", \"full\" or \"equal\"")
+            .on("\"ful\"")
+            .hint("did you mean \"full\"?")],
+    );
+    check(
+        &with(r#"{"attempts": 3, "multiplier": 0.5}"#),
+        &[at(8, 82, "classes.job.program[0].call.retry.multiplier", "expected a multiplier ≥ 1").on("0.5")],
+    );
+}
+
+#[test]
+fn service_settings_are_checked() {
+    check(
+        &program_with_top(
+            "services",
+            Some(r#"{"db": {"concurrency": 0, "service": "5ms", "rate_limit": {"rate": 0}}}"#),
+            &[r#"{"call": "db"}"#],
+        ),
+        &[
+            at(2, 38, "services.db.concurrency", "expected an integer ≥ 1").on("0"),
+            at(2, 82, "services.db.rate_limit.rate", "expected a rate > 0").on("0"),
+        ],
+    );
+    check(
+        &program_with_top(
+            "services",
+            Some(r#"{"db": {"service": "5ms", "slowdown": [{"from": "2s", "until": "1s", "factor": 2}]}}"#),
+            &[r#"{"call": "db"}"#],
+        ),
+        &[at(2, 54, "services.db.slowdown[0]", "is empty or overlaps the one before").on("{").hint("in time order")],
+    );
+}
+
+#[test]
+fn processes_cannot_share_links_or_services() {
+    let processes = r#"{"processes": {"workers": 2, "strategy": "cooperative"}}"#;
+    let text = strategies(&[r#""cooperative""#, processes]).replacen(
+        '{',
+        "{\n  \"links\": {\"up\": {\"bandwidth\": \"1Mbit/s\"}},",
+        1,
+    );
+    check(
+        &text,
+        &[at(7, 5, "strategies[1]", "processes cannot share the scenario's links and services")
+            .on("{\"processes\"")
+            .hint("without \"links\"")],
     );
 }

@@ -63,7 +63,7 @@ fn step(kind: StepKind) -> Step {
 }
 
 fn io(duration: SimDuration) -> Step {
-    step(StepKind::Io { duration: Dist::Constant(duration), fail: 0.0 })
+    step(StepKind::Io { duration: Dist::Constant(duration), fail: 0.0, transfer: None })
 }
 
 fn threaded(workers: u32) -> StrategyKind {
@@ -95,6 +95,7 @@ fn the_scraper_example_decodes_to_its_model() {
         kind: StepKind::Io {
             duration: Dist::lognormal_from_median_p99(ms(200), SimDuration::from_nanos(1_500_000_000)),
             fail: 0.0,
+            transfer: None,
         },
         label: Some("fetch".into()),
     };
@@ -354,10 +355,10 @@ fn io_takes_a_fail_probability_and_steps_take_labels() {
         steps,
         [
             Step {
-                kind: StepKind::Io { duration: Dist::Constant(ms(50)), fail: 0.01 },
+                kind: StepKind::Io { duration: Dist::Constant(ms(50)), fail: 0.01, transfer: None },
                 label: Some("flaky write".into())
             },
-            step(StepKind::Io { duration: Dist::Constant(ms(1000)), fail: 1.0 }),
+            step(StepKind::Io { duration: Dist::Constant(ms(1000)), fail: 1.0, transfer: None }),
         ]
     );
 }

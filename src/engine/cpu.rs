@@ -70,6 +70,16 @@ impl Cpu {
         }
     }
 
+    /// Slots running a fiber now.
+    pub fn in_use(&self) -> u32 {
+        self.slots.iter().filter(|s| s.fiber.is_some()).count() as u32
+    }
+
+    /// Number of slots.
+    pub fn slots(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
     /// Total CPU time granted so far (work done, not stretched time).
     pub fn busy(&self) -> SimDuration {
         let (num, den) = self.stretch;

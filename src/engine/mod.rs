@@ -18,10 +18,10 @@
 //! use simbench::model::*;
 //! use simbench::time::SimDuration;
 //!
-//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0 }, label: None };
+//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0, transfer: None }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
-//!     machine: Machine::default(), pools: vec![], horizon: None, slos: vec![], warmup: None,
+//!     machine: Machine::default(), pools: vec![], links: vec![], services: vec![], horizon: None, slos: vec![], warmup: None,
 //!     runtime: Runtime::ideal(),
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
@@ -32,15 +32,17 @@
 //! ```
 
 mod cpu;
+mod link;
 mod observer;
 mod overhead;
 mod prefetch;
 mod processes;
 pub mod queue;
+mod service;
 mod sim;
 mod streams;
 
-pub use observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+pub use observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 pub use queue::EventQueue;
 pub use streams::{Purpose, Stream, replication_seed};
 

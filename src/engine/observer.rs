@@ -89,6 +89,50 @@ pub enum TraceWhat {
     Finished(Outcome),
 }
 
+/// A shared resource whose occupancy the engine reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Resource {
+    /// The CPU slots (cores, or the GIL / the event loop's one thread).
+    Cpu,
+    /// A link of the scenario, by index.
+    Link(u16),
+    /// A service of the scenario, by index: `busy` of `concurrency` servers.
+    Service(u16),
+}
+
+/// What happened to a `call` attempt at a service (docs/model.md R-CALL-*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallEvent {
+    /// An attempt arrived; `retry` is false for a call's first attempt.
+    Attempt { retry: bool },
+    /// The rate limiter turned the attempt away.
+    Rejected,
+    /// A server took the request after it waited `wait` in the queue.
+    Started { wait: crate::time::SimDuration },
+    /// A server finished the request; `abandoned`: its client had already
+    /// given up (wasted work).
+    Served { failed: bool, abandoned: bool },
+    /// The client gave up on a pending attempt (its timeout, or its task
+    /// was cancelled).
+    Abandoned,
+    /// A retry was refused by the service's retry budget.
+    BudgetExhausted,
+}
+
+/// A resource's occupancy changed at `time`: from then on `busy` of its
+/// `capacity` units are in use. For a link, `busy` is the number of
+/// transfers sharing it (the link is fully used whenever it is ≥ 1, so its
+/// `capacity` is 1) and `bytes` the payload of transfers that ended at this
+/// change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceChange {
+    pub time: SimTime,
+    pub resource: Resource,
+    pub busy: u32,
+    pub capacity: u32,
+    pub bytes: u64,
+}
+
 /// Receives the engine's reports. Every method has a do-nothing default.
 pub trait Observer {
     /// A task ended (completed, failed, timed out or was cancelled).
@@ -96,6 +140,20 @@ pub trait Observer {
 
     /// Cooperative only: a ready coroutine waited `lag` for the loop.
     fn loop_lag(&mut self, _lag: crate::time::SimDuration) {}
+
+    /// Whether to report [`ResourceChange`]s (checked once per run; the
+    /// engine reports them only for scenarios with links).
+    fn resources(&self) -> bool {
+        false
+    }
+
+    /// A resource's occupancy changed (see [`ResourceChange`]). Calls come
+    /// in time order, at most one per resource per event.
+    fn resource(&mut self, _change: &ResourceChange) {}
+
+    /// A `call` attempt at service `service` reached a milestone (scenarios
+    /// with services only).
+    fn call(&mut self, _service: u16, _event: CallEvent) {}
 
     /// Whether to emit [`TraceEvent`]s (checked once per run).
     fn tracing(&self) -> bool {

@@ -19,6 +19,12 @@
 //! (another wait, cancellation, reuse of its slot) bumps it, so stale events
 //! are recognised on pop and ignored rather than searched for and removed.
 //!
+//! Shared resources live beside the fibers: links (`link.rs`) carry the
+//! payloads of `io` and `call` steps, services (`service.rs`) serve `call`
+//! attempts. A fiber waiting for either is parked like any other (state
+//! `Transfer`, `Call`, `Backoff`) and woken under its generation number;
+//! during a call its `counter` holds the attempt number.
+//!
 //! Invariants:
 //! - virtual time never decreases (events pop in time order);
 //! - every arrived task ends exactly once (`record_outcome` is guarded), and
@@ -28,14 +34,18 @@
 //!   for its pc, and returns them when it is cancelled or unwinds.
 
 use super::cpu::{Cpu, SlotId};
-use super::observer::{Observer, Outcome, TaskRecord, TraceEvent, TraceWhat};
+use super::link::Link;
+use super::observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 use super::overhead::{Overheads, ThreadStarter};
 use super::prefetch::prefetch;
 use super::queue::EventQueue;
+use super::service::{Request, Requests, ServiceState, backoff};
 use super::streams::{Purpose, Stream, mix, next_word};
 use super::{EngineError, Limits, RunStats, StalledTask};
 use crate::model::program::{Branch, DistId};
-use crate::model::{Arrivals, Bound, CompiledWorkload, Dist, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull};
+use crate::model::{
+    Arrivals, Bound, CompiledWorkload, Dist, Jitter, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull,
+};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -76,6 +86,35 @@ enum State {
     Starting,
     /// A `to_thread` body waiting for a free worker of the loop's executor.
     Queued,
+    /// Moving a payload over a link (the op at its pc says which).
+    Transfer,
+    /// Waiting for a `call` attempt (attempt number in `counter`).
+    Call,
+    /// Waiting out a `call`'s backoff before its next attempt.
+    Backoff,
+}
+
+/// A fiber whose `call` finally failed holds this plus the outcome's code
+/// (see [`call_outcome`]) in `counter`, with `failing` set, until it runs
+/// and ends its task.
+const CALL_ENDED: u32 = 0xFFFF_FF00;
+
+fn call_outcome(counter: u32) -> Option<Outcome> {
+    match counter.checked_sub(CALL_ENDED)? {
+        0 => Some(Outcome::Failed),
+        1 => Some(Outcome::Rejected),
+        2 => Some(Outcome::TimedOut),
+        _ => None,
+    }
+}
+
+fn call_ended(outcome: Outcome) -> u32 {
+    CALL_ENDED
+        + match outcome {
+            Outcome::Rejected => 1,
+            Outcome::TimedOut => 2,
+            _ => 0,
+        }
 }
 
 /// Why a fiber exists, which says what its end means to its parent.
@@ -254,6 +293,15 @@ enum Event {
     Slice { slot: SlotId, generation: u32 },
     /// A timeout's budget expires.
     Deadline { fiber: u32, generation: u32 },
+    /// The head transfer of a link ends (stale unless `generation` is the
+    /// link's current one).
+    LinkDone { link: u16, generation: u32 },
+    /// A service finished serving `request`.
+    ServiceDone { service: u16, request: u32 },
+    /// A `call` attempt's client timeout.
+    CallTimeout { fiber: u32, generation: u32 },
+    /// A `call`'s backoff is over: the next attempt.
+    RetryCall { fiber: u32, generation: u32 },
     /// Cooperative: the loop starts an iteration.
     LoopIteration,
     /// The scenario's horizon.
@@ -320,6 +368,14 @@ struct ClassRun {
     issued: u64,
     /// Closed loop: tasks each user has issued.
     user_rounds: Vec<u64>,
+    /// Scenarios with services: the draws of `call` attempts.
+    calls: Option<Box<CallStreams>>,
+}
+
+struct CallStreams {
+    service: Stream,
+    failures: Stream,
+    jitter: Stream,
 }
 
 pub(super) struct Sim<'a, O: Observer> {
@@ -368,6 +424,15 @@ pub(super) struct Sim<'a, O: Observer> {
     /// `processes`: arrivals of every process so far (the global arrival
     /// number).
     arrivals_seen: u64,
+    /// The scenario's links (see `link.rs`).
+    links: Vec<Link>,
+    /// Report resource changes to the observer (scenarios with links).
+    resources: bool,
+    /// The CPU occupancy last reported.
+    cpu_reported: u32,
+    /// The scenario's services and the requests they hold (`service.rs`).
+    services: Vec<ServiceState>,
+    requests: Requests,
 }
 
 /// The loop's default executor: `workers` threads, a FIFO of bodies
@@ -423,9 +488,17 @@ impl<'a, O: Observer> Sim<'a, O> {
                     Arrivals::Closed { users, .. } => vec![0; users as usize],
                     _ => Vec::new(),
                 },
+                calls: (!scenario.services.is_empty()).then(|| {
+                    Box::new(CallStreams {
+                        service: Stream::new(scenario.seed, &class.name, Purpose::Service),
+                        failures: Stream::new(scenario.seed, &class.name, Purpose::CallFailures),
+                        jitter: Stream::new(scenario.seed, &class.name, Purpose::Jitter),
+                    })
+                }),
             })
             .collect();
         let tracing = observer.tracing();
+        let resources = (!scenario.links.is_empty() || !scenario.services.is_empty()) && observer.resources();
         Sim {
             scenario,
             w,
@@ -466,6 +539,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             executor: Executor { workers: StrategyKind::default_workers(scenario.machine), ..Executor::default() },
             process: (0, 1),
             arrivals_seen: 0,
+            links: scenario.links.iter().map(|l| Link::new(l.bits_per_s)).collect(),
+            resources,
+            cpu_reported: 0,
+            services: scenario.services.iter().map(ServiceState::new).collect(),
+            requests: Requests::default(),
         }
     }
 
@@ -511,6 +589,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.stats.events += 1;
             self.handle(event);
             self.drain();
+            if self.resources {
+                self.report_cpu();
+            }
             if self.horizon_reached {
                 break;
             }
@@ -570,6 +651,22 @@ impl<'a, O: Observer> Sim<'a, O> {
                     } else {
                         self.deadline_on_thread(fiber);
                     }
+                }
+            }
+            Event::LinkDone { link, generation } => self.on_link_done(link, generation),
+            Event::ServiceDone { service, request } => self.on_service_done(service, request),
+            Event::CallTimeout { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Call) {
+                    let service = self.call_service(fiber);
+                    self.observer.call(service, CallEvent::Abandoned);
+                    if !self.attempt_failed(fiber, Outcome::TimedOut) {
+                        self.resume(fiber);
+                    }
+                }
+            }
+            Event::RetryCall { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Backoff) && !self.attempt(fiber) {
+                    self.resume(fiber);
                 }
             }
             Event::LoopIteration => {
@@ -740,7 +837,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             if failing {
                 self.fibers[f as usize].set_failing(false);
-                self.end_task(task, Outcome::Failed);
+                let outcome = match w.ops[pc as usize] {
+                    Op::Call { .. } => call_outcome(self.fibers[f as usize].counter).unwrap_or(Outcome::Failed),
+                    _ => Outcome::Failed,
+                };
+                self.end_task(task, outcome);
                 if self.fibers[f as usize].state == State::Free {
                     return;
                 }
@@ -758,6 +859,23 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.begin(f, Some(d));
                     self.wait_timer(f, d);
                     return;
+                }
+                Op::Transfer { link, bytes } => {
+                    self.begin(f, None);
+                    let generation = self.park(f, State::Transfer);
+                    self.links[link as usize].start(self.now, f, generation, bytes);
+                    self.link_changed(link, 0);
+                    self.awaiting(f);
+                    return;
+                }
+                Op::Call { .. } => {
+                    self.begin(f, None);
+                    self.fibers[f as usize].counter = 1;
+                    if self.attempt(f) {
+                        self.awaiting(f);
+                        return;
+                    }
+                    // Rejected at once, no retry left: `failing` is set.
                 }
                 Op::Sleep { dist } => {
                     let d = self.sample(f, dist);
@@ -1300,6 +1418,209 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.pools[pool as usize].available += 1;
     }
 
+    // ----- links ----------------------------------------------------------
+
+    /// A link's completion event: wake every transfer whose work is done.
+    fn on_link_done(&mut self, link: u16, generation: u32) {
+        if !self.links[link as usize].fire(self.now, generation) {
+            return;
+        }
+        let mut bytes_done = 0;
+        loop {
+            let fibers = &self.fibers;
+            let live =
+                |f: u32, g: u32| fibers[f as usize].generation == g && fibers[f as usize].state == State::Transfer;
+            let Some(f) = self.links[link as usize].pop_finished(live) else { break };
+            if let Op::Transfer { bytes, .. } = self.w.ops[self.fibers[f as usize].pc as usize] {
+                bytes_done += bytes;
+            }
+            self.step_done(f);
+            self.resume(f);
+        }
+        self.link_changed(link, bytes_done);
+    }
+
+    /// A cancelled fiber parked at the transfer op `pc` leaves its link.
+    fn cancel_transfer(&mut self, pc: u32) {
+        if let Op::Transfer { link, .. } = self.w.ops[pc as usize] {
+            self.links[link as usize].cancel(self.now);
+            self.link_changed(link, 0);
+        }
+    }
+
+    /// The set of transfers on `link` changed: schedule its next end and
+    /// report the change (with `bytes` of payload just delivered).
+    fn link_changed(&mut self, link: u16, bytes: u64) {
+        let fibers = &self.fibers;
+        let live = |f: u32, g: u32| fibers[f as usize].generation == g && fibers[f as usize].state == State::Transfer;
+        if let Some((at, generation)) = self.links[link as usize].reschedule(self.now, live) {
+            self.queue.push(at, Event::LinkDone { link, generation });
+        }
+        if self.resources {
+            let busy = self.links[link as usize].active();
+            let resource = Resource::Link(link);
+            self.observer.resource(&ResourceChange { time: self.now, resource, busy, capacity: 1, bytes });
+        }
+    }
+
+    /// Reports the CPU's occupancy if it changed: slots in use, or under
+    /// cooperative whether a step holds the loop.
+    fn report_cpu(&mut self) {
+        let (busy, capacity) = if self.cooperative() {
+            (u32::from(self.event_loop.occupied), 1)
+        } else {
+            (self.cpu.in_use(), self.cpu.slots())
+        };
+        if busy != self.cpu_reported {
+            self.cpu_reported = busy;
+            let change = ResourceChange { time: self.now, resource: Resource::Cpu, busy, capacity, bytes: 0 };
+            self.observer.resource(&change);
+        }
+    }
+
+    // ----- calls ----------------------------------------------------------
+
+    /// The service of the `call` op at `f`'s pc.
+    fn call_service(&self, f: u32) -> u16 {
+        let Op::Call { call } = self.w.ops[self.fibers[f as usize].pc as usize] else {
+            unreachable!("only a fiber at a call op waits for a service")
+        };
+        self.w.calls[call as usize].service
+    }
+
+    /// Sends attempt `counter` of the call at `f`'s pc. Returns whether `f`
+    /// is parked (waiting for it, or for a backoff after an immediate
+    /// rejection); if not, its call has failed for good and `failing` is
+    /// set.
+    fn attempt(&mut self, f: u32) -> bool {
+        let Fiber { pc, counter: k, .. } = self.fibers[f as usize];
+        let Op::Call { call } = self.w.ops[pc as usize] else { unreachable!("attempt at a call op") };
+        let (service, timeout) = (self.w.calls[call as usize].service, self.w.calls[call as usize].timeout);
+        let s = service as usize;
+        if k == 1 {
+            self.services[s].first_attempt();
+        }
+        self.observer.call(service, CallEvent::Attempt { retry: k > 1 });
+        if !self.services[s].take_token(self.now) {
+            self.observer.call(service, CallEvent::Rejected);
+            return self.attempt_failed(f, Outcome::Rejected);
+        }
+        let generation = self.park(f, State::Call);
+        let (task_index, class, site) = self.draw_site(f);
+        let request = self.requests.alloc(Request {
+            fiber: f,
+            generation,
+            arrived: self.now,
+            class: class as u16,
+            task_index,
+            site: mix(site, u64::from(k)),
+        });
+        if self.services[s].arrive(request) {
+            self.start_service(service, request);
+        }
+        self.service_changed(service);
+        if let Some(t) = timeout {
+            self.queue.push(self.now + t, Event::CallTimeout { fiber: f, generation });
+        }
+        true
+    }
+
+    /// Attempt `counter` of `f`'s call ended in `outcome`: wait a backoff
+    /// and retry if the policy and the budget allow (returns true, `f`
+    /// parked), else mark the call failed for good (returns false).
+    fn attempt_failed(&mut self, f: u32, outcome: Outcome) -> bool {
+        let Fiber { pc, counter: k, task, .. } = self.fibers[f as usize];
+        let Op::Call { call } = self.w.ops[pc as usize] else { unreachable!("attempt at a call op") };
+        let (service, retry) = (self.w.calls[call as usize].service, self.w.calls[call as usize].retry);
+        if let Some(r) = retry
+            && k < r.attempts
+            && !self.tasks[task as usize].unwinding()
+        {
+            if self.services[service as usize].allow_retry(r.budget) {
+                let b = backoff(r.backoff, r.multiplier, r.max_backoff, k);
+                let wait = match r.jitter {
+                    Jitter::None => b,
+                    Jitter::Full => self.jitter(f, k, b),
+                    Jitter::Equal => {
+                        let half = SimDuration::from_nanos(b.as_nanos() / 2);
+                        half + self.jitter(f, k, half)
+                    }
+                };
+                let generation = self.park(f, State::Backoff);
+                self.fibers[f as usize].counter = k + 1;
+                self.queue.push(self.now + wait, Event::RetryCall { fiber: f, generation });
+                return true;
+            }
+            self.observer.call(service, CallEvent::BudgetExhausted);
+        }
+        let fiber = &mut self.fibers[f as usize];
+        fiber.counter = call_ended(outcome);
+        fiber.set_failing(true);
+        false
+    }
+
+    /// A uniform draw in [0, b] for the backoff before attempt k + 1.
+    fn jitter(&mut self, f: u32, k: u32, b: SimDuration) -> SimDuration {
+        let (task_index, class, site) = self.draw_site(f);
+        let streams = self.classes[class].calls.as_mut().expect("a scenario with calls has call streams");
+        let word = next_word(streams.jitter.at(task_index, mix(site, u64::from(k))));
+        let u = (word >> 11) as f64 / (1u64 << 53) as f64;
+        SimDuration::from_nanos((u * b.as_nanos() as f64) as u64)
+    }
+
+    /// A server of `service` takes `request` now.
+    fn start_service(&mut self, service: u16, request: u32) {
+        let r = self.requests.get(request);
+        self.observer.call(service, CallEvent::Started { wait: self.now - r.arrived });
+        let dist = &self.scenario.services[service as usize].service;
+        let base = match dist {
+            Dist::Constant(d) => *d,
+            _ => {
+                let streams = self.classes[r.class as usize].calls.as_mut().expect("call streams");
+                let rng = streams.service.at(r.task_index, r.site);
+                dist.sample(&mut || next_word(rng))
+            }
+        };
+        let factor = self.services[service as usize].factor(self.now);
+        let d = if factor == 1.0 { base } else { SimDuration::from_nanos_f64(base.as_nanos() as f64 * factor) };
+        self.queue.push(self.now + d, Event::ServiceDone { service, request });
+    }
+
+    fn on_service_done(&mut self, service: u16, request: u32) {
+        let r = self.requests.get(request);
+        self.requests.free(request);
+        let live = self.is_current(r.fiber, r.generation, State::Call);
+        let p = self.scenario.services[service as usize].fail;
+        let failed = p > 0.0 && {
+            let streams = self.classes[r.class as usize].calls.as_mut().expect("call streams");
+            let word = next_word(streams.failures.at(r.task_index, r.site));
+            ((word >> 11) as f64 / (1u64 << 53) as f64) < p
+        };
+        self.observer.call(service, CallEvent::Served { failed, abandoned: !live });
+        if let Some(next) = self.services[service as usize].depart() {
+            self.start_service(service, next);
+        }
+        self.service_changed(service);
+        if !live {
+            return;
+        }
+        if !failed {
+            self.step_done(r.fiber);
+            self.resume(r.fiber);
+        } else if !self.attempt_failed(r.fiber, Outcome::Failed) {
+            self.resume(r.fiber);
+        }
+    }
+
+    fn service_changed(&mut self, service: u16) {
+        if self.resources {
+            let s = &self.services[service as usize];
+            let (busy, capacity) = (s.busy(), s.concurrency());
+            let resource = Resource::Service(service);
+            self.observer.resource(&ResourceChange { time: self.now, resource, busy, capacity, bytes: 0 });
+        }
+    }
+
     // ----- task ends ------------------------------------------------------
 
     /// Threads: a timeout expired. The caller gives up now; the thread runs
@@ -1337,6 +1658,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             self.returned.extend_from_slice(self.w.held_pools(pc));
+            match self.fibers[f as usize].state {
+                State::Transfer => self.cancel_transfer(pc),
+                State::Call => {
+                    let service = self.call_service(f);
+                    self.observer.call(service, CallEvent::Abandoned);
+                }
+                _ => {}
+            }
             self.free_fiber(f);
         }
         for i in 0..self.returned.len() {

@@ -29,6 +29,12 @@ pub enum Purpose {
     Arrivals,
     /// Closed-loop think times.
     Think,
+    /// Service times of `call` attempts.
+    Service,
+    /// Whether a served `call` attempt fails.
+    CallFailures,
+    /// Retry backoff jitter.
+    Jitter,
 }
 
 impl Purpose {
@@ -38,6 +44,9 @@ impl Purpose {
             Purpose::Failures => "failures",
             Purpose::Arrivals => "arrivals",
             Purpose::Think => "think",
+            Purpose::Service => "service",
+            Purpose::CallFailures => "call-failures",
+            Purpose::Jitter => "jitter",
         }
     }
 }

@@ -18,6 +18,8 @@
 
 mod latency;
 pub mod replicate;
+pub mod resources;
+pub mod services;
 pub mod slo;
 pub mod stats;
 pub mod timeline;
@@ -25,7 +27,10 @@ pub mod timeline;
 pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
 pub use timeline::{Timeline, TimelineRecorder};
 
-use crate::engine::{self, EngineError, Limits, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
+use crate::engine::{
+    self, CallEvent, EngineError, Limits, Observer, Outcome, ResourceChange, RunStats, TaskRecord, TraceEvent,
+    TraceWhat,
+};
 use crate::model::{CompiledWorkload, Scenario, Strategy, StrategyKind, Warmup};
 use crate::time::{SimDuration, SimTime};
 use serde::Serialize;
@@ -134,6 +139,11 @@ pub struct Recorder {
     series: Option<BatchSeries>,
     trace: Option<TraceLog>,
     timeline: Option<TimelineRecorder>,
+    /// The CPU's, the links' and the services' occupancy (scenarios with
+    /// links or services).
+    pub resources: resources::ResourceRecorder,
+    /// Per service, by index: what happened to call attempts.
+    pub services: Vec<services::ServiceRecorder>,
 }
 
 /// A bounded log of trace events.
@@ -184,8 +194,15 @@ impl Recorder {
     }
 
     /// The recorded timeline, finished with the run's counters.
-    pub fn take_timeline(&mut self, stats: &RunStats) -> Option<Timeline> {
-        self.timeline.take().map(|t| t.finish(stats))
+    pub fn take_timeline(&mut self, stats: &RunStats, scenario: &Scenario) -> Option<Timeline> {
+        let link_names: Vec<String> = scenario.links.iter().map(|l| l.name.clone()).collect();
+        let service_names: Vec<String> = scenario.services.iter().map(|s| s.name.clone()).collect();
+        let mut resources = self.resources.clone();
+        resources.finish(stats.end);
+        self.timeline.take().map(|t| Timeline {
+            utilisation: resources.series(stats.last_outcome, &link_names, &service_names),
+            ..t.finish(stats)
+        })
     }
 
     /// Class `i`'s figures (with a single class, the overall ones).
@@ -214,6 +231,22 @@ impl Observer for Recorder {
 
     fn loop_lag(&mut self, lag: SimDuration) {
         self.loop_lag.record(lag.as_nanos());
+    }
+
+    fn resources(&self) -> bool {
+        true
+    }
+
+    fn resource(&mut self, change: &ResourceChange) {
+        self.resources.record(change);
+    }
+
+    fn call(&mut self, service: u16, event: CallEvent) {
+        let i = service as usize;
+        if self.services.len() <= i {
+            self.services.resize_with(i + 1, Default::default);
+        }
+        self.services[i].record(event);
     }
 
     fn tracing(&self) -> bool {
@@ -328,6 +361,106 @@ pub struct StrategyResult {
     pub classes: Vec<ClassResult>,
     /// The overall latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
+    /// Scenarios with links: each link's figures, in scenario order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkResult>,
+    /// Scenarios with services: each service's figures, in scenario order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<services::ServiceResult>,
+    /// Scenarios with links: the busiest resource over the makespan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<Bottleneck>,
+}
+
+/// One link's figures under one strategy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkResult {
+    pub link: String,
+    pub bandwidth_bits_per_s: u64,
+    /// Payload delivered (transfers that ended).
+    pub bytes: u64,
+    /// Fraction of the makespan with at least one transfer in progress.
+    pub busy_fraction: f64,
+    /// Bits delivered per second of makespan.
+    pub mean_throughput_bits_per_s: f64,
+    pub peak_transfers: u32,
+}
+
+/// The resource with the highest utilisation over the makespan: `cpu` (the
+/// time-average share of the CPU slots the strategy can use in use, or
+/// under cooperative of the loop held by `cpu` and `blocking` steps) or
+/// `link <name>` (its busy fraction). Ties go to the CPU, then the first link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bottleneck {
+    pub resource: String,
+    pub utilization: f64,
+}
+
+/// Each link's and service's figures and the bottleneck (`None` without
+/// links or services).
+fn resource_results(
+    scenario: &Scenario,
+    recorder: &Recorder,
+    stats: &RunStats,
+) -> (Vec<LinkResult>, Vec<services::ServiceResult>, Option<Bottleneck>) {
+    if scenario.links.is_empty() && scenario.services.is_empty() {
+        return (Vec::new(), Vec::new(), None);
+    }
+    let mut resources = recorder.resources.clone();
+    resources.finish(stats.end);
+    let makespan_ns = stats.makespan().as_nanos() as f64;
+    let links: Vec<LinkResult> = scenario
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            let totals = resources.link(i);
+            let (busy, throughput) = if makespan_ns > 0.0 {
+                ((totals.busy_ns / makespan_ns).min(1.0), totals.bytes as f64 * 8.0 / (makespan_ns / 1e9))
+            } else {
+                (0.0, 0.0)
+            };
+            LinkResult {
+                link: link.name.clone(),
+                bandwidth_bits_per_s: link.bits_per_s,
+                bytes: totals.bytes,
+                busy_fraction: round_significant(busy, 6),
+                mean_throughput_bits_per_s: round_significant(throughput, 6),
+                peak_transfers: totals.peak_transfers,
+            }
+        })
+        .collect();
+    // The CPU as the strategy can use it: its slots (one for blocking,
+    // cooperative and the GIL), or under cooperative the loop's occupation.
+    let cpu = if makespan_ns > 0.0 { (resources.cpu_busy_ns() / makespan_ns).min(1.0) } else { 0.0 };
+    let mut bottleneck = Bottleneck { resource: "cpu".into(), utilization: round_significant(cpu, 6) };
+    for link in &links {
+        if link.busy_fraction > bottleneck.utilization {
+            bottleneck = Bottleneck { resource: format!("link {}", link.link), utilization: link.busy_fraction };
+        }
+    }
+    let empty = services::ServiceRecorder::default();
+    let services: Vec<services::ServiceResult> = scenario
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let busy = resources.busy_ns(engine::Resource::Service(i as u16));
+            let utilization = if makespan_ns > 0.0 { (busy / makespan_ns).min(1.0) } else { 0.0 };
+            services::ServiceResult::new(
+                &s.name,
+                s.concurrency,
+                recorder.services.get(i).unwrap_or(&empty),
+                utilization,
+            )
+        })
+        .collect();
+    for s in &services {
+        if s.utilization > bottleneck.utilization {
+            bottleneck = Bottleneck { resource: format!("service {}", s.service), utilization: s.utilization };
+        }
+    }
+    (links, services, Some(bottleneck))
 }
 
 fn throughput(completed: u64, makespan: SimDuration) -> f64 {
@@ -355,6 +488,7 @@ impl StrategyResult {
             .collect();
         let overall = &recorder.overall;
         let cooperative = strategy.kind.is_cooperative();
+        let (links, services, bottleneck) = resource_results(scenario, recorder, stats);
         StrategyResult {
             strategy: strategy.label.clone(),
             kind: strategy.kind.name(),
@@ -379,6 +513,9 @@ impl StrategyResult {
             intervals: None,
             classes,
             histogram: overall.latency.encoded(),
+            links,
+            services,
+            bottleneck,
         }
     }
 }
@@ -450,7 +587,7 @@ pub fn measure_with(
         result: StrategyResult::new(scenario, strategy, &recorder, &stats),
         stats,
         trace: recorder.take_trace(),
-        timeline: recorder.take_timeline(&stats),
+        timeline: recorder.take_timeline(&stats, scenario),
     })
 }
 

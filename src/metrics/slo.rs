@@ -148,6 +148,9 @@ mod tests {
             }],
             intervals: None,
             histogram: String::new(),
+            links: Vec::new(),
+            services: Vec::new(),
+            bottleneck: None,
         }
     }
 

@@ -155,6 +155,9 @@ pub struct Timeline {
     /// Per op of the compiled workload: its label, or its kind's name
     /// (what [`Segment::steps`] index).
     pub step_names: Vec<String>,
+    /// Scenarios with links: the utilisation of the CPU and of each link
+    /// over time (`metrics::resources`); empty otherwise.
+    pub utilisation: Vec<super::resources::UtilisationSeries>,
 }
 
 /// How the recorder reads an op.
@@ -243,7 +246,7 @@ impl TimelineRecorder {
             .ops
             .iter()
             .map(|op| match op {
-                Op::Io { .. } | Op::Sleep { .. } => OpKind::Timer,
+                Op::Io { .. } | Op::Transfer { .. } | Op::Call { .. } | Op::Sleep { .. } => OpKind::Timer,
                 Op::Cpu { .. } => OpKind::Cpu,
                 Op::Blocking { .. } => OpKind::Blocking,
                 Op::Acquire { .. } => OpKind::Acquire,
@@ -393,6 +396,7 @@ impl TimelineRecorder {
             flow: self.flow.finish(stats.last_outcome),
             dropped_segments: self.dropped,
             step_names: self.step_names,
+            utilisation: Vec::new(),
         }
     }
 }

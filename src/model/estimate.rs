@@ -123,6 +123,12 @@ fn ops(steps: &[Step]) -> f64 {
                 1.0 + ops(program)
             }
             StepKind::Limit { program, .. } => 2.0 + ops(program),
+            // A payload is an op of its own; a call may make every attempt
+            // its retry policy allows (each a request the engine holds).
+            StepKind::Io { transfer, .. } => 1.0 + f64::from(u8::from(transfer.is_some())),
+            StepKind::Call { call, transfer } => {
+                f64::from(call.retry.map_or(1, |r| r.attempts)) + f64::from(u8::from(transfer.is_some()))
+            }
             _ => 1.0,
         })
         .sum()
@@ -140,7 +146,8 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
             StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
             StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
-            StepKind::Spawn { .. } | StepKind::Join { .. } => 0.0,
+            // A call's time depends on the service's load: not estimated.
+            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
         })
         .sum()
 }
@@ -153,6 +160,15 @@ mod tests {
     fn estimate_of(classes: &str) -> Estimate {
         let json = format!(r#"{{"name": "e", "classes": {classes}}}"#);
         estimate(&parse(&json, "e.json").unwrap())
+    }
+
+    #[test]
+    fn payloads_and_retries_count_as_ops() {
+        let json = r#"{"name": "e", "links": {"l": {"bandwidth": "1Mbit/s"}}, "services": {"s": {"service": "1ms"}},
+            "classes": {"t": {"arrivals": {"batch": {"count": 2}},
+                "program": [{"io": "1s", "bytes": "1MB"}, {"call": {"service": "s", "retry": {"attempts": 4}}}]}}}"#;
+        let e = estimate(&parse(json, "e.json").unwrap());
+        assert_eq!(e.classes[0].ops_per_task, 6.0);
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Dist, PoolId, Scenario, Step, StepKind};
+use super::{Call, Dist, LinkId, PoolId, Scenario, Step, StepKind};
 use crate::time::SimDuration;
 
 /// Index of an op in [`CompiledWorkload::ops`]; also the first op of a program.
@@ -32,6 +32,17 @@ pub enum Op {
     Io {
         dist: DistId,
         fail: f64,
+    },
+    /// A request to a service: `calls[call]` says which and the client's
+    /// timeout and retry policy.
+    Call {
+        call: u32,
+    },
+    /// Moves `bytes` over link `link` (the payload of the `io` step just
+    /// before it; shares that step's label).
+    Transfer {
+        link: LinkId,
+        bytes: u64,
     },
     Cpu {
         dist: DistId,
@@ -76,7 +87,8 @@ impl Op {
     /// The step kind's name, as written in scenarios.
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Op::Io { .. } => "io",
+            Op::Io { .. } | Op::Transfer { .. } => "io",
+            Op::Call { .. } => "call",
             Op::Cpu { .. } => "cpu",
             Op::Sleep { .. } => "sleep",
             Op::Blocking { .. } => "blocking",
@@ -112,6 +124,8 @@ pub struct CompiledWorkload {
     held: Vec<PoolId>,
     pub dists: Vec<Dist>,
     pub branches: Vec<Branch>,
+    /// The `call` steps' settings, indexed by [`Op::Call`].
+    pub calls: Vec<Call>,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -191,7 +205,21 @@ impl CompiledWorkload {
             StepKind::Limit { program, .. } => {
                 Prepared::Limit(program.iter().map(|s| self.prepare(s, slots)).collect())
             }
-            StepKind::Io { duration, fail } => Prepared::Op(Op::Io { dist: self.dist(duration), fail: *fail }),
+            StepKind::Io { duration, fail, transfer: None } => {
+                Prepared::Op(Op::Io { dist: self.dist(duration), fail: *fail })
+            }
+            StepKind::Io { duration, fail, transfer: Some(t) } => Prepared::Transfer(
+                Op::Io { dist: self.dist(duration), fail: *fail },
+                Op::Transfer { link: t.link, bytes: t.bytes },
+            ),
+            StepKind::Call { call, transfer } => {
+                self.calls.push(call.clone());
+                let op = Op::Call { call: (self.calls.len() - 1) as u32 };
+                match transfer {
+                    None => Prepared::Op(op),
+                    Some(t) => Prepared::Transfer(op, Op::Transfer { link: t.link, bytes: t.bytes }),
+                }
+            }
             StepKind::Cpu(d) => Prepared::Op(Op::Cpu { dist: self.dist(d) }),
             StepKind::Sleep(d) => Prepared::Op(Op::Sleep { dist: self.dist(d) }),
             StepKind::Blocking(d) => Prepared::Op(Op::Blocking { dist: self.dist(d) }),
@@ -202,6 +230,10 @@ impl CompiledWorkload {
         let label = step.label.as_deref();
         match (prepared, &step.kind) {
             (Prepared::Op(op), _) => self.push(op, label, scopes),
+            (Prepared::Transfer(io, transfer), _) => {
+                self.push(io, label, scopes);
+                self.push(transfer, label, scopes);
+            }
             (Prepared::Limit(inner), StepKind::Limit { pool, program }) => {
                 self.push(Op::Acquire { pool: *pool }, label, scopes);
                 scopes.push(*pool);
@@ -233,6 +265,8 @@ impl CompiledWorkload {
 /// A step prepared for emission: its op, or a limit's prepared body.
 enum Prepared {
     Op(Op),
+    /// An `io` or `call` step with a payload: its op, then the transfer.
+    Transfer(Op, Op),
     Limit(Vec<Prepared>),
 }
 
@@ -257,7 +291,7 @@ mod tests {
     }
 
     fn io(ms: u64) -> Step {
-        step(StepKind::Io { duration: Dist::Constant(SimDuration::from_millis(ms)), fail: 0.0 })
+        step(StepKind::Io { duration: Dist::Constant(SimDuration::from_millis(ms)), fail: 0.0, transfer: None })
     }
 
     fn scenario(program: Vec<Step>) -> Scenario {
@@ -267,6 +301,8 @@ mod tests {
             seed: 1,
             machine: Machine::default(),
             pools: vec![],
+            links: vec![],
+            services: vec![],
             classes: vec![TaskClass { name: "c".into(), arrivals: Arrivals::Batch { count: 1 }, program }],
             strategies: vec![],
             horizon: None,

@@ -43,6 +43,23 @@ pub fn render(report: &Report, charts: &[Rendered], source: Option<&str>) -> Str
     out.push_str("</section>\n<section id=\"tasks\">\n<h2>Tasks</h2>\n");
     out.push_str(&table(&tasks_table(&report.results, str::to_string)));
     out.push_str("</section>\n");
+    if report.results.iter().any(|r| r.bottleneck.is_some()) {
+        use super::resources::{bottleneck_lines, links_table, services_table};
+        out.push_str("<section id=\"resources\">\n<h2>Resources</h2>\n<ul>\n");
+        for line in bottleneck_lines(&report.results) {
+            out.push_str(&format!("<li>{}</li>\n", escape(&line)));
+        }
+        out.push_str("</ul>\n");
+        if report.results.iter().any(|r| !r.links.is_empty()) {
+            let per = report.results[0].links.len();
+            out.push_str(&grouped_table(&links_table(&report.results, str::to_string), per));
+        }
+        if report.results.iter().any(|r| !r.services.is_empty()) {
+            let per = report.results[0].services.len();
+            out.push_str(&grouped_table(&services_table(&report.results, str::to_string), per));
+        }
+        out.push_str("</section>\n");
+    }
 
     if !charts.is_empty() {
         out.push_str("<section id=\"charts\">\n");
@@ -68,6 +85,12 @@ pub fn render(report: &Report, charts: &[Rendered], source: Option<&str>) -> Str
 
 /// A table whose first column (the strategy) carries its chart colour.
 fn table(t: &Table) -> String {
+    grouped_table(t, 1)
+}
+
+/// As [`table`], for `per_strategy` consecutive rows per strategy (one per
+/// link or service).
+fn grouped_table(t: &Table, per_strategy: usize) -> String {
     let class = |a: &Align| if *a == Align::Right { " class=\"num\"" } else { "" };
     let mut out = String::from("<table>\n<thead><tr>");
     for (h, a) in t.header().iter().zip(t.alignments()) {
@@ -78,7 +101,10 @@ fn table(t: &Table) -> String {
         out.push_str("<tr>");
         for (c, (cell, a)) in row.iter().zip(t.alignments()).enumerate() {
             let swatch = if c == 0 {
-                format!("<span class=\"swatch\" style=\"background:{}\"></span>", hex(strategy_colour(i)))
+                format!(
+                    "<span class=\"swatch\" style=\"background:{}\"></span>",
+                    hex(strategy_colour(i / per_strategy.max(1)))
+                )
             } else {
                 String::new()
             };

@@ -56,6 +56,20 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!("- {f}\n"));
         }
     }
+    if report.results.iter().any(|r| r.bottleneck.is_some()) {
+        out.push_str("\n## Resources\n\n");
+        for line in super::resources::bottleneck_lines(&report.results) {
+            out.push_str(&format!("- {}\n", escape(&line)));
+        }
+        if report.results.iter().any(|r| !r.links.is_empty()) {
+            out.push('\n');
+            out.push_str(&super::resources::links_table(&report.results, escape).to_markdown());
+        }
+        if report.results.iter().any(|r| !r.services.is_empty()) {
+            out.push('\n');
+            out.push_str(&super::resources::services_table(&report.results, escape).to_markdown());
+        }
+    }
     out.push_str("\n## Tasks\n\n");
     out.push_str(&tasks_table(&report.results, escape).to_markdown());
     if report.results.first().is_some_and(|r| r.classes.len() > 1) {

@@ -27,6 +27,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod resources;
 pub mod sweep;
 mod table;
 pub mod terminal;

@@ -47,6 +47,13 @@ pub fn render(report: &Report) -> String {
         ]);
     }
     out.push_str(&table.to_text());
+    for line in super::resources::bottleneck_lines(&report.results) {
+        out.push_str(&format!("  {line}\n"));
+    }
+    let resources = &report.results;
+    for line in super::resources::link_lines(resources).into_iter().chain(super::resources::service_lines(resources)) {
+        out.push_str(&format!("  {line}\n"));
+    }
     for r in &report.results {
         let t = &r.tasks;
         if t.failed + t.timed_out + t.cancelled + t.rejected > 0 {

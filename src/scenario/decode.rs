@@ -23,6 +23,9 @@ use super::{
 use crate::time::SimDuration;
 use serde_json::{Map, Value};
 
+mod net;
+mod service;
+
 /// Which part of a field a problem points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anchor {
@@ -49,13 +52,15 @@ const TOP_FIELDS: &[&str] = &[
     "horizon",
     "warmup",
     "pools",
+    "links",
+    "services",
     "classes",
     "strategies",
     "slos",
     "runtime",
 ];
 const STEP_KINDS: &[&str] =
-    &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread"];
+    &["io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread", "call"];
 const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded", "processes"];
 const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
 const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
@@ -76,7 +81,7 @@ pub fn decode_profile(root: &Value) -> Result<Runtime, Vec<Raw>> {
 
 /// Runs `document` over the root: its value if no problem was recorded.
 fn decode_with<T>(root: &Value, document: impl FnOnce(&mut Decoder, &Node) -> Option<T>) -> Result<T, Vec<Raw>> {
-    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new() };
+    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new(), links: Vec::new(), services: Vec::new() };
     match document(&mut decoder, &Node { value: root, path: Path::default() }) {
         Some(value) if decoder.problems.is_empty() => Ok(value),
         _ => Err(decoder.problems),
@@ -114,6 +119,11 @@ struct Scope {
 struct Decoder {
     problems: Vec<Raw>,
     pools: Vec<String>,
+    /// Declared link names, in file order (recorded even when a link's
+    /// settings are wrong, so references resolve).
+    links: Vec<String>,
+    /// Declared service names, likewise.
+    services: Vec<String>,
 }
 
 impl Decoder {
@@ -345,6 +355,14 @@ impl Decoder {
             Some(n) => self.pools(&n),
             None => Some(Vec::new()),
         };
+        let links = match top.get("links") {
+            Some(n) => self.links(&n),
+            None => Some(Vec::new()),
+        };
+        let services = match top.get("services") {
+            Some(n) => self.services(&n),
+            None => Some(Vec::new()),
+        };
         // Even with bad pools, record their names so limits resolve.
         let classes = self.required(&top, "classes", "the task classes").and_then(|n| self.classes(&n));
         let strategies = match top.get("strategies") {
@@ -370,6 +388,8 @@ impl Decoder {
             seed: seed?,
             machine: machine?,
             pools: pools?,
+            links: links?,
+            services: services?,
             classes,
             strategies: strategies?,
             horizon,
@@ -687,7 +707,7 @@ impl Decoder {
     }
 
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
-        let (kind, inner, fields) = self.one_of(node, STEP_KINDS, &["label", "fail"], "step")?;
+        let (kind, inner, fields) = self.one_of(node, STEP_KINDS, &["label", "fail", "bytes", "link"], "step")?;
         // A bad label or fail is recorded, and the step's kind still checked.
         let label = match fields.get("label") {
             Some(n) => self.name(&n).map(|name| Some(name.to_string())),
@@ -703,8 +723,14 @@ impl Decoder {
             }
             None => Some(0.0),
         };
+        let transfer = self.transfer(kind, &fields);
+        if kind == "call" {
+            let call = self.call(&inner);
+            fail?;
+            return Some(Step { kind: StepKind::Call { call: call?, transfer: transfer? }, label: label? });
+        }
         let kind = match kind {
-            "io" => StepKind::Io { duration: self.dist(&inner)?, fail: fail.unwrap_or(0.0) },
+            "io" => StepKind::Io { duration: self.dist(&inner)?, fail: fail.unwrap_or(0.0), transfer: transfer? },
             "cpu" => StepKind::Cpu(self.dist(&inner)?),
             "sleep" => StepKind::Sleep(self.dist(&inner)?),
             "blocking" => StepKind::Blocking(self.dist(&inner)?),
@@ -865,18 +891,62 @@ impl Decoder {
     }
 
     fn pool_ref(&mut self, node: &Node) -> Option<PoolId> {
+        let pools = std::mem::take(&mut self.pools);
+        let found = self.declared(node, "pool", &pools, |name| format!("\"pools\": {{\"{name}\": 10}}"));
+        self.pools = pools;
+        found.map(|i| i as PoolId)
+    }
+
+    /// The index of the name at `node` among `names` (declared `what`s),
+    /// or a problem with "did you mean", the declared names, or, when none
+    /// is declared, how to declare one (`declaration(name)`).
+    fn declared(
+        &mut self,
+        node: &Node,
+        what: &str,
+        names: &[String],
+        declaration: impl Fn(&str) -> String,
+    ) -> Option<usize> {
         let name = self.name(node)?;
-        if let Some(i) = self.pools.iter().position(|p| p == name) {
-            return Some(i as PoolId);
+        if let Some(i) = names.iter().position(|n| n == name) {
+            return Some(i);
         }
-        let names: Vec<&str> = self.pools.iter().map(String::as_str).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let hint = match closest(name, &names) {
             Some(guess) => format!("did you mean \"{guess}\"?"),
-            None if names.is_empty() => format!("declare it: \"pools\": {{\"{name}\": 10}}"),
-            None => format!("declared pools: {}", names.join(", ")),
+            None if names.is_empty() => format!("declare it: {}", declaration(name)),
+            None => format!("declared {what}s: {}", names.join(", ")),
         };
-        self.problem(node, Anchor::Value, format!("unknown pool \"{name}\""), Some(hint));
+        self.problem(node, Anchor::Value, format!("unknown {what} \"{name}\""), Some(hint));
         None
+    }
+
+    /// An object of named entries (`links`, `services`): each name is
+    /// recorded with `record` (even when its entry is wrong, so references
+    /// resolve) and its entry decoded with `entry`.
+    fn named<T>(
+        &mut self,
+        node: &Node,
+        expected: &str,
+        record: fn(&mut Decoder) -> &mut Vec<String>,
+        mut entry: impl FnMut(&mut Decoder, &str, &Node) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Value::Object(map) = node.value else {
+            return self.wrong(node, expected);
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
+            record(self).push(name.clone());
+            match entry(self, name, &Node { value, path: node.path.key(name) }) {
+                Some(item) => out.push(item),
+                None => ok = false,
+            }
+        }
+        if out.len() > u16::MAX as usize {
+            return self.wrong(node, "at most 65535 entries");
+        }
+        ok.then_some(out)
     }
 
     // ----- distributions ------------------------------------------------
@@ -1091,6 +1161,17 @@ impl Decoder {
                 // not be the one the user meant.
                 Some(_) if self.problems.len() > before => ok = false,
                 Some(strategy) => {
+                    if matches!(strategy.kind, StrategyKind::Processes { .. })
+                        && !(self.links.is_empty() && self.services.is_empty())
+                    {
+                        // Each process is simulated on its own (R-PROCESSES),
+                        // so a link or service would be copied per process
+                        // instead of shared.
+                        let message = "processes cannot share the scenario's links and services: each process is simulated on its own";
+                        let hint = "compare processes on a scenario without \"links\" and \"services\"";
+                        self.problem(item, Anchor::Value, message, Some(hint.into()));
+                        ok = false;
+                    }
                     if strategies.iter().any(|s| s.label == strategy.label) {
                         let message = format!("two strategies are labelled \"{}\"", strategy.label);
                         let hint = "give each a distinct \"label\", e.g. {\"threaded\": {\"workers\": 8, \"label\": \"threaded-8\"}}";

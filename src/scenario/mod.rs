@@ -26,7 +26,7 @@ pub use slo::{
 };
 pub use suggest::closest as suggest_closest;
 pub use types::*;
-pub use units::{parse_bytes, parse_decimal, parse_rate};
+pub use units::{parse_bandwidth, parse_bytes, parse_decimal, parse_rate};
 
 use decode::Anchor;
 use sha2::{Digest, Sha256};

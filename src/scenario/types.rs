@@ -27,6 +27,12 @@ pub struct Scenario {
     /// Named semaphores / connection pools, in file order. Steps refer to
     /// them by index ([`PoolId`]).
     pub pools: Vec<Pool>,
+    /// Shared network links, in file order. `io` steps with a payload refer
+    /// to them by index ([`LinkId`]).
+    pub links: Vec<Link>,
+    /// Downstream services, in file order. `call` steps refer to them by
+    /// index ([`ServiceId`]).
+    pub services: Vec<Service>,
     /// Task classes, in file order. Each draws from streams named after the
     /// class, so adding a class changes no other class's draws.
     pub classes: Vec<TaskClass>,
@@ -102,6 +108,98 @@ pub enum WhenFull {
     Reject,
 }
 
+/// Index of a link in [`Scenario::links`].
+pub type LinkId = u16;
+
+/// A shared network link of `bits_per_s` (≥ 1) bits per second: concurrent
+/// transfers share it equally (processor sharing, docs/model.md R-LINK-*).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub name: String,
+    pub bits_per_s: u64,
+}
+
+/// A payload an `io` step moves over a link after its latency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub link: LinkId,
+    /// Payload size in bytes (≥ 1).
+    pub bytes: u64,
+}
+
+/// Index of a service in [`Scenario::services`].
+pub type ServiceId = u16;
+
+/// A downstream service (docs/model.md R-SERVICE-*): `concurrency` servers
+/// (≥ 1) take requests first come first served, each for a sampled
+/// `service` time (× a slowdown factor inside a slowdown window); a served
+/// request fails with probability `fail`; an optional token bucket rejects
+/// requests beyond its rate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub concurrency: u32,
+    pub service: Dist,
+    pub fail: f64,
+    pub rate_limit: Option<RateLimit>,
+    /// Windows, in file order, that do not overlap.
+    pub slowdowns: Vec<Slowdown>,
+}
+
+/// A token bucket: `rate_per_s` (> 0) tokens a second, at most `burst` (≥ 1)
+/// saved; a request that finds no token is rejected at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub rate_per_s: f64,
+    pub burst: u32,
+}
+
+/// Service times of requests whose service starts in `[from, until)` are
+/// multiplied by `factor` (> 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slowdown {
+    pub from: SimDuration,
+    pub until: SimDuration,
+    pub factor: f64,
+}
+
+/// A `call` step: a request to a service, with its client-side policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    pub service: ServiceId,
+    /// Per attempt: the client gives up after this long.
+    pub timeout: Option<SimDuration>,
+    pub retry: Option<Retry>,
+}
+
+/// How a call retries a failed, rejected or timed-out attempt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Retry {
+    /// Attempts in all, the first included (≥ 1).
+    pub attempts: u32,
+    /// The wait before the first retry; before retry k it is
+    /// `backoff × multiplier^(k−1)`, at most `max_backoff`.
+    pub backoff: SimDuration,
+    /// ≥ 1.
+    pub multiplier: f64,
+    pub max_backoff: SimDuration,
+    pub jitter: Jitter,
+    /// The service-wide retry budget: retries allowed per first attempt (in
+    /// [0, 1]); `None`: unlimited.
+    pub budget: Option<f64>,
+}
+
+/// How a backoff `b` is randomised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Jitter {
+    /// Exactly b.
+    None,
+    /// Uniform in [0, b].
+    Full,
+    /// b/2 plus uniform in [0, b/2].
+    Equal,
+}
+
 /// A named kind of task: its arrivals and its program.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskClass {
@@ -146,8 +244,12 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepKind {
     /// Await network or disk I/O. With probability `fail` (in [0, 1]) the
-    /// operation fails when it completes, and the task ends as failed.
-    Io { duration: Dist, fail: f64 },
+    /// operation fails when it completes, and the task ends as failed. With
+    /// a `transfer`, the payload then moves over the link (R-LINK-*).
+    Io { duration: Dist, fail: f64, transfer: Option<Transfer> },
+    /// A request to a downstream service (R-CALL-*); with a `transfer`, the
+    /// response's payload then moves over the link.
+    Call { call: Call, transfer: Option<Transfer> },
     /// CPU work: needs a core (and the GIL, or the event loop's thread).
     Cpu(Dist),
     /// `asyncio.sleep` / `time.sleep`: waits without holding anything but the
@@ -339,6 +441,7 @@ impl Dist {
 /// on every path is always zero.
 pub fn takes_no_time(steps: &[Step]) -> bool {
     steps.iter().all(|step| match &step.kind {
+        StepKind::Io { transfer: Some(_), .. } | StepKind::Call { .. } => false,
         StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
             d.always_zero()
         }

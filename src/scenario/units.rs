@@ -48,6 +48,35 @@ pub fn parse_bytes(text: &str) -> Option<f64> {
     Some(parse_decimal(number)? * scale)
 }
 
+/// A bandwidth in bits per second: `"100Mbit/s"`, `"1Gbit/s"`, `"12.5MB/s"`,
+/// `"64kbit/s"` (decimal k, M, G, T; `B/s` multiplies by 8; binary `Kibit`,
+/// `Mibit`, `Gibit` and `KiB/s`, `MiB/s`, `GiB/s` too). `None` for anything else.
+pub fn parse_bandwidth(text: &str) -> Option<f64> {
+    let (size, per) = text.trim().split_once('/')?;
+    if per.trim() != "s" {
+        return None;
+    }
+    let split = size.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = size.split_at(split);
+    let (prefix, bits) = match unit.trim() {
+        u if u.ends_with("bit") => (&u[..u.len() - 3], 1.0),
+        u if u.ends_with('B') => (&u[..u.len() - 1], 8.0),
+        _ => return None,
+    };
+    let scale = match prefix {
+        "" => 1.0,
+        "k" | "K" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(parse_decimal(number)? * scale * bits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +109,19 @@ mod tests {
         assert_eq!(parse_bytes("1.5TB"), Some(1.5e12));
         for bad in ["64", "64 gigs", "MiB", "-1KB"] {
             assert_eq!(parse_bytes(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bandwidths_are_bits_per_second() {
+        assert_eq!(parse_bandwidth("100Mbit/s"), Some(100e6));
+        assert_eq!(parse_bandwidth("1 Gbit/s"), Some(1e9));
+        assert_eq!(parse_bandwidth("12.5MB/s"), Some(100e6));
+        assert_eq!(parse_bandwidth("64kbit/s"), Some(64e3));
+        assert_eq!(parse_bandwidth("1Mibit/s"), Some(1024.0 * 1024.0));
+        assert_eq!(parse_bandwidth("1KiB/s"), Some(8192.0));
+        for bad in ["100Mbit", "100Mbps", "-1Mbit/s", "100Mbit/min", "1Xbit/s", "Mbit/s"] {
+            assert_eq!(parse_bandwidth(bad), None, "{bad}");
         }
     }
 }

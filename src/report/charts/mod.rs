@@ -24,6 +24,7 @@ pub mod style;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;
+pub mod utilisation;
 
 use super::Report;
 use crate::metrics::{StrategyResult, Timeline};
@@ -71,11 +72,25 @@ pub enum Chart {
     Timeline,
     Flow,
     Summary,
+    /// Scenarios with links or services only: not in [`Chart::ALL`] (see
+    /// [`Chart::of`]).
+    Utilisation,
 }
 
 impl Chart {
     /// Every chart, in the order report.html shows them.
     pub const ALL: [Chart; 5] = [Chart::Summary, Chart::Percentiles, Chart::Distribution, Chart::Timeline, Chart::Flow];
+
+    /// The charts of `report`, in the order report.html shows them: every
+    /// chart, and the utilisation chart when the scenario has links or
+    /// services.
+    pub fn of(report: &Report) -> Vec<Chart> {
+        let mut charts = Chart::ALL.to_vec();
+        if report.results.iter().any(|r| r.bottleneck.is_some()) {
+            charts.push(Chart::Utilisation);
+        }
+        charts
+    }
 
     /// The file name without extension (`percentiles` → percentiles.svg).
     pub fn file_stem(self) -> &'static str {
@@ -85,6 +100,7 @@ impl Chart {
             Chart::Timeline => "timeline",
             Chart::Flow => "flow",
             Chart::Summary => "summary",
+            Chart::Utilisation => "utilisation",
         }
     }
 
@@ -95,6 +111,7 @@ impl Chart {
             Chart::Timeline => "Timeline of the first tasks",
             Chart::Flow => "Tasks in flight and completions over time",
             Chart::Summary => "Strategies compared",
+            Chart::Utilisation => "Utilisation of shared resources over time",
         }
     }
 
@@ -112,6 +129,9 @@ impl Chart {
             }
             Chart::Flow => "Mean tasks in flight and completions per second, in equal buckets of virtual time.",
             Chart::Summary => "Makespan, p99 latency, peak threads and modelled memory of each strategy.",
+            Chart::Utilisation => {
+                "Busy fraction of each shared resource in equal bins of virtual time, per strategy: a line at 100% is the bottleneck."
+            }
         }
     }
 }
@@ -150,6 +170,7 @@ pub enum Figures {
     Timeline(timeline::TimelineData),
     Flow(flow::FlowData),
     Summary(summary::SummaryData),
+    Utilisation(utilisation::UtilisationData),
 }
 
 /// Everything one chart shows: the scenario's name (in the title) and the
@@ -168,6 +189,7 @@ impl ChartData {
             Chart::Timeline => Figures::Timeline(timeline::data(input)),
             Chart::Flow => Figures::Flow(flow::data(input)),
             Chart::Summary => Figures::Summary(summary::data(input)),
+            Chart::Utilisation => Figures::Utilisation(utilisation::data(input)),
         };
         ChartData { scenario: input.report.scenario.name.clone(), figures }
     }
@@ -179,6 +201,7 @@ impl ChartData {
             Figures::Timeline(_) => Chart::Timeline,
             Figures::Flow(_) => Chart::Flow,
             Figures::Summary(_) => Chart::Summary,
+            Figures::Utilisation(_) => Chart::Utilisation,
         }
     }
 
@@ -205,6 +228,7 @@ impl ChartData {
             Figures::Timeline(d) => timeline::draw(d, root),
             Figures::Flow(d) => flow::draw(d, root),
             Figures::Summary(d) => summary::draw(d, root),
+            Figures::Utilisation(d) => utilisation::draw(d, root),
         }?;
         root.present()?;
         Ok(())
@@ -254,12 +278,13 @@ pub fn render(chart: Chart, input: &ChartInput) -> Result<Rendered, ChartError> 
     Ok(Rendered { chart, svg: data.svg()?, png: data.png()? })
 }
 
-/// Draws every chart, in [`Chart::ALL`] order, each on its own thread (the
+/// Draws every chart of the report, in [`Chart::of`] order, each on its own thread (the
 /// result does not depend on which finishes first).
 pub fn render_all(input: &ChartInput) -> Result<Vec<Rendered>, ChartError> {
     style::register_font();
     std::thread::scope(|scope| {
-        let drawings: Vec<_> = Chart::ALL.iter().map(|&chart| scope.spawn(move || render(chart, input))).collect();
+        let drawings: Vec<_> =
+            Chart::of(input.report).into_iter().map(|chart| scope.spawn(move || render(chart, input))).collect();
         drawings.into_iter().map(|d| d.join().expect("a chart's drawing panicked")).collect()
     })
 }
