@@ -66,18 +66,15 @@ pub fn draw<DB: DrawingBackend>(data: &FlowData, root: &DrawingArea<DB, Shift>) 
 where
     DB::ErrorType: 'static,
 {
-    let (width, height) = root.dim_in_pixel();
     let legend: Vec<(Swatch, String)> = data
         .lines
         .iter()
         .map(|l| (Swatch::Line(style::strategy_colour(l.strategy.index)), l.strategy.name.clone()))
         .collect();
-    let legend_height = style::draw_legend(root, (90, 46), width as i32 - 30, &legend)?;
-    if data.lines.is_empty() {
-        style::draw_note(root, "no timeline was recorded", (width as i32 / 2, height as i32 / 2))?;
+    let empty = data.lines.is_empty().then_some("no timeline was recorded");
+    let Some(body) = style::panels_area(root, &legend, empty)? else {
         return Ok(());
-    }
-    let body = root.margin(52 + legend_height as u32, 10, 10, 30);
+    };
     let (_, body_height) = body.dim_in_pixel();
     let (upper, lower) = body.split_vertically((body_height - 50) / 2);
     let unit = TimeUnit::for_range(data.end_s);

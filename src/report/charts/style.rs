@@ -280,6 +280,26 @@ where
     Ok(())
 }
 
+/// The frame of a chart of stacked time panels: the legend across the top
+/// and the area below it for the panels, or, when there is nothing to plot,
+/// `empty_note` in the middle and `None`.
+pub fn panels_area<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    legend: &[(Swatch, String)],
+    empty_note: Option<&str>,
+) -> Result<Option<DrawingArea<DB, Shift>>, ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (width, height) = root.dim_in_pixel();
+    let legend_height = draw_legend(root, (90, 46), width as i32 - 30, legend)?;
+    if let Some(note) = empty_note {
+        draw_note(root, note, (width as i32 / 2, height as i32 / 2))?;
+        return Ok(None);
+    }
+    Ok(Some(root.margin(52 + legend_height as u32, 10, 10, 30)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

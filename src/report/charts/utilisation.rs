@@ -56,15 +56,12 @@ pub fn draw<DB: DrawingBackend>(data: &UtilisationData, root: &DrawingArea<DB, S
 where
     DB::ErrorType: 'static,
 {
-    let (width, height) = root.dim_in_pixel();
     let legend: Vec<(Swatch, String)> =
         data.resources.iter().enumerate().map(|(i, r)| (Swatch::Line(resource_colour(i)), r.clone())).collect();
-    let legend_height = style::draw_legend(root, (90, 46), width as i32 - 30, &legend)?;
-    if data.panels.is_empty() {
-        style::draw_note(root, "no utilisation was recorded", (width as i32 / 2, height as i32 / 2))?;
+    let empty = data.panels.is_empty().then_some("no utilisation was recorded");
+    let Some(body) = style::panels_area(root, &legend, empty)? else {
         return Ok(());
-    }
-    let body = root.margin(52 + legend_height as u32, 10, 10, 30);
+    };
     let (_, body_height) = body.dim_in_pixel();
     let n = data.panels.len() as u32;
     let panel_height = (body_height.saturating_sub(40)) / n;
