@@ -142,7 +142,9 @@ impl<E: Copy> RadixQueue<E> {
     }
 
     /// Removes and returns the earliest event (the first pushed among ties).
-    #[inline]
+    /// Inlined: the refill is out of line, so taking a current event costs
+    /// no call.
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         if self.head == self.now.len() {
             if self.levels == 0 {
@@ -161,6 +163,7 @@ impl<E: Copy> RadixQueue<E> {
     /// No event is left at `last`: advances `last` to the earliest pending
     /// time, and makes the lowest non-empty bucket's events at that time the
     /// current ones, redistributing the others, in order.
+    #[inline(never)]
     fn refill(&mut self) {
         let level = self.levels.trailing_zeros() as usize;
         let words = &mut self.occupied[level];
