@@ -1032,8 +1032,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
                 // A task's first run is traced as `Started`, not as resumed.
-                let task = self.fibers[f as usize].task;
-                if self.tasks[task as usize].started().is_some() {
+                // Untraced runs do not load the task record here.
+                if self.tracing && self.tasks[self.fibers[f as usize].task as usize].started().is_some() {
                     self.trace_fiber(f, TraceWhat::Resumed);
                 }
                 self.run_fiber_now(f);
