@@ -152,7 +152,10 @@ impl<E: Copy> RadixQueue<E> {
             }
             self.now.clear();
             self.head = 0;
-            self.refill();
+            if let Some(event) = self.refill() {
+                self.len -= 1;
+                return Some((SimTime::from_nanos(self.last), event));
+            }
         }
         let event = self.now[self.head];
         self.head += 1;
@@ -162,33 +165,36 @@ impl<E: Copy> RadixQueue<E> {
 
     /// No event is left at `last`: advances `last` to the earliest pending
     /// time, and makes the lowest non-empty bucket's events at that time the
-    /// current ones, redistributing the others, in order.
+    /// current ones, redistributing the others, in order. A bucket of one
+    /// event (common when few are pending) returns it instead: it is the
+    /// only event at the new `last`.
     #[inline(never)]
-    fn refill(&mut self) {
+    fn refill(&mut self) -> Option<E> {
         let level = self.levels.trailing_zeros() as usize;
         let words = &mut self.occupied[level];
         let word = words.iter().position(|&w| w != 0).expect("an occupied level has a bucket");
-        let digit = word * 64 + words[word].trailing_zeros() as usize;
-        words[word] &= words[word] - 1;
-        if words.iter().all(|&w| w == 0) {
+        let bits = words[word];
+        let digit = word * 64 + bits.trailing_zeros() as usize;
+        words[word] = bits & (bits - 1);
+        // Words before `word` are empty.
+        if words[word..].iter().all(|&w| w == 0) {
             self.levels &= !(1 << level);
         }
         if level == 0 {
             // One time: the bucket becomes the current events whole.
             self.last = (self.last & !(WIDTH as u64 - 1)) | digit as u64;
             std::mem::swap(&mut self.now, &mut self.low[digit]);
-            return;
+            return None;
         }
         if level <= NEAR {
             // Every event here agrees with `last` in the high 32 bits.
             let high = self.last & HIGH;
             let i = (level - 1) * WIDTH + digit;
-            if self.near[i].len() == 1 {
-                // Common when few events are pending: nothing to redistribute.
-                let (lo, event) = self.near[i].pop().expect("one event");
+            if let [(lo, event)] = self.near[i][..] {
+                // Nothing to redistribute.
+                self.near[i].clear();
                 self.last = high | u64::from(lo);
-                self.now.push(event);
-                return;
+                return Some(event);
             }
             let mut moving = std::mem::take(&mut self.near[i]);
             let lo = moving.iter().map(|&(lo, _)| lo).min().expect("an occupied bucket has events");
@@ -208,6 +214,7 @@ impl<E: Copy> RadixQueue<E> {
             moving.clear();
             self.far[i] = recycle(moving);
         }
+        None
     }
 
     pub fn len(&self) -> usize {
