@@ -76,14 +76,17 @@ impl SimDuration {
             SimDuration(0)
         } else if nanos >= u64::MAX as f64 {
             SimDuration(u64::MAX)
-        } else {
+        } else if nanos < (1u64 << 53) as f64 {
             // Round half away from zero, as `f64::round`, without its
             // out-of-line call: the truncation and the difference are exact
-            // (below 2^53 the fraction is representable; above, `nanos` is
-            // whole).
-            let whole = nanos as u64;
+            // (below 2^53 the fraction is representable). Signed
+            // conversions: one instruction each, where unsigned ones branch.
+            let whole = nanos as i64;
             let fraction = nanos - whole as f64;
-            SimDuration(if fraction >= 0.5 { whole + 1 } else { whole })
+            SimDuration(if fraction >= 0.5 { whole as u64 + 1 } else { whole as u64 })
+        } else {
+            // From 2^53 up every `f64` is whole.
+            SimDuration(nanos as u64)
         }
     }
 

@@ -49,7 +49,7 @@ pub trait SliceSink {
     fn slice_ends(&mut self, at: SimTime, slot: SlotId, generation: u32);
 }
 
-impl<E: From<(SlotId, u32)>> SliceSink for EventQueue<E> {
+impl<E: Copy + From<(SlotId, u32)>> SliceSink for EventQueue<E> {
     fn slice_ends(&mut self, at: SimTime, slot: SlotId, generation: u32) {
         self.push(at, E::from((slot, generation)));
     }

@@ -11,18 +11,21 @@
 //! one the engine uses, chosen by measurement (docs/performance.md, `cargo
 //! bench --bench engine -- "queue hold"`):
 //!
-//! - [`RadixQueue`] (the engine's): a radix heap. Virtual time is a
-//!   monotone integer (an event is never scheduled before the last one
-//!   popped), so events can be kept in 65 buckets by the highest bit in
-//!   which their time differs from the last popped time. A push is an append;
-//!   a pop takes from bucket 0 or, when it is empty, redistributes the
-//!   lowest non-empty bucket into lower ones. Each event moves down at most
-//!   64 times and in practice a few times: amortised O(log of the time span)
-//!   per event, sequential memory access, no per-event comparisons of
-//!   insertion numbers. Ties stay FIFO without an insertion counter: events
-//!   with equal times are always in the same bucket (a bucket is a function
-//!   of the time and the last popped time), appends keep their order, and
-//!   redistribution moves a bucket, in order, into buckets that are empty.
+//! - [`RadixQueue`] (the engine's): a radix heap on 8-bit digits. Virtual
+//!   time is a monotone integer (an event is never scheduled before the last
+//!   one popped), so events can be kept in buckets named by the highest
+//!   8-bit digit (the *level*) in which their time differs from the last
+//!   popped time, and by their value of that digit. A push is an append; a
+//!   pop takes from the events at the last popped time or, when there are
+//!   none, takes the lowest non-empty bucket: at level 0 its events all share
+//!   one time and become the current ones whole; at a higher level they are
+//!   redistributed into lower levels. Each event moves down at most 8 times
+//!   and in practice 2–4: sequential memory access, no per-event comparisons
+//!   of insertion numbers. Ties stay FIFO without an insertion counter:
+//!   events with equal times are always in the same bucket (a bucket is a
+//!   function of the time and the last popped time), appends keep their
+//!   order, and redistribution moves a bucket, in order, into lower levels,
+//!   which are empty.
 //! - [`BinaryHeapQueue`]: `std`'s binary heap on `(time, insertion number)`,
 //!   O(log n) push and pop, kept as the benchmark baseline.
 //!
@@ -31,48 +34,61 @@
 
 use crate::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 /// The queue the engine uses.
 pub type EventQueue<E> = RadixQueue<E>;
 
 // ----- radix heap ------------------------------------------------------------
 
-/// Buckets of a radix heap over 64-bit times: bucket 0 holds events at the
-/// last popped time, bucket `i` ≥ 1 those whose highest bit differing from it
-/// is bit `i - 1`.
-const BUCKETS: usize = 65;
+/// Bits per digit, buckets per level, and levels of a 64-bit time.
+const DIGIT: u32 = 8;
+const WIDTH: usize = 1 << DIGIT;
+const LEVELS: usize = 64 / DIGIT as usize;
 
-/// Buckets 1..=`NEAR` hold times that agree with the last popped time in
+/// Levels 1..=`NEAR` hold times that agree with the last popped time in
 /// their high 32 bits, so they store only the low 32 (see [`RadixQueue`]).
-const NEAR: usize = 32;
+const NEAR: usize = 3;
 
 /// The high 32 bits of a time.
 const HIGH: u64 = !0xFFFF_FFFF;
 
-/// A monotone radix heap: a time-ordered queue of events of type `E`, FIFO
-/// among equal times. Pushing an event earlier than the last one popped
-/// panics (the engine never does: virtual time does not go back).
+/// A monotone radix heap on 8-bit digits: a time-ordered queue of events of
+/// type `E`, FIFO among equal times. Pushing an event earlier than the last
+/// one popped panics (the engine never does: virtual time does not go back).
 ///
-/// Compact entries: an event in bucket `i` agrees with `last` in every bit
-/// from `i` up, and keeps agreeing as `last` advances (`last` only moves to a
+/// The bucket of a time `t` is at level `L`, the highest 8-bit digit in
+/// which `t` differs from `last`, and is named by `t`'s value of that digit
+/// (greater than `last`'s). Every event of a level-`L` bucket is earlier than
+/// every event of a higher level, and of a higher bucket of level `L`.
+///
+/// Compact entries: an event at level `L` agrees with `last` in every digit
+/// above `L`, and keeps agreeing as `last` advances (`last` only moves to a
 /// time in the lowest non-empty bucket, which agrees with the old `last` in
-/// the bits where higher buckets' events do). So bucket 0 stores no time at
-/// all and buckets 1..=32 store the low 32 bits: 16 bytes per pending engine
-/// event instead of 24, which is most of the queue's memory in a large batch.
+/// the digits where other buckets' events do). So level 0 stores no time at
+/// all (it is `last`'s high 56 bits and the bucket's digit) and levels 1..=3
+/// store the low 32 bits: 16 bytes per pending engine event, which is most
+/// of the queue's memory in a large batch.
 #[derive(Debug)]
 pub struct RadixQueue<E> {
     /// The last popped time: every pending event is at or after it.
     last: u64,
-    /// Events at `last`, in push order.
-    now: VecDeque<E>,
-    /// Buckets 1..=32 (index 0 unused): low 32 bits of the time, and the
-    /// event, in push order.
+    /// Events at `last`, in push order; those before `head` are popped.
+    now: Vec<E>,
+    head: usize,
+    /// Level 0: bucket `d` holds events at `last`'s time with its low
+    /// digit replaced by `d`, in push order.
+    low: Vec<Vec<E>>,
+    /// Levels 1..=3, bucket `d` of level `L` at index `(L - 1) * WIDTH + d`:
+    /// low 32 bits of the time, and the event, in push order.
     near: Vec<Vec<(u32, E)>>,
-    /// Buckets 33..=64 at indices 0..32: full times and events, in push order.
+    /// Levels 4..=7, bucket `d` of level `L` at `(L - 4) * WIDTH + d`: full
+    /// times and events, in push order.
     far: Vec<Vec<(u64, E)>>,
-    /// Bit `i` set when bucket `i` is non-empty.
-    occupied: u128,
+    /// Per level, bit `d` set when bucket `d` is non-empty.
+    occupied: [[u64; WIDTH / 64]; LEVELS],
+    /// Bit `L` set when level `L` has a non-empty bucket.
+    levels: u32,
     len: usize,
 }
 
@@ -80,40 +96,40 @@ impl<E> Default for RadixQueue<E> {
     fn default() -> Self {
         RadixQueue {
             last: 0,
-            now: VecDeque::new(),
-            near: (0..=NEAR).map(|_| Vec::new()).collect(),
-            far: (NEAR + 1..BUCKETS).map(|_| Vec::new()).collect(),
-            occupied: 0,
+            now: Vec::new(),
+            head: 0,
+            low: (0..WIDTH).map(|_| Vec::new()).collect(),
+            near: (0..NEAR * WIDTH).map(|_| Vec::new()).collect(),
+            far: (0..(LEVELS - NEAR - 1) * WIDTH).map(|_| Vec::new()).collect(),
+            occupied: [[0; WIDTH / 64]; LEVELS],
+            levels: 0,
             len: 0,
         }
     }
 }
 
-impl<E> RadixQueue<E> {
+impl<E: Copy> RadixQueue<E> {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// The bucket of `time` relative to the last popped time.
-    #[inline]
-    fn bucket(&self, time: u64) -> usize {
-        (u64::BITS - (time ^ self.last).leading_zeros()) as usize
     }
 
     /// Puts an event at `t` (not before `last`) into its bucket.
     #[inline(always)]
     fn place(&mut self, t: u64, event: E) {
-        let b = self.bucket(t);
-        if b == 0 {
-            self.now.push_back(event);
+        let differ = t ^ self.last;
+        if differ == 0 {
+            self.now.push(event);
             return;
         }
-        if b <= NEAR {
-            self.near[b].push((t as u32, event));
-        } else {
-            self.far[b - NEAR - 1].push((t, event));
+        let level = ((u64::BITS - 1 - differ.leading_zeros()) / DIGIT) as usize;
+        let digit = ((t >> (level as u32 * DIGIT)) as usize) & (WIDTH - 1);
+        match level {
+            0 => self.low[digit].push(event),
+            1..=NEAR => self.near[(level - 1) * WIDTH + digit].push((t as u32, event)),
+            _ => self.far[(level - NEAR - 1) * WIDTH + digit].push((t, event)),
         }
-        self.occupied |= 1 << b;
+        self.occupied[level][digit / 64] |= 1 << (digit % 64);
+        self.levels |= 1 << level;
     }
 
     /// Schedules `event` at `time` (not before the last popped time).
@@ -126,49 +142,79 @@ impl<E> RadixQueue<E> {
     }
 
     /// Removes and returns the earliest event (the first pushed among ties).
-    #[inline]
+    /// Inlined: the refill is out of line, so taking a current event costs
+    /// no call.
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        if self.now.is_empty() {
-            if self.occupied == 0 {
+        if self.head == self.now.len() {
+            if self.levels == 0 {
                 return None;
             }
-            self.refill();
+            self.now.clear();
+            self.head = 0;
+            if let Some(event) = self.refill() {
+                self.len -= 1;
+                return Some((SimTime::from_nanos(self.last), event));
+            }
         }
-        let event = self.now.pop_front()?;
+        let event = self.now[self.head];
+        self.head += 1;
         self.len -= 1;
         Some((SimTime::from_nanos(self.last), event))
     }
 
-    /// Bucket 0 is empty: advances `last` to the earliest pending time and
-    /// redistributes the lowest non-empty bucket, in order.
-    fn refill(&mut self) {
-        let b = self.occupied.trailing_zeros() as usize;
-        self.occupied &= !(1 << b);
-        if b <= NEAR {
+    /// No event is left at `last`: advances `last` to the earliest pending
+    /// time, and makes the lowest non-empty bucket's events at that time the
+    /// current ones, redistributing the others, in order. A bucket of one
+    /// event (common when few are pending) returns it instead: it is the
+    /// only event at the new `last`.
+    #[inline(never)]
+    fn refill(&mut self) -> Option<E> {
+        let level = self.levels.trailing_zeros() as usize;
+        let words = &mut self.occupied[level];
+        let word = words.iter().position(|&w| w != 0).expect("an occupied level has a bucket");
+        let bits = words[word];
+        let digit = word * 64 + bits.trailing_zeros() as usize;
+        words[word] = bits & (bits - 1);
+        // Words before `word` are empty.
+        if words[word..].iter().all(|&w| w == 0) {
+            self.levels &= !(1 << level);
+        }
+        if level == 0 {
+            // One time: the bucket becomes the current events whole.
+            self.last = (self.last & !(WIDTH as u64 - 1)) | digit as u64;
+            std::mem::swap(&mut self.now, &mut self.low[digit]);
+            return None;
+        }
+        if level <= NEAR {
             // Every event here agrees with `last` in the high 32 bits.
             let high = self.last & HIGH;
-            if self.near[b].len() == 1 {
-                // Common when few events are pending: nothing to redistribute.
-                let (lo, event) = self.near[b].pop().expect("one event");
+            let i = (level - 1) * WIDTH + digit;
+            if let [(lo, event)] = self.near[i][..] {
+                // Nothing to redistribute.
+                self.near[i].clear();
                 self.last = high | u64::from(lo);
-                self.now.push_back(event);
-                return;
+                return Some(event);
             }
-            let mut moving = std::mem::take(&mut self.near[b]);
+            let mut moving = std::mem::take(&mut self.near[i]);
             let lo = moving.iter().map(|&(lo, _)| lo).min().expect("an occupied bucket has events");
             self.last = high | u64::from(lo);
-            for (lo, event) in moving.drain(..) {
+            for &(lo, event) in &moving {
                 self.place(high | u64::from(lo), event);
             }
-            self.near[b] = recycle(moving);
+            moving.clear();
+            self.near[i] = recycle(moving);
         } else {
-            let mut moving = std::mem::take(&mut self.far[b - NEAR - 1]);
+            let i = (level - NEAR - 1) * WIDTH + digit;
+            let mut moving = std::mem::take(&mut self.far[i]);
             self.last = moving.iter().map(|&(t, _)| t).min().expect("an occupied bucket has events");
-            for (t, event) in moving.drain(..) {
+            for &(t, event) in &moving {
                 self.place(t, event);
             }
-            self.far[b - NEAR - 1] = recycle(moving);
+            moving.clear();
+            self.far[i] = recycle(moving);
         }
+        None
     }
 
     pub fn len(&self) -> usize {
@@ -183,10 +229,11 @@ impl<E> RadixQueue<E> {
 /// An emptied bucket's vector, to keep for the bucket: small ones keep their
 /// capacity (no reallocation as the bucket refills), large ones give it back,
 /// as a large batch moves its events down through a few buckets once and the
-/// capacity left behind would add to its peak memory.
+/// capacity left behind would add to its peak memory (a million coroutines
+/// fill some 60 top-level buckets of 256 KiB each).
 fn recycle<T>(emptied: Vec<T>) -> Vec<T> {
     /// Bytes a bucket may keep once empty.
-    const KEEP: usize = 1 << 20;
+    const KEEP: usize = 1 << 16;
     if emptied.capacity() * std::mem::size_of::<T>() > KEEP { Vec::new() } else { emptied }
 }
 
@@ -341,6 +388,13 @@ mod tests {
                     2 => now + next() % 1_000,
                     _ => now + next() % (1 << 40),
                 };
+                Queue::push(&mut radix, t, id);
+                Queue::push(&mut binary, t, id);
+                id += 1;
+            }
+            if round % 5000 == 0 {
+                // Now and then one far in the future: the highest levels.
+                let t = now + (1 << 60) + next() % (1 << 50);
                 Queue::push(&mut radix, t, id);
                 Queue::push(&mut binary, t, id);
                 id += 1;

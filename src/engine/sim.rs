@@ -334,6 +334,37 @@ impl Ready {
     }
 }
 
+/// A FIFO that is emptied completely between fillings (the fibers to run
+/// now: `drain` runs until none is left): a vector and a read position,
+/// reset when they meet. Cheaper than a `VecDeque`'s ring arithmetic.
+#[derive(Debug, Default)]
+struct RunQueue {
+    items: Vec<u32>,
+    head: usize,
+}
+
+impl RunQueue {
+    #[inline]
+    fn push_back(&mut self, f: u32) {
+        self.items.push(f);
+    }
+
+    #[inline]
+    fn pop_front(&mut self) -> Option<u32> {
+        match self.items.get(self.head) {
+            Some(&f) => {
+                self.head += 1;
+                Some(f)
+            }
+            None => {
+                self.items.clear();
+                self.head = 0;
+                None
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct EventLoop {
     /// Inside an iteration.
@@ -397,7 +428,7 @@ pub(super) struct Sim<'a, O: Observer> {
     ready: VecDeque<Ready>,
     /// Fibers to execute now, in order (threads, and the loop's current
     /// coroutine chain).
-    run_now: VecDeque<u32>,
+    run_now: RunQueue,
     /// Scratch for pools returned by a cancelled task.
     returned: Vec<u16>,
     stats: RunStats,
@@ -520,7 +551,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             discipline,
             event_loop: EventLoop::default(),
             ready: VecDeque::new(),
-            run_now: VecDeque::new(),
+            run_now: RunQueue::default(),
             returned: Vec::new(),
             stats: RunStats {
                 cores,
@@ -1150,8 +1181,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
                 // A task's first run is traced as `Started`, not as resumed.
-                let task = self.fibers[f as usize].task;
-                if self.tasks[task as usize].started().is_some() {
+                // Untraced runs do not load the task record here.
+                if self.tracing && self.tasks[self.fibers[f as usize].task as usize].started().is_some() {
                     self.trace_fiber(f, TraceWhat::Resumed);
                 }
                 self.run_fiber_now(f);

@@ -225,57 +225,90 @@ fn chacha8_block_scalar(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32;
 /// One block of ChaCha with 8 rounds, one row of the state per SSE2
 /// register (SSE2 is part of every x86-64 CPU). Integer arithmetic only:
 /// the same words as [`chacha8_block_scalar`] (tested), about four times
-/// fewer instructions.
+/// fewer instructions. Where the CPU has SSSE3 (all but the first x86-64
+/// generations), the 16- and 8-bit rotations are one byte shuffle each
+/// instead of two shifts and an or: the same words, a fifth fewer
+/// instructions. The check is a cached flag.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn chacha8_block(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32; BLOCK_WORDS]) {
-    // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU has it.
-    unsafe { chacha8_block_sse2(key, block, stream, out) }
+    if std::arch::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU has SSSE3 (checked above).
+        unsafe { chacha8_block_ssse3(key, block, stream, out) }
+    } else {
+        // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU has it.
+        unsafe { chacha8_block_sse2(key, block, stream, out) }
+    }
+}
+
+/// Defines a ChaCha8 block function on SSE registers, `$feature` enabled,
+/// with the given 16- and 8-bit left rotations of four 32-bit lanes
+/// (closures over `std::arch::x86_64`, compiled with the feature).
+#[cfg(target_arch = "x86_64")]
+macro_rules! chacha8_block_sse {
+    ($name:ident, $feature:literal, $rotl16:expr, $rotl8:expr) => {
+        #[target_feature(enable = $feature)]
+        fn $name(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32; BLOCK_WORDS]) {
+            use std::arch::x86_64::*;
+            let i = chacha_input(key, block, stream);
+            let row = |r: usize| _mm_set_epi32(i[r + 3] as i32, i[r + 2] as i32, i[r + 1] as i32, i[r] as i32);
+            let (a0, b0, c0, d0) = (row(0), row(4), row(8), row(12));
+            let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+            macro_rules! rotl {
+                ($x:expr, $n:literal) => {
+                    _mm_or_si128(_mm_slli_epi32::<$n>($x), _mm_srli_epi32::<{ 32 - $n }>($x))
+                };
+            }
+            let rotl16 = |x: __m128i| -> __m128i { $rotl16(x) };
+            let rotl8 = |x: __m128i| -> __m128i { $rotl8(x) };
+            macro_rules! columns {
+                () => {
+                    a = _mm_add_epi32(a, b);
+                    d = rotl16(_mm_xor_si128(d, a));
+                    c = _mm_add_epi32(c, d);
+                    b = rotl!(_mm_xor_si128(b, c), 12);
+                    a = _mm_add_epi32(a, b);
+                    d = rotl8(_mm_xor_si128(d, a));
+                    c = _mm_add_epi32(c, d);
+                    b = rotl!(_mm_xor_si128(b, c), 7);
+                };
+            }
+            for _ in 0..4 {
+                columns!();
+                // Diagonals become columns: rotate rows 1, 2, 3 left by 1, 2, 3 lanes.
+                b = _mm_shuffle_epi32::<0x39>(b);
+                c = _mm_shuffle_epi32::<0x4e>(c);
+                d = _mm_shuffle_epi32::<0x93>(d);
+                columns!();
+                b = _mm_shuffle_epi32::<0x93>(b);
+                c = _mm_shuffle_epi32::<0x4e>(c);
+                d = _mm_shuffle_epi32::<0x39>(d);
+            }
+            let rows = [_mm_add_epi32(a, a0), _mm_add_epi32(b, b0), _mm_add_epi32(c, c0), _mm_add_epi32(d, d0)];
+            for (chunk, r) in out.chunks_exact_mut(4).zip(rows) {
+                // SAFETY: `chunk` is four `u32`s, 16 writable bytes; the store is
+                // unaligned.
+                unsafe { _mm_storeu_si128(chunk.as_mut_ptr().cast(), r) };
+            }
+        }
+    };
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-fn chacha8_block_sse2(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32; BLOCK_WORDS]) {
-    use std::arch::x86_64::*;
-    let i = chacha_input(key, block, stream);
-    let row = |r: usize| _mm_set_epi32(i[r + 3] as i32, i[r + 2] as i32, i[r + 1] as i32, i[r] as i32);
-    let (a0, b0, c0, d0) = (row(0), row(4), row(8), row(12));
-    let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
-    macro_rules! rotl {
-        ($x:expr, $n:literal) => {
-            _mm_or_si128(_mm_slli_epi32::<$n>($x), _mm_srli_epi32::<{ 32 - $n }>($x))
-        };
-    }
-    macro_rules! columns {
-        () => {
-            a = _mm_add_epi32(a, b);
-            d = rotl!(_mm_xor_si128(d, a), 16);
-            c = _mm_add_epi32(c, d);
-            b = rotl!(_mm_xor_si128(b, c), 12);
-            a = _mm_add_epi32(a, b);
-            d = rotl!(_mm_xor_si128(d, a), 8);
-            c = _mm_add_epi32(c, d);
-            b = rotl!(_mm_xor_si128(b, c), 7);
-        };
-    }
-    for _ in 0..4 {
-        columns!();
-        // Diagonals become columns: rotate rows 1, 2, 3 left by 1, 2, 3 lanes.
-        b = _mm_shuffle_epi32::<0x39>(b);
-        c = _mm_shuffle_epi32::<0x4e>(c);
-        d = _mm_shuffle_epi32::<0x93>(d);
-        columns!();
-        b = _mm_shuffle_epi32::<0x93>(b);
-        c = _mm_shuffle_epi32::<0x4e>(c);
-        d = _mm_shuffle_epi32::<0x39>(d);
-    }
-    let rows = [_mm_add_epi32(a, a0), _mm_add_epi32(b, b0), _mm_add_epi32(c, c0), _mm_add_epi32(d, d0)];
-    for (chunk, r) in out.chunks_exact_mut(4).zip(rows) {
-        // SAFETY: `chunk` is four `u32`s, 16 writable bytes; the store is
-        // unaligned.
-        unsafe { _mm_storeu_si128(chunk.as_mut_ptr().cast(), r) };
-    }
-}
+chacha8_block_sse!(
+    chacha8_block_sse2,
+    "sse2",
+    |x| _mm_or_si128(_mm_slli_epi32::<16>(x), _mm_srli_epi32::<16>(x)),
+    |x| _mm_or_si128(_mm_slli_epi32::<8>(x), _mm_srli_epi32::<24>(x))
+);
+
+#[cfg(target_arch = "x86_64")]
+chacha8_block_sse!(
+    chacha8_block_ssse3,
+    "ssse3",
+    |x| _mm_shuffle_epi8(x, _mm_set_epi8(13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2)),
+    |x| _mm_shuffle_epi8(x, _mm_set_epi8(14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3))
+);
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
@@ -363,6 +396,20 @@ mod tests {
             chacha8_block(&key, block, stream, &mut simd);
             chacha8_block_scalar(&key, block, stream, &mut scalar);
             assert_eq!(simd, scalar);
+            #[cfg(target_arch = "x86_64")]
+            {
+                // Both SSE versions, whichever `chacha8_block` picks here.
+                let mut sse2 = [0; BLOCK_WORDS];
+                // SAFETY: SSE2 is part of the x86-64 baseline.
+                unsafe { chacha8_block_sse2(&key, block, stream, &mut sse2) };
+                assert_eq!(sse2, scalar);
+                if std::arch::is_x86_feature_detected!("ssse3") {
+                    let mut ssse3 = [0; BLOCK_WORDS];
+                    // SAFETY: the CPU has SSSE3 (checked above).
+                    unsafe { chacha8_block_ssse3(&key, block, stream, &mut ssse3) };
+                    assert_eq!(ssse3, scalar);
+                }
+            }
         }
     }
 

@@ -90,20 +90,35 @@ impl Default for LatencyRecorder {
 }
 
 impl LatencyRecorder {
-    #[inline]
+    /// Inlined into the engine's hot paths (a few instructions); growing the
+    /// counts and dropping a stale histogram are out of line.
+    #[inline(always)]
     pub fn record(&mut self, nanos: u64) {
         let index = index_of(nanos);
-        if index >= self.counts.len() {
-            self.counts.resize((index + 1).next_power_of_two(), 0);
+        match self.counts.get_mut(index) {
+            Some(n) => *n += 1,
+            None => self.grow_and_count(index),
         }
-        self.counts[index] += 1;
         if self.histogram.get().is_some() {
-            self.histogram = OnceCell::new();
+            self.forget_histogram();
         }
         self.count += 1;
         self.sum_ns += u128::from(nanos);
         self.min_ns = self.min_ns.min(nanos);
         self.max_ns = self.max_ns.max(nanos);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_and_count(&mut self, index: usize) {
+        self.counts.resize((index + 1).next_power_of_two(), 0);
+        self.counts[index] += 1;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn forget_histogram(&mut self) {
+        self.histogram = OnceCell::new();
     }
 
     pub fn count(&self) -> u64 {
