@@ -239,6 +239,13 @@ def simbench_runtime(simbench, choice, quick, py, workdir):
     return str(profile), f"the profile `{rel(profile)}`, measured before the runs by `{shlex.join(map(rel, shown))}`"
 
 
+def profile_constants(runtime):
+    """The constants of a profile file (None for a built-in profile or none)."""
+    if runtime and Path(runtime).is_file():
+        return json.loads(Path(runtime).read_text())["constants"]
+    return None
+
+
 def rel(p):
     """A path as the doc shows it: relative to the repository when inside it."""
     try:
@@ -304,6 +311,13 @@ def write_doc(doc, ctx):
     add(f"Runtime model: {ctx['runtime_desc']}. Repeats per program and style: {ctx['reps']} (medians "
         f"below); the whole check took {ctx['elapsed']:.0f} s.{' Quick mode: fewer tasks and repeats; a smoke test, not the check.' if ctx['quick'] else ''}")
     add("")
+    if ctx.get("constants"):
+        add("The profile's constants (docs/scenario.md, runtime profiles):")
+        add("")
+        add("| " + " | ".join(ctx["constants"]) + " |")
+        add("|" + " ---: |" * len(ctx["constants"]))
+        add("| " + " | ".join(str(v) for v in ctx["constants"].values()) + " |")
+        add("")
     add("## Machine")
     add("")
     add("| cores | CPU | Python | OS | simbench | load average at start | at end |")
@@ -515,7 +529,8 @@ def main():
     command = (a.command or "scripts/fidelity.py " + shlex.join(sys.argv[1:])).strip()
     write_doc(Path(a.doc), dict(
         command=command, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        runtime=runtime, runtime_desc=runtime_desc, reps=reps, quick=a.quick, machine=machine,
+        runtime=runtime, runtime_desc=runtime_desc, constants=profile_constants(runtime), reps=reps,
+        quick=a.quick, machine=machine,
         load_end=loadavg(), workloads=ws, rows=rows, probes=probes, spin_per_ms=spin_per_ms,
         server_stats=server_stats, elapsed=time.monotonic() - started))
     print(f"fidelity: wrote {a.doc}: {'every row passes' if ok else 'some rows FAIL'}", file=sys.stderr)
