@@ -183,6 +183,39 @@ fn fewer_connections_show_as_regressions_with_exit_1() {
 }
 
 #[test]
+fn removing_a_retry_budget_is_a_regression_of_the_services_load_amplification() {
+    let dir = TempDir::new("ci-compare-retry-storm");
+    let text = std::fs::read_to_string(root().join("scenarios/retry-storm.json")).unwrap();
+    let budgeted = text.replace("\"jitter\": \"full\" }", "\"jitter\": \"full\", \"budget\": 0.1 }");
+    assert_ne!(text, budgeted, "retry-storm.json retries with full jitter");
+    let file = dir.path().join("retry-storm.json");
+    std::fs::write(&file, budgeted).unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run(path(&file), &base, &["--no-charts"]);
+    ok_run("scenarios/retry-storm.json", &head, &["--no-charts"]);
+    let (b, h) = (base.join("retry-storm/report.json"), head.join("retry-storm/report.json"));
+
+    let output = simbench(&["compare", path(&b), path(&h), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let rows = doc["scenarios"][0]["rows"].as_array().unwrap();
+    let find = |strategy: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r["strategy"] == strategy && r["resource"] == "service inventory" && r["metric"] == metric)
+            .unwrap_or_else(|| panic!("no {strategy} {metric} row for the service"))
+    };
+    let amplification = find("cooperative", "service.amplification");
+    assert!(amplification["base"].as_f64().unwrap() < amplification["head"].as_f64().unwrap(), "{amplification}");
+    assert_eq!(amplification["verdict"], "regression", "{amplification}");
+    assert_eq!(find("cooperative", "service.utilization")["verdict"], "changed");
+    // Rows of the whole run carry no resource.
+    assert!(rows.iter().filter(|r| r["metric"] == "makespan").all(|r| r.get("resource").is_none()));
+
+    let text = stdout(&simbench(&["compare", path(&b), path(&h)]));
+    assert!(text.contains("cooperative service inventory  service.amplification"), "{text}");
+}
+
+#[test]
 fn identical_runs_say_no_change_and_exit_0_whatever_the_path_prefix() {
     let dir = TempDir::new("ci-compare-same");
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));

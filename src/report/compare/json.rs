@@ -60,6 +60,9 @@ struct SideDoc<'c> {
 struct RowDoc<'c> {
     strategy: &'c str,
     class: Option<&'c str>,
+    /// Service and link figures only: `service db`, `link uplink`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<&'c str>,
     metric: &'static str,
     unit: &'static str,
     better: &'static str,
@@ -80,6 +83,7 @@ fn row(r: &Row) -> RowDoc<'_> {
     RowDoc {
         strategy: &r.strategy,
         class: r.class.as_deref(),
+        resource: r.resource.as_deref(),
         metric: r.metric.name,
         unit: r.metric.unit.name(),
         better: r.metric.better.name(),

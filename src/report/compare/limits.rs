@@ -78,6 +78,17 @@ pub const METRICS: &[MetricDef] = &[
     def("peak_coroutines", Unit::Tasks, Better::Lower, false),
     def("memory", Unit::Bytes, Better::Lower, false),
     def("events", Unit::Tasks, Better::Neither, false),
+    // Per service and per link (scenarios with them), judged per resource.
+    def("service.amplification", Unit::Tasks, Better::Lower, false),
+    def("service.rejected", Unit::Tasks, Better::Lower, false),
+    def("service.failed", Unit::Tasks, Better::Lower, false),
+    def("service.abandoned", Unit::Tasks, Better::Lower, false),
+    def("service.wasted", Unit::Tasks, Better::Lower, false),
+    def("service.utilization", Unit::Fraction, Better::Neither, false),
+    def("service.wait.p50", Unit::Seconds, Better::Lower, false),
+    def("service.wait.p99", Unit::Seconds, Better::Lower, false),
+    def("link.busy", Unit::Fraction, Better::Neither, false),
+    def("link.bytes", Unit::Bytes, Better::Neither, false),
 ];
 
 /// How much worse a figure may get before it is a regression.

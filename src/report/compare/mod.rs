@@ -72,6 +72,32 @@ pub struct ResultView {
     pub loop_lag_s: Option<Summary>,
     pub events: u64,
     pub classes: Vec<ClassView>,
+    /// Scenarios with links or services only.
+    #[serde(default)]
+    pub links: Vec<LinkView>,
+    #[serde(default)]
+    pub services: Vec<ServiceView>,
+}
+
+/// A link's figures as `compare` reads them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LinkView {
+    pub link: String,
+    pub bytes: u64,
+    pub busy_fraction: f64,
+}
+
+/// A service's figures as `compare` reads them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ServiceView {
+    pub service: String,
+    pub load_amplification: f64,
+    pub rejected: u64,
+    pub failed: u64,
+    pub abandoned: u64,
+    pub wasted: u64,
+    pub utilization: f64,
+    pub queue_wait_s: Summary,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -254,6 +280,8 @@ pub struct Row {
     pub strategy: String,
     /// `None`: all tasks.
     pub class: Option<String>,
+    /// A service or link figure: `service db`, `link uplink`.
+    pub resource: Option<String>,
     pub metric: &'static MetricDef,
     pub base: f64,
     pub head: f64,
@@ -496,6 +524,7 @@ fn compare_scenario(base: &LoadedReport, head: &LoadedReport, limits: &Limits) -
                 rows.push(row(&rb.strategy, None, metric, vb, vh, limits));
             }
         }
+        rows.extend(resource_rows(rb, rh, limits));
         if !multi_class {
             continue;
         }
@@ -542,7 +571,55 @@ pub fn short(sha256: &str) -> &str {
 fn row(strategy: &str, class: Option<&str>, metric: &'static MetricDef, base: f64, head: f64, limits: &Limits) -> Row {
     let limit = limits.for_metric(metric);
     let verdict = judge(metric.better, &limit, base, head);
-    Row { strategy: strategy.to_string(), class: class.map(str::to_string), metric, base, head, limit, verdict }
+    Row {
+        strategy: strategy.to_string(),
+        class: class.map(str::to_string),
+        resource: None,
+        metric,
+        base,
+        head,
+        limit,
+        verdict,
+    }
+}
+
+/// The service and link figures of one strategy in both runs, for the
+/// services and links both runs have (matched by name).
+fn resource_rows(base: &ResultView, head: &ResultView, limits: &Limits) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut push = |strategy: &str, resource: String, metric: &'static MetricDef, b: f64, h: f64| {
+        let mut r = row(strategy, None, metric, b, h, limits);
+        r.resource = Some(resource);
+        rows.push(r);
+    };
+    for sb in &base.services {
+        let Some(sh) = head.services.iter().find(|s| s.service == sb.service) else { continue };
+        for metric in METRICS.iter().filter(|m| m.name.starts_with("service.")) {
+            let (b, h) = (service_figure(sb, metric.name), service_figure(sh, metric.name));
+            push(&base.strategy, format!("service {}", sb.service), metric, b, h);
+        }
+    }
+    for lb in &base.links {
+        let Some(lh) = head.links.iter().find(|l| l.link == lb.link) else { continue };
+        for metric in METRICS.iter().filter(|m| m.name.starts_with("link.")) {
+            let figure = |l: &LinkView| if metric.name == "link.busy" { l.busy_fraction } else { l.bytes as f64 };
+            push(&base.strategy, format!("link {}", lb.link), metric, figure(lb), figure(lh));
+        }
+    }
+    rows
+}
+
+fn service_figure(s: &ServiceView, name: &str) -> f64 {
+    match name {
+        "service.amplification" => s.load_amplification,
+        "service.rejected" => s.rejected as f64,
+        "service.failed" => s.failed as f64,
+        "service.abandoned" => s.abandoned as f64,
+        "service.wasted" => s.wasted as f64,
+        "service.utilization" => s.utilization,
+        "service.wait.p50" => s.queue_wait_s.p50,
+        _ => s.queue_wait_s.p99,
+    }
 }
 
 /// Compares within a relative tolerance far below any printed digit, so a
@@ -607,7 +684,9 @@ fn figure(result: &ResultView, class: Option<&ClassView>, metric: &MetricDef) ->
         "peak_threads" => result.peak_threads as f64,
         "peak_coroutines" => result.peak_coroutines as f64,
         "memory" => result.modelled_memory_bytes as f64,
-        _ => result.events as f64,
+        "events" => result.events as f64,
+        // Per resource: see `resource_rows`.
+        _ => return None,
     })
 }
 
@@ -665,9 +744,10 @@ pub fn format_change(row: &Row) -> String {
 
 /// Where a row applies: `cooperative` or `cooperative/page`.
 pub fn scope(row: &Row) -> String {
-    match &row.class {
-        Some(class) => format!("{}/{class}", row.strategy),
-        None => row.strategy.clone(),
+    match (&row.class, &row.resource) {
+        (Some(class), _) => format!("{}/{class}", row.strategy),
+        (None, Some(resource)) => format!("{} {resource}", row.strategy),
+        (None, None) => row.strategy.clone(),
     }
 }
 
