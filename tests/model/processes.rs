@@ -29,7 +29,7 @@ fn r_processes_round_robin() {
 }
 
 #[test]
-fn r_processes_more_than_cores_share_them() {
+fn r_processes_cores_more_processes_than_cores_share_them() {
     // 4 processes on 2 cores: every CPU step takes 4 / 2 times as long.
     let json = with_cores(
         &batch(4, r#"[{"cpu": "10ms"}]"#, r#"[{"processes": {"workers": 4, "strategy": "cooperative"}}]"#),
@@ -60,4 +60,29 @@ fn r_processes_draw_what_one_process_draws() {
     one.sort_by_key(|r| r.index);
     four.sort_by_key(|r| r.index);
     assert_eq!(one, four);
+}
+
+#[test]
+fn r_processes_figures_are_sums_of_the_processes() {
+    // Three tasks of io 1s + cpu 10ms, 2 processes of 2-worker pools:
+    // process 0 gets tasks 0 and 2, process 1 task 1. Arrivals, CPU busy
+    // and events add up; peak threads is the sum of each process's peak
+    // (2 + 1), and the makespan is the latest end.
+    let json = with_cores(
+        &batch(
+            3,
+            r#"[{"io": "1s"}, {"cpu": "10ms"}]"#,
+            r#"[{"threaded": {"workers": 2, "gil": false}}, {"processes": {"workers": 2, "strategy": {"threaded": {"workers": 2, "gil": false}}}}]"#,
+        ),
+        4,
+    );
+    let processes = run(&json, "processes");
+    assert_eq!(processes.stats.arrived, 3);
+    assert_eq!(processes.stats.cpu_busy, simbench::time::SimDuration::from_millis(30));
+    assert_eq!(processes.stats.peak_threads, 3);
+    assert_eq!(processes.ends_ms(), [1010, 1010, 1010]);
+    let one = run(&json, "threaded");
+    assert_eq!(one.stats.peak_threads, 2);
+    // One process of 2 workers makes the third task wait a round.
+    assert_eq!(one.ends_ms(), [1010, 1010, 2020]);
 }

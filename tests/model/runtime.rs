@@ -97,7 +97,7 @@ fn r_runtime_thread_start_worked_example() {
 }
 
 #[test]
-fn r_runtime_context_switch_needs_the_gil() {
+fn r_runtime_switch_context_switch_needs_the_gil() {
     // Two threads wake at 10 ms and each needs 1 ms of CPU to resume: under
     // the GIL one after the other (11, 12 ms), without it on 2 cores both at
     // 11 ms.

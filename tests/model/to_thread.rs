@@ -38,7 +38,7 @@ fn r_to_thread_executor_has_min_32_cores_plus_4_workers() {
 }
 
 #[test]
-fn r_to_thread_cpu_shares_the_gil_with_the_loop() {
+fn r_to_thread_gil_cpu_shares_the_gil_with_the_loop() {
     // A's body computes 10 ms on a worker; B computes 10 ms on the loop. One
     // GIL, 5 ms switch interval: body 0–5, B 5–10, body 10–15, B 15–20. A
     // resumes when the loop is free again: both end at 20 ms.
