@@ -172,7 +172,7 @@ footer { color: #666; font-size: 0.85rem; margin: 32px 0; }
 ";
 
 const FOOTER: &str = "<footer>
-<p><b>makespan</b>: virtual time to the last task's end · <b>throughput</b>: completed tasks per second of makespan · <b>latency</b>: arrival to end (not for cancelled tasks) · <b>wait</b>: arrival to first step · <b>loop lag</b>: how long ready coroutines waited for the event loop · <b>memory</b>: modelled, 16.5 KiB per thread and 2.8 KiB per coroutine. Percentiles come from HdrHistograms with 3 significant digits. Virtual time: the figures are simulated, not measured.</p>
+<p><b>makespan</b>: virtual time to the last task's end · <b>throughput</b>: completed tasks per second of makespan · <b>latency</b>: arrival to end (not for cancelled tasks) · <b>wait</b>: arrival to first step · <b>loop lag</b>: how long ready coroutines waited for the event loop · <b>memory</b>: modelled with the runtime profile's memory per thread and per coroutine (16.5 KiB and 2.8 KiB unless a profile says otherwise). Percentiles come from HdrHistograms with 3 significant digits. Virtual time: the figures are simulated, not measured.</p>
 </footer>
 ";
 

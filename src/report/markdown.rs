@@ -301,7 +301,7 @@ const DEFINITIONS: &str = "
 - **wait**: arrival to the task's first step (queueing for a worker, or for the loop).
 - **loop lag** (cooperative): how long a ready coroutine waited for the event loop before it ran.
 - **CPU**: CPU time used over all cores' capacity during the makespan.
-- **memory**: modelled resident memory at peak: 16.5 KiB per thread, 2.8 KiB per coroutine (CPython 3.11 on the calibration machine).
+- **memory**: modelled resident memory at peak, with the runtime profile's memory per thread and per coroutine (16.5 KiB and 2.8 KiB, CPython 3.11 on the calibration machine, unless a profile says otherwise).
 - Percentiles come from HdrHistograms with 3 significant digits. See docs/model.md for what each step costs under each strategy.
 ";
 
