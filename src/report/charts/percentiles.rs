@@ -4,7 +4,7 @@
 //! is the latency. One line per strategy, and an optional SLO line.
 
 use super::style::{self, Swatch, TimeUnit};
-use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s};
+use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s, values_at_quantiles};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -57,13 +57,13 @@ pub fn data(input: &ChartInput) -> SpectrumData {
         .zip(keys)
         .map(|(result, strategy)| {
             let points = match latency_histogram(result) {
-                Some(h) => (0..POINTS)
-                    .map(|i| {
-                        let x = 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64);
-                        let value = h.value_at_quantile(percentile_at(x));
-                        (x, value_s(&h, value, result.latency_s.max))
-                    })
-                    .collect(),
+                Some(h) => {
+                    let xs: Vec<f64> =
+                        (0..POINTS).map(|i| 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64)).collect();
+                    let quantiles: Vec<f64> = xs.iter().map(|&x| percentile_at(x)).collect();
+                    let values = values_at_quantiles(&h, &quantiles);
+                    xs.into_iter().zip(values).map(|(x, v)| (x, value_s(&h, v, result.latency_s.max))).collect()
+                }
                 None => Vec::new(),
             };
             SpectrumSeries { strategy, points }
