@@ -32,6 +32,7 @@
 //! ```
 
 mod cpu;
+mod fifo;
 mod link;
 mod observer;
 mod overhead;

@@ -34,6 +34,7 @@
 //!   for its pc, and returns them when it is cancelled or unwinds.
 
 use super::cpu::{Cpu, SlotId};
+use super::fifo::BlockFifo;
 use super::link::Link;
 use super::observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 use super::overhead::{Overheads, ThreadStarter};
@@ -51,9 +52,6 @@ use std::collections::VecDeque;
 
 /// "No fiber / no task / no user".
 const NONE: u32 = u32::MAX;
-
-/// Ready entries the loop's queue may keep allocated once empty.
-const READY_KEEP: usize = 1 << 16;
 
 /// What a fiber is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -425,7 +423,7 @@ pub(super) struct Sim<'a, O: Observer> {
     classes: Vec<ClassRun>,
     discipline: Discipline,
     event_loop: EventLoop,
-    ready: VecDeque<Ready>,
+    ready: BlockFifo<Ready>,
     /// Fibers to execute now, in order (threads, and the loop's current
     /// coroutine chain).
     run_now: RunQueue,
@@ -550,7 +548,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             classes,
             discipline,
             event_loop: EventLoop::default(),
-            ready: VecDeque::new(),
+            ready: BlockFifo::default(),
             run_now: RunQueue::default(),
             returned: Vec::new(),
             stats: RunStats {
@@ -600,7 +598,11 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         let max_events = limits.max_events.unwrap_or(u64::MAX);
         let max_time = limits.max_time.unwrap_or(SimTime::NEVER);
-        while let Some((time, event)) = self.queue.pop() {
+        while let Some((time, event)) = self.queue.pop_hinting(|event| {
+            if let Event::Wake { fiber, .. } = *event {
+                prefetch(&self.fibers, fiber as usize);
+            }
+        }) {
             debug_assert!(time >= self.now, "virtual time went back");
             // Past the limit, only live work trips it: stale timers of tasks
             // that already ended may pop later without meaning anything.
@@ -1151,10 +1153,6 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.event_loop.running = false;
                 if !self.ready.is_empty() {
                     self.kick_loop();
-                } else if self.ready.capacity() > READY_KEEP {
-                    // A batch's first iteration emptied a huge queue: give the
-                    // memory back while its coroutines wait in the event queue.
-                    self.ready = VecDeque::new();
                 }
                 return;
             }
