@@ -12,8 +12,9 @@
 //! steady state does not allocate). Memory follows the queue's length, and
 //! growing never copies entries.
 //!
-//! Invariants: every block but the last is full; entries before `head` in
-//! the first block have been taken; `len` counts the entries not taken.
+//! Invariants: the blocks of `middle` are full; `back` has capacity
+//! [`BLOCK`] once allocated; entries of `front` before `head` have been
+//! taken.
 
 use std::collections::VecDeque;
 
@@ -23,72 +24,98 @@ const BLOCK: usize = 4096;
 /// Emptied blocks kept for reuse.
 const SPARE_KEEP: usize = 4;
 
-/// A FIFO of `T` in blocks of [`BLOCK`] entries.
+/// A FIFO of `T` in blocks of [`BLOCK`]: entries are taken from `front`
+/// (from `head` on), then from the full blocks of `middle` in order, then
+/// from `back`, where they are added.
 #[derive(Debug)]
 pub(super) struct BlockFifo<T> {
-    blocks: VecDeque<Vec<T>>,
-    /// Entries of `blocks[0]` already taken.
+    front: Vec<T>,
+    /// Entries of `front` already taken.
     head: usize,
-    len: usize,
+    middle: VecDeque<Vec<T>>,
+    back: Vec<T>,
     spare: Vec<Vec<T>>,
 }
 
 impl<T> Default for BlockFifo<T> {
     fn default() -> Self {
-        BlockFifo { blocks: VecDeque::new(), head: 0, len: 0, spare: Vec::new() }
+        BlockFifo { front: Vec::new(), head: 0, middle: VecDeque::new(), back: Vec::new(), spare: Vec::new() }
     }
 }
 
 impl<T: Copy> BlockFifo<T> {
     #[inline]
     pub(super) fn push_back(&mut self, item: T) {
-        match self.blocks.back_mut() {
-            Some(last) if last.len() < BLOCK => last.push(item),
-            _ => {
-                let mut block = self.spare.pop().unwrap_or_else(|| Vec::with_capacity(BLOCK));
-                block.push(item);
-                self.blocks.push_back(block);
-            }
+        if self.back.len() == self.back.capacity() {
+            self.new_back();
         }
-        self.len += 1;
+        self.back.push(item);
+    }
+
+    /// `back` is full (or was never allocated): it joins the middle, and a
+    /// spare or new block takes its place.
+    #[inline(never)]
+    fn new_back(&mut self) {
+        let block = self.spare.pop().unwrap_or_else(|| Vec::with_capacity(BLOCK));
+        let full = std::mem::replace(&mut self.back, block);
+        if !full.is_empty() {
+            self.middle.push_back(full);
+        }
     }
 
     #[inline]
     pub(super) fn pop_front(&mut self) -> Option<T> {
-        let first = self.blocks.front_mut()?;
-        let item = first[self.head];
-        self.head += 1;
-        self.len -= 1;
-        if self.head == first.len() {
-            // The block is spent: a full one, or the last one, now empty.
-            let mut spent = self.blocks.pop_front().expect("the first block exists");
-            self.head = 0;
-            if self.spare.len() < SPARE_KEEP {
-                spent.clear();
-                self.spare.push(spent);
-            }
+        if self.head == self.front.len() && !self.next_front() {
+            return None;
         }
+        let item = self.front[self.head];
+        self.head += 1;
         Some(item)
+    }
+
+    /// `front` is spent: recycles it and moves the next block (from the
+    /// middle, else `back`) to the front. False when the queue is empty.
+    #[inline(never)]
+    fn next_front(&mut self) -> bool {
+        let next = match self.middle.pop_front() {
+            Some(block) => block,
+            None if !self.back.is_empty() => {
+                let empty = self.spare.pop().unwrap_or_default();
+                std::mem::replace(&mut self.back, empty)
+            }
+            None => return false,
+        };
+        let mut spent = std::mem::replace(&mut self.front, next);
+        self.head = 0;
+        if self.spare.len() < SPARE_KEEP && spent.capacity() == BLOCK {
+            spent.clear();
+            self.spare.push(spent);
+        }
+        true
     }
 
     /// The entry `i` places from the front, if there is one.
     #[inline]
     pub(super) fn get(&self, i: usize) -> Option<&T> {
-        if i >= self.len {
-            return None;
+        let in_front = self.front.len() - self.head;
+        if i < in_front {
+            return Some(&self.front[self.head + i]);
         }
-        let at = self.head + i;
-        Some(&self.blocks[at / BLOCK][at % BLOCK])
+        let j = i - in_front;
+        match self.middle.get(j / BLOCK) {
+            Some(block) => Some(&block[j % BLOCK]),
+            None => self.back.get(j - self.middle.len() * BLOCK),
+        }
     }
 
     #[inline]
     pub(super) fn len(&self) -> usize {
-        self.len
+        self.front.len() - self.head + self.middle.len() * BLOCK + self.back.len()
     }
 
     #[inline]
     pub(super) fn is_empty(&self) -> bool {
-        self.len == 0
+        self.head == self.front.len() && self.middle.is_empty() && self.back.is_empty()
     }
 }
 
@@ -136,11 +163,11 @@ mod tests {
         for i in 0..(100 * BLOCK) as u32 {
             fifo.push_back(i);
         }
-        assert_eq!(fifo.blocks.len(), 100);
+        assert_eq!(fifo.middle.len(), 99);
         for _ in 0..(50 * BLOCK) {
             fifo.pop_front();
         }
-        assert_eq!(fifo.blocks.len(), 50);
+        assert_eq!(fifo.middle.len(), 49);
         assert!(fifo.spare.len() <= SPARE_KEEP);
     }
 }

@@ -770,6 +770,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
+    #[inline]
     fn poisson_gap(&mut self, class: usize, rate_per_s: f64) -> SimDuration {
         let rng = self.classes[class].arrivals.sequential();
         Dist::Exponential { mean_ns: 1e9 / rate_per_s }.sample(&mut || next_word(rng))
