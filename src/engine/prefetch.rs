@@ -4,9 +4,12 @@
 //! With a million live coroutines, task and fiber records (about 120 bytes
 //! per coroutine) far exceed the caches, and the loop visits them in an
 //! order unrelated to their place in memory, so each visit would wait for
-//! main memory. Where the engine knows what it will touch next (the ready
-//! queue), it asks for those records a few entries ahead. A prefetch has no
-//! effect on results: it only changes when memory is read.
+//! main memory. Where the engine knows what it will touch next, it asks for
+//! those records ahead of time: a few entries ahead in the ready queue, and,
+//! when the event queue moves a small bucket down a level
+//! (`RadixQueue::pop_hinting`), the fibers its wake-ups will check, which are
+//! the next events to pop. A prefetch has no effect on results: it only
+//! changes when memory is read.
 
 /// Hints that `slice[index]` will be read soon; nothing if out of bounds.
 #[inline(always)]
