@@ -79,9 +79,20 @@ pub struct SiteBits {
     stream: u64,
     /// The next block to compute.
     block: u64,
-    buf: [u32; BLOCK_WORDS],
-    /// Next unread word of `buf`; `BLOCK_WORDS` when it is used up.
+    /// The current block, `bufs[current]`, and the other buffer, which may
+    /// hold a block computed ahead: the same block of the next sub-stream,
+    /// at (`ahead_stream`, `ahead_block`) when `ahead_valid`. Tasks tend to
+    /// reach a draw site in task order (a batch's first loop iteration, a
+    /// queue's customers starting service), so task k + 1's block is often
+    /// the next one asked for, and two blocks cost one with AVX2.
+    bufs: [[u32; BLOCK_WORDS]; 2],
+    current: usize,
+    /// Next unread word of the current block; `BLOCK_WORDS` when it is used
+    /// up.
     index: usize,
+    ahead_stream: u64,
+    ahead_block: u64,
+    ahead_valid: bool,
 }
 
 impl Stream {
@@ -92,7 +103,17 @@ impl Stream {
         for (word, bytes) in key.iter_mut().zip(seed.chunks_exact(4)) {
             *word = u32::from_le_bytes(bytes.try_into().expect("four bytes"));
         }
-        let site = SiteBits { key, stream: 0, block: 0, buf: [0; BLOCK_WORDS], index: BLOCK_WORDS };
+        let site = SiteBits {
+            key,
+            stream: 0,
+            block: 0,
+            bufs: [[0; BLOCK_WORDS]; 2],
+            current: 0,
+            index: BLOCK_WORDS,
+            ahead_stream: 0,
+            ahead_block: 0,
+            ahead_valid: false,
+        };
         Stream { rng: ChaCha8Rng::from_seed(seed), site }
     }
 
@@ -135,13 +156,38 @@ impl Words for SiteBits {
     #[inline]
     fn next_word(&mut self) -> u64 {
         if self.index >= BLOCK_WORDS {
-            chacha8_block(&self.key, self.block, self.stream, &mut self.buf);
-            self.block = self.block.wrapping_add(1);
-            self.index = 0;
+            self.next_block();
         }
-        let word = u64::from(self.buf[self.index]) | (u64::from(self.buf[self.index + 1]) << 32);
+        let buf = &self.bufs[self.current];
+        let word = u64::from(buf[self.index]) | (u64::from(buf[self.index + 1]) << 32);
         self.index += 2;
         word
+    }
+}
+
+impl SiteBits {
+    /// Makes the block at (`stream`, `block`) the current one: the block
+    /// computed ahead if it is that one, else computed now (with the next
+    /// sub-stream's, kept ahead, where the CPU has AVX2).
+    #[inline(never)]
+    fn next_block(&mut self) {
+        let other = 1 - self.current;
+        if self.ahead_valid && self.ahead_stream == self.stream && self.ahead_block == self.block {
+            self.current = other;
+            self.ahead_valid = false;
+        } else {
+            let [a, b] = &mut self.bufs;
+            let (now, ahead) = if self.current == 0 { (a, b) } else { (b, a) };
+            if chacha8_block_pair(&self.key, self.block, self.stream, now, ahead) {
+                self.ahead_stream = self.stream.wrapping_add(1);
+                self.ahead_block = self.block;
+                self.ahead_valid = true;
+            } else {
+                chacha8_block(&self.key, self.block, self.stream, now);
+            }
+        }
+        self.block = self.block.wrapping_add(1);
+        self.index = 0;
     }
 }
 
@@ -241,6 +287,40 @@ fn chacha8_block(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32; BLOCK_
     }
 }
 
+/// ChaCha8's four double rounds on a state held one row per register
+/// (`$a`..`$d`), for any register width whose shuffles stay within 128-bit
+/// lanes (each lane then holds its own block): `$add`, `$xor` and
+/// `$shuffle` are that width's lane-wise add, xor and 32-bit shuffle, and
+/// `$rotl` rotates each 32-bit lane left by 16, 12, 8 or 7.
+#[cfg(target_arch = "x86_64")]
+macro_rules! chacha8_rounds {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $add:ident, $xor:ident, $shuffle:ident, $rotl:ident) => {
+        macro_rules! columns {
+            () => {
+                $a = $add($a, $b);
+                $d = $rotl!($xor($d, $a), 16);
+                $c = $add($c, $d);
+                $b = $rotl!($xor($b, $c), 12);
+                $a = $add($a, $b);
+                $d = $rotl!($xor($d, $a), 8);
+                $c = $add($c, $d);
+                $b = $rotl!($xor($b, $c), 7);
+            };
+        }
+        for _ in 0..4 {
+            columns!();
+            // Diagonals become columns: rotate rows 1, 2, 3 left by 1, 2, 3 lanes.
+            $b = $shuffle::<0x39>($b);
+            $c = $shuffle::<0x4e>($c);
+            $d = $shuffle::<0x93>($d);
+            columns!();
+            $b = $shuffle::<0x93>($b);
+            $c = $shuffle::<0x4e>($c);
+            $d = $shuffle::<0x39>($d);
+        }
+    };
+}
+
 /// Defines a ChaCha8 block function on SSE registers, `$feature` enabled,
 /// with the given 16- and 8-bit left rotations of four 32-bit lanes
 /// (closures over `std::arch::x86_64`, compiled with the feature).
@@ -254,36 +334,20 @@ macro_rules! chacha8_block_sse {
             let row = |r: usize| _mm_set_epi32(i[r + 3] as i32, i[r + 2] as i32, i[r + 1] as i32, i[r] as i32);
             let (a0, b0, c0, d0) = (row(0), row(4), row(8), row(12));
             let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+            let rotl16 = |x: __m128i| -> __m128i { $rotl16(x) };
+            let rotl8 = |x: __m128i| -> __m128i { $rotl8(x) };
             macro_rules! rotl {
+                ($x:expr, 16) => {
+                    rotl16($x)
+                };
+                ($x:expr, 8) => {
+                    rotl8($x)
+                };
                 ($x:expr, $n:literal) => {
                     _mm_or_si128(_mm_slli_epi32::<$n>($x), _mm_srli_epi32::<{ 32 - $n }>($x))
                 };
             }
-            let rotl16 = |x: __m128i| -> __m128i { $rotl16(x) };
-            let rotl8 = |x: __m128i| -> __m128i { $rotl8(x) };
-            macro_rules! columns {
-                () => {
-                    a = _mm_add_epi32(a, b);
-                    d = rotl16(_mm_xor_si128(d, a));
-                    c = _mm_add_epi32(c, d);
-                    b = rotl!(_mm_xor_si128(b, c), 12);
-                    a = _mm_add_epi32(a, b);
-                    d = rotl8(_mm_xor_si128(d, a));
-                    c = _mm_add_epi32(c, d);
-                    b = rotl!(_mm_xor_si128(b, c), 7);
-                };
-            }
-            for _ in 0..4 {
-                columns!();
-                // Diagonals become columns: rotate rows 1, 2, 3 left by 1, 2, 3 lanes.
-                b = _mm_shuffle_epi32::<0x39>(b);
-                c = _mm_shuffle_epi32::<0x4e>(c);
-                d = _mm_shuffle_epi32::<0x93>(d);
-                columns!();
-                b = _mm_shuffle_epi32::<0x93>(b);
-                c = _mm_shuffle_epi32::<0x4e>(c);
-                d = _mm_shuffle_epi32::<0x39>(d);
-            }
+            chacha8_rounds!(a, b, c, d, _mm_add_epi32, _mm_xor_si128, _mm_shuffle_epi32, rotl);
             let rows = [_mm_add_epi32(a, a0), _mm_add_epi32(b, b0), _mm_add_epi32(c, c0), _mm_add_epi32(d, d0)];
             for (chunk, r) in out.chunks_exact_mut(4).zip(rows) {
                 // SAFETY: `chunk` is four `u32`s, 16 writable bytes; the store is
@@ -314,6 +378,85 @@ chacha8_block_sse!(
 #[inline]
 fn chacha8_block(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32; BLOCK_WORDS]) {
     chacha8_block_scalar(key, block, stream, out)
+}
+
+/// Blocks `block` of sub-streams `stream` and `stream + 1` together into
+/// `first` and `second`, where the CPU has AVX2 (one block per 128-bit
+/// lane, for the instructions of one); false, and nothing written,
+/// elsewhere. The check is a cached flag.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn chacha8_block_pair(
+    key: &[u32; 8],
+    block: u64,
+    stream: u64,
+    first: &mut [u32; BLOCK_WORDS],
+    second: &mut [u32; BLOCK_WORDS],
+) -> bool {
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked above).
+        unsafe { chacha8_block_pair_avx2(key, block, stream, first, second) };
+        true
+    } else {
+        false
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn chacha8_block_pair(_: &[u32; 8], _: u64, _: u64, _: &mut [u32; BLOCK_WORDS], _: &mut [u32; BLOCK_WORDS]) -> bool {
+    false
+}
+
+/// [`chacha8_block_ssse3`] on 256-bit registers: the low lane holds a row
+/// of the block of `stream`, the high lane the same row of `stream + 1`'s.
+/// Every shuffle stays within its lane, so each lane computes its block
+/// exactly as the SSE versions do (tested against the scalar block).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn chacha8_block_pair_avx2(
+    key: &[u32; 8],
+    block: u64,
+    stream: u64,
+    first: &mut [u32; BLOCK_WORDS],
+    second: &mut [u32; BLOCK_WORDS],
+) {
+    use std::arch::x86_64::*;
+    let lo = chacha_input(key, block, stream);
+    let hi = chacha_input(key, block, stream.wrapping_add(1));
+    let row = |r: usize| {
+        let w = |x: &[u32; BLOCK_WORDS], k: usize| x[r + k] as i32;
+        _mm256_set_epi32(w(&hi, 3), w(&hi, 2), w(&hi, 1), w(&hi, 0), w(&lo, 3), w(&lo, 2), w(&lo, 1), w(&lo, 0))
+    };
+    let (a0, b0, c0, d0) = (row(0), row(4), row(8), row(12));
+    let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+    let r16 = _mm256_set_epi8(
+        13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2,
+    );
+    let r8 = _mm256_set_epi8(
+        14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3, 14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3,
+    );
+    macro_rules! rotl {
+        ($x:expr, 16) => {
+            _mm256_shuffle_epi8($x, r16)
+        };
+        ($x:expr, 8) => {
+            _mm256_shuffle_epi8($x, r8)
+        };
+        ($x:expr, $n:literal) => {
+            _mm256_or_si256(_mm256_slli_epi32::<$n>($x), _mm256_srli_epi32::<{ 32 - $n }>($x))
+        };
+    }
+    chacha8_rounds!(a, b, c, d, _mm256_add_epi32, _mm256_xor_si256, _mm256_shuffle_epi32, rotl);
+    let rows = [_mm256_add_epi32(a, a0), _mm256_add_epi32(b, b0), _mm256_add_epi32(c, c0), _mm256_add_epi32(d, d0)];
+    for (k, r) in rows.into_iter().enumerate() {
+        // SAFETY: each destination is four `u32`s, 16 writable bytes; the
+        // stores are unaligned.
+        unsafe {
+            _mm_storeu_si128(first[4 * k..].as_mut_ptr().cast(), _mm256_castsi256_si128(r));
+            _mm_storeu_si128(second[4 * k..].as_mut_ptr().cast(), _mm256_extracti128_si256::<1>(r));
+        }
+    }
 }
 
 /// Combines two 64-bit values into a well-mixed one (SplitMix64 finaliser of
@@ -409,6 +552,41 @@ mod tests {
                     unsafe { chacha8_block_ssse3(&key, block, stream, &mut ssse3) };
                     assert_eq!(ssse3, scalar);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn block_pairs_are_the_blocks_of_two_neighbouring_streams() {
+        let key = [1, 2, 3, 0xdead_beef, 5, 6, 7, u32::MAX];
+        for (block, stream) in [(0, 0), (1, 2), (u64::MAX, u64::MAX - 1), (u64::MAX, u64::MAX), (1 << 40, 12345)] {
+            let (mut first, mut second) = ([0; BLOCK_WORDS], [0; BLOCK_WORDS]);
+            if !chacha8_block_pair(&key, block, stream, &mut first, &mut second) {
+                return;
+            }
+            let (mut a, mut b) = ([0; BLOCK_WORDS], [0; BLOCK_WORDS]);
+            chacha8_block_scalar(&key, block, stream, &mut a);
+            chacha8_block_scalar(&key, block, stream.wrapping_add(1), &mut b);
+            assert_eq!((first, second), (a, b), "block {block} stream {stream}");
+        }
+    }
+
+    /// Draws in task order (where blocks are computed ahead), in reverse and
+    /// repeated give the same words as fresh cursors.
+    #[test]
+    fn blocks_computed_ahead_change_no_word() {
+        let mut shared = Stream::new(5, "api", Purpose::Steps);
+        let fresh = |task: u64, site: u64| {
+            let mut s = Stream::new(5, "api", Purpose::Steps);
+            let cursor = s.at(task, site);
+            (0..20).map(|_| next_word(cursor)).collect::<Vec<u64>>()
+        };
+        let order = (0..6u64).chain((0..6).rev()).chain([3, 3, 4, 9, 10, 10]);
+        for task in order {
+            for site in [7u64, 8] {
+                let cursor = shared.at(task, site);
+                let words: Vec<u64> = (0..20).map(|_| next_word(cursor)).collect();
+                assert_eq!(words, fresh(task, site), "task {task} site {site}");
             }
         }
     }
