@@ -26,9 +26,9 @@
 //! - `mm8/threaded-8/{tasks,events}/1000000`: the calibration's M/M/8 queue
 //!   (benches/peers/mm8-1m.json), 1M customers.
 //!
-//! `cargo bench --bench engine` runs everything (about a quarter of an
-//! hour); `cargo bench --bench engine -- downloads` runs one group,
-//! `-- "queue hold"` one queue model. Sample sizes
+//! `cargo bench --bench engine` runs everything (about 10 minutes, 6 of
+//! them the queue's); `cargo bench --bench engine -- downloads` runs one
+//! group, `-- "queue hold"` one queue model. Sample sizes
 //! are small: a 100k-task run takes tens of milliseconds, a 1M one hundreds.
 
 #[path = "queues/calendar.rs"]
@@ -242,7 +242,8 @@ fn queue(c: &mut Criterion) {
     drain(c, "radix-heap", RadixQueue::new, 10_000_000);
     // Brown's width estimate, taken from the earliest events, sees the sparse
     // left tail of a lognormal batch: days far too wide, buckets of thousands
-    // of events, inserts in O(n) (docs/performance.md). 10M would take hours.
+    // of events, inserts in O(n) (docs/performance.md). At 10M, about 70 s a
+    // batch: some 12 minutes for criterion's 10 samples.
     drain(c, "calendar", CalendarQueue::new, 1_000_000);
     drain(c, "timing-wheel", TimingWheel::new, 10_000_000);
 }
