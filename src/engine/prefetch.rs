@@ -1,8 +1,8 @@
 //! Software prefetch: a hint to start loading a record the engine will
 //! read soon.
 //!
-//! With a million live coroutines, task and fiber records (about 120 bytes
-//! per coroutine) far exceed the caches, and the loop visits them in an
+//! With a million live coroutines, task and fiber records (88 bytes per
+//! coroutine) far exceed the caches, and the loop visits them in an
 //! order unrelated to their place in memory, so each visit would wait for
 //! main memory. Where the engine knows what it will touch next, it asks for
 //! those records ahead of time: a few entries ahead in the ready queue, and,

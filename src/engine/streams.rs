@@ -67,8 +67,9 @@ pub struct Stream {
     site: SiteBits,
 }
 
-/// The words of one draw site: ChaCha8 blocks computed one at a time, on
-/// demand, at the site's position. The same words as a `ChaCha8Rng` set to
+/// The words of one draw site: ChaCha8 blocks computed on demand at the
+/// site's position (with AVX2, each together with the same block of the
+/// next sub-stream, kept for it). The same words as a `ChaCha8Rng` set to
 /// that stream and word position (tested), at a quarter of the cost: the
 /// generator in `rand` recomputes a four-block buffer after every
 /// repositioning, and a draw needs one block (a truncated normal at most
