@@ -126,9 +126,9 @@ pub struct Parameters {
     pub lambda: f64,
     /// The service time's distribution.
     pub service: Dist,
-    /// E[S] in seconds.
+    /// E\[S\] in seconds.
     pub mean_service: f64,
-    /// E[S²] in seconds².
+    /// E\[S²\] in seconds².
     pub second_moment: f64,
     /// Servers: threaded workers, or the size of the pool a `limit` holds;
     /// `None` when unbounded.
@@ -161,7 +161,7 @@ impl Parameters {
         Ok(Parameters { lambda: rate_per_s, service, mean_service, second_moment, servers })
     }
 
-    /// The offered load a = λ E[S].
+    /// The offered load a = λ E\[S\].
     pub fn load(&self) -> f64 {
         self.lambda * self.mean_service
     }
@@ -174,7 +174,7 @@ fn service_step(program: &[Step]) -> Result<Dist, String> {
     }
 }
 
-/// E[S²] in ns² for the distributions validation uses.
+/// E\[S²\] in ns² for the distributions validation uses.
 fn second_moment_ns2(dist: &Dist) -> Result<f64, String> {
     match dist {
         Dist::Constant(d) => Ok((d.as_nanos() as f64).powi(2)),

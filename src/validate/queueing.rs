@@ -1,9 +1,9 @@
 //! Closed-form results of queueing theory: the oracle `simbench validate`
 //! compares simulations with.
 //!
-//! Notation: arrival rate λ, mean service time E[S] (rate μ = 1/E[S]),
-//! offered load a = λ E[S] (in Erlangs), c servers, utilisation
-//! ρ = a / c. Times are in whatever unit λ and E[S] use (seconds in
+//! Notation: arrival rate λ, mean service time E\[S\] (rate μ = 1/E\[S\]),
+//! offered load a = λ E\[S\] (in Erlangs), c servers, utilisation
+//! ρ = a / c. Times are in whatever unit λ and E\[S\] use (seconds in
 //! simbench). Every formula is a standard textbook result (Kleinrock,
 //! *Queueing Systems* vol. 1; Gross & Harris, *Fundamentals of Queueing
 //! Theory*); each function names the one it computes.
@@ -43,13 +43,13 @@ pub fn mm1_response_quantile(lambda: f64, mean_service: f64, p: f64) -> f64 {
 }
 
 /// Pollaczek–Khinchine: M/G/1 FIFO mean wait in queue,
-/// `Wq = λ E[S²] / (2 (1 − ρ))`.
+/// `Wq = λ E\[S²\] / (2 (1 − ρ))`.
 pub fn pollaczek_khinchine_wait(lambda: f64, mean_service: f64, second_moment: f64) -> f64 {
     let rho = lambda * mean_service;
     lambda * second_moment / (2.0 * (1.0 - rho))
 }
 
-/// M/G/1 processor sharing mean response: `E[S] / (1 − ρ)`, whatever the
+/// M/G/1 processor sharing mean response: `E\[S\] / (1 − ρ)`, whatever the
 /// service distribution (insensitivity); `1 / (μ − λ)` for M/M/1-PS.
 pub fn ps_mean_response(lambda: f64, mean_service: f64) -> f64 {
     mean_service / (1.0 - lambda * mean_service)

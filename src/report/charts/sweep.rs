@@ -3,8 +3,9 @@
 //! and throughput against it, with the fitted Universal Scalability Law
 //! curve and its peak when the parameter is a concurrency.
 //!
-//! As for a run's charts, [`data`] is pure over sweep.json and [`draw`]
-//! draws it; the same sweep draws the same bytes.
+//! As for a run's charts, [`data`] is pure over sweep.json and
+//! [`draw_latency`] and [`draw_throughput`] draw it; the same sweep draws
+//! the same bytes.
 
 use super::ChartError;
 use super::style::{self, Swatch};
