@@ -283,6 +283,18 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
     if text.is_empty() {
         return fail("expected a threshold such as \"latency p99 < 500ms\", found an empty string", GRAMMAR);
     }
+    let (left, op, value) = split_at_op(text)?;
+    let (name, metric) = metric(left, op)?;
+    if value.is_empty() {
+        return fail(format!("no value after \"{}\"", op.symbol()), form(name));
+    }
+    let bound = bound(metric, name, op, value)?;
+    Ok(Threshold { metric, op, bound, text: format!("{} {} {value}", metric.words(), op.symbol()) })
+}
+
+/// The text before the comparison, the comparison, and the value after it
+/// (both trimmed).
+fn split_at_op(text: &str) -> Result<(&str, Op, &str), ThresholdError> {
     let Some(at) = text.find(['<', '>', '≤', '≥', '=', '!']) else {
         return fail("no comparison: expected <, <=, > or >= between the metric and the value", GRAMMAR);
     };
@@ -306,8 +318,12 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
             "an SLO bounds a figure from one side, e.g. \"latency p99 < 500ms\" or \"throughput >= 200/s\"",
         );
     };
-    let left = text[..at].trim();
-    let value = text[at + op_len..].trim();
+    Ok((text[..at].trim(), op, text[at + op_len..].trim()))
+}
+
+/// The metric named before the comparison `op` (`latency p99`,
+/// `latency.p99`, `throughput`), with its first word.
+fn metric(left: &str, op: Op) -> Result<(&str, Metric), ThresholdError> {
     let words: Vec<&str> = left.split(|c: char| c.is_whitespace() || c == '.').filter(|w| !w.is_empty()).collect();
     let Some(&name) = words.first() else {
         return fail(format!("no metric before \"{}\"", op.symbol()), GRAMMAR);
@@ -324,35 +340,13 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
         return fail(format!("unexpected \"{extra}\" after \"{} {}\"", name, words[1]), form(name));
     }
     let metric = match name {
-        "latency" | "wait" | "loop_lag" => {
-            let statistic = statistic(name, second)?;
-            match name {
-                "latency" => Metric::Latency(statistic),
-                "wait" => Metric::Wait(statistic),
-                _ => Metric::LoopLag(statistic),
-            }
-        }
-        "timeouts" | "failures" | "cancelled" | "errors" => {
-            let kind = match name {
-                "timeouts" => OutcomeKind::Timeouts,
-                "failures" => OutcomeKind::Failures,
-                "cancelled" => OutcomeKind::Cancelled,
-                _ => OutcomeKind::Errors,
-            };
-            let measure = match second {
-                Some("rate") => Measure::Rate,
-                Some("count") => Measure::Count,
-                Some(other) => {
-                    let hint = match closest(other, MEASURES) {
-                        Some(guess) => format!("did you mean \"{guess}\"? {}", form(name)),
-                        None => form(name),
-                    };
-                    return fail(format!("unknown statistic \"{other}\" for {name}; expected rate or count"), hint);
-                }
-                None => return fail(format!("\"{name}\" needs a statistic: rate or count"), form(name)),
-            };
-            Metric::Outcome(kind, measure)
-        }
+        "latency" => Metric::Latency(statistic(name, second)?),
+        "wait" => Metric::Wait(statistic(name, second)?),
+        "loop_lag" => Metric::LoopLag(statistic(name, second)?),
+        "timeouts" => Metric::Outcome(OutcomeKind::Timeouts, measure(name, second)?),
+        "failures" => Metric::Outcome(OutcomeKind::Failures, measure(name, second)?),
+        "cancelled" => Metric::Outcome(OutcomeKind::Cancelled, measure(name, second)?),
+        "errors" => Metric::Outcome(OutcomeKind::Errors, measure(name, second)?),
         _ => {
             if let Some(extra) = second {
                 return fail(format!("{name} takes no statistic, found \"{extra}\""), form(name));
@@ -365,38 +359,49 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ThresholdError> {
             }
         }
     };
-    if value.is_empty() {
-        return fail(format!("no value after \"{}\"", op.symbol()), form(name));
+    Ok((name, metric))
+}
+
+/// How an outcome metric (`name`) is counted: `rate` or `count`.
+fn measure(name: &str, word: Option<&str>) -> Result<Measure, ThresholdError> {
+    match word {
+        Some("rate") => Ok(Measure::Rate),
+        Some("count") => Ok(Measure::Count),
+        Some(other) => {
+            let hint = match closest(other, MEASURES) {
+                Some(guess) => format!("did you mean \"{guess}\"? {}", form(name)),
+                None => form(name),
+            };
+            fail(format!("unknown statistic \"{other}\" for {name}; expected rate or count"), hint)
+        }
+        None => fail(format!("\"{name}\" needs a statistic: rate or count"), form(name)),
     }
-    let bound = match metric.unit() {
-        Unit::Seconds => match parse_duration(value) {
-            Ok(d) => d.as_secs_f64(),
-            Err(e) => return fail(format!("expected a duration after \"{}\": {e}", op.symbol()), form(name)),
-        },
-        Unit::PerSecond => parse_rate(value).ok_or_else(|| ThresholdError {
-            message: format!("expected a rate such as \"200/s\" after \"{}\", found \"{value}\"", op.symbol()),
-            hint: form(name),
-        })?,
-        Unit::Fraction => fraction(value).ok_or_else(|| ThresholdError {
-            message: format!(
-                "expected a percentage from 0% to 100% (or a fraction from 0 to 1) after \"{}\", found \"{value}\"",
-                op.symbol()
-            ),
-            hint: form(name),
-        })?,
-        Unit::Tasks => match value.parse::<u64>() {
-            Ok(n) => n as f64,
-            Err(_) => {
-                let message = format!("expected a whole number of tasks after \"{}\", found \"{value}\"", op.symbol());
-                return fail(message, form(name));
-            }
-        },
-        Unit::Bytes => parse_bytes(value).map(f64::round).ok_or_else(|| ThresholdError {
-            message: format!("expected a size such as \"64MiB\" after \"{}\", found \"{value}\"", op.symbol()),
-            hint: form(name),
-        })?,
-    };
-    Ok(Threshold { metric, op, bound, text: format!("{} {} {value}", metric.words(), op.symbol()) })
+}
+
+/// The bound `value` in `metric`'s unit (`name` is the metric's first word,
+/// for hints).
+fn bound(metric: Metric, name: &str, op: Op, value: &str) -> Result<f64, ThresholdError> {
+    let op = op.symbol();
+    let wrong = |message: String| ThresholdError { message, hint: form(name) };
+    match metric.unit() {
+        Unit::Seconds => parse_duration(value)
+            .map(|d| d.as_secs_f64())
+            .map_err(|e| wrong(format!("expected a duration after \"{op}\": {e}"))),
+        Unit::PerSecond => parse_rate(value)
+            .ok_or_else(|| wrong(format!("expected a rate such as \"200/s\" after \"{op}\", found \"{value}\""))),
+        Unit::Fraction => fraction(value).ok_or_else(|| {
+            wrong(format!(
+                "expected a percentage from 0% to 100% (or a fraction from 0 to 1) after \"{op}\", found \"{value}\""
+            ))
+        }),
+        Unit::Tasks => value
+            .parse::<u64>()
+            .map(|n| n as f64)
+            .map_err(|_| wrong(format!("expected a whole number of tasks after \"{op}\", found \"{value}\""))),
+        Unit::Bytes => parse_bytes(value)
+            .map(f64::round)
+            .ok_or_else(|| wrong(format!("expected a size such as \"64MiB\" after \"{op}\", found \"{value}\""))),
+    }
 }
 
 fn statistic(metric: &str, word: Option<&str>) -> Result<Statistic, ThresholdError> {

@@ -26,23 +26,11 @@ impl Decoder {
     fn service(&mut self, name: &str, node: &Node) -> Option<Service> {
         let expected = "a service such as {\"concurrency\": 8, \"service\": {\"exponential\": {\"mean\": \"20ms\"}}}";
         let fields = self.object(node, SERVICE_FIELDS, expected)?;
-        let concurrency = match fields.get("concurrency") {
-            Some(n) => self.small_count(&n),
-            None => Some(1),
-        };
+        let concurrency = self.optional(&fields, "concurrency", 1, Decoder::small_count);
         let service = self.required(&fields, "service", "the service-time distribution").and_then(|n| self.dist(&n));
-        let fail = match fields.get("fail") {
-            Some(n) => self.number(&n, "a probability from 0 to 1", |p| (0.0..=1.0).contains(&p)),
-            None => Some(0.0),
-        };
-        let rate_limit = match fields.get("rate_limit") {
-            Some(n) => self.rate_limit(&n).map(Some),
-            None => Some(None),
-        };
-        let slowdowns = match fields.get("slowdown") {
-            Some(n) => self.slowdowns(&n),
-            None => Some(Vec::new()),
-        };
+        let fail = self.optional(&fields, "fail", 0.0, Decoder::probability);
+        let rate_limit = self.optional(&fields, "rate_limit", None, |d, n| d.rate_limit(n).map(Some));
+        let slowdowns = self.optional(&fields, "slowdown", Vec::new(), Decoder::slowdowns);
         Some(Service {
             name: name.to_string(),
             concurrency: concurrency?,
@@ -58,10 +46,7 @@ impl Decoder {
         let rate = self
             .required(&fields, "rate", "tokens per second")
             .and_then(|n| self.number(&n, "a rate > 0 (requests per second)", |r| r > 0.0));
-        let burst = match fields.get("burst") {
-            Some(n) => self.small_count(&n),
-            None => Some(1),
-        };
+        let burst = self.optional(&fields, "burst", 1, Decoder::small_count);
         Some(RateLimit { rate_per_s: rate?, burst: burst? })
     }
 
@@ -110,14 +95,8 @@ impl Decoder {
         let service = self
             .required(&fields, "service", "the name of a service in \"services\"")
             .and_then(|n| self.service_ref(&n));
-        let timeout = match fields.get("timeout") {
-            Some(n) => self.positive_duration(&n).map(Some),
-            None => Some(None),
-        };
-        let retry = match fields.get("retry") {
-            Some(n) => self.retry(&n).map(Some),
-            None => Some(None),
-        };
+        let timeout = self.optional(&fields, "timeout", None, |d, n| d.positive_duration(n).map(Some));
+        let retry = self.optional(&fields, "retry", None, |d, n| d.retry(n).map(Some));
         Some(Call { service: service?, timeout: timeout?, retry: retry? })
     }
 
@@ -131,40 +110,15 @@ impl Decoder {
             }
             self.small_count(&n)
         });
-        let backoff = match fields.get("backoff") {
-            Some(n) => self.duration(&n),
-            None => Some(SimDuration::from_millis(100)),
-        };
-        let multiplier = match fields.get("multiplier") {
-            Some(n) => self.number(&n, "a multiplier ≥ 1", |m| m >= 1.0),
-            None => Some(2.0),
-        };
-        let max_backoff = match fields.get("max_backoff") {
-            Some(n) => self.duration(&n),
-            None => Some(SimDuration::from_secs(10)),
-        };
-        let jitter = match fields.get("jitter") {
-            Some(n) => match n.value.as_str() {
-                Some("none") => Some(Jitter::None),
-                Some("full") => Some(Jitter::Full),
-                Some("equal") => Some(Jitter::Equal),
-                Some(other) => {
-                    let hint = match closest(other, &["none", "full", "equal"]) {
-                        Some(guess) => format!("did you mean \"{guess}\"?"),
-                        None => "\"full\" draws the wait uniformly in [0, b]; \"equal\" in [b/2, b]".into(),
-                    };
-                    self.wrong_hint(&n, "\"none\", \"full\" or \"equal\"", hint)
-                }
-                None => self.wrong(&n, "\"none\", \"full\" or \"equal\""),
-            },
-            None => Some(Jitter::Full),
-        };
-        let budget = match fields.get("budget") {
-            Some(n) => self
-                .number(&n, "a retry budget from 0 to 1 (retries per first attempt)", |b| (0.0..=1.0).contains(&b))
-                .map(Some),
-            None => Some(None),
-        };
+        let backoff = self.optional(&fields, "backoff", SimDuration::from_millis(100), Decoder::duration);
+        let multiplier =
+            self.optional(&fields, "multiplier", 2.0, |d, n| d.number(n, "a multiplier ≥ 1", |m| m >= 1.0));
+        let max_backoff = self.optional(&fields, "max_backoff", SimDuration::from_secs(10), Decoder::duration);
+        let jitter = self.optional(&fields, "jitter", Jitter::Full, Decoder::jitter);
+        let budget = self.optional(&fields, "budget", None, |d, n| {
+            d.number(n, "a retry budget from 0 to 1 (retries per first attempt)", |b| (0.0..=1.0).contains(&b))
+                .map(Some)
+        });
         Some(Retry {
             attempts: attempts?,
             backoff: backoff?,
@@ -173,6 +127,22 @@ impl Decoder {
             jitter: jitter?,
             budget: budget?,
         })
+    }
+
+    fn jitter(&mut self, node: &Node) -> Option<Jitter> {
+        match node.value.as_str() {
+            Some("none") => Some(Jitter::None),
+            Some("full") => Some(Jitter::Full),
+            Some("equal") => Some(Jitter::Equal),
+            Some(other) => {
+                let hint = match closest(other, &["none", "full", "equal"]) {
+                    Some(guess) => format!("did you mean \"{guess}\"?"),
+                    None => "\"full\" draws the wait uniformly in [0, b]; \"equal\" in [b/2, b]".into(),
+                };
+                self.wrong_hint(node, "\"none\", \"full\" or \"equal\"", hint)
+            }
+            None => self.wrong(node, "\"none\", \"full\" or \"equal\""),
+        }
     }
 
     fn service_ref(&mut self, node: &Node) -> Option<ServiceId> {

@@ -1,0 +1,285 @@
+//! Decoding of programs: a class's `program`, a list of steps, each an
+//! object with one kind key (`{"io": "50ms"}`) and the fields every step
+//! may have (`label`; `fail` for io steps; `bytes` and `link` for io and
+//! call steps).
+//!
+//! Each step kind is one function, `fn(&mut Decoder, &StepInput, &mut
+//! Scope) -> Option<StepKind>`, listed with its key in [`STEPS`]; adding a
+//! kind is that function and one line there (the kinds' list in hints and
+//! "did you mean" follows the table's order).
+//!
+//! Invariants of a decoded program: it has at least one step; every join
+//! names a task spawned by an earlier step of the same program, joined once,
+//! and a program spawns at most [`MAX_SPAWN_SLOTS`] names, each once; no
+//! limit sits inside a limit on the same pool (a task would wait for its own
+//! permit); a `to_thread` body holds only io, cpu, sleep and blocking steps;
+//! a gather has at most `u32::MAX` children in all. Every step's problems
+//! are recorded, even after an earlier step had one.
+
+use super::{Anchor, Decoder, Node};
+use crate::scenario::suggest::closest;
+use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, PoolId, Step, StepKind, Transfer};
+use serde_json::Value;
+
+/// Where a program sits, for the checks that span steps.
+#[derive(Default)]
+pub(super) struct Scope {
+    /// Spawn names of this program, in order, and whether each was joined.
+    spawned: Vec<(String, bool)>,
+    /// Pools whose permit this fiber holds at this point.
+    held: Vec<PoolId>,
+}
+
+impl Scope {
+    /// The scope of a body run on the same fiber's behalf (a timeout's, a
+    /// `to_thread`'s): it keeps the permits held around it, but has its own
+    /// spawn names.
+    fn body(&self) -> Scope {
+        Scope { spawned: Vec::new(), held: self.held.clone() }
+    }
+}
+
+/// What a step kind's decoder is given besides the scope.
+pub(super) struct StepInput<'v> {
+    /// The value under the kind's key: `"50ms"` in `{"io": "50ms"}`.
+    value: Node<'v>,
+    /// The step's failure probability (`fail`, io steps only; 0 when absent).
+    fail: f64,
+    /// The step's payload (`bytes` and `link`, io and call steps only):
+    /// `None` after a problem, `Some(None)` when it has none.
+    transfer: Option<Option<Transfer>>,
+}
+
+/// Decodes one kind of step.
+type StepDecoder = fn(&mut Decoder, &StepInput<'_>, &mut Scope) -> Option<StepKind>;
+
+/// Every step kind's key and decoder, in the order hints list them.
+const STEPS: &[(&str, StepDecoder)] = &[
+    ("io", Decoder::step_io),
+    ("cpu", Decoder::step_cpu),
+    ("sleep", Decoder::step_sleep),
+    ("blocking", Decoder::step_blocking),
+    ("gather", Decoder::step_gather),
+    ("spawn", Decoder::step_spawn),
+    ("join", Decoder::step_join),
+    ("timeout", Decoder::step_timeout),
+    ("limit", Decoder::step_limit),
+    ("to_thread", Decoder::step_to_thread),
+    ("call", Decoder::step_call),
+];
+
+/// The keys of [`STEPS`].
+const STEP_KINDS: [&str; STEPS.len()] = step_kinds();
+
+/// The fields any step may have besides its kind.
+const STEP_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
+
+const fn step_kinds<const N: usize>() -> [&'static str; N] {
+    let mut kinds = [""; N];
+    let mut i = 0;
+    while i < N {
+        kinds[i] = STEPS[i].0;
+        i += 1;
+    }
+    kinds
+}
+
+impl Decoder {
+    /// A non-empty list of steps, every one decoded.
+    pub(super) fn program(&mut self, node: &Node, scope: &mut Scope) -> Option<Vec<Step>> {
+        let items = self.non_empty_list(node, "a non-empty list of steps")?;
+        self.each(&items, |d, item| d.step(item, scope))
+    }
+
+    /// One step: its common fields, then its kind's decoder from [`STEPS`].
+    fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
+        let (kind, value, fields) = self.one_of(node, &STEP_KINDS, STEP_FIELDS, "step")?;
+        // A bad label or fail is recorded, and the step's kind still checked.
+        let label = self.optional(&fields, "label", None, |d, n| d.name(n).map(|name| Some(name.to_string())));
+        let fail = self.optional(&fields, "fail", 0.0, |d, n| {
+            if kind == "io" {
+                return d.probability(n);
+            }
+            let message = format!("\"fail\" applies only to io steps, not to {kind}");
+            let hint = "make the failing operation an io step, or remove \"fail\"";
+            d.problem(n, Anchor::Key, message, Some(hint.into()));
+            None
+        });
+        let transfer = self.transfer(kind, &fields);
+        let (_, decode) = STEPS.iter().find(|(key, _)| *key == kind).expect("one_of returns a listed kind");
+        let input = StepInput { value, fail: fail.unwrap_or(0.0), transfer };
+        let kind = decode(self, &input, scope)?;
+        fail?;
+        Some(Step { kind, label: label? })
+    }
+
+    // ----- step kinds, in the order of STEPS ------------------------------
+
+    fn step_io(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
+        Some(StepKind::Io { duration: self.dist(&step.value)?, fail: step.fail, transfer: step.transfer? })
+    }
+
+    fn step_cpu(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
+        self.dist(&step.value).map(StepKind::Cpu)
+    }
+
+    fn step_sleep(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
+        self.dist(&step.value).map(StepKind::Sleep)
+    }
+
+    fn step_blocking(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
+        self.dist(&step.value).map(StepKind::Blocking)
+    }
+
+    /// A list of branches, each a list of steps or `{"copies": N, "program":
+    /// […]}`. Each branch is its own fiber: it holds no permit and has its
+    /// own spawn names.
+    fn step_gather(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
+        let node = &step.value;
+        let items = self.non_empty_list(node, "a non-empty list of branches")?;
+        let branches = self.each(&items, |d, item| match item.value {
+            Value::Array(_) => {
+                d.program(item, &mut Scope::default()).map(|program| GatherBranch { copies: 1, program })
+            }
+            _ => d.branch(item),
+        })?;
+        let total = branches.iter().map(|b| b.copies as u64).sum::<u64>();
+        if total > u32::MAX as u64 {
+            return self.wrong(node, "at most 4294967295 gathered children in all");
+        }
+        Some(StepKind::Gather(branches))
+    }
+
+    fn branch(&mut self, node: &Node) -> Option<GatherBranch> {
+        let expected = "a branch: a list of steps, or {\"copies\": N, \"program\": […]}";
+        let fields = self.object(node, &["copies", "program"], expected)?;
+        let copies = self.optional(&fields, "copies", 1, Decoder::small_count);
+        let program = self
+            .required(&fields, "program", "the branch's steps")
+            .and_then(|n| self.program(&n, &mut Scope::default()));
+        Some(GatherBranch { copies: copies?, program: program? })
+    }
+
+    /// `{"name": …, "program": […]}`: a task of its own, awaited by a later
+    /// `join` of the name.
+    fn step_spawn(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
+        let node = &step.value;
+        let fields = self.object(node, &["name", "program"], "{\"name\": …, \"program\": […]}")?;
+        let name_node = self.required(&fields, "name", "the name a later join awaits");
+        let name = name_node.as_ref().and_then(|n| self.name(n));
+        let program = self
+            .required(&fields, "program", "the spawned task's steps")
+            .and_then(|n| self.program(&n, &mut Scope::default()));
+        let (name, name_node) = (name?, name_node?);
+        if scope.spawned.iter().any(|(n, _)| n == name) {
+            let message = format!("\"{name}\" is already spawned in this program");
+            self.problem(&name_node, Anchor::Value, message, Some("give each spawn its own name".into()));
+            return None;
+        }
+        if scope.spawned.len() >= MAX_SPAWN_SLOTS {
+            let message = format!("more than {MAX_SPAWN_SLOTS} spawns in one program");
+            let hint = "gather copies of a branch instead of spawning many named tasks";
+            self.problem(node, Anchor::Value, message, Some(hint.into()));
+            return None;
+        }
+        scope.spawned.push((name.to_string(), false));
+        Some(StepKind::Spawn { name: name.to_string(), program: program? })
+    }
+
+    /// The name of a task spawned earlier in this program, not yet joined.
+    fn step_join(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
+        let node = &step.value;
+        let name = self.name(node)?;
+        let Some(entry) = scope.spawned.iter_mut().find(|(n, _)| n == name) else {
+            let names: Vec<&str> = scope.spawned.iter().map(|(n, _)| n.as_str()).collect();
+            let hint = match closest(name, &names) {
+                Some(guess) => format!("did you mean \"{guess}\"?"),
+                None if names.is_empty() => {
+                    "a join awaits a task spawned by an earlier step of the same program".into()
+                }
+                None => format!("spawned so far: {}", names.join(", ")),
+            };
+            let message = format!("join of \"{name}\", which no earlier step of this program spawns");
+            self.problem(node, Anchor::Value, message, Some(hint));
+            return None;
+        };
+        if entry.1 {
+            let hint = "a spawned task is awaited once; spawn another under a new name to await it again";
+            self.problem(node, Anchor::Value, format!("\"{name}\" is joined twice"), Some(hint.into()));
+            return None;
+        }
+        entry.1 = true;
+        Some(StepKind::Join { name: name.to_string() })
+    }
+
+    /// `{"after": …, "program": […]}`: the body, cancelled at the budget.
+    fn step_timeout(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
+        let fields = self.object(&step.value, &["after", "program"], "{\"after\": …, \"program\": […]}")?;
+        let after = self.required(&fields, "after", "the time budget").and_then(|n| self.positive_duration(&n));
+        let program = self
+            .required(&fields, "program", "the steps under the budget")
+            .and_then(|n| self.program(&n, &mut scope.body()));
+        Some(StepKind::Timeout { after: after?, program: program? })
+    }
+
+    /// `{"pool": …, "program": […]}`: the body, holding a permit of the pool.
+    fn step_limit(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
+        let fields = self.object(&step.value, &["pool", "program"], "{\"pool\": …, \"program\": […]}")?;
+        let pool_node = self.required(&fields, "pool", "the name of a pool in \"pools\"");
+        let pool = pool_node.as_ref().and_then(|n| self.pool_ref(n));
+        if let (Some(pool), Some(n)) = (pool, &pool_node)
+            && scope.held.contains(&pool)
+        {
+            let message = format!("limit on pool \"{}\" inside a limit on the same pool", self.pools[pool as usize]);
+            let hint = "a task would wait for a permit it holds itself (a self-deadlock); remove the inner limit";
+            self.problem(n, Anchor::Value, message, Some(hint.into()));
+            return None;
+        }
+        // The body shares this program's spawn names (it compiles inline).
+        scope.held.push(pool.unwrap_or(PoolId::MAX));
+        let program =
+            self.required(&fields, "program", "the steps that hold the permit").and_then(|n| self.program(&n, scope));
+        scope.held.pop();
+        Some(StepKind::Limit { pool: pool?, program: program? })
+    }
+
+    /// A synchronous function run on a worker thread: io, cpu, sleep and
+    /// blocking steps only (it cannot await).
+    fn step_to_thread(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
+        let node = &step.value;
+        let program = self.program(node, &mut scope.body())?;
+        let mut ok = true;
+        for (i, step) in program.iter().enumerate() {
+            if !matches!(step.kind, StepKind::Io { .. } | StepKind::Cpu(_) | StepKind::Sleep(_) | StepKind::Blocking(_))
+            {
+                let at = Node { value: &node.value[i], path: node.path.index(i) };
+                self.problem(
+                    &at,
+                    Anchor::Value,
+                    "to_thread runs a synchronous function: only io, cpu, sleep and blocking steps",
+                    Some("move gathers, spawns, timeouts and limits outside the to_thread step".into()),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(StepKind::ToThread(program))
+    }
+
+    /// A call of a downstream service (see the `service` module).
+    fn step_call(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
+        let call = self.call(&step.value);
+        Some(StepKind::Call { call: call?, transfer: step.transfer? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_kinds_follow_the_table() {
+        let keys: Vec<&str> = STEPS.iter().map(|(key, _)| *key).collect();
+        assert_eq!(STEP_KINDS.as_slice(), keys.as_slice());
+        assert!(STEP_KINDS.iter().all(|k| !STEP_FIELDS.contains(k)));
+    }
+}
