@@ -252,44 +252,26 @@ fn names() -> String {
 }
 
 fn rule(spec: &str) -> Result<(Pattern, Limit), LimitError> {
-    let error = |message: String, hint: String| LimitError { spec: spec.to_string(), message, hint };
+    parse_rule(spec).map_err(|(message, hint)| LimitError { spec: spec.to_string(), message, hint })
+}
+
+/// What is wrong with a rule: `(message, hint)`.
+type Problem = (String, String);
+
+fn parse_rule(spec: &str) -> Result<(Pattern, Limit), Problem> {
     let Some((name, value)) = spec.split_once('=') else {
-        return Err(error(
+        return Err((
             "expected METRIC=LIMIT".into(),
             "e.g. --limit 'latency.p99=+5%', --limit 'throughput=-3%', --limit 'latency.*=+10ms' or --limit 'memory=off'"
                 .into(),
         ));
     };
     let (name, value) = (name.trim(), value.trim());
-    let pattern = if name == "*" {
-        Pattern::All
-    } else if let Some(group) = name.strip_suffix(".*") {
-        if !METRICS.iter().any(|m| Pattern::Group(group.to_string()).matches(m)) {
-            let groups = ["latency", "wait", "loop_lag", "tasks"];
-            let hint = match crate::scenario::suggest_closest(group, &groups) {
-                Some(guess) => format!("did you mean \"{guess}.*\"?"),
-                None => format!("groups: {}", groups.map(|g| format!("{g}.*")).join(", ")),
-            };
-            return Err(error(format!("no figure is named \"{group}.…\""), hint));
-        }
-        Pattern::Group(group.to_string())
-    } else {
-        match METRICS.iter().find(|m| m.name == name) {
-            Some(m) => Pattern::Exact(m.name),
-            None => {
-                let all: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
-                let hint = match crate::scenario::suggest_closest(name, &all) {
-                    Some(guess) => format!("did you mean \"{guess}\"?"),
-                    None => format!("the figures are: {}", names()),
-                };
-                return Err(error(format!("unknown figure \"{name}\""), hint));
-            }
-        }
-    };
+    let pattern = pattern(name)?;
     let matched: Vec<&MetricDef> =
         METRICS.iter().filter(|m| pattern.matches(m) && m.better != Better::Neither).collect();
     if matched.is_empty() {
-        return Err(error(
+        return Err((
             format!("\"{name}\" is reported when it changes but not judged, so it takes no limit"),
             "limits apply to figures with a better direction: latency, wait, loop_lag, makespan, throughput, tasks outcomes, peak_threads, peak_coroutines, memory".into(),
         ));
@@ -302,55 +284,95 @@ fn rule(spec: &str) -> Result<(Pattern, Limit), LimitError> {
         _ => (None, value),
     };
     if let Some(sign) = sign {
-        let worse_up = matched.iter().any(|m| m.better == Better::Lower);
-        let worse_down = matched.iter().any(|m| m.better == Better::Higher);
-        let (want, why) = match (worse_up, worse_down) {
-            (true, true) => {
-                return Err(error(
-                    format!("\"{name}\" covers figures that get worse going up and others going down"),
-                    format!(
-                        "write the limit without a sign, e.g. {name}={magnitude}: it allows that much worsening either way"
-                    ),
-                ));
-            }
-            (true, false) => ('+', "gets worse as it rises"),
-            _ => ('-', "gets worse as it falls"),
-        };
-        if sign != want {
-            return Err(error(
-                format!("{name} {why}, so a limit on it is written {want}{magnitude}"),
-                format!("write {name}={want}{magnitude} (or {magnitude} without a sign)"),
-            ));
+        check_sign(name, sign, magnitude, &matched)?;
+    }
+    let allowance = allowance(name, magnitude, &matched)?;
+    Ok((pattern, Limit { allowance, text: value.to_string() }))
+}
+
+/// The figures a rule's name picks: `*`, a group `latency.*`, or one figure.
+fn pattern(name: &str) -> Result<Pattern, Problem> {
+    if name == "*" {
+        return Ok(Pattern::All);
+    }
+    if let Some(group) = name.strip_suffix(".*") {
+        if !METRICS.iter().any(|m| Pattern::Group(group.to_string()).matches(m)) {
+            let groups = ["latency", "wait", "loop_lag", "tasks"];
+            let hint = match crate::scenario::suggest_closest(group, &groups) {
+                Some(guess) => format!("did you mean \"{guess}.*\"?"),
+                None => format!("groups: {}", groups.map(|g| format!("{g}.*")).join(", ")),
+            };
+            return Err((format!("no figure is named \"{group}.…\""), hint));
+        }
+        return Ok(Pattern::Group(group.to_string()));
+    }
+    match METRICS.iter().find(|m| m.name == name) {
+        Some(m) => Ok(Pattern::Exact(m.name)),
+        None => {
+            let all: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
+            let hint = match crate::scenario::suggest_closest(name, &all) {
+                Some(guess) => format!("did you mean \"{guess}\"?"),
+                None => format!("the figures are: {}", names()),
+            };
+            Err((format!("unknown figure \"{name}\""), hint))
         }
     }
-    let allowance = if let Some(percent) = magnitude.strip_suffix('%') {
-        match parse_decimal(percent) {
-            Some(p) => Allowance::Relative(p / 100.0),
-            None => return Err(error(format!("expected a percentage such as 5%, found \"{magnitude}\""), hint())),
-        }
-    } else {
-        let units: Vec<Unit> = matched.iter().map(|m| m.unit).collect();
-        if units.iter().any(|u| *u != units[0]) {
-            return Err(error(
-                format!("\"{name}\" covers figures in different units, so its limit must be a percentage"),
-                format!("e.g. {name}=5%"),
+}
+
+/// A signed limit must carry the sign of its figures' bad direction.
+fn check_sign(name: &str, sign: char, magnitude: &str, matched: &[&MetricDef]) -> Result<(), Problem> {
+    let worse_up = matched.iter().any(|m| m.better == Better::Lower);
+    let worse_down = matched.iter().any(|m| m.better == Better::Higher);
+    let (want, why) = match (worse_up, worse_down) {
+        (true, true) => {
+            return Err((
+                format!("\"{name}\" covers figures that get worse going up and others going down"),
+                format!(
+                    "write the limit without a sign, e.g. {name}={magnitude}: it allows that much worsening either way"
+                ),
             ));
         }
-        match absolute(units[0], magnitude) {
-            Some(a) => Allowance::Absolute(a),
-            None => {
-                let example = match units[0] {
-                    Unit::Seconds => "a duration such as +10ms",
-                    Unit::PerSecond => "a rate such as -5/s",
-                    Unit::Tasks => "a whole number such as +2",
-                    Unit::Bytes => "a size such as +1MiB",
-                    Unit::Fraction => "a percentage such as +5%",
-                };
-                return Err(error(format!("expected a percentage or {example}, found \"{magnitude}\""), hint()));
-            }
-        }
+        (true, false) => ('+', "gets worse as it rises"),
+        _ => ('-', "gets worse as it falls"),
     };
-    Ok((pattern, Limit { allowance, text: value.to_string() }))
+    if sign != want {
+        return Err((
+            format!("{name} {why}, so a limit on it is written {want}{magnitude}"),
+            format!("write {name}={want}{magnitude} (or {magnitude} without a sign)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The allowance `magnitude` (unsigned) gives: a percentage, or an amount in
+/// the unit all `matched` figures share.
+fn allowance(name: &str, magnitude: &str, matched: &[&MetricDef]) -> Result<Allowance, Problem> {
+    if let Some(percent) = magnitude.strip_suffix('%') {
+        return match parse_decimal(percent) {
+            Some(p) => Ok(Allowance::Relative(p / 100.0)),
+            None => Err((format!("expected a percentage such as 5%, found \"{magnitude}\""), hint())),
+        };
+    }
+    let units: Vec<Unit> = matched.iter().map(|m| m.unit).collect();
+    if units.iter().any(|u| *u != units[0]) {
+        return Err((
+            format!("\"{name}\" covers figures in different units, so its limit must be a percentage"),
+            format!("e.g. {name}=5%"),
+        ));
+    }
+    match absolute(units[0], magnitude) {
+        Some(a) => Ok(Allowance::Absolute(a)),
+        None => {
+            let example = match units[0] {
+                Unit::Seconds => "a duration such as +10ms",
+                Unit::PerSecond => "a rate such as -5/s",
+                Unit::Tasks => "a whole number such as +2",
+                Unit::Bytes => "a size such as +1MiB",
+                Unit::Fraction => "a percentage such as +5%",
+            };
+            Err((format!("expected a percentage or {example}, found \"{magnitude}\""), hint()))
+        }
+    }
 }
 
 fn hint() -> String {
