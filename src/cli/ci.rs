@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use simbench::metrics::slo;
 use simbench::model::Scenario;
 use simbench::report::compare::{self, LoadedReport, limits::Limits};
-use simbench::report::{self, Report, files, junit};
+use simbench::report::{self, Report, export, files};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -39,7 +39,7 @@ pub struct CiArgs {
     export: Vec<Export>,
 }
 
-/// An export format.
+/// An export format, as `--export` takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Export {
     Junit,
@@ -47,6 +47,20 @@ pub enum Export {
     Hlog,
     Csv,
     All,
+}
+
+impl Export {
+    /// The formats this choice asks for.
+    fn formats(self) -> &'static [export::Format] {
+        use export::Format;
+        match self {
+            Export::Junit => &[Format::Junit],
+            Export::Hgrm => &[Format::Hgrm],
+            Export::Hlog => &[Format::Hlog],
+            Export::Csv => &[Format::Csv],
+            Export::All => &Format::ALL,
+        }
+    }
 }
 
 /// What `prepare` found out.
@@ -168,33 +182,15 @@ fn export(
     strict: bool,
     out_dir: &Path,
 ) -> Result<Vec<String>, Failure> {
-    let wants = |f: Export| formats.contains(&f) || formats.contains(&Export::All);
-    let mut outputs: Vec<(String, String)> = Vec::new();
-    if wants(Export::Junit) {
-        let scenario = comparison.and_then(|c| c.scenarios.first());
-        let suites = junit::run_suites(report, scenario, strict);
-        outputs.push(("junit.xml".into(), junit::render(&format!("simbench {}", report.scenario.name), &suites)));
-    }
-    if wants(Export::Hgrm) {
-        let labels: Vec<&str> = report.results.iter().map(|r| r.strategy.as_str()).collect();
-        for (result, name) in report.results.iter().zip(report::hgrm::file_names(&labels)) {
-            let histogram = report::histogram::decode(&result.histogram)
-                .map_err(|e| Failure::Output(anyhow!("cannot decode the histogram of {}: {e}", result.strategy)))?;
-            outputs.push((name, report::hgrm::render(&histogram, report::hgrm::SCALE)));
-        }
-    }
-    if wants(Export::Hlog) {
-        outputs.push(("latency.hlog".into(), report::hlog::render(report)));
-    }
-    if wants(Export::Csv) {
-        outputs.push(("summary.csv".into(), report::csv::render(report)));
-    }
+    let formats: Vec<export::Format> = formats.iter().flat_map(|f| f.formats()).copied().collect();
+    let input = export::Input { report, baseline: comparison.and_then(|c| c.scenarios.first()), strict };
+    let outputs = export::serialize(&formats, &input).map_err(|e| Failure::Output(anyhow!(e)))?;
     let mut written = Vec::with_capacity(outputs.len());
-    for (name, text) in outputs {
-        let path = out_dir.join(&name);
-        files::write_atomic(&path, text.as_bytes())
+    for file in outputs {
+        let path = out_dir.join(&file.name);
+        files::write_atomic(&path, &file.bytes)
             .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
-        written.push(name);
+        written.push(file.name);
     }
     Ok(written)
 }

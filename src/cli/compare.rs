@@ -4,7 +4,8 @@ use super::Failure;
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use simbench::report::compare::{self, Comparison, limits::Limits};
-use simbench::report::{files, junit};
+use simbench::report::export::junit;
+use simbench::report::files;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]

@@ -134,6 +134,11 @@ fn out_dir(out: &Path, name: &str) -> Result<PathBuf, Failure> {
     Ok(dir)
 }
 
+/// sweep.csv's text.
+fn sweep_csv(file: &SweepFile) -> Result<String, Failure> {
+    out::csv::render(file).map_err(|e| Failure::Output(anyhow!("cannot write sweep.csv: {e}")))
+}
+
 fn write(path: &Path, text: &str) -> Result<(), Failure> {
     files::write_atomic(path, text.as_bytes())
         .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))
@@ -193,7 +198,7 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         // The CSV is made from sweep.json's text, as merge makes it.
         let reread =
             out::json::parse(&json).map_err(|e| Failure::Output(anyhow!("cannot read back sweep.json: {e}")))?;
-        write(&dir.join(csv_name), &out::csv::render(&reread))?;
+        write(&dir.join(csv_name), &sweep_csv(&reread)?)?;
         if !args.no_charts {
             fits = write_charts(&dir, &reread)?;
         }
@@ -464,7 +469,7 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     let json = out::json::render(&merged);
     write(&dir.join("sweep.json"), &json)?;
     let reread = out::json::parse(&json).map_err(|e| Failure::Output(anyhow!("cannot read back sweep.json: {e}")))?;
-    write(&dir.join("sweep.csv"), &out::csv::render(&reread))?;
+    write(&dir.join("sweep.csv"), &sweep_csv(&reread)?)?;
     let fits = if args.no_charts { Vec::new() } else { write_charts(&dir, &reread)? };
     if !args.quiet {
         for fit in &fits {

@@ -18,14 +18,11 @@
 
 pub mod charts;
 pub mod compare;
-pub mod csv;
+pub mod export;
 pub mod files;
-pub mod hgrm;
 pub mod histogram;
-pub mod hlog;
 pub mod html;
 pub mod json;
-pub mod junit;
 pub mod markdown;
 pub mod resources;
 pub mod sweep;
@@ -33,6 +30,8 @@ mod table;
 pub mod terminal;
 pub mod trace;
 pub mod validation;
+
+pub use export::{csv, hgrm, hlog, junit};
 
 use crate::engine::replication_seed;
 use crate::metrics::StrategyResult;

@@ -1,9 +1,11 @@
 //! sweep.csv: one row per point and strategy, for spreadsheets. The swept
 //! fields first (one column each, named by their paths), then every summary
 //! figure of report.json in its units, Little's law and the SLO verdict.
-//! RFC 4180 as summary.csv: comma-separated, CRLF, quoted when needed.
+//! RFC 4180 as summary.csv, by the same writer
+//! ([`write_records`]): comma-separated, CRLF, quoted when needed.
 
 use super::SweepFile;
+use crate::report::export::csv::write_records;
 use serde_json::Value;
 
 /// The figure columns, as paths into a strategy's figures.
@@ -41,7 +43,7 @@ const FIGURES: &[&str] = &[
 ];
 
 /// The CSV text of a sweep's points.
-pub fn render(file: &SweepFile) -> String {
+pub fn render(file: &SweepFile) -> Result<String, ::csv::Error> {
     let parameters: Vec<String> = match file.header_value("parameters") {
         Value::Array(ps) => ps.iter().filter_map(|p| p["path"].as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
@@ -51,7 +53,7 @@ pub fn render(file: &SweepFile) -> String {
     header.extend(["strategy", "kind"].map(String::from));
     header.extend(FIGURES.iter().map(|f| f.replace('.', "_")));
     header.extend(["little_l", "little_lambda_w", "meets_slos"].map(String::from));
-    let mut out = line(header);
+    let mut records = vec![header];
     for point in file.point_values() {
         let Some(results) = point["results"].as_array() else { continue };
         for r in results {
@@ -66,10 +68,10 @@ pub fn render(file: &SweepFile) -> String {
             fields.push(text(&r["little"]["l"]));
             fields.push(text(&r["little"]["lambda_w"]));
             fields.push(text(&r["meets_slos"]));
-            out.push_str(&line(fields));
+            records.push(fields);
         }
     }
-    out
+    write_records(records)
 }
 
 fn text(v: &Value) -> String {
@@ -78,12 +80,4 @@ fn text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn line(fields: Vec<String>) -> String {
-    let quoted: Vec<String> = fields
-        .into_iter()
-        .map(|f| if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f })
-        .collect();
-    quoted.join(",") + "\r\n"
 }

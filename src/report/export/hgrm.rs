@@ -12,7 +12,26 @@
 //! histograms hold nanoseconds). Numbers round half up, as Java's
 //! `Formatter` does.
 
+use super::{ExportError, ExportFile, Exporter, Input};
+use crate::report::histogram::decode;
 use hdrhistogram::Histogram;
+
+/// One `STRATEGY.hgrm` per strategy, in the report's order (names from
+/// [`file_names`]).
+pub struct HgrmExporter;
+
+impl Exporter for HgrmExporter {
+    fn serialize(&self, input: &Input<'_>) -> Result<Vec<ExportFile>, ExportError> {
+        let results = &input.report.results;
+        let labels: Vec<&str> = results.iter().map(|r| r.strategy.as_str()).collect();
+        let mut files = Vec::with_capacity(results.len());
+        for (result, name) in results.iter().zip(file_names(&labels)) {
+            let histogram = decode(&result.histogram).map_err(|e| ExportError::histogram(&result.strategy, e))?;
+            files.push(ExportFile::new(name, render(&histogram, SCALE)));
+        }
+        Ok(files)
+    }
+}
 
 /// Percentile steps per halving of the distance to 100%: Java's default.
 pub const TICKS_PER_HALF_DISTANCE: u32 = 5;
@@ -92,7 +111,7 @@ pub fn percentile_steps(histogram: &Histogram<u64>, ticks_per_half_distance: u32
 pub fn file_names(labels: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(labels.len());
     for label in labels {
-        let stem = super::files::directory_name(label);
+        let stem = crate::report::files::directory_name(label);
         let mut name = format!("{stem}.hgrm");
         let mut n = 2;
         while names.contains(&name) {

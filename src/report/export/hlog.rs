@@ -9,14 +9,24 @@
 //! `maxValueUnitRatio`). StartTime and BaseTime are 0, so the file's bytes
 //! depend on the results only.
 
-use super::Report;
-use super::histogram::decode;
+use super::{ExportError, ExportFile, Exporter, Input};
+use crate::report::Report;
+use crate::report::histogram::decode;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 use std::time::Duration;
 
+/// latency.hlog: every strategy's interval (and its classes').
+pub struct HlogExporter;
+
+impl Exporter for HlogExporter {
+    fn serialize(&self, input: &Input<'_>) -> Result<Vec<ExportFile>, ExportError> {
+        Ok(vec![ExportFile::new("latency.hlog", render(input.report)?)])
+    }
+}
+
 /// The interval log of every strategy in `report`.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report) -> Result<String, ExportError> {
     let mut out = format!(
         "#[simbench {} interval log of scenario {}]\n",
         report.simbench_version,
@@ -36,21 +46,22 @@ pub fn render(report: &Report) -> String {
         let several_classes = report.results.first().is_some_and(|r| r.classes.len() > 1);
         for result in &report.results {
             let makespan = Duration::from_secs_f64(result.makespan_s);
-            let mut intervals = vec![(tag(&result.strategy), &result.histogram)];
+            let mut intervals = vec![(result.strategy.clone(), &result.histogram)];
             if several_classes {
                 for class in &result.classes {
-                    intervals.push((tag(&format!("{}/{}", result.strategy, class.class)), &class.histogram));
+                    intervals.push((format!("{}/{}", result.strategy, class.class), &class.histogram));
                 }
             }
-            for (tag, encoded) in intervals {
-                let histogram = decode(encoded).expect("report histograms are valid");
+            for (label, encoded) in intervals {
+                let histogram = decode(encoded).map_err(|e| ExportError::histogram(&label, e))?;
+                let tag = tag(&label);
                 writer
                     .write_histogram(&histogram, Duration::ZERO, makespan, Tag::new(&tag))
                     .expect("writing to a Vec cannot fail");
             }
         }
     }
-    String::from_utf8(bytes).expect("the log is ASCII")
+    Ok(String::from_utf8(bytes).expect("the log is ASCII"))
 }
 
 /// A label made a valid tag: no `,`, space, CR or LF.

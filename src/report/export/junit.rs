@@ -6,10 +6,22 @@
 //! Test cases carry no `time`: the simulation's virtual time is not the
 //! time the check took.
 
-use super::Report;
-use super::compare::limits::Better;
-use super::compare::{Comparison, Row, ScenarioComparison, Verdict, format_change, format_figure};
-use super::{format_value, unit_named};
+use super::{ExportError, ExportFile, Exporter, Input};
+use crate::report::Report;
+use crate::report::compare::limits::Better;
+use crate::report::compare::{Comparison, Row, ScenarioComparison, Verdict, format_change, format_figure};
+use crate::report::{format_value, unit_named};
+
+/// junit.xml: the run's SLO checks and, with `--baseline`, its limits.
+pub struct JunitExporter;
+
+impl Exporter for JunitExporter {
+    fn serialize(&self, input: &Input<'_>) -> Result<Vec<ExportFile>, ExportError> {
+        let suites = run_suites(input.report, input.baseline, input.strict);
+        let xml = render(&format!("simbench {}", input.report.scenario.name), &suites);
+        Ok(vec![ExportFile::new("junit.xml", xml)])
+    }
+}
 
 /// A test case; `failure` is `(message, type)`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,10 +2,12 @@
 //! spreadsheets. RFC 4180: comma-separated, CRLF line ends, fields quoted
 //! when they hold a comma, quote or line break. Figures are in the units of
 //! report.json (seconds, per second, bytes); a field that does not apply
-//! to a row (a class has no makespan) is empty.
+//! to a row (a class has no makespan) is empty. [`write_records`] is the
+//! writer both CSV exports share.
 
-use super::Report;
+use super::{ExportError, ExportFile, Exporter, Input};
 use crate::metrics::Summary;
+use crate::report::Report;
 
 const HEADER: &[&str] = &[
     "scenario",
@@ -40,9 +42,19 @@ const HEADER: &[&str] = &[
     "events",
 ];
 
-pub fn render(report: &Report) -> String {
-    let mut out = line(HEADER.iter().map(|h| h.to_string()));
+/// summary.csv: every strategy's figures, as [`CsvExporter`] writes them.
+pub struct CsvExporter;
+
+impl Exporter for CsvExporter {
+    fn serialize(&self, input: &Input<'_>) -> Result<Vec<ExportFile>, ExportError> {
+        Ok(vec![ExportFile::new("summary.csv", render(input.report)?)])
+    }
+}
+
+/// The text of summary.csv.
+pub fn render(report: &Report) -> Result<String, ::csv::Error> {
     let name = &report.scenario.name;
+    let mut records: Vec<Vec<String>> = vec![HEADER.iter().map(|h| h.to_string()).collect()];
     for r in &report.results {
         let t = &r.tasks;
         let mut fields = vec![name.clone(), r.strategy.clone(), r.kind.to_string(), String::new()];
@@ -56,7 +68,7 @@ pub fn render(report: &Report) -> String {
         fields.extend([r.peak_in_flight, u64::from(r.peak_threads), r.peak_coroutines].map(|n| n.to_string()));
         fields.push(r.modelled_memory_bytes.to_string());
         fields.push(r.events.to_string());
-        out.push_str(&line(fields.into_iter()));
+        records.push(fields);
     }
     for r in &report.results {
         for c in &r.classes {
@@ -68,39 +80,59 @@ pub fn render(report: &Report) -> String {
             fields.extend(summary(&c.latency_s));
             fields.extend(summary(&c.wait_s));
             fields.extend(std::iter::repeat_n(String::new(), 7));
-            out.push_str(&line(fields.into_iter()));
+            records.push(fields);
         }
     }
-    out
+    write_records(records)
 }
 
 fn summary(s: &Summary) -> [String; 6] {
     [s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map(|x| x.to_string())
 }
 
-fn line(fields: impl Iterator<Item = String>) -> String {
-    let quoted: Vec<String> = fields.map(|f| quote(&f)).collect();
-    quoted.join(",") + "\r\n"
-}
-
-/// A field, quoted if it needs to be.
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
+/// CSV text of `records` as both CSV exports write it (summary.csv and
+/// sweep.csv): RFC 4180, comma-separated, CRLF after every record, a field
+/// quoted only when it holds a comma, quote, CR or LF (quotes doubled).
+/// Fields are written as given, so figures keep the text their caller
+/// formatted. Records must all have the first one's width: a record of
+/// another width is an error, not a ragged file.
+pub fn write_records<R, F>(records: impl IntoIterator<Item = R>) -> Result<String, ::csv::Error>
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    for record in records {
+        writer.write_record(record)?;
     }
+    let bytes = writer.into_inner().map_err(|e| ::csv::Error::from(e.into_error()))?;
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e).into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn csv(records: &[&[&str]]) -> String {
+        write_records(records.iter().map(|r| r.iter())).unwrap()
+    }
+
     #[test]
     fn fields_are_quoted_only_when_needed() {
-        assert_eq!(quote("plain"), "plain");
-        assert_eq!(quote("a,b"), "\"a,b\"");
-        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(
+            csv(&[&["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""]]),
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",\r\n"
+        );
+        assert_eq!(csv(&[&["a", "b"], &["", ""]]), "a,b\r\n,\r\n", "CRLF after every record, empty fields bare");
+        assert_eq!(csv(&[&["1.5e-7", " x ", "é;ü"]]), "1.5e-7, x ,é;ü\r\n");
+    }
+
+    #[test]
+    fn records_of_another_width_are_an_error() {
+        assert!(write_records([vec!["a", "b"], vec!["c"]]).is_err());
     }
 
     #[test]

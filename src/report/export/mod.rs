@@ -1,0 +1,107 @@
+//! The `--export` files, for CI tools and spreadsheets: one module per
+//! format, each an [`Exporter`] that serializes a run's [`Input`] into the
+//! files it writes beside report.json.
+//!
+//! | [`Format`] | exporter | files |
+//! | --- | --- | --- |
+//! | `junit` | [`junit::JunitExporter`] | junit.xml: SLO checks and, with `--baseline`, limits |
+//! | `hgrm` | [`hgrm::HgrmExporter`] | STRATEGY.hgrm: HdrHistogram percentile distributions |
+//! | `hlog` | [`hlog::HlogExporter`] | latency.hlog: HdrHistogram interval log |
+//! | `csv` | [`csv::CsvExporter`] | summary.csv: every strategy's and class's figures |
+//!
+//! [`Format::exporter`] is the one place a format becomes its exporter, and
+//! [`serialize`] the one place the chosen formats are run: each once, in
+//! [`Format::ALL`] order whatever order they were asked in, all before any
+//! file is written, so a failed export leaves no partial set.
+//!
+//! Invariant: exporters only read the report (and the comparison), so the
+//! same run always gives the same bytes.
+
+pub mod csv;
+pub mod hgrm;
+pub mod hlog;
+pub mod junit;
+
+use super::Report;
+use super::compare::ScenarioComparison;
+use super::histogram::HistogramError;
+
+/// What an export reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    pub report: &'a Report,
+    /// The comparison with `--baseline`, when the run had one.
+    pub baseline: Option<&'a ScenarioComparison>,
+    /// `--strict`: in junit.xml, any change from the baseline fails.
+    pub strict: bool,
+}
+
+/// One file an export writes, named relative to the run's output directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl ExportFile {
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        ExportFile { name: name.into(), bytes: bytes.into() }
+    }
+}
+
+/// An export format's writer.
+pub trait Exporter {
+    /// The files of this format for `input`, named and serialized.
+    fn serialize(&self, input: &Input<'_>) -> Result<Vec<ExportFile>, ExportError>;
+}
+
+/// Why an export could not be made (a failure to write output).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A report's histogram did not decode.
+    #[error("cannot decode the histogram of {label}: {message}")]
+    Histogram { label: String, message: String },
+    /// A CSV export could not be written.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] ::csv::Error),
+}
+
+impl ExportError {
+    fn histogram(label: &str, error: HistogramError) -> Self {
+        ExportError::Histogram { label: label.to_string(), message: error.to_string() }
+    }
+}
+
+/// An export format, as `--export` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Junit,
+    Hgrm,
+    Hlog,
+    Csv,
+}
+
+impl Format {
+    /// Every format, in the order their files are made.
+    pub const ALL: [Format; 4] = [Format::Junit, Format::Hgrm, Format::Hlog, Format::Csv];
+
+    /// The exporter that writes this format.
+    pub fn exporter(self) -> &'static dyn Exporter {
+        match self {
+            Format::Junit => &junit::JunitExporter,
+            Format::Hgrm => &hgrm::HgrmExporter,
+            Format::Hlog => &hlog::HlogExporter,
+            Format::Csv => &csv::CsvExporter,
+        }
+    }
+}
+
+/// The files of every format in `formats`, each format once and in
+/// [`Format::ALL`] order.
+pub fn serialize(formats: &[Format], input: &Input<'_>) -> Result<Vec<ExportFile>, ExportError> {
+    let mut files = Vec::new();
+    for format in Format::ALL.into_iter().filter(|f| formats.contains(f)) {
+        files.extend(format.exporter().serialize(input)?);
+    }
+    Ok(files)
+}
