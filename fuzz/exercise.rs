@@ -1,4 +1,4 @@
-// The pipeline the fuzz target drives, shared with tests/fuzz_corpus.rs
+// The pipeline the fuzz target drives, shared with tests/it/fuzz_corpus.rs
 // (both `include!` this file): parsing and validation, then, for scenarios
 // small enough, a bounded run of every strategy and every report format.
 // Invalid input must come back as a `ScenarioError` and a deadlock as an

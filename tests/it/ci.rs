@@ -1,0 +1,629 @@
+//! CI regression reports through the real binary: SLO verdicts, `simbench
+//! compare`, `run --baseline`, and the exports (JUnit XML, .hgrm, .hlog,
+//! CSV), with their exit statuses.
+
+use crate::common::{golden, path, root, simbench, stderr, stdout, tempdir};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// scenarios/scraper.json with its connection pool resized, written into `dir`.
+fn scraper_with_connections(dir: &Path, connections: u32) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("scenarios/scraper.json")).unwrap();
+    let changed = text.replace("\"connections\": 100", &format!("\"connections\": {connections}"));
+    assert_ne!(text, changed, "scraper.json declares 100 connections");
+    let file = dir.join(format!("scraper-{connections}.json"));
+    std::fs::write(&file, changed).unwrap();
+    file
+}
+
+/// Runs `simbench run FILE --out OUT --quiet` plus `extra`; returns the output.
+fn run(file: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", file, "--out", path(out), "--quiet"];
+    args.extend_from_slice(extra);
+    simbench(&args)
+}
+
+fn ok_run(file: &str, out: &Path, extra: &[&str]) {
+    let output = run(file, out, extra);
+    assert!(output.status.success(), "simbench run {file} failed: {}", stderr(&output));
+}
+
+/// A scenario of two strategies with the given SLO list (JSON text).
+fn with_slos(dir: &Path, slos: &str) -> PathBuf {
+    let text = format!(
+        r#"{{
+  "name": "slo-case",
+  "classes": {{"job": {{"arrivals": {{"batch": {{"count": 10}}}}, "program": [{{"io": "1s"}}]}}}},
+  "strategies": ["blocking", "cooperative"],
+  "slos": {slos}
+}}
+"#
+    );
+    let file = dir.join("slo-case.json");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// The summary of `simbench compare BASE HEAD --format json`.
+fn compare_summary(base: &Path, head: &Path) -> serde_json::Value {
+    let output = simbench(&["compare", path(base), path(head), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("compare JSON");
+    doc["summary"].clone()
+}
+
+// ----- SLOs ----------------------------------------------------------------
+
+#[test]
+fn a_failing_slo_exits_1_after_writing_every_output() {
+    let dir = tempdir("ci-slo-fail");
+    let file =
+        with_slos(dir.path(), r#"["latency p99 < 2s", {"threshold": "makespan <= 1s", "strategy": "cooperative"}]"#);
+    let out = dir.path().join("out");
+    let output = simbench(&["run", path(&file), "--out", path(&out)]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("SLOs: 1 of 3 checks failed"), "{text}");
+    let checks: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| l.starts_with("  ✓") || l.starts_with("  ✗"))
+        .map(|l| l.split("  ").map(str::trim).filter(|w| !w.is_empty()).collect())
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            ["✗", "latency p99 < 2s", "blocking", "10.0s"],
+            ["✓", "latency p99 < 2s", "cooperative", "1.00s"],
+            ["✓", "makespan <= 1s", "cooperative", "1.00s"],
+        ],
+        "{text}"
+    );
+    assert!(stderr(&output).contains("error: 1 of 3 SLO checks failed"), "{}", stderr(&output));
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("slo-case/report.json")).unwrap()).unwrap();
+    let slos = report["slos"].as_array().unwrap();
+    assert_eq!(slos.len(), 3);
+    assert_eq!(slos[0]["threshold"], "latency p99 < 2s");
+    assert_eq!(slos[0]["strategy"], "blocking");
+    assert_eq!(slos[0]["metric"], "latency.p99");
+    assert_eq!(slos[0]["unit"], "s");
+    assert_eq!(slos[0]["measured"], 10.0);
+    assert_eq!(slos[0]["bound"], 2.0);
+    assert_eq!(slos[0]["passed"], false);
+    assert_eq!(slos[0]["class"], serde_json::Value::Null);
+    let md = std::fs::read_to_string(out.join("slo-case/report.md")).unwrap();
+    assert!(md.contains("## SLOs\n\n**1 of 3 checks failed.**"), "{md}");
+    assert!(md.contains("| ❌ fail | `latency p99 < 2s` | blocking | all | 10.0s |"), "{md}");
+}
+
+#[test]
+fn passing_slos_exit_0_and_quiet_prints_nothing() {
+    let dir = tempdir("ci-slo-pass");
+    let file = with_slos(dir.path(), r#"["errors rate < 1%", "throughput >= 1/s"]"#);
+    let output = run(path(&file), &dir.path().join("out"), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty() && output.stderr.is_empty());
+}
+
+#[test]
+fn a_malformed_threshold_is_a_scenario_error_with_the_grammar() {
+    let dir = tempdir("ci-slo-bad");
+    let file =
+        with_slos(dir.path(), r#"["latency p99 < 500", {"threshold": "latency p99 < 1s", "strategy": "cooprative"}]"#);
+    let out = dir.path().join("out");
+    let output = run(path(&file), &out, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    let shown = path(&file);
+    assert!(err.contains("is not a valid scenario (2 problems)"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{shown}:5:12: slos[0]: in \"latency p99 < 500\": expected a duration after \"<\": missing unit; write e.g. \"500ms\" or \"500s\"\n    hint: write latency STATISTIC OP DURATION"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{shown}:5:79: slos[1].strategy: no strategy is labelled \"cooprative\"\n    hint: did you mean \"cooperative\"?"
+        )),
+        "{err}"
+    );
+    assert!(!out.join("slo-case").exists(), "nothing written");
+}
+
+// ----- compare ---------------------------------------------------------------
+
+#[test]
+fn fewer_connections_show_as_regressions_with_exit_1() {
+    let dir = tempdir("ci-compare-scraper");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &[]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &[]);
+    let (b, h) = (base.join("scraper/report.json"), head.join("scraper/report.json"));
+
+    let output = simbench(&["compare", path(&b), path(&h), "--format", "md"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let md = stdout(&output);
+    // tests/golden/compare/scraper-20.md pins every figure of this
+    // comparison; here, what they must say. The table's cells: strategy,
+    // metric, base, head, change, limit, verdict; the unchanged figures'
+    // table: strategy, metric, value.
+    let cells = |line: &str| -> Vec<String> {
+        line.strip_prefix('|')
+            .and_then(|l| l.strip_suffix('|'))
+            .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+            .unwrap_or_default()
+    };
+    let table: Vec<Vec<String>> =
+        md.lines().map(cells).filter(|c| c.len() == 7 && c[0] != "strategy" && c[0] != "---").collect();
+    let count = |verdict: &str| table.iter().filter(|c| c[6] == verdict).count();
+    let (regressions, improvements, changed) = (count("❌ regression"), count("✅ improved"), count("changed"));
+    let unchanged = md.lines().map(cells).filter(|c| c.len() == 3 && c[0] != "strategy" && c[0] != "---").count();
+    assert_eq!(table.len(), regressions + improvements + changed, "every row has a verdict: {md}");
+    assert!(regressions > 0 && unchanged > 0, "{md}");
+    assert!(
+        md.starts_with(&format!(
+            "## simbench compare\n\n❌ **{regressions} regressions, {improvements} improvements, {changed} changed, {unchanged} unchanged in 1 scenario**"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("| strategy | metric | base | head | change | limit | verdict |"), "{md}");
+    // Fewer connections: latency rises and throughput falls, past their limits.
+    let row = |strategy: &str, metric: &str| {
+        table
+            .iter()
+            .find(|c| c[0] == strategy && c[1] == format!("`{metric}`"))
+            .unwrap_or_else(|| panic!("no {strategy} {metric} row: {md}"))
+    };
+    let p99 = row("threaded-100", "latency.p99");
+    assert!(p99[4].starts_with('+') && p99[6] == "❌ regression", "{p99:?}");
+    let throughput = row("cooperative", "throughput");
+    assert!(throughput[4].starts_with('-') && throughput[6] == "❌ regression", "{throughput:?}");
+    assert!(md.contains(&format!("<details><summary>{unchanged} unchanged figures</summary>")), "{md}");
+    assert!(md.contains("- the scenario file changed (sha256"), "{md}");
+    assert!(
+        stderr(&output).contains(&format!("error: {regressions} regressions past their limits")),
+        "{}",
+        stderr(&output)
+    );
+
+    // Generous limits on the figures that moved let it pass.
+    let output = simbench(&[
+        "compare",
+        path(&b),
+        path(&h),
+        "--limit",
+        "latency.*=+250%",
+        "--limit",
+        "wait.*=+250%",
+        "--limit",
+        "makespan=+200%",
+        "--limit",
+        "throughput=-70%",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).starts_with(&format!(
+            "simbench compare: 0 regressions, {improvements} improvements, {regressions} worse within limits"
+        )),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn removing_a_retry_budget_is_a_regression_of_the_services_load_amplification() {
+    let dir = tempdir("ci-compare-retry-storm");
+    let text = std::fs::read_to_string(root().join("scenarios/retry-storm.json")).unwrap();
+    let budgeted = text.replace("\"jitter\": \"full\" }", "\"jitter\": \"full\", \"budget\": 0.1 }");
+    assert_ne!(text, budgeted, "retry-storm.json retries with full jitter");
+    let file = dir.path().join("retry-storm.json");
+    std::fs::write(&file, budgeted).unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run(path(&file), &base, &["--no-charts"]);
+    ok_run("scenarios/retry-storm.json", &head, &["--no-charts"]);
+    let (b, h) = (base.join("retry-storm/report.json"), head.join("retry-storm/report.json"));
+
+    let output = simbench(&["compare", path(&b), path(&h), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let rows = doc["scenarios"][0]["rows"].as_array().unwrap();
+    let find = |strategy: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r["strategy"] == strategy && r["resource"] == "service inventory" && r["metric"] == metric)
+            .unwrap_or_else(|| panic!("no {strategy} {metric} row for the service"))
+    };
+    let amplification = find("cooperative", "service.amplification");
+    assert!(amplification["base"].as_f64().unwrap() < amplification["head"].as_f64().unwrap(), "{amplification}");
+    assert_eq!(amplification["verdict"], "regression", "{amplification}");
+    assert_eq!(find("cooperative", "service.utilization")["verdict"], "changed");
+    // Rows of the whole run carry no resource.
+    assert!(rows.iter().filter(|r| r["metric"] == "makespan").all(|r| r.get("resource").is_none()));
+
+    let text = stdout(&simbench(&["compare", path(&b), path(&h)]));
+    assert!(text.contains("cooperative service inventory  service.amplification"), "{text}");
+}
+
+#[test]
+fn identical_runs_say_no_change_and_exit_0_whatever_the_path_prefix() {
+    let dir = tempdir("ci-compare-same");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    ok_run("scenarios/downloads.json", &a, &[]);
+    // The same scenario reached by another path: the report records another
+    // `file`, which is shown but not judged.
+    let absolute = root().join("scenarios/downloads.json");
+    ok_run(path(&absolute), &b, &[]);
+    for format in ["text", "md", "json"] {
+        let output = simbench(&["compare", path(&a), path(&b), "--format", format]);
+        assert_eq!(output.status.code(), Some(0), "{format}: {}", stderr(&output));
+        assert!(stdout(&output).contains("no change"), "{format}: {}", stdout(&output));
+    }
+    let output = simbench(&["compare", path(&a), path(&b), "--strict"]);
+    assert_eq!(output.status.code(), Some(0), "strict: paths are not changes");
+    assert_eq!(
+        stdout(&output),
+        "simbench compare: no change; all 81 figures of 1 scenario are identical\n\ndownloads: no change (81 figures)\n"
+    );
+}
+
+#[test]
+fn strict_fails_on_an_improvement_too() {
+    let dir = tempdir("ci-compare-strict");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &base, &[]);
+    ok_run("scenarios/scraper.json", &head, &[]);
+    let lenient = simbench(&["compare", path(&base), path(&head)]);
+    let strict = simbench(&["compare", path(&base), path(&head), "--strict"]);
+    // More connections: latency falls, loop lag and events rise.
+    assert_eq!(lenient.status.code(), Some(1), "loop lag rises: {}", stdout(&lenient));
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stderr(&strict).contains("--strict fails on any change"), "{}", stderr(&strict));
+}
+
+#[test]
+fn bad_input_exits_2_and_says_why() {
+    let dir = tempdir("ci-compare-bad");
+    ok_run("scenarios/downloads.json", dir.path(), &[]);
+    ok_run("scenarios/flow.json", dir.path(), &[]);
+    let downloads = dir.path().join("downloads/report.json");
+    let flow = dir.path().join("flow/report.json");
+
+    let missing = simbench(&["compare", path(&downloads), "nope/report.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("error: nope/report.json: cannot read:"), "{}", stderr(&missing));
+
+    let different = simbench(&["compare", path(&downloads), path(&flow)]);
+    assert_eq!(different.status.code(), Some(2));
+    assert!(
+        stderr(&different).contains(&format!(
+            "reports of different scenarios: {} is scenario \"downloads\" but {} is scenario \"flow\"",
+            path(&downloads),
+            path(&flow)
+        )),
+        "{}",
+        stderr(&different)
+    );
+
+    let v2 = dir.path().join("v2.json");
+    let text = std::fs::read_to_string(&downloads).unwrap().replace("simbench.report/v1", "simbench.report/v2");
+    std::fs::write(&v2, text).unwrap();
+    let schemas = simbench(&["compare", path(&downloads), path(&v2)]);
+    assert_eq!(schemas.status.code(), Some(2));
+    assert!(
+        stderr(&schemas).contains("reports of different schema versions:")
+            && stderr(&schemas).contains("is \"simbench.report/v1\" but")
+            && stderr(&schemas).contains("is \"simbench.report/v2\""),
+        "{}",
+        stderr(&schemas)
+    );
+
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "{\"schema\": \"simbench.report/v1\",\n \"results\": 1}").unwrap();
+    let invalid = simbench(&["compare", path(&downloads), path(&garbage)]);
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(stderr(&invalid).contains("garbage.json:2:"), "{}", stderr(&invalid));
+
+    let limit = simbench(&["compare", path(&downloads), path(&downloads), "--limit", "latncy.p99=+5%"]);
+    assert_eq!(limit.status.code(), Some(2));
+    assert!(stderr(&limit).contains("unknown figure \"latncy.p99\""), "{}", stderr(&limit));
+    assert!(stderr(&limit).contains("did you mean \"latency.p99\"?"), "{}", stderr(&limit));
+
+    let mixed = simbench(&["compare", path(dir.path()), path(&downloads)]);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(stderr(&mixed).contains("is a directory but"), "{}", stderr(&mixed));
+}
+
+#[test]
+fn directories_are_matched_by_scenario_name() {
+    let dir = tempdir("ci-compare-dirs");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/downloads.json", &base, &[]);
+    ok_run("scenarios/flow.json", &base, &[]);
+    ok_run("scenarios/downloads.json", &head, &[]);
+    ok_run("scenarios/flow.json", &head, &[]);
+    // A baseline directory holds NAME.json files rather than NAME/report.json.
+    let flat = dir.path().join("flat");
+    std::fs::create_dir_all(&flat).unwrap();
+    std::fs::copy(base.join("flow/report.json"), flat.join("flow.json")).unwrap();
+    std::fs::copy(base.join("downloads/report.json"), flat.join("downloads.json")).unwrap();
+    let output = simbench(&["compare", path(&flat), path(&head)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("no change; all 137 figures of 2 scenarios are identical"), "{}", stdout(&output));
+
+    // A scenario on one side only: noted; fails only under --strict.
+    std::fs::remove_file(flat.join("flow.json")).unwrap();
+    let output = simbench(&["compare", path(&flat), path(&head)]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("flow: only in head"), "{}", stdout(&output));
+    let strict = simbench(&["compare", path(&flat), path(&head), "--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+// ----- run --baseline ----------------------------------------------------------
+
+#[test]
+fn a_baseline_is_written_only_when_asked() {
+    let dir = tempdir("ci-baseline");
+    let out = dir.path().join("out");
+    let baseline = dir.path().join("baselines/scraper.json");
+
+    let refused = run("scenarios/scraper.json", &out, &["--baseline", path(&baseline)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("no baseline at"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("add --update-baseline"), "{}", stderr(&refused));
+    assert!(!baseline.exists() && !out.join("scraper/report.json").exists(), "nothing simulated or written");
+
+    ok_run("scenarios/scraper.json", &out, &["--baseline", path(&baseline), "--update-baseline"]);
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert_eq!(written, std::fs::read_to_string(out.join("scraper/report.json")).unwrap());
+
+    let same = simbench(&["run", "scenarios/scraper.json", "--out", path(&out), "--baseline", path(&baseline)]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(stdout(&same).contains("simbench compare: no change;"), "{}", stdout(&same));
+
+    let fewer = scraper_with_connections(dir.path(), 20);
+    let regressed = run(path(&fewer), &out, &["--baseline", path(&baseline)]);
+    assert_eq!(regressed.status.code(), Some(1));
+    // As many as `compare` finds between the baseline and the new report.
+    let regressions = compare_summary(&baseline, &out.join("scraper/report.json"))["regressions"].as_u64().unwrap();
+    assert!(regressions > 0);
+    assert!(
+        stderr(&regressed).contains(&format!("{regressions} regressions past their limits")),
+        "{}",
+        stderr(&regressed)
+    );
+    assert_eq!(std::fs::read_to_string(&baseline).unwrap(), written, "a regression does not touch the baseline");
+
+    let accepted = run(path(&fewer), &out, &["--baseline", path(&baseline), "--update-baseline"]);
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
+    assert_ne!(std::fs::read_to_string(&baseline).unwrap(), written, "explicitly updated");
+
+    let other = run("scenarios/flow.json", &out, &["--baseline", path(&baseline)]);
+    assert_eq!(other.status.code(), Some(2), "a baseline of another scenario");
+    assert!(stderr(&other).contains("is a baseline of scenario \"scraper\", not \"flow\""), "{}", stderr(&other));
+    assert!(!out.join("flow").join("report.json").exists(), "refused before running");
+
+    let usage = simbench(&["run", "scenarios/scraper.json", "--update-baseline"]);
+    assert_eq!(usage.status.code(), Some(2), "--update-baseline needs --baseline");
+}
+
+// ----- exports -------------------------------------------------------------------
+
+#[test]
+fn junit_holds_one_failing_case_per_broken_threshold() {
+    let dir = tempdir("ci-junit");
+    let file = with_slos(
+        dir.path(),
+        r#"["latency p99 < 2s", "makespan <= 5s", {"threshold": "wait max < 1ms", "class": "job"}, "memory < 1MiB"]"#,
+    );
+    let out = dir.path().join("out");
+    assert_eq!(run(path(&file), &out, &["--export", "junit"]).status.code(), Some(1));
+    let xml = std::fs::read_to_string(out.join("slo-case/junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("junit.xml is well-formed XML");
+    let root_element = doc.root_element();
+    assert_eq!(root_element.tag_name().name(), "testsuites");
+    let suites: Vec<_> = root_element.children().filter(|n| n.has_tag_name("testsuite")).collect();
+    let names: Vec<&str> = suites.iter().map(|s| s.attribute("name").unwrap()).collect();
+    assert_eq!(names, ["slo-case / blocking", "slo-case / cooperative"], "one suite per strategy");
+    let failing = |suite: &roxmltree::Node| -> Vec<String> {
+        suite
+            .children()
+            .filter(|c| c.has_tag_name("testcase") && c.children().any(|f| f.has_tag_name("failure")))
+            .map(|c| c.attribute("name").unwrap().to_string())
+            .collect()
+    };
+    // blocking: 10 one-second downloads one after another (p99 10 s, makespan
+    // 10 s, waits up to 9 s); cooperative: all at once (1 s, no wait).
+    assert_eq!(failing(&suites[0]), ["SLO latency p99 < 2s", "SLO makespan <= 5s", "SLO wait max < 1ms (class job)"]);
+    assert_eq!(failing(&suites[1]), Vec::<String>::new());
+    for suite in &suites {
+        let cases = suite.children().filter(|c| c.has_tag_name("testcase")).count();
+        assert_eq!(suite.attribute("tests"), Some(cases.to_string().as_str()));
+        assert_eq!(suite.attribute("failures"), Some(failing(suite).len().to_string().as_str()));
+    }
+    assert_eq!(root_element.attribute("tests"), Some("8"));
+    assert_eq!(root_element.attribute("failures"), Some("3"));
+    let failure = suites[0].descendants().find(|n| n.has_tag_name("failure")).unwrap();
+    assert_eq!(failure.attribute("message"), Some("latency p99 is 10.0s, not < 2s"));
+    assert_eq!(failure.attribute("type"), Some("slo"));
+}
+
+#[test]
+fn junit_of_a_comparison_has_a_case_per_limit() {
+    let dir = tempdir("ci-junit-compare");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &[]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &[]);
+    let junit = dir.path().join("compare.xml");
+    let output = simbench(&["compare", path(&base), path(&head), "--junit", path(&junit)]);
+    assert_eq!(output.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failures = doc.descendants().filter(|n| n.has_tag_name("failure")).count();
+    let regressions = compare_summary(&base, &head)["regressions"].as_u64().unwrap();
+    assert!(regressions > 0);
+    assert_eq!(failures as u64, regressions, "one failing case per regression");
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("limit latency.p99 +0%"))
+        .unwrap();
+    assert_eq!(case.attribute("classname"), Some("simbench.scraper.blocking"));
+}
+
+#[test]
+fn hgrm_has_hdrhistograms_layout_and_footer() {
+    let dir = tempdir("ci-hgrm");
+    ok_run("scenarios/scraper.json", dir.path(), &["--export", "hgrm"]);
+    for strategy in ["blocking", "threaded", "threaded-100", "cooperative"] {
+        let text = std::fs::read_to_string(dir.path().join(format!("scraper/{strategy}.hgrm"))).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "       Value     Percentile TotalCount 1/(1-Percentile)");
+        assert_eq!(lines[1], "");
+        let body = &lines[2..lines.len() - 3];
+        for line in &body[..body.len() - 1] {
+            // %12.3f %2.12f %10d %14.2f
+            assert_eq!(line.len(), 12 + 1 + 14 + 1 + 10 + 1 + 14, "{line:?}");
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fields.len(), 4, "{line:?}");
+            assert_eq!(fields[1].split_once('.').unwrap().1.len(), 12);
+            assert_eq!(fields[3].split_once('.').unwrap().1.len(), 2);
+        }
+        let last = body.last().unwrap();
+        assert!(last.ends_with(" 1.000000000000       1000"), "{last:?}");
+        assert!(body[0].contains(" 0.000000000000          1           1.00"), "{:?}", body[0]);
+        let footer = &lines[lines.len() - 3..];
+        assert!(footer[0].starts_with("#[Mean    = ") && footer[0].contains(", StdDeviation   = "), "{footer:?}");
+        assert!(footer[1].starts_with("#[Max     = ") && footer[1].ends_with(", Total count    =         1000]"));
+        assert!(footer[2].starts_with("#[Buckets = ") && footer[2].ends_with(", SubBuckets     =         2048]"));
+    }
+}
+
+#[test]
+fn hlog_reads_back_through_the_crates_interval_log_reader_with_equal_histograms() {
+    use hdrhistogram::Histogram;
+    use hdrhistogram::serialization::Deserializer;
+    use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+
+    let decode = |encoded: &str| -> Histogram<u64> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+        Deserializer::new().deserialize(&mut bytes.as_slice()).unwrap()
+    };
+    let dir = tempdir("ci-hlog");
+    // api-server has one class; fanout too; make a two-class scenario to see class tags.
+    for (file, name) in [("scenarios/timeouts.json", "timeouts"), ("scenarios/api-server.json", "api-server")] {
+        ok_run(file, dir.path(), &["--export", "hlog"]);
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(name).join("report.json")).unwrap()).unwrap();
+        let log = std::fs::read(dir.path().join(name).join("latency.hlog")).unwrap();
+        let mut intervals = Vec::new();
+        let mut start_time = None;
+        for entry in IntervalLogIterator::new(&log) {
+            match entry.expect("every line parses") {
+                LogEntry::Interval(h) => intervals.push((
+                    h.tag().map(|t| t.as_str().to_string()),
+                    h.start_timestamp(),
+                    h.duration(),
+                    decode(h.encoded_histogram()),
+                )),
+                LogEntry::StartTime(t) => start_time = Some(t),
+                LogEntry::BaseTime(_) => {}
+            }
+        }
+        assert_eq!(start_time, Some(std::time::Duration::ZERO));
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(intervals.len(), results.len(), "one interval per strategy");
+        for ((tag, start, duration, histogram), result) in intervals.iter().zip(results) {
+            assert_eq!(tag.as_deref(), result["strategy"].as_str());
+            assert_eq!(*start, std::time::Duration::ZERO);
+            let makespan = result["makespan_s"].as_f64().unwrap();
+            assert!((duration.as_secs_f64() - makespan).abs() < 1e-3, "{duration:?} vs {makespan}");
+            assert_eq!(*histogram, decode(result["histogram"].as_str().unwrap()), "{name}/{tag:?}");
+            assert_eq!(
+                histogram.len(),
+                result["tasks"]["arrived"].as_u64().unwrap() - result["tasks"]["cancelled"].as_u64().unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn hlog_tags_each_class_when_there_are_several() {
+    let dir = tempdir("ci-hlog-classes");
+    let file = dir.path().join("two.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "two", "classes": {
+            "a": {"arrivals": {"batch": {"count": 2}}, "program": [{"io": "1s"}]},
+            "b": {"arrivals": {"batch": {"count": 3}}, "program": [{"io": "2s"}]}},
+          "strategies": ["cooperative"]}"#,
+    )
+    .unwrap();
+    ok_run(path(&file), dir.path(), &["--export", "hlog"]);
+    let log = std::fs::read(dir.path().join("two/latency.hlog")).unwrap();
+    let tags: Vec<String> = hdrhistogram::serialization::interval_log::IntervalLogIterator::new(&log)
+        .filter_map(|e| match e.unwrap() {
+            hdrhistogram::serialization::interval_log::LogEntry::Interval(h) => Some(h.tag().unwrap().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags, ["cooperative", "cooperative/a", "cooperative/b"]);
+}
+
+#[test]
+fn csv_has_a_row_per_strategy_and_class() {
+    let dir = tempdir("ci-csv");
+    ok_run("scenarios/timeouts.json", dir.path(), &["--export", "csv,junit"]);
+    let text = std::fs::read_to_string(dir.path().join("timeouts/summary.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text.split_terminator("\r\n").map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 1 + 4 + 4, "header, 4 strategies, 4 strategy-class rows");
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "every row as wide as the header");
+    assert_eq!(&rows[0][..5], ["scenario", "strategy", "kind", "class", "arrived"]);
+    // The blocking row carries report.json's task counts (which
+    // tests/golden/timeouts/report.json pins).
+    assert_eq!(&rows[1][..4], ["timeouts", "blocking", "blocking", ""]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("timeouts/report.json")).unwrap()).unwrap();
+    let tasks = &crate::common::result(&report, "blocking")["tasks"];
+    assert_eq!(&rows[0][4..9], ["arrived", "completed", "failed", "timed_out", "cancelled"]);
+    for (name, value) in rows[0].iter().zip(&rows[1]).skip(4).take(5) {
+        assert_eq!(value.to_string(), tasks[*name].to_string(), "the {name} column");
+    }
+    assert!(dir.path().join("timeouts/junit.xml").exists(), "formats combine");
+    let none = tempdir("ci-no-exports");
+    ok_run("scenarios/flow.json", none.path(), &[]);
+    let exported = ["summary.csv", "junit.xml"];
+    let files: Vec<String> = std::fs::read_dir(none.path().join("flow"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| exported.contains(&name.as_str()) || name.ends_with(".hgrm") || name.ends_with(".hlog"))
+        .collect();
+    assert!(files.is_empty(), "without --export no export file: {files:?}");
+}
+
+// ----- golden files --------------------------------------------------------------
+
+#[test]
+fn golden_comparison_of_the_scraper_with_fewer_connections() {
+    let dir = tempdir("ci-golden-compare");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &[]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &[]);
+    let shown = |text: String| text.replace(path(dir.path()), "TMP");
+    for (format, name) in [("text", "scraper-20.txt"), ("md", "scraper-20.md"), ("json", "scraper-20.json")] {
+        let output = simbench(&["compare", path(&base), path(&head), "--format", format]);
+        assert_eq!(output.status.code(), Some(1));
+        golden("compare", name, &shown(stdout(&output)));
+    }
+}
+
+#[test]
+fn golden_exports() {
+    let dir = tempdir("ci-golden-exports");
+    let file = with_slos(dir.path(), r#"["latency p99 < 2s", {"threshold": "wait max < 1ms", "class": "job"}]"#);
+    let out = dir.path().join("out");
+    assert_eq!(run(path(&file), &out, &["--export", "all"]).status.code(), Some(1));
+    for name in ["junit.xml", "blocking.hgrm", "cooperative.hgrm", "latency.hlog", "summary.csv"] {
+        golden("exports", name, &std::fs::read_to_string(out.join("slo-case").join(name)).unwrap());
+    }
+}

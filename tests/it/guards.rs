@@ -1,0 +1,137 @@
+//! Oversized and runaway scenarios: refused before running with a clear
+//! message (estimates), stopped while running (limits, Ctrl-C), and never a
+//! partial report.
+
+use crate::common::{TempDir, simbench, tempdir};
+use simbench::engine::{self, EngineError, Limits};
+use simbench::model::CompiledWorkload;
+use simbench::time::SimTime;
+use std::sync::atomic::AtomicBool;
+
+/// Writes `json` as `name.json` in `dir` and runs it with `extra` flags;
+/// returns (status, stderr).
+fn run(dir: &TempDir, name: &str, json: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let file = dir.path().join(format!("{name}.json"));
+    std::fs::write(&file, json).unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec!["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"];
+    args.extend_from_slice(extra);
+    let output = simbench(&args);
+    assert!(!out.join(name).join("report.json").exists(), "no report for a refused run");
+    (output.status.code(), String::from_utf8(output.stderr).unwrap())
+}
+
+fn one_class(arrivals: &str, program: &str) -> String {
+    format!(r#"{{"name": "guarded", "classes": {{"work": {{"arrivals": {arrivals}, "program": {program}}}}}}}"#)
+}
+
+#[test]
+fn too_many_tasks_are_refused_before_running_naming_the_class() {
+    let dir = tempdir("guards-tasks");
+    let json = one_class(r#"{"poisson": {"rate": 1000000, "duration": "1h"}}"#, r#"[{"io": "10ms"}]"#);
+    let (status, stderr) = run(&dir, "guarded", &json, &[]);
+    assert_eq!(status, Some(2));
+    assert!(stderr.contains("about 3600000000 tasks per strategy"), "{stderr}");
+    assert!(stderr.contains("class \"work\": poisson at 1000000/s"), "{stderr}");
+    assert!(stderr.contains("more than --max-tasks 50000000"), "{stderr}");
+    assert!(stderr.contains("hint: "), "{stderr}");
+    // The guard is the user's to move.
+    let json = one_class(r#"{"batch": {"count": 1000}}"#, r#"[{"io": "10ms"}]"#);
+    let (status, stderr) = run(&dir, "guarded", &json, &["--max-tasks", "999"]);
+    assert_eq!(status, Some(2));
+    assert!(stderr.contains("about 1000 tasks"), "{stderr}");
+}
+
+#[test]
+fn a_batch_too_large_for_memory_is_refused() {
+    let dir = tempdir("guards-memory");
+    let json =
+        one_class(r#"{"batch": {"count": 40000000}}"#, r#"[{"gather": [{"copies": 4, "program": [{"io": "1s"}]}]}]"#);
+    let (status, stderr) = run(&dir, "guarded", &json, &[]);
+    assert_eq!(status, Some(2));
+    assert!(stderr.contains("GiB of engine memory, more than --max-memory 8.0 GiB"), "{stderr}");
+}
+
+#[test]
+fn too_many_events_are_refused_before_running() {
+    let dir = tempdir("guards-events");
+    let json = one_class(r#"{"batch": {"count": 1000}}"#, r#"[{"io": "1ms"}, {"io": "1ms"}]"#);
+    let (status, stderr) = run(&dir, "guarded", &json, &["--max-events", "100"]);
+    assert_eq!(status, Some(2));
+    assert!(stderr.contains("about 5000 events per strategy, more than --max-events 100"), "{stderr}");
+}
+
+#[test]
+fn a_run_past_max_sim_time_stops_with_tasks_in_flight() {
+    let dir = tempdir("guards-time");
+    // 20 tasks of 1 s one after another take 20 s under blocking.
+    let json = one_class(r#"{"batch": {"count": 20}}"#, r#"[{"io": "1s"}]"#);
+    let (status, stderr) = run(&dir, "guarded", &json, &["--max-sim-time", "10s"]);
+    assert_eq!(status, Some(2));
+    assert!(stderr.contains("strategy \"blocking\": virtual time passed 10"), "{stderr}");
+    assert!(stderr.contains("10 task(s) still in flight"), "{stderr}");
+}
+
+fn workload(json: &str) -> (simbench::model::Scenario, CompiledWorkload) {
+    let scenario = simbench::scenario::parse(json, "g.json").unwrap();
+    let workload = CompiledWorkload::compile(&scenario);
+    (scenario, workload)
+}
+
+#[test]
+fn the_engine_stops_at_the_event_limit() {
+    let (scenario, workload) = workload(&one_class(r#"{"batch": {"count": 100}}"#, r#"[{"io": "1s"}]"#));
+    let limits = Limits { max_events: Some(10), ..Limits::default() };
+    let result = engine::run_limited(&scenario, &workload, &scenario.strategies[0], &mut (), limits);
+    assert!(matches!(result, Err(EngineError::EventLimit { events: 10, .. })), "{result:?}");
+}
+
+#[test]
+fn stale_timers_past_the_time_limit_do_not_trip_it() {
+    // Each task completes at 1 s; its 10 s timeout stays queued as a stale
+    // event. A 5 s limit must not call that work in flight.
+    let program = r#"[{"timeout": {"after": "10s", "program": [{"io": "1s"}]}}]"#;
+    let (scenario, workload) = workload(&one_class(r#"{"batch": {"count": 3}}"#, program));
+    let limits = Limits { max_time: Some(SimTime::from_nanos(5_000_000_000)), ..Limits::default() };
+    for strategy in &scenario.strategies {
+        let stats = engine::run_limited(&scenario, &workload, strategy, &mut (), limits).unwrap();
+        assert_eq!(stats.arrived, 3);
+    }
+}
+
+#[test]
+fn a_raised_interrupt_flag_stops_the_run() {
+    let (scenario, workload) = workload(&one_class(r#"{"batch": {"count": 100000}}"#, r#"[{"io": "1s"}]"#));
+    let flag = AtomicBool::new(true);
+    let limits = Limits { interrupt: Some(&flag), ..Limits::default() };
+    let result = engine::run_limited(&scenario, &workload, &scenario.strategies[0], &mut (), limits);
+    assert!(matches!(result, Err(EngineError::Interrupted { .. })), "{result:?}");
+}
+
+#[test]
+#[cfg_attr(not(unix), ignore = "needs Unix signals (kill -INT)")]
+fn ctrl_c_exits_130_and_leaves_no_file() {
+    let dir = tempdir("guards-sigint");
+    // Long enough to be interrupted mid-run: 20M arrivals.
+    let json = one_class(r#"{"poisson": {"rate": 1000, "count": 20000000}}"#, r#"[{"io": "10ms"}]"#);
+    let file = dir.path().join("long.json");
+    std::fs::write(&file, json).unwrap();
+    let out = dir.path().join("out");
+    let mut child = crate::common::command()
+        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"])
+        .spawn()
+        .unwrap();
+    // The handler is installed before the output directory is created;
+    // once the directory exists, Ctrl-C is ours to handle.
+    let started = std::time::Instant::now();
+    while !out.join("guarded").exists() {
+        assert!(started.elapsed().as_secs() < 30, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("guarded")).map(|d| d.collect()).unwrap_or_default();
+    assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
+}

@@ -1,0 +1,25 @@
+//! One test per rule of docs/model.md. Each file covers one step kind or
+//! topic; each test is named after the rule it checks (R-IO-THREADED →
+//! `r_io_threaded…`), so `cargo test --test it model::io::r_io` runs the io rules.
+
+mod harness;
+
+mod arrivals;
+mod blocking;
+mod calibration;
+mod cpu;
+mod gather;
+mod io;
+mod limit;
+mod link;
+mod metrics;
+mod processes;
+mod randomness;
+mod retry;
+mod runtime;
+mod service;
+mod spawn;
+mod strategies;
+mod timeout;
+mod to_thread;
+mod trace;

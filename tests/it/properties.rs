@@ -1,0 +1,409 @@
+//! Property tests over generated valid scenarios (proptest): whatever the
+//! programs, arrivals and strategies,
+//! - every arrived task is accounted for exactly once;
+//! - virtual time never goes back;
+//! - a completed task's latency is at least the time its own steps take;
+//! - results are deterministic, and independent of the thread that runs them.
+//!
+//! Generated programs never deadlock by construction: a task never asks for
+//! a pool it (or an ancestor fiber) holds, and pools are always taken in
+//! index order, so no two tasks can wait for each other.
+
+use proptest::prelude::*;
+use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
+use simbench::metrics::{self, StrategyResult};
+use simbench::model::{
+    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, Op, Pool, RateLimit, Retry,
+    Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
+};
+use simbench::time::SimDuration;
+
+const POOLS: u16 = 2;
+
+fn ms(n: u64) -> SimDuration {
+    SimDuration::from_millis(n)
+}
+
+// ----- generators ---------------------------------------------------------
+
+fn dist() -> impl Strategy<Value = Dist> {
+    prop_oneof![
+        (0u64..40).prop_map(|n| Dist::Constant(ms(n))),
+        (0u64..20, 0u64..40).prop_map(|(a, b)| Dist::Uniform { min: ms(a), max: ms(a + b) }),
+        (1u64..30).prop_map(|n| Dist::Exponential { mean_ns: (n * 1_000_000) as f64 }),
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = StepKind> {
+    prop_oneof![
+        (dist(), prop_oneof![Just(0.0), Just(0.1)], prop_oneof![Just(None), (1u64..200_000).prop_map(Some)]).prop_map(
+            |(duration, fail, bytes)| StepKind::Io {
+                duration,
+                fail,
+                transfer: bytes.map(|bytes| Transfer { link: 0, bytes })
+            }
+        ),
+        dist().prop_map(StepKind::Cpu),
+        (prop::option::of(1u64..30), prop::option::of((1u32..4, 0u64..20, prop::option::of(0u32..3)))).prop_map(
+            |(timeout, retry)| StepKind::Call {
+                call: Call {
+                    service: 0,
+                    timeout: timeout.map(ms),
+                    retry: retry.map(|(attempts, backoff, budget)| Retry {
+                        attempts,
+                        backoff: ms(backoff),
+                        multiplier: 2.0,
+                        max_backoff: ms(50),
+                        jitter: Jitter::Full,
+                        budget: budget.map(|b| f64::from(b) / 2.0),
+                    }),
+                },
+                transfer: None,
+            }
+        ),
+        dist().prop_map(StepKind::Sleep),
+        dist().prop_map(StepKind::Blocking),
+    ]
+}
+
+/// What a generated program position expands to.
+#[derive(Clone, Debug)]
+enum Item {
+    Step(StepKind),
+    /// A spawn, joined right after it or left for the end of the program.
+    Spawn {
+        program: Vec<Step>,
+        join: bool,
+    },
+}
+
+/// Programs of depth ≤ `depth` that never take a pool at or below `floor`
+/// (the highest pool an enclosing scope holds, plus one).
+fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
+    let item = if depth == 0 {
+        leaf().prop_map(Item::Step).boxed()
+    } else {
+        let sub = move || program(depth - 1, floor);
+        let mut choices: Vec<BoxedStrategy<Item>> = vec![
+            leaf().prop_map(Item::Step).boxed(),
+            leaf().prop_map(Item::Step).boxed(),
+            prop::collection::vec((1u32..3, sub()), 1..3)
+                .prop_map(|branches| {
+                    Item::Step(StepKind::Gather(
+                        branches.into_iter().map(|(copies, program)| GatherBranch { copies, program }).collect(),
+                    ))
+                })
+                .boxed(),
+            (1u64..60, sub())
+                .prop_map(|(after, program)| Item::Step(StepKind::Timeout { after: ms(after), program }))
+                .boxed(),
+            (sub(), any::<bool>()).prop_map(|(program, join)| Item::Spawn { program, join }).boxed(),
+        ];
+        if floor < POOLS {
+            let limit = (floor..POOLS)
+                .prop_flat_map(move |pool| {
+                    program(depth - 1, pool + 1).prop_map(move |program| Item::Step(StepKind::Limit { pool, program }))
+                })
+                .boxed();
+            choices.push(limit);
+        }
+        prop::strategy::Union::new(choices).boxed()
+    };
+    prop::collection::vec(item, 1..4)
+        .prop_map(move |items| {
+            let mut steps = Vec::new();
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    Item::Step(kind) => steps.push(Step { kind, label: None }),
+                    Item::Spawn { program, join } => {
+                        // Unique within the program and the limit bodies
+                        // that share its names: one depth, one position.
+                        let name = format!("s{depth}_{i}");
+                        steps.push(Step { kind: StepKind::Spawn { name: name.clone(), program }, label: None });
+                        if join {
+                            steps.push(Step { kind: StepKind::Join { name }, label: None });
+                        }
+                    }
+                }
+            }
+            steps
+        })
+        .boxed()
+}
+
+/// Renames every spawn (and the join right after it) `u<n>`, n counting
+/// through the whole program: names made per depth and position repeat in
+/// sibling limit bodies, which share their program's names, and the parser
+/// would reject such a scenario ("already spawned in this program").
+fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
+    for i in 0..steps.len() {
+        match &mut steps[i].kind {
+            StepKind::Spawn { name, program } => {
+                let old = std::mem::replace(name, format!("u{next}"));
+                *next += 1;
+                unique_spawn_names(program, next);
+                let new = match &steps[i].kind {
+                    StepKind::Spawn { name, .. } => name.clone(),
+                    _ => unreachable!(),
+                };
+                if let Some(Step { kind: StepKind::Join { name }, .. }) = steps.get_mut(i + 1)
+                    && *name == old
+                {
+                    *name = new;
+                }
+            }
+            StepKind::Gather(branches) => {
+                for b in branches {
+                    unique_spawn_names(&mut b.program, next);
+                }
+            }
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => unique_spawn_names(program, next),
+            _ => {}
+        }
+    }
+}
+
+fn bound() -> impl Strategy<Value = Bound> {
+    prop_oneof![(1u64..15).prop_map(Bound::Count), (1u64..200).prop_map(|n| Bound::Duration(ms(n)))]
+}
+
+fn arrivals() -> impl Strategy<Value = Arrivals> {
+    prop_oneof![
+        (1u64..15).prop_map(|count| Arrivals::Batch { count }),
+        (10.0f64..300.0, bound()).prop_map(|(rate_per_s, bound)| Arrivals::Poisson { rate_per_s, bound }),
+        (1u64..50, bound()).prop_map(|(every, bound)| Arrivals::Interval { every: ms(every), bound }),
+        // Closed loops always have a positive think time here, so a
+        // duration bound is always reached.
+        (1u32..4, 1u64..20, bound()).prop_map(|(users, think, bound)| Arrivals::Closed {
+            users,
+            think: Dist::Constant(ms(think)),
+            bound
+        }),
+    ]
+}
+
+fn strategy_kind() -> impl Strategy<Value = StrategyKind> {
+    prop_oneof![
+        Just(StrategyKind::Blocking),
+        (1u32..6, any::<bool>(), 1u64..10).prop_map(|(workers, gil, switch)| StrategyKind::Threaded {
+            workers,
+            gil,
+            switch_interval: ms(switch)
+        }),
+        prop::option::of(1u32..4).prop_map(|max_concurrency| StrategyKind::Cooperative { max_concurrency }),
+    ]
+}
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    (
+        any::<u64>(),
+        1u32..4,
+        prop::collection::vec(1u32..4, POOLS as usize),
+        prop::collection::vec((arrivals(), program(2, 0)), 1..3),
+        prop::collection::vec(strategy_kind(), 1..4),
+        prop::option::of(50u64..400),
+    )
+        .prop_map(|(seed, cores, pool_sizes, classes, kinds, horizon)| Scenario {
+            name: "generated".into(),
+            description: String::new(),
+            seed,
+            machine: Machine { cores },
+            pools: pool_sizes
+                .into_iter()
+                .enumerate()
+                .map(|(i, size)| Pool { name: format!("p{i}"), size, when_full: WhenFull::Wait })
+                .collect(),
+            // 8 Mbit/s: a generated payload takes up to 0.2 s alone.
+            links: vec![Link { name: "l0".into(), bits_per_s: 8_000_000 }],
+            // Two servers that sometimes fail, slow down and turn requests away.
+            services: vec![Service {
+                name: "s0".into(),
+                concurrency: 2,
+                service: Dist::Exponential { mean_ns: 10e6 },
+                fail: 0.1,
+                rate_limit: Some(RateLimit { rate_per_s: 200.0, burst: 5 }),
+                slowdowns: vec![Slowdown { from: ms(20), until: ms(60), factor: 3.0 }],
+            }],
+            classes: classes
+                .into_iter()
+                .enumerate()
+                .map(|(i, (arrivals, mut program))| {
+                    unique_spawn_names(&mut program, &mut 0);
+                    TaskClass { name: format!("c{i}"), arrivals, program }
+                })
+                .collect(),
+            strategies: kinds
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| SimStrategy { label: format!("{}-{i}", kind.name()), kind })
+                .collect(),
+            horizon: horizon.map(ms),
+            slos: Vec::new(),
+            warmup: None,
+            runtime: Default::default(),
+        })
+}
+
+// ----- observing a run ----------------------------------------------------
+
+#[derive(Default)]
+struct Log {
+    records: Vec<TaskRecord>,
+    trace: Vec<TraceEvent>,
+}
+
+impl Observer for Log {
+    fn task_ended(&mut self, record: &TaskRecord) {
+        self.records.push(*record);
+    }
+    fn tracing(&self) -> bool {
+        true
+    }
+    fn trace(&mut self, event: &TraceEvent) {
+        self.trace.push(*event);
+    }
+}
+
+fn run(scenario: &Scenario, workload: &CompiledWorkload, strategy: &SimStrategy) -> (Log, RunStats) {
+    let mut log = Log::default();
+    let stats = engine::run(scenario, workload, strategy, &mut log)
+        .unwrap_or_else(|e| panic!("generated scenarios cannot deadlock, yet: {e}\n{scenario:#?}"));
+    (log, stats)
+}
+
+/// The least time a program can take under any strategy: the cooperative
+/// critical path with every step at its smallest possible draw. Spawned
+/// programs count zero (a spawner need not wait for them).
+fn least_time(steps: &[Step]) -> SimDuration {
+    let mut total = SimDuration::ZERO;
+    for step in steps {
+        total += match &step.kind {
+            StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => match d
+            {
+                Dist::Constant(x) => *x,
+                Dist::Uniform { min, .. } => *min,
+                _ => SimDuration::ZERO,
+            },
+            StepKind::Gather(branches) => {
+                branches.iter().map(|b| least_time(&b.program)).max().unwrap_or(SimDuration::ZERO)
+            }
+            // A completed task's timeout bodies finished within budget.
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } | StepKind::ToThread(program) => {
+                least_time(program)
+            }
+            // A call's service time may be drawn as small as zero.
+            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => SimDuration::ZERO,
+        };
+    }
+    total
+}
+
+/// Whether a program runs on one fiber only (no gather, spawn or timeout).
+fn single_fiber(steps: &[Step]) -> bool {
+    steps.iter().all(|s| match &s.kind {
+        StepKind::Gather(_) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
+        StepKind::Limit { program, .. } => single_fiber(program),
+        _ => true,
+    })
+}
+
+// ----- properties ---------------------------------------------------------
+
+proptest! {
+    // 160 cases by default; PROPTEST_CASES=5000 for a longer search. Past
+    // failures are kept beside this file (properties.proptest-regressions):
+    // proptest's default would look in tests/proptest-regressions/, since
+    // tests/it/ holds a main.rs.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(160),
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn every_task_is_accounted_for_once_and_time_never_goes_back(scenario in scenario()) {
+        let workload = CompiledWorkload::compile(&scenario);
+        for strategy in &scenario.strategies {
+            let (log, stats) = run(&scenario, &workload, strategy);
+            // Each (class, index) ends exactly once, and every arrival ends.
+            let mut keys: Vec<(u16, u64)> = log.records.iter().map(|r| (r.class, r.index)).collect();
+            keys.sort_unstable();
+            let before = keys.len();
+            keys.dedup();
+            prop_assert_eq!(keys.len(), before, "a task ended twice");
+            prop_assert_eq!(before as u64, stats.arrived, "arrived tasks not all accounted for");
+            if scenario.horizon.is_none() {
+                prop_assert!(log.records.iter().all(|r| r.outcome != Outcome::Cancelled));
+            }
+            // Time never goes back, in either report.
+            prop_assert!(log.records.windows(2).all(|w| w[0].ended <= w[1].ended));
+            prop_assert!(log.trace.windows(2).all(|w| w[0].time <= w[1].time));
+            for r in &log.records {
+                prop_assert!(r.arrived <= r.ended);
+                if let Some(started) = r.started {
+                    prop_assert!(r.arrived <= started && started <= r.ended);
+                }
+            }
+            prop_assert!(stats.last_outcome <= stats.end);
+        }
+    }
+
+    #[test]
+    fn a_completed_task_takes_at_least_its_own_steps(scenario in scenario()) {
+        let workload = CompiledWorkload::compile(&scenario);
+        for strategy in &scenario.strategies {
+            let (log, _) = run(&scenario, &workload, strategy);
+            // Task numbers (trace) to (class, index within class) (records).
+            let mut per_class = vec![0u64; scenario.classes.len()];
+            let mut key_of = Vec::new();
+            let mut sampled: Vec<SimDuration> = Vec::new();
+            for event in &log.trace {
+                match event.what {
+                    TraceWhat::Arrived => {
+                        key_of.push((event.class, per_class[event.class as usize]));
+                        per_class[event.class as usize] += 1;
+                        sampled.push(SimDuration::ZERO);
+                    }
+                    TraceWhat::Began { pc, duration: Some(ns) }
+                        if matches!(workload.ops[pc as usize], Op::Io { .. } | Op::Cpu { .. } | Op::Sleep { .. } | Op::Blocking { .. }) =>
+                    {
+                        sampled[event.task as usize] += SimDuration::from_nanos(ns);
+                    }
+                    _ => {}
+                }
+            }
+            for r in log.records.iter().filter(|r| r.outcome == Outcome::Completed) {
+                let class = &scenario.classes[r.class as usize];
+                let latency = r.ended - r.arrived;
+                let bound = least_time(&class.program);
+                prop_assert!(latency >= bound, "latency {latency} < least time {bound} under {}", strategy.label);
+                if single_fiber(&class.program) {
+                    let number = key_of.iter().position(|k| *k == (r.class, r.index)).expect("arrived");
+                    let own = sampled[number];
+                    prop_assert!(latency >= own, "latency {latency} < its own steps' {own} under {}", strategy.label);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn results_are_deterministic_and_independent_of_the_thread(scenario in scenario()) {
+        let workload = CompiledWorkload::compile(&scenario);
+        let measure = |s: &SimStrategy| -> (StrategyResult, RunStats) {
+            let m = metrics::measure(&scenario, &workload, s, None).expect("no deadlock");
+            (m.result, m.stats)
+        };
+        let here: Vec<_> = scenario.strategies.iter().map(measure).collect();
+        let again: Vec<_> = scenario.strategies.iter().map(measure).collect();
+        prop_assert_eq!(&here, &again);
+        // Each strategy on its own thread, in reverse order of start.
+        let threaded: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                scenario.strategies.iter().rev().map(|s| scope.spawn(move || measure(s))).collect();
+            let mut results: Vec<_> = handles.into_iter().map(|h| h.join().expect("no panic")).collect();
+            results.reverse();
+            results
+        });
+        prop_assert_eq!(&here, &threaded);
+    }
+}
