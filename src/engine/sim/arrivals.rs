@@ -35,18 +35,18 @@ impl<'a, O: Observer> Sim<'a, O> {
         match &self.scenario.classes[c].arrivals {
             Arrivals::Batch { count } => {
                 for _ in 0..*count {
-                    self.arrive(class, NONE);
+                    self.arrive(class, NO_USER);
                 }
             }
             Arrivals::Poisson { rate_per_s, .. } => {
-                self.arrive(class, NONE);
+                self.arrive(class, NO_USER);
                 let next = self.now + self.poisson_gap(c, *rate_per_s);
                 if self.may_issue(class, next) {
                     self.queue.push(next, Event::Arrival { class });
                 }
             }
             Arrivals::Interval { every, .. } => {
-                self.arrive(class, NONE);
+                self.arrive(class, NO_USER);
                 let next = self.now + *every;
                 if self.may_issue(class, next) {
                     self.queue.push(next, Event::Arrival { class });
@@ -85,12 +85,12 @@ impl<'a, O: Observer> Sim<'a, O> {
             // stay in the user's process.
             number = self.arrivals_seen;
             self.arrivals_seen += 1;
-            if user == NONE && number % u64::from(self.process.1) != u64::from(self.process.0) {
+            if user == NO_USER && number % u64::from(self.process.1) != u64::from(self.process.0) {
                 return;
             }
         }
         self.stats.arrived += 1;
-        let task = self.alloc_task(Task::arrived(class, index, number, self.now, user));
+        let task = self.tasks.insert(Task::arrived(class, index, number, self.now, user));
         self.integrate_in_flight();
         self.stats.last_arrival = self.now;
         self.stats.in_flight_ns_at_last_arrival = self.stats.in_flight_ns;
@@ -117,7 +117,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    pub(super) fn start_on_thread(&mut self, task: u32) {
+    pub(super) fn start_on_thread(&mut self, task: TaskId) {
         if let Discipline::Threads { busy, .. } = &mut self.discipline {
             *busy += 1;
             self.stats.peak_threads = self.stats.peak_threads.max(*busy);
@@ -134,7 +134,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.run_fiber_now(root);
     }
 
-    pub(super) fn admit_to_loop(&mut self, task: u32) {
+    pub(super) fn admit_to_loop(&mut self, task: TaskId) {
         if let Discipline::Cooperative { admitted, .. } = &mut self.discipline {
             *admitted += 1;
         }

@@ -5,8 +5,8 @@ use super::*;
 
 impl<'a, O: Observer> Sim<'a, O> {
     /// The service of the `call` op at `f`'s pc.
-    pub(super) fn call_service(&self, f: u32) -> u16 {
-        let Op::Call { call } = self.w.ops[self.fibers[f as usize].pc as usize] else {
+    pub(super) fn call_service(&self, f: FiberId) -> u16 {
+        let Op::Call { call } = self.w.ops[self.fibers[f].pc as usize] else {
             unreachable!("only a fiber at a call op waits for a service")
         };
         self.w.calls[call as usize].service
@@ -16,8 +16,8 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// is parked (waiting for it, or for a backoff after an immediate
     /// rejection); if not, its call has failed for good and `failing` is
     /// set.
-    pub(super) fn attempt(&mut self, f: u32) -> bool {
-        let Fiber { pc, counter: k, .. } = self.fibers[f as usize];
+    pub(super) fn attempt(&mut self, f: FiberId) -> bool {
+        let Fiber { pc, counter: k, .. } = self.fibers[f];
         let Op::Call { call } = self.w.ops[pc as usize] else { unreachable!("attempt at a call op") };
         let (service, timeout) = (self.w.calls[call as usize].service, self.w.calls[call as usize].timeout);
         let s = service as usize;
@@ -31,7 +31,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         let generation = self.park(f, State::Call);
         let (task_index, class, site) = self.draw_site(f);
-        let request = self.requests.alloc(Request {
+        let request = self.requests.insert(Request {
             fiber: f,
             generation,
             arrived: self.now,
@@ -52,13 +52,13 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Attempt `counter` of `f`'s call ended in `outcome`: wait a backoff
     /// and retry if the policy and the budget allow (returns true, `f`
     /// parked), else mark the call failed for good (returns false).
-    pub(super) fn attempt_failed(&mut self, f: u32, outcome: Outcome) -> bool {
-        let Fiber { pc, counter: k, task, .. } = self.fibers[f as usize];
+    pub(super) fn attempt_failed(&mut self, f: FiberId, outcome: Outcome) -> bool {
+        let Fiber { pc, counter: k, task, .. } = self.fibers[f];
         let Op::Call { call } = self.w.ops[pc as usize] else { unreachable!("attempt at a call op") };
         let (service, retry) = (self.w.calls[call as usize].service, self.w.calls[call as usize].retry);
         if let Some(r) = retry
             && k < r.attempts
-            && !self.tasks[task as usize].unwinding()
+            && !self.tasks[task].unwinding()
         {
             if self.services[service as usize].allow_retry(r.budget) {
                 let b = backoff(r.backoff, r.multiplier, r.max_backoff, k);
@@ -71,20 +71,20 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 };
                 let generation = self.park(f, State::Backoff);
-                self.fibers[f as usize].counter = k + 1;
+                self.fibers[f].counter = k + 1;
                 self.queue.push(self.now + wait, Event::RetryCall { fiber: f, generation });
                 return true;
             }
             self.observer.call(service, CallEvent::BudgetExhausted);
         }
-        let fiber = &mut self.fibers[f as usize];
+        let fiber = &mut self.fibers[f];
         fiber.counter = call_ended(outcome);
         fiber.set_failing(true);
         false
     }
 
     /// A uniform draw in [0, b] for the backoff before attempt k + 1.
-    pub(super) fn jitter(&mut self, f: u32, k: u32, b: SimDuration) -> SimDuration {
+    pub(super) fn jitter(&mut self, f: FiberId, k: u32, b: SimDuration) -> SimDuration {
         let (task_index, class, site) = self.draw_site(f);
         let streams = self.classes[class].calls.as_mut().expect("a scenario with calls has call streams");
         let word = next_word(streams.jitter.at(task_index, mix(site, u64::from(k))));
@@ -93,8 +93,8 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// A server of `service` takes `request` now.
-    pub(super) fn start_service(&mut self, service: u16, request: u32) {
-        let r = self.requests.get(request);
+    pub(super) fn start_service(&mut self, service: u16, request: RequestId) {
+        let r = self.requests[request];
         self.observer.call(service, CallEvent::Started { wait: self.now - r.arrived });
         let dist = &self.scenario.services[service as usize].service;
         let base = match dist {
@@ -110,9 +110,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.queue.push(self.now + d, Event::ServiceDone { service, request });
     }
 
-    pub(super) fn on_service_done(&mut self, service: u16, request: u32) {
-        let r = self.requests.get(request);
-        self.requests.free(request);
+    pub(super) fn on_service_done(&mut self, service: u16, request: RequestId) {
+        let r = self.requests[request];
+        self.requests.remove(request);
         let live = self.is_current(r.fiber, r.generation, State::Call);
         let p = self.scenario.services[service as usize].fail;
         let failed = p > 0.0 && {

@@ -7,25 +7,25 @@ use super::*;
 impl<'a, O: Observer> Sim<'a, O> {
     /// Threads: a timeout expired. The caller gives up now; the thread runs
     /// the body to its end, then the task unwinds.
-    pub(super) fn deadline_on_thread(&mut self, f: u32) {
-        let task = self.fibers[f as usize].task;
-        self.fibers[f as usize].flags |= Fiber::DEADLINE_PASSED;
+    pub(super) fn deadline_on_thread(&mut self, f: FiberId) {
+        let task = self.fibers[f].task;
+        self.fibers[f].flags |= Fiber::DEADLINE_PASSED;
         self.record_outcome(task, Outcome::TimedOut);
     }
 
     /// The task ends early (failure or timeout). Cooperative: every fiber of
     /// the task is cancelled at once and returns its permits. Threads: the
     /// running fiber unwinds to the root.
-    pub(super) fn end_task(&mut self, task: u32, outcome: Outcome) {
+    pub(super) fn end_task(&mut self, task: TaskId, outcome: Outcome) {
         self.record_outcome(task, outcome);
         if !self.cooperative() {
-            self.tasks[task as usize].number_flags |= Task::UNWINDING;
+            self.tasks[task].number_flags |= Task::UNWINDING;
             return;
         }
         self.returned.clear();
-        while self.tasks[task as usize].fibers != NONE {
-            let f = self.tasks[task as usize].fibers;
-            let Fiber { pc, role, state, .. } = self.fibers[f as usize];
+        while self.tasks[task].fibers.is_some() {
+            let f = self.tasks[task].fibers;
+            let Fiber { pc, role, state, .. } = self.fibers[f];
             if role == Role::Offload {
                 // A cancelled to_thread body stops at once and frees its
                 // worker (a simplification: CPython's thread would run the
@@ -40,7 +40,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             self.returned.extend_from_slice(self.w.held_pools(pc));
-            match self.fibers[f as usize].state {
+            match self.fibers[f].state {
                 State::Transfer => self.cancel_transfer(pc),
                 State::Call => {
                     let service = self.call_service(f);
@@ -57,18 +57,18 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.task_done(task);
     }
 
-    pub(super) fn root_finished(&mut self, task: u32) {
+    pub(super) fn root_finished(&mut self, task: TaskId) {
         self.record_outcome(task, Outcome::Completed);
         self.task_done(task);
     }
 
     /// Records how a task ended, once; a closed-loop user then thinks.
-    pub(super) fn record_outcome(&mut self, task: u32, outcome: Outcome) {
-        let t = self.tasks[task as usize];
+    pub(super) fn record_outcome(&mut self, task: TaskId, outcome: Outcome) {
+        let t = self.tasks[task];
         if t.ended() {
             return;
         }
-        self.tasks[task as usize].number_flags |= Task::ENDED;
+        self.tasks[task].number_flags |= Task::ENDED;
         self.integrate_in_flight();
         self.in_flight -= 1;
         self.stats.last_outcome = self.now;
@@ -81,7 +81,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             outcome,
         });
         self.trace(task, TraceWhat::Finished(outcome));
-        if t.user != NONE && outcome != Outcome::Cancelled {
+        if t.user != NO_USER && outcome != Outcome::Cancelled {
             self.user_thinks(t.class(), t.user);
         }
     }
@@ -118,7 +118,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// The task's last fiber is gone: free its worker or loop slot.
-    pub(super) fn task_done(&mut self, task: u32) {
+    pub(super) fn task_done(&mut self, task: TaskId) {
         let next = match &mut self.discipline {
             Discipline::Threads { busy, waiting, .. } => {
                 *busy -= 1;
@@ -129,8 +129,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                 waiting.pop_front()
             }
         };
-        self.tasks[task as usize] = Task::FREE;
-        self.free_tasks.push(task);
+        self.tasks[task] = Task::FREE;
+        self.tasks.remove(task);
         if let Some(next) = next {
             if self.cooperative() {
                 self.admit_to_loop(next);
@@ -140,23 +140,10 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    pub(super) fn alloc_task(&mut self, task: Task) -> u32 {
-        match self.free_tasks.pop() {
-            Some(id) => {
-                self.tasks[id as usize] = task;
-                id
-            }
-            None => {
-                self.tasks.push(task);
-                (self.tasks.len() - 1) as u32
-            }
-        }
-    }
-
     pub(super) fn on_horizon(&mut self) {
         self.horizon_reached = true;
-        for task in 0..self.tasks.len() as u32 {
-            if self.tasks[task as usize].in_use() {
+        for task in self.tasks.ids() {
+            if self.tasks[task].in_use() {
                 self.record_outcome(task, Outcome::Cancelled);
             }
         }
@@ -166,7 +153,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.end = self.now;
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
-        let stuck: Vec<u32> = (0..self.tasks.len() as u32).filter(|&t| self.tasks[t as usize].in_use()).collect();
+        let stuck: Vec<TaskId> = self.tasks.ids().filter(|&t| self.tasks[t].in_use()).collect();
         if self.horizon_reached || stuck.is_empty() {
             return Ok(self.stats);
         }
@@ -174,12 +161,12 @@ impl<'a, O: Observer> Sim<'a, O> {
         Err(EngineError::Stalled { at: self.now, stuck: stuck.len() as u64, tasks })
     }
 
-    pub(super) fn describe_stall(&self, task: u32) -> StalledTask {
-        let t = &self.tasks[task as usize];
+    pub(super) fn describe_stall(&self, task: TaskId) -> StalledTask {
+        let t = &self.tasks[task];
         let mut waits = Vec::new();
         let mut f = t.fibers;
-        while f != NONE {
-            let fiber = &self.fibers[f as usize];
+        while f.is_some() {
+            let fiber = &self.fibers[f];
             if fiber.state == State::Permit {
                 let pool = &self.scenario.pools[fiber.counter as usize];
                 waits.push(format!("waits for a permit of pool \"{}\" (size {}, none free)", pool.name, pool.size));

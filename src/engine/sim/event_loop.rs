@@ -5,8 +5,8 @@
 use super::*;
 
 impl<'a, O: Observer> Sim<'a, O> {
-    pub(super) fn make_ready(&mut self, f: u32) {
-        let fiber = &mut self.fibers[f as usize];
+    pub(super) fn make_ready(&mut self, f: FiberId) {
+        let fiber = &mut self.fibers[f];
         fiber.state = State::Ready;
         self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now });
         self.trace_fiber(f, TraceWhat::Ready);
@@ -23,7 +23,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// The loop's current coroutine finished a `cpu` or `blocking` step: it
     /// continues without yielding, then the iteration goes on.
-    pub(super) fn continue_on_loop(&mut self, f: u32) {
+    pub(super) fn continue_on_loop(&mut self, f: FiberId) {
         self.event_loop.occupied = false;
         self.run_fiber_now(f);
         self.drain();
@@ -50,13 +50,13 @@ impl<'a, O: Observer> Sim<'a, O> {
             let f = item.fiber;
             if item.is_deadline() {
                 if self.is_current(f, item.generation, State::Timeout) {
-                    let task = self.fibers[f as usize].task;
+                    let task = self.fibers[f].task;
                     self.end_task(task, Outcome::TimedOut);
                 }
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);
                 if self.overheads.active {
-                    let cost = self.overheads.step(self.live_fibers) + std::mem::take(&mut self.loop_debt);
+                    let cost = self.overheads.step(self.live_fibers()) + std::mem::take(&mut self.loop_debt);
                     if !cost.is_zero() {
                         self.event_loop.occupied = true;
                         self.charge(f, cost);
@@ -65,7 +65,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
                 // A task's first run is traced as `Started`, not as resumed.
                 // Untraced runs do not load the task record here.
-                if self.tracing && self.tasks[self.fibers[f as usize].task as usize].started().is_some() {
+                if self.tracing && self.tasks[self.fibers[f].task].started().is_some() {
                     self.trace_fiber(f, TraceWhat::Resumed);
                 }
                 self.run_fiber_now(f);
@@ -77,13 +77,13 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// True when `f` runs on the event loop: a coroutine under cooperative,
     /// not a `to_thread` body on an executor worker.
     #[inline]
-    pub(super) fn on_loop(&self, f: u32) -> bool {
-        self.cooperative() && self.fibers[f as usize].role != Role::Offload
+    pub(super) fn on_loop(&self, f: FiberId) -> bool {
+        self.cooperative() && self.fibers[f].role != Role::Offload
     }
 
     /// Cooperative: a `to_thread` body takes a free executor worker, else
     /// waits in FIFO order (R-TO-THREAD).
-    pub(super) fn submit_to_executor(&mut self, child: u32) {
+    pub(super) fn submit_to_executor(&mut self, child: FiberId) {
         if self.executor.busy >= self.executor.workers {
             let generation = self.park(child, State::Queued);
             self.executor.waiting.push_back((child, generation));
@@ -114,17 +114,17 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// `f` needs `cost` of CPU before it goes on (R-RUNTIME-STEP,
     /// R-RUNTIME-SWITCH): on the loop, which it occupies, or on its thread.
-    pub(super) fn charge(&mut self, f: u32, cost: SimDuration) {
+    pub(super) fn charge(&mut self, f: FiberId, cost: SimDuration) {
         self.park(f, State::Overhead);
         self.cpu.request(self.now, f, cost, &mut self.queue);
     }
 
     /// The CPU a profile charged `f` is spent: it resumes (on the loop,
     /// which it holds, or on its thread).
-    pub(super) fn overhead_done(&mut self, f: u32) {
+    pub(super) fn overhead_done(&mut self, f: FiberId) {
         if self.on_loop(f) {
-            let task = self.fibers[f as usize].task;
-            if self.tasks[task as usize].started().is_some() {
+            let task = self.fibers[f].task;
+            if self.tasks[task].started().is_some() {
                 self.trace_fiber(f, TraceWhat::Resumed);
             }
             self.continue_on_loop(f);
@@ -142,10 +142,10 @@ impl<'a, O: Observer> Sim<'a, O> {
         const FIBER_AHEAD: usize = 12;
         const TASK_AHEAD: usize = 6;
         if let Some(ahead) = self.ready.get(FIBER_AHEAD) {
-            prefetch(&self.fibers, ahead.fiber as usize);
+            self.fibers.prefetch(ahead.fiber);
         }
         if let Some(ahead) = self.ready.get(TASK_AHEAD) {
-            prefetch(&self.tasks, self.fibers[ahead.fiber as usize].task as usize);
+            self.tasks.prefetch(self.fibers[ahead.fiber].task);
         }
     }
 }

@@ -5,71 +5,68 @@
 use super::*;
 
 impl<'a, O: Observer> Sim<'a, O> {
-    pub(super) fn new_root(&mut self, task: u32) -> u32 {
-        let class = self.tasks[task as usize].class() as usize;
+    pub(super) fn new_root(&mut self, task: TaskId) -> FiberId {
+        let class = self.tasks[task].class() as usize;
         let program = self.w.class_programs[class];
         self.alloc_fiber(Fiber { pc: program, task, role: Role::Root, ..Fiber::FREE })
     }
 
-    pub(super) fn new_child(&mut self, parent: u32, program: u32, role: Role, ordinal: u32) -> u32 {
-        let p = self.fibers[parent as usize];
-        let offset = p.pc - self.classes[self.tasks[p.task as usize].class() as usize].base;
+    pub(super) fn new_child(&mut self, parent: FiberId, program: u32, role: Role, ordinal: u32) -> FiberId {
+        let p = self.fibers[parent];
+        let offset = p.pc - self.classes[self.tasks[p.task].class() as usize].base;
         let instance = mix(p.instance, (u64::from(offset) << 32) | u64::from(ordinal));
         self.alloc_fiber(Fiber { pc: program, task: p.task, parent, instance, role, ..Fiber::FREE })
     }
 
-    pub(super) fn alloc_fiber(&mut self, mut fiber: Fiber) -> u32 {
+    pub(super) fn alloc_fiber(&mut self, mut fiber: Fiber) -> FiberId {
         let task = fiber.task;
         let coroutine = fiber.role != Role::Offload;
-        let head = self.tasks[task as usize].fibers;
+        let head = self.tasks[task].fibers;
         fiber.next = head;
         fiber.state = State::Running;
-        let id = match self.free_fibers.pop() {
-            Some(id) => {
-                fiber.generation = self.fibers[id as usize].generation;
-                self.fibers[id as usize] = fiber;
-                id
-            }
-            None => {
-                self.fibers.push(fiber);
-                (self.fibers.len() - 1) as u32
-            }
-        };
-        if head != NONE {
-            self.fibers[head as usize].prev = id;
+        // A reused slot keeps counting generations, so that events for its
+        // previous fiber are recognised as stale.
+        let id = self.fibers.insert_with(|old| Fiber { generation: old.map_or(0, |old| old.generation), ..fiber });
+        if head.is_some() {
+            self.fibers[head].prev = id;
         }
-        let t = &mut self.tasks[task as usize];
+        let t = &mut self.tasks[task];
         t.fibers = id;
-        self.live_fibers += 1;
         if self.cooperative() && coroutine {
-            self.stats.peak_coroutines = self.stats.peak_coroutines.max(self.live_fibers);
+            let live = self.live_fibers();
+            self.stats.peak_coroutines = self.stats.peak_coroutines.max(live);
             if self.overheads.active {
-                self.loop_debt += self.overheads.creation(self.live_fibers);
+                self.loop_debt += self.overheads.creation(live);
             }
         }
         id
     }
 
-    pub(super) fn free_fiber(&mut self, f: u32) {
-        let Fiber { next, prev, task, generation, .. } = self.fibers[f as usize];
-        if prev != NONE {
-            self.fibers[prev as usize].next = next;
+    pub(super) fn free_fiber(&mut self, f: FiberId) {
+        let Fiber { next, prev, task, generation, .. } = self.fibers[f];
+        if prev.is_some() {
+            self.fibers[prev].next = next;
         } else {
-            self.tasks[task as usize].fibers = next;
+            self.tasks[task].fibers = next;
         }
-        if next != NONE {
-            self.fibers[next as usize].prev = prev;
+        if next.is_some() {
+            self.fibers[next].prev = prev;
         }
-        self.fibers[f as usize] = Fiber { generation: generation.wrapping_add(1), ..Fiber::FREE };
-        self.free_fibers.push(f);
-        self.live_fibers -= 1;
+        self.fibers[f] = Fiber { generation: generation.wrapping_add(1), ..Fiber::FREE };
+        self.fibers.remove(f);
+    }
+
+    /// Fibers alive now, of every task.
+    #[inline]
+    pub(super) fn live_fibers(&self) -> u64 {
+        self.fibers.len() as u64
     }
 
     /// `f` reached its end (or is unwinding): wait for spawned programs,
     /// return permits, and tell the parent.
-    pub(super) fn finish_fiber(&mut self, f: u32) {
-        let Fiber { pc, task, parent, role, spawn_live, .. } = self.fibers[f as usize];
-        let unwinding = self.tasks[task as usize].unwinding();
+    pub(super) fn finish_fiber(&mut self, f: FiberId) {
+        let Fiber { pc, task, parent, role, spawn_live, .. } = self.fibers[f];
+        let unwinding = self.tasks[task].unwinding();
         if spawn_live != 0 && !unwinding {
             self.park(f, State::Spawned);
             return;
@@ -81,20 +78,20 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         self.free_fiber(f);
-        if parent == NONE {
+        if parent.is_none() {
             self.root_finished(task);
         } else {
             self.child_finished(parent, role);
         }
     }
 
-    pub(super) fn child_finished(&mut self, p: u32, role: Role) {
-        let task = self.fibers[p as usize].task;
-        let unwinding = self.tasks[task as usize].unwinding();
+    pub(super) fn child_finished(&mut self, p: FiberId, role: Role) {
+        let task = self.fibers[p].task;
+        let unwinding = self.tasks[task].unwinding();
         match role {
             Role::Root => unreachable!("a root has no parent"),
             Role::Gather if self.cooperative() => {
-                let fiber = &mut self.fibers[p as usize];
+                let fiber = &mut self.fibers[p];
                 fiber.counter -= 1;
                 if fiber.counter == 0 {
                     self.step_done(p);
@@ -102,7 +99,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Role::Gather => {
-                self.fibers[p as usize].counter += 1;
+                self.fibers[p].counter += 1;
                 if unwinding || !self.start_gather_child(p) {
                     if !unwinding {
                         self.step_done(p);
@@ -113,7 +110,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             Role::Spawn(slot) => {
                 let bit = 1u32 << slot;
                 let on_thread = !self.cooperative();
-                let fiber = &mut self.fibers[p as usize];
+                let fiber = &mut self.fibers[p];
                 fiber.spawn_done |= bit;
                 fiber.spawn_live &= !bit;
                 match fiber.state {
@@ -140,8 +137,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.resume(p);
             }
             Role::Timeout => {
-                if self.fibers[p as usize].deadline_passed() {
-                    self.tasks[task as usize].number_flags |= Task::UNWINDING;
+                if self.fibers[p].deadline_passed() {
+                    self.tasks[task].number_flags |= Task::UNWINDING;
                 } else if !unwinding {
                     self.step_done(p);
                 }
@@ -152,8 +149,8 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// Threads: starts the gather child whose ordinal is the parent's
     /// counter, if any is left. Returns false when the gather is complete.
-    pub(super) fn start_gather_child(&mut self, p: u32) -> bool {
-        let Fiber { pc, counter, .. } = self.fibers[p as usize];
+    pub(super) fn start_gather_child(&mut self, p: FiberId) -> bool {
+        let Fiber { pc, counter, .. } = self.fibers[p];
         let Op::Gather { first, len, .. } = self.w.ops[pc as usize] else {
             unreachable!("gather children return to a gather op")
         };

@@ -16,16 +16,16 @@ pub(super) enum Flow {
 
 impl<'a, O: Observer> Sim<'a, O> {
     /// Executes `f`'s ops until it parks or ends.
-    pub(super) fn advance(&mut self, f: u32) {
+    pub(super) fn advance(&mut self, f: FiberId) {
         loop {
-            let Fiber { pc, task, .. } = self.fibers[f as usize];
-            if self.tasks[task as usize].started().is_none() {
-                self.tasks[task as usize].started = self.now;
+            let Fiber { pc, task, .. } = self.fibers[f];
+            if self.tasks[task].started().is_none() {
+                self.tasks[task].started = self.now;
                 self.trace(task, TraceWhat::Started);
             }
-            let flow = if self.fibers[f as usize].failing() {
+            let flow = if self.fibers[f].failing() {
                 self.raise_failure(f, pc, task)
-            } else if self.tasks[task as usize].unwinding() {
+            } else if self.tasks[task].unwinding() {
                 self.finish_fiber(f);
                 Flow::Parked
             } else {
@@ -39,10 +39,10 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// The step just completed failed (an io failure, a call out of
     /// attempts): the task ends with the failure's outcome.
-    fn raise_failure(&mut self, f: u32, pc: u32, task: u32) -> Flow {
-        self.fibers[f as usize].set_failing(false);
+    fn raise_failure(&mut self, f: FiberId, pc: u32, task: TaskId) -> Flow {
+        self.fibers[f].set_failing(false);
         let outcome = match self.w.ops[pc as usize] {
-            Op::Call { .. } => call_outcome(self.fibers[f as usize].counter).unwrap_or(Outcome::Failed),
+            Op::Call { .. } => call_outcome(self.fibers[f].counter).unwrap_or(Outcome::Failed),
             _ => Outcome::Failed,
         };
         self.end_task(task, outcome);
@@ -51,13 +51,13 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// After `end_task` from inside `f`: cooperative freed `f` (it parks for
     /// good); on a thread `f` goes on, to unwind.
-    fn flow_after_end(&self, f: u32) -> Flow {
-        if self.fibers[f as usize].state == State::Free { Flow::Parked } else { Flow::Continue }
+    fn flow_after_end(&self, f: FiberId) -> Flow {
+        if self.fibers[f].state == State::Free { Flow::Parked } else { Flow::Continue }
     }
 
     /// Dispatches the op at `pc` to its method.
     #[inline]
-    fn execute(&mut self, f: u32, pc: u32, task: u32) -> Flow {
+    fn execute(&mut self, f: FiberId, pc: u32, task: TaskId) -> Flow {
         match self.w.ops[pc as usize] {
             Op::Io { dist, fail } => self.op_io(f, dist, fail),
             Op::Transfer { link, bytes } => self.op_transfer(f, link, bytes),
@@ -73,7 +73,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::Release { pool } => {
                 self.trace_fiber(f, TraceWhat::Ended { pc });
                 self.release(pool);
-                self.fibers[f as usize].pc += 1;
+                self.fibers[f].pc += 1;
                 Flow::Continue
             }
             Op::End => {
@@ -85,16 +85,16 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     #[inline]
-    fn op_io(&mut self, f: u32, dist: DistId, fail: f64) -> Flow {
+    fn op_io(&mut self, f: FiberId, dist: DistId, fail: f64) -> Flow {
         let d = self.sample(f, dist);
         let failing = fail > 0.0 && self.draw_failure(f, fail);
-        self.fibers[f as usize].set_failing(failing);
+        self.fibers[f].set_failing(failing);
         self.begin(f, Some(d));
         self.wait_timer(f, d);
         Flow::Parked
     }
 
-    fn op_transfer(&mut self, f: u32, link: LinkId, bytes: u64) -> Flow {
+    fn op_transfer(&mut self, f: FiberId, link: LinkId, bytes: u64) -> Flow {
         self.begin(f, None);
         let generation = self.park(f, State::Transfer);
         self.links[link as usize].start(self.now, f, generation, bytes);
@@ -103,9 +103,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_call(&mut self, f: u32) -> Flow {
+    fn op_call(&mut self, f: FiberId) -> Flow {
         self.begin(f, None);
-        self.fibers[f as usize].counter = 1;
+        self.fibers[f].counter = 1;
         if self.attempt(f) {
             self.awaiting(f);
             return Flow::Parked;
@@ -115,7 +115,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     #[inline]
-    fn op_sleep(&mut self, f: u32, dist: DistId) -> Flow {
+    fn op_sleep(&mut self, f: FiberId, dist: DistId) -> Flow {
         let d = self.sample(f, dist);
         self.begin(f, Some(d));
         let slack = if self.on_loop(f) { self.overheads.timer_slack_loop } else { self.overheads.timer_slack_thread };
@@ -123,7 +123,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_blocking(&mut self, f: u32, dist: DistId) -> Flow {
+    fn op_blocking(&mut self, f: FiberId, dist: DistId) -> Flow {
         let d = self.sample(f, dist);
         self.begin(f, Some(d));
         if self.on_loop(f) {
@@ -137,7 +137,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     #[inline]
-    fn op_cpu(&mut self, f: u32, dist: DistId) -> Flow {
+    fn op_cpu(&mut self, f: FiberId, dist: DistId) -> Flow {
         let d = self.sample(f, dist);
         self.begin(f, Some(d));
         if d.is_zero() {
@@ -152,15 +152,15 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_gather(&mut self, f: u32, first: u32, len: u32, children: u32) -> Flow {
+    fn op_gather(&mut self, f: FiberId, first: u32, len: u32, children: u32) -> Flow {
         self.begin(f, None);
         self.park(f, State::Children);
         if !self.cooperative() {
-            self.fibers[f as usize].counter = 0;
+            self.fibers[f].counter = 0;
             self.start_gather_child(f);
             return Flow::Parked;
         }
-        self.fibers[f as usize].counter = children;
+        self.fibers[f].counter = children;
         let mut ordinal = 0;
         for b in first..first + len {
             let Branch { program, copies } = self.w.branches[b as usize];
@@ -174,13 +174,13 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_spawn(&mut self, f: u32, slot: u8, program: ProgramId) -> Flow {
+    fn op_spawn(&mut self, f: FiberId, slot: u8, program: ProgramId) -> Flow {
         self.begin(f, None);
         let child = self.new_child(f, program, Role::Spawn(slot), u32::from(slot));
         if self.cooperative() {
-            self.fibers[f as usize].spawn_live |= 1 << slot;
+            self.fibers[f].spawn_live |= 1 << slot;
             self.make_ready(child);
-            self.fibers[f as usize].pc += 1;
+            self.fibers[f].pc += 1;
             return Flow::Continue;
         }
         // On a thread the spawned program runs to its end first.
@@ -189,19 +189,19 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_join(&mut self, f: u32, slot: u8) -> Flow {
-        if self.fibers[f as usize].spawn_done & (1 << slot) != 0 {
-            self.fibers[f as usize].pc += 1;
+    fn op_join(&mut self, f: FiberId, slot: u8) -> Flow {
+        if self.fibers[f].spawn_done & (1 << slot) != 0 {
+            self.fibers[f].pc += 1;
             return Flow::Continue;
         }
         self.begin(f, None);
         self.park(f, State::Join);
-        self.fibers[f as usize].counter = u32::from(slot);
+        self.fibers[f].counter = u32::from(slot);
         self.awaiting(f);
         Flow::Parked
     }
 
-    fn op_timeout(&mut self, f: u32, after: SimDuration, program: ProgramId) -> Flow {
+    fn op_timeout(&mut self, f: FiberId, after: SimDuration, program: ProgramId) -> Flow {
         self.begin(f, Some(after));
         let generation = self.park(f, State::Timeout);
         self.queue.push(self.now + after, Event::Deadline { fiber: f, generation });
@@ -210,13 +210,13 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_acquire(&mut self, f: u32, pc: u32, task: u32, pool: PoolId) -> Flow {
+    fn op_acquire(&mut self, f: FiberId, pc: u32, task: TaskId, pool: PoolId) -> Flow {
         self.begin(f, None);
         let p = &mut self.pools[pool as usize];
         if p.available > 0 {
             p.available -= 1;
             self.trace_fiber(f, TraceWhat::Acquired { pc });
-            self.fibers[f as usize].pc += 1;
+            self.fibers[f].pc += 1;
             return Flow::Continue;
         }
         if p.reject {
@@ -225,13 +225,13 @@ impl<'a, O: Observer> Sim<'a, O> {
             return self.flow_after_end(f);
         }
         let generation = self.park(f, State::Permit);
-        self.fibers[f as usize].counter = u32::from(pool);
+        self.fibers[f].counter = u32::from(pool);
         self.pools[pool as usize].waiters.push_back((f, generation));
         self.awaiting(f);
         Flow::Parked
     }
 
-    fn op_to_thread(&mut self, f: u32, program: ProgramId) -> Flow {
+    fn op_to_thread(&mut self, f: FiberId, program: ProgramId) -> Flow {
         self.begin(f, None);
         self.park(f, State::Children);
         let child = self.new_child(f, program, Role::Offload, 0);
@@ -245,7 +245,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// Draws a step duration for the op at `f`'s pc.
-    pub(super) fn sample(&mut self, f: u32, dist: DistId) -> SimDuration {
+    pub(super) fn sample(&mut self, f: FiberId, dist: DistId) -> SimDuration {
         let dist = &self.w.dists[dist as usize];
         if let Dist::Constant(d) = dist {
             return *d;
@@ -255,44 +255,44 @@ impl<'a, O: Observer> Sim<'a, O> {
         dist.sample(&mut || next_word(rng))
     }
 
-    pub(super) fn draw_failure(&mut self, f: u32, probability: f64) -> bool {
+    pub(super) fn draw_failure(&mut self, f: FiberId, probability: f64) -> bool {
         let (task_index, class, site) = self.draw_site(f);
         let word = next_word(self.classes[class].failures.at(task_index, site));
         ((word >> 11) as f64 / (1u64 << 53) as f64) < probability
     }
 
     /// (task index within class, class, site) naming the draw at `f`'s pc.
-    pub(super) fn draw_site(&self, f: u32) -> (u64, usize, u64) {
-        let fiber = &self.fibers[f as usize];
-        let task = &self.tasks[fiber.task as usize];
+    pub(super) fn draw_site(&self, f: FiberId) -> (u64, usize, u64) {
+        let fiber = &self.fibers[f];
+        let task = &self.tasks[fiber.task];
         let class = task.class() as usize;
         let offset = fiber.pc - self.classes[class].base;
         (task.index(), class, mix(fiber.instance, u64::from(offset)))
     }
 
-    pub(super) fn park(&mut self, f: u32, state: State) -> u32 {
-        let fiber = &mut self.fibers[f as usize];
+    pub(super) fn park(&mut self, f: FiberId, state: State) -> u32 {
+        let fiber = &mut self.fibers[f];
         fiber.state = state;
         fiber.generation = fiber.generation.wrapping_add(1);
         fiber.generation
     }
 
-    pub(super) fn wait_timer(&mut self, f: u32, d: SimDuration) {
+    pub(super) fn wait_timer(&mut self, f: FiberId, d: SimDuration) {
         let generation = self.park(f, State::Timer);
         self.queue.push(self.now + d, Event::Wake { fiber: f, generation });
         self.awaiting(f);
     }
 
     /// The op at `f`'s pc completed: trace it and move on.
-    pub(super) fn step_done(&mut self, f: u32) {
-        let pc = self.fibers[f as usize].pc;
+    pub(super) fn step_done(&mut self, f: FiberId) {
+        let pc = self.fibers[f].pc;
         self.trace_fiber(f, TraceWhat::Ended { pc });
-        self.fibers[f as usize].pc += 1;
+        self.fibers[f].pc += 1;
     }
 
     /// Makes a woken fiber runnable: on the loop's ready queue, or at once on
     /// its thread.
-    pub(super) fn resume(&mut self, f: u32) {
+    pub(super) fn resume(&mut self, f: FiberId) {
         if self.on_loop(f) {
             self.make_ready(f);
         } else {
@@ -300,14 +300,14 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    pub(super) fn run_fiber_now(&mut self, f: u32) {
-        self.fibers[f as usize].state = State::Running;
+    pub(super) fn run_fiber_now(&mut self, f: FiberId) {
+        self.fibers[f].state = State::Running;
         self.run_now.push_back(f);
     }
 
     pub(super) fn drain(&mut self) {
         while let Some(f) = self.run_now.pop_front() {
-            if self.fibers[f as usize].state == State::Running {
+            if self.fibers[f].state == State::Running {
                 self.advance(f);
             }
         }

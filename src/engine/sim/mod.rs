@@ -45,10 +45,10 @@ mod tracing;
 
 use super::cpu::Cpu;
 use super::fifo::BlockFifo;
+use super::ids::{FiberId, RequestId, Slab, TaskId};
 use super::link::Link;
 use super::observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
 use super::overhead::{Overheads, ThreadStarter};
-use super::prefetch::prefetch;
 use super::queue::EventQueue;
 use super::service::{Request, Requests, ServiceState, backoff};
 use super::streams::{Purpose, Stream, mix, next_word};
@@ -68,10 +68,8 @@ pub(super) struct Sim<'a, O: Observer> {
     tracing: bool,
     now: SimTime,
     queue: EventQueue<Event>,
-    fibers: Vec<Fiber>,
-    free_fibers: Vec<u32>,
-    tasks: Vec<Task>,
-    free_tasks: Vec<u32>,
+    fibers: Slab<FiberId, Fiber>,
+    tasks: Slab<TaskId, Task>,
     pools: Vec<Pool>,
     cpu: Cpu,
     classes: Vec<ClassRun>,
@@ -84,7 +82,6 @@ pub(super) struct Sim<'a, O: Observer> {
     /// Scratch for pools returned by a cancelled task.
     returned: Vec<u16>,
     stats: RunStats,
-    live_fibers: u64,
     in_flight: u64,
     /// When `in_flight` last changed (the integral is up to date until then).
     in_flight_since: SimTime,
@@ -137,10 +134,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             tracing,
             now: SimTime::ZERO,
             queue: EventQueue::new(),
-            fibers: Vec::new(),
-            free_fibers: Vec::new(),
-            tasks: Vec::new(),
-            free_tasks: Vec::new(),
+            fibers: Slab::default(),
+            tasks: Slab::default(),
             pools: scenario
                 .pools
                 .iter()
@@ -159,7 +154,6 @@ impl<'a, O: Observer> Sim<'a, O> {
                 steady_state: scenario.warmup.is_some(),
                 ..RunStats::default()
             },
-            live_fibers: 0,
             in_flight: 0,
             in_flight_since: SimTime::ZERO,
             horizon_reached: false,
@@ -255,7 +249,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         let max_time = limits.max_time.unwrap_or(SimTime::NEVER);
         while let Some((time, event)) = self.queue.pop_hinting(|event| {
             if let Event::Wake { fiber, .. } = *event {
-                prefetch(&self.fibers, fiber as usize);
+                self.fibers.prefetch(fiber);
             }
         }) {
             debug_assert!(time >= self.now, "virtual time went back");
@@ -318,7 +312,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Event::Slice { slot, generation } => {
                 if let Some(fiber) = self.cpu.slice_ended(self.now, slot, generation, &mut self.queue) {
-                    if self.fibers[fiber as usize].state == State::Overhead {
+                    if self.fibers[fiber].state == State::Overhead {
                         self.overhead_done(fiber);
                         return;
                     }
@@ -367,8 +361,8 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    fn is_current(&self, fiber: u32, generation: u32, state: State) -> bool {
-        let f = &self.fibers[fiber as usize];
+    fn is_current(&self, fiber: FiberId, generation: u32, state: State) -> bool {
+        let f = &self.fibers[fiber];
         f.generation == generation && f.state == state
     }
 }

@@ -4,13 +4,14 @@
 //! holds one task, root fiber, ready entry and pending event per coroutine.
 
 use crate::engine::cpu::SlotId;
+use crate::engine::ids::{FiberId, RequestId, TaskId};
 use crate::engine::observer::Outcome;
 use crate::engine::streams::Stream;
 use crate::time::SimTime;
 use std::collections::VecDeque;
 
-/// "No fiber / no task / no user".
-pub(super) const NONE: u32 = u32::MAX;
+/// "No user": a task of an open-loop class.
+pub(super) const NO_USER: u32 = u32::MAX;
 
 /// What a fiber is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,8 +90,8 @@ pub(super) enum Role {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Fiber {
     pub(super) pc: u32,
-    pub(super) task: u32,
-    pub(super) parent: u32,
+    pub(super) task: TaskId,
+    pub(super) parent: FiberId,
     pub(super) generation: u32,
     /// Names this fiber for random draws: a hash of its path from the root.
     pub(super) instance: u64,
@@ -100,8 +101,8 @@ pub(super) struct Fiber {
     pub(super) spawn_live: u32,
     pub(super) spawn_done: u32,
     /// Neighbours in the task's fiber list.
-    pub(super) next: u32,
-    pub(super) prev: u32,
+    pub(super) next: FiberId,
+    pub(super) prev: FiberId,
     pub(super) state: State,
     pub(super) role: Role,
     /// [`Fiber::DEADLINE_PASSED`] and [`Fiber::FAILING`]: one byte, so that
@@ -112,15 +113,15 @@ pub(super) struct Fiber {
 impl Fiber {
     pub(super) const FREE: Fiber = Fiber {
         pc: 0,
-        task: NONE,
-        parent: NONE,
+        task: TaskId::NONE,
+        parent: FiberId::NONE,
         generation: 0,
         instance: 0,
         counter: 0,
         spawn_live: 0,
         spawn_done: 0,
-        next: NONE,
-        prev: NONE,
+        next: FiberId::NONE,
+        prev: FiberId::NONE,
         state: State::Free,
         role: Role::Root,
         flags: 0,
@@ -163,7 +164,7 @@ pub(super) struct Task {
     /// [`Task::started`]).
     pub(super) started: SimTime,
     /// Head of the task's fiber list.
-    pub(super) fibers: u32,
+    pub(super) fibers: FiberId,
     pub(super) user: u32,
 }
 
@@ -173,8 +174,8 @@ impl Task {
         number_flags: Task::ENDED,
         arrived: SimTime::ZERO,
         started: SimTime::NEVER,
-        fibers: NONE,
-        user: NONE,
+        fibers: FiberId::NONE,
+        user: NO_USER,
     };
 
     pub(super) const INDEX_BITS: u32 = 48;
@@ -243,28 +244,28 @@ pub(super) enum Event {
     /// A closed-loop user issues its next task.
     UserIssue { class: u16, user: u32 },
     /// A timer (io, sleep, blocking call on a thread) completes.
-    Wake { fiber: u32, generation: u32 },
+    Wake { fiber: FiberId, generation: u32 },
     /// Cooperative: a blocking call that held the loop returns.
-    LoopUnblocked { fiber: u32, generation: u32 },
+    LoopUnblocked { fiber: FiberId, generation: u32 },
     /// A CPU slice ends.
     Slice { slot: SlotId, generation: u32 },
     /// A timeout's budget expires.
-    Deadline { fiber: u32, generation: u32 },
+    Deadline { fiber: FiberId, generation: u32 },
     /// The head transfer of a link ends (stale unless `generation` is the
     /// link's current one).
     LinkDone { link: u16, generation: u32 },
     /// A service finished serving `request`.
-    ServiceDone { service: u16, request: u32 },
+    ServiceDone { service: u16, request: RequestId },
     /// A `call` attempt's client timeout.
-    CallTimeout { fiber: u32, generation: u32 },
+    CallTimeout { fiber: FiberId, generation: u32 },
     /// A `call`'s backoff is over: the next attempt.
-    RetryCall { fiber: u32, generation: u32 },
+    RetryCall { fiber: FiberId, generation: u32 },
     /// Cooperative: the loop starts an iteration.
     LoopIteration,
     /// The scenario's horizon.
     Horizon,
     /// Threads: a worker thread started for the fiber's task.
-    ThreadStarted { fiber: u32, generation: u32 },
+    ThreadStarted { fiber: FiberId, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {
@@ -277,7 +278,7 @@ impl From<(SlotId, u32)> for Event {
 /// expiry to deliver (timer callbacks run on the loop too).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Ready {
-    pub(super) fiber: u32,
+    pub(super) fiber: FiberId,
     pub(super) generation: u32,
     /// When the coroutine became ready; [`SimTime::NEVER`] marks a timeout's
     /// expiry (which has no lag to report), keeping the entry at 16 bytes.
@@ -296,18 +297,18 @@ impl Ready {
 /// reset when they meet. Cheaper than a `VecDeque`'s ring arithmetic.
 #[derive(Debug, Default)]
 pub(super) struct RunQueue {
-    pub(super) items: Vec<u32>,
+    pub(super) items: Vec<FiberId>,
     pub(super) head: usize,
 }
 
 impl RunQueue {
     #[inline]
-    pub(super) fn push_back(&mut self, f: u32) {
+    pub(super) fn push_back(&mut self, f: FiberId) {
         self.items.push(f);
     }
 
     #[inline]
-    pub(super) fn pop_front(&mut self) -> Option<u32> {
+    pub(super) fn pop_front(&mut self) -> Option<FiberId> {
         match self.items.get(self.head) {
             Some(&f) => {
                 self.head += 1;
@@ -334,8 +335,8 @@ pub(super) struct EventLoop {
 }
 
 pub(super) enum Discipline {
-    Cooperative { max_concurrency: Option<u32>, admitted: u32, waiting: VecDeque<u32> },
-    Threads { workers: u32, busy: u32, waiting: VecDeque<u32> },
+    Cooperative { max_concurrency: Option<u32>, admitted: u32, waiting: VecDeque<TaskId> },
+    Threads { workers: u32, busy: u32, waiting: VecDeque<TaskId> },
 }
 
 #[derive(Debug)]
@@ -343,7 +344,7 @@ pub(super) struct Pool {
     pub(super) available: u32,
     /// A full pool ends the asking task as rejected instead of queueing it.
     pub(super) reject: bool,
-    pub(super) waiters: VecDeque<(u32, u32)>,
+    pub(super) waiters: VecDeque<(FiberId, u32)>,
 }
 
 /// Per class: its streams, its place in the op arena, and its arrival state.
@@ -372,5 +373,5 @@ pub(super) struct CallStreams {
 pub(super) struct Executor {
     pub(super) workers: u32,
     pub(super) busy: u32,
-    pub(super) waiting: VecDeque<(u32, u32)>,
+    pub(super) waiting: VecDeque<(FiberId, u32)>,
 }

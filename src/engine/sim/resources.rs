@@ -8,9 +8,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn release(&mut self, pool: u16) {
         while let Some((f, generation)) = self.pools[pool as usize].waiters.pop_front() {
             if self.is_current(f, generation, State::Permit) {
-                let pc = self.fibers[f as usize].pc;
+                let pc = self.fibers[f].pc;
                 self.trace_fiber(f, TraceWhat::Acquired { pc });
-                self.fibers[f as usize].pc += 1;
+                self.fibers[f].pc += 1;
                 self.resume(f);
                 return;
             }
@@ -28,10 +28,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         let mut bytes_done = 0;
         loop {
             let fibers = &self.fibers;
-            let live =
-                |f: u32, g: u32| fibers[f as usize].generation == g && fibers[f as usize].state == State::Transfer;
+            let live = |f: FiberId, g: u32| fibers[f].generation == g && fibers[f].state == State::Transfer;
             let Some(f) = self.links[link as usize].pop_finished(live) else { break };
-            if let Op::Transfer { bytes, .. } = self.w.ops[self.fibers[f as usize].pc as usize] {
+            if let Op::Transfer { bytes, .. } = self.w.ops[self.fibers[f].pc as usize] {
                 bytes_done += bytes;
             }
             self.step_done(f);
@@ -52,7 +51,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// report the change (with `bytes` of payload just delivered).
     pub(super) fn link_changed(&mut self, link: u16, bytes: u64) {
         let fibers = &self.fibers;
-        let live = |f: u32, g: u32| fibers[f as usize].generation == g && fibers[f as usize].state == State::Transfer;
+        let live = |f: FiberId, g: u32| fibers[f].generation == g && fibers[f].state == State::Transfer;
         if let Some((at, generation)) = self.links[link as usize].reschedule(self.now, live) {
             self.queue.push(at, Event::LinkDone { link, generation });
         }

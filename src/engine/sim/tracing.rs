@@ -4,29 +4,29 @@
 use super::*;
 
 impl<'a, O: Observer> Sim<'a, O> {
-    pub(super) fn begin(&mut self, f: u32, duration: Option<SimDuration>) {
+    pub(super) fn begin(&mut self, f: FiberId, duration: Option<SimDuration>) {
         if self.tracing {
-            let pc = self.fibers[f as usize].pc;
+            let pc = self.fibers[f].pc;
             self.trace_fiber(f, TraceWhat::Began { pc, duration: duration.map(SimDuration::as_nanos) });
         }
     }
 
-    pub(super) fn awaiting(&mut self, f: u32) {
+    pub(super) fn awaiting(&mut self, f: FiberId) {
         if self.tracing && self.cooperative() {
-            let pc = self.fibers[f as usize].pc;
+            let pc = self.fibers[f].pc;
             self.trace_fiber(f, TraceWhat::Awaiting { pc });
         }
     }
 
-    pub(super) fn trace_fiber(&mut self, f: u32, what: TraceWhat) {
+    pub(super) fn trace_fiber(&mut self, f: FiberId, what: TraceWhat) {
         if self.tracing {
-            self.trace(self.fibers[f as usize].task, what);
+            self.trace(self.fibers[f].task, what);
         }
     }
 
-    pub(super) fn trace(&mut self, task: u32, what: TraceWhat) {
+    pub(super) fn trace(&mut self, task: TaskId, what: TraceWhat) {
         if self.tracing {
-            let t = &self.tasks[task as usize];
+            let t = &self.tasks[task];
             self.observer.trace(&TraceEvent { time: self.now, task: t.number(), class: t.class(), what });
         }
     }
