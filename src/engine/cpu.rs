@@ -14,6 +14,7 @@
 //! Invariant: `busy` is the total CPU time granted, so utilisation is
 //! `busy / (cores × makespan)` and can never exceed 1.
 
+use super::ids::FiberId;
 use super::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -24,7 +25,7 @@ pub type SlotId = u32;
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     /// The fiber running here, or `None` when the slot is free.
-    fiber: Option<u32>,
+    fiber: Option<FiberId>,
     remaining: SimDuration,
     slice: SimDuration,
     generation: u32,
@@ -34,7 +35,7 @@ struct Slot {
 #[derive(Debug)]
 pub struct Cpu {
     slots: Vec<Slot>,
-    waiting: VecDeque<(u32, SimDuration)>,
+    waiting: VecDeque<(FiberId, SimDuration)>,
     quantum: Option<SimDuration>,
     busy: SimDuration,
     /// When each slot's current slice ends (for [`Cpu::cancel`]).
@@ -92,7 +93,7 @@ impl Cpu {
     }
 
     /// `fiber` needs `work` (> 0) of CPU from `now`.
-    pub fn request(&mut self, now: SimTime, fiber: u32, work: SimDuration, sink: &mut impl SliceSink) {
+    pub fn request(&mut self, now: SimTime, fiber: FiberId, work: SimDuration, sink: &mut impl SliceSink) {
         let work = match self.stretch {
             (1, 1) => work,
             (num, den) => {
@@ -113,7 +114,7 @@ impl Cpu {
         slot: SlotId,
         generation: u32,
         sink: &mut impl SliceSink,
-    ) -> Option<u32> {
+    ) -> Option<FiberId> {
         let s = self.slots[slot as usize];
         let fiber = s.fiber.filter(|_| s.generation == generation)?;
         self.busy += s.slice;
@@ -139,7 +140,7 @@ impl Cpu {
     /// `fiber` no longer needs the CPU (its task was cancelled): it leaves
     /// the queue, or frees its slot for the next in line. The CPU it used
     /// so far in its current slice counts as busy.
-    pub fn cancel(&mut self, now: SimTime, fiber: u32, sink: &mut impl SliceSink) {
+    pub fn cancel(&mut self, now: SimTime, fiber: FiberId, sink: &mut impl SliceSink) {
         if let Some(i) = self.waiting.iter().position(|(f, _)| *f == fiber) {
             self.waiting.remove(i);
             return;
@@ -155,7 +156,7 @@ impl Cpu {
         }
     }
 
-    fn start(&mut self, now: SimTime, slot: SlotId, fiber: u32, work: SimDuration, sink: &mut impl SliceSink) {
+    fn start(&mut self, now: SimTime, slot: SlotId, fiber: FiberId, work: SimDuration, sink: &mut impl SliceSink) {
         let slice = self.quantum.map_or(work, |q| work.min(q));
         let s = &mut self.slots[slot as usize];
         s.generation = s.generation.wrapping_add(1);
@@ -174,12 +175,12 @@ mod tests {
         let mut cpu = Cpu::new(slots, quantum.map(SimDuration::from_millis));
         let mut sink: EventQueue<(SlotId, u32)> = EventQueue::new();
         for (fiber, ms) in work_ms.iter().enumerate() {
-            cpu.request(SimTime::ZERO, fiber as u32, SimDuration::from_millis(*ms), &mut sink);
+            cpu.request(SimTime::ZERO, FiberId::new(fiber as u32), SimDuration::from_millis(*ms), &mut sink);
         }
         let mut done = vec![0; work_ms.len()];
         while let Some((at, (slot, generation))) = sink.pop() {
             if let Some(f) = cpu.slice_ended(at, slot, generation, &mut sink) {
-                done[f as usize] = at.as_nanos() / 1_000_000;
+                done[f.get() as usize] = at.as_nanos() / 1_000_000;
             }
         }
         assert_eq!(cpu.busy(), SimDuration::from_millis(work_ms.iter().sum()));

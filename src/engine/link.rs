@@ -23,6 +23,7 @@
 //!   reschedule bumps `generation`, and events carrying an older one are
 //!   ignored.
 
+use super::ids::FiberId;
 use crate::time::{SimDuration, SimTime};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -32,7 +33,7 @@ const WORK_PER_BYTE: u128 = 8 * 1_000_000_000;
 
 /// A transfer waiting for its end: (finish work, start order, fiber,
 /// fiber generation).
-type Entry = Reverse<(u128, u64, u32, u32)>;
+type Entry = Reverse<(u128, u64, FiberId, u32)>;
 
 /// One link's processor-sharing state.
 #[derive(Debug)]
@@ -75,7 +76,7 @@ impl Link {
     }
 
     /// `fiber` (at `generation`) starts moving `bytes` at `now`.
-    pub fn start(&mut self, now: SimTime, fiber: u32, generation: u32, bytes: u64) {
+    pub fn start(&mut self, now: SimTime, fiber: FiberId, generation: u32, bytes: u64) {
         self.advance(now);
         let finish = self.work + u128::from(bytes) * WORK_PER_BYTE;
         self.heap.push(Reverse((finish, self.started, fiber, generation)));
@@ -104,7 +105,7 @@ impl Link {
 
     /// Pops the next transfer whose work is done, if any, and returns its
     /// fiber. `live(fiber, generation)` says whether it still waits for it.
-    pub fn pop_finished(&mut self, live: impl Fn(u32, u32) -> bool) -> Option<u32> {
+    pub fn pop_finished(&mut self, live: impl Fn(FiberId, u32) -> bool) -> Option<FiberId> {
         while let Some(&Reverse((finish, _, fiber, generation))) = self.heap.peek() {
             if finish > self.work {
                 return None;
@@ -120,7 +121,7 @@ impl Link {
 
     /// When the head transfer ends at the current share, with the new
     /// generation its event must carry; `None` when the link is idle.
-    pub fn reschedule(&mut self, now: SimTime, live: impl Fn(u32, u32) -> bool) -> Option<(SimTime, u32)> {
+    pub fn reschedule(&mut self, now: SimTime, live: impl Fn(FiberId, u32) -> bool) -> Option<(SimTime, u32)> {
         self.advance(now);
         self.generation = self.generation.wrapping_add(1);
         while let Some(&Reverse((_, _, fiber, generation))) = self.heap.peek() {
@@ -152,24 +153,24 @@ mod tests {
     fn two_equal_transfers_share_the_link() {
         // 1 MB on 8 Mbit/s: 1 s alone, 2 s for two together.
         let mut link = Link::new(8_000_000);
-        link.start(at(0), 0, 0, 1_000_000);
-        link.start(at(0), 1, 0, 1_000_000);
+        link.start(at(0), FiberId::new(0), 0, 1_000_000);
+        link.start(at(0), FiberId::new(1), 0, 1_000_000);
         let (when, generation) = link.reschedule(at(0), |_, _| true).unwrap();
         assert_eq!(when, at(2000));
         assert!(link.fire(when, generation));
-        assert_eq!(link.pop_finished(|_, _| true), Some(0));
-        assert_eq!(link.pop_finished(|_, _| true), Some(1));
+        assert_eq!(link.pop_finished(|_, _| true), Some(FiberId::new(0)));
+        assert_eq!(link.pop_finished(|_, _| true), Some(FiberId::new(1)));
         assert_eq!(link.reschedule(when, |_, _| true), None);
     }
 
     #[test]
     fn a_cancelled_transfer_frees_its_share() {
         let mut link = Link::new(8_000_000);
-        link.start(at(0), 0, 0, 1_000_000);
-        link.start(at(0), 1, 0, 1_000_000);
+        link.start(at(0), FiberId::new(0), 0, 1_000_000);
+        link.start(at(0), FiberId::new(1), 0, 1_000_000);
         // At 0.5 s each has 0.25 MB; fiber 1 is cancelled, fiber 0 has 0.75 MB left alone.
         link.cancel(at(500));
-        let live = |f: u32, _| f == 0;
+        let live = |f: FiberId, _| f == FiberId::new(0);
         let (when, _) = link.reschedule(at(500), live).unwrap();
         assert_eq!(when, at(1250));
     }

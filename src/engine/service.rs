@@ -15,6 +15,7 @@
 //! - the token bucket holds at most `burst` tokens and refills at `rate`
 //!   per second of virtual time.
 
+use super::ids::{FiberId, RequestId, Slab};
 use crate::model::{RateLimit, Service, Slowdown};
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -26,7 +27,7 @@ pub const BUDGET_MIN_RETRIES: f64 = 10.0;
 /// One attempt in the service's hands.
 #[derive(Clone, Copy, Debug)]
 pub struct Request {
-    pub fiber: u32,
+    pub fiber: FiberId,
     /// The fiber's generation while it waits for this request.
     pub generation: u32,
     pub arrived: SimTime,
@@ -37,41 +38,14 @@ pub struct Request {
 }
 
 /// Requests in flight, in a slab whose slots are reused.
-#[derive(Debug, Default)]
-pub struct Requests {
-    slots: Vec<Request>,
-    free: Vec<u32>,
-}
-
-impl Requests {
-    pub fn alloc(&mut self, request: Request) -> u32 {
-        match self.free.pop() {
-            Some(id) => {
-                self.slots[id as usize] = request;
-                id
-            }
-            None => {
-                self.slots.push(request);
-                (self.slots.len() - 1) as u32
-            }
-        }
-    }
-
-    pub fn get(&self, id: u32) -> Request {
-        self.slots[id as usize]
-    }
-
-    pub fn free(&mut self, id: u32) {
-        self.free.push(id);
-    }
-}
+pub type Requests = Slab<RequestId, Request>;
 
 /// One service's queue, servers, bucket and budget.
 #[derive(Debug)]
 pub struct ServiceState {
     concurrency: u32,
     busy: u32,
-    queue: VecDeque<u32>,
+    queue: VecDeque<RequestId>,
     bucket: Option<(RateLimit, f64, SimTime)>,
     slowdowns: Vec<Slowdown>,
     first_attempts: u64,
@@ -131,7 +105,7 @@ impl ServiceState {
 
     /// A request arrives: true if a server is free and takes it now (the
     /// caller starts it), false if it joins the queue.
-    pub fn arrive(&mut self, request: u32) -> bool {
+    pub fn arrive(&mut self, request: RequestId) -> bool {
         if self.busy < self.concurrency {
             self.busy += 1;
             true
@@ -142,7 +116,7 @@ impl ServiceState {
     }
 
     /// A server finished: the next queued request it takes, if any.
-    pub fn depart(&mut self) -> Option<u32> {
+    pub fn depart(&mut self) -> Option<RequestId> {
         match self.queue.pop_front() {
             Some(next) => Some(next),
             None => {
@@ -186,11 +160,11 @@ mod tests {
     #[test]
     fn servers_then_fifo_queue() {
         let mut s = service(1, None);
-        assert!(s.arrive(0));
-        assert!(!s.arrive(1));
-        assert!(!s.arrive(2));
-        assert_eq!(s.depart(), Some(1));
-        assert_eq!(s.depart(), Some(2));
+        assert!(s.arrive(RequestId::new(0)));
+        assert!(!s.arrive(RequestId::new(1)));
+        assert!(!s.arrive(RequestId::new(2)));
+        assert_eq!(s.depart(), Some(RequestId::new(1)));
+        assert_eq!(s.depart(), Some(RequestId::new(2)));
         assert_eq!(s.depart(), None);
         assert_eq!(s.busy(), 0);
     }

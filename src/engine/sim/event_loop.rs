@@ -1,0 +1,151 @@
+//! The cooperative event loop (asyncio's `_run_once`): the ready queue,
+//! iterations, a step that occupies the loop, and the default executor of
+//! `to_thread` bodies.
+
+use super::*;
+
+impl<'a, O: Observer> Sim<'a, O> {
+    pub(super) fn make_ready(&mut self, f: FiberId) {
+        let fiber = &mut self.fibers[f];
+        fiber.state = State::Ready;
+        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now });
+        self.trace_fiber(f, TraceWhat::Ready);
+        self.kick_loop();
+    }
+
+    /// Schedules a loop iteration now unless one is running or due.
+    pub(super) fn kick_loop(&mut self) {
+        if !self.event_loop.running && !self.event_loop.iteration_scheduled {
+            self.event_loop.iteration_scheduled = true;
+            self.queue.push(self.now, Event::LoopIteration);
+        }
+    }
+
+    /// The loop's current coroutine finished a `cpu` or `blocking` step: it
+    /// continues without yielding, then the iteration goes on.
+    pub(super) fn continue_on_loop(&mut self, f: FiberId) {
+        self.event_loop.occupied = false;
+        self.run_fiber_now(f);
+        self.drain();
+        self.loop_continue();
+    }
+
+    /// Runs the rest of the current iteration until it ends or a step
+    /// occupies the loop.
+    pub(super) fn loop_continue(&mut self) {
+        while !self.event_loop.occupied {
+            if self.event_loop.batch_left == 0 {
+                self.event_loop.running = false;
+                if !self.ready.is_empty() {
+                    self.kick_loop();
+                }
+                return;
+            }
+            self.event_loop.batch_left -= 1;
+            self.prefetch_ready();
+            let Some(item) = self.ready.pop_front() else {
+                self.event_loop.batch_left = 0;
+                continue;
+            };
+            let f = item.fiber;
+            if item.is_deadline() {
+                if self.is_current(f, item.generation, State::Timeout) {
+                    let task = self.fibers[f].task;
+                    self.end_task(task, Outcome::TimedOut);
+                }
+            } else if self.is_current(f, item.generation, State::Ready) {
+                self.observer.loop_lag(self.now - item.since);
+                if self.overheads.active {
+                    let cost = self.overheads.step(self.live_fibers()) + std::mem::take(&mut self.loop_debt);
+                    if !cost.is_zero() {
+                        self.event_loop.occupied = true;
+                        self.charge(f, cost);
+                        continue;
+                    }
+                }
+                // A task's first run is traced as `Started`, not as resumed.
+                // Untraced runs do not load the task record here.
+                if self.tracing && self.tasks[self.fibers[f].task].started().is_some() {
+                    self.trace_fiber(f, TraceWhat::Resumed);
+                }
+                self.run_fiber_now(f);
+                self.drain();
+            }
+        }
+    }
+
+    /// True when `f` runs on the event loop: a coroutine under cooperative,
+    /// not a `to_thread` body on an executor worker.
+    #[inline]
+    pub(super) fn on_loop(&self, f: FiberId) -> bool {
+        self.cooperative() && self.fibers[f].role != Role::Offload
+    }
+
+    /// Cooperative: a `to_thread` body takes a free executor worker, else
+    /// waits in FIFO order (R-TO-THREAD).
+    pub(super) fn submit_to_executor(&mut self, child: FiberId) {
+        if self.executor.busy >= self.executor.workers {
+            let generation = self.park(child, State::Queued);
+            self.executor.waiting.push_back((child, generation));
+            return;
+        }
+        self.executor.busy += 1;
+        self.stats.peak_threads = self.stats.peak_threads.max(1 + self.executor.busy);
+        if self.overheads.active
+            && let Some(at) = self.starter.start_if_needed(self.now, self.executor.busy, self.overheads.thread_start)
+        {
+            let generation = self.park(child, State::Starting);
+            self.queue.push(at, Event::ThreadStarted { fiber: child, generation });
+            return;
+        }
+        self.run_fiber_now(child);
+    }
+
+    /// An executor worker is free: the next live queued body takes it.
+    pub(super) fn executor_done(&mut self) {
+        self.executor.busy -= 1;
+        while let Some((f, generation)) = self.executor.waiting.pop_front() {
+            if self.is_current(f, generation, State::Queued) {
+                self.submit_to_executor(f);
+                return;
+            }
+        }
+    }
+
+    /// `f` needs `cost` of CPU before it goes on (R-RUNTIME-STEP,
+    /// R-RUNTIME-SWITCH): on the loop, which it occupies, or on its thread.
+    pub(super) fn charge(&mut self, f: FiberId, cost: SimDuration) {
+        self.park(f, State::Overhead);
+        self.cpu.request(self.now, f, cost, &mut self.queue);
+    }
+
+    /// The CPU a profile charged `f` is spent: it resumes (on the loop,
+    /// which it holds, or on its thread).
+    pub(super) fn overhead_done(&mut self, f: FiberId) {
+        if self.on_loop(f) {
+            let task = self.fibers[f].task;
+            if self.tasks[task].started().is_some() {
+                self.trace_fiber(f, TraceWhat::Resumed);
+            }
+            self.continue_on_loop(f);
+        } else {
+            self.run_fiber_now(f);
+        }
+    }
+
+    /// Starts loading the fiber records of coroutines a little ahead in the
+    /// ready queue, and the task records of those nearer (their fibers,
+    /// prefetched earlier, say which task). See `prefetch.rs`.
+    #[inline]
+    pub(super) fn prefetch_ready(&self) {
+        /// Ready entries ahead whose fiber, and whose task, to prefetch.
+        const FIBER_AHEAD: usize = 12;
+        const TASK_AHEAD: usize = 6;
+        if let Some(ahead) = self.ready.get(FIBER_AHEAD) {
+            self.fibers.prefetch(ahead.fiber);
+        }
+        if let Some(ahead) = self.ready.get(TASK_AHEAD) {
+            self.tasks.prefetch(self.fibers[ahead.fiber].task);
+        }
+    }
+}

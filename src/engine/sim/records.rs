@@ -1,0 +1,377 @@
+//! The records the run loop is made of: fibers, tasks, events, ready
+//! entries and the per-run state of the disciplines, pools and classes.
+//! Their sizes are budgeted (`per_coroutine_records_stay_small`): a batch
+//! holds one task, root fiber, ready entry and pending event per coroutine.
+
+use crate::engine::cpu::SlotId;
+use crate::engine::ids::{FiberId, RequestId, TaskId};
+use crate::engine::observer::Outcome;
+use crate::engine::streams::Stream;
+use crate::time::SimTime;
+use std::collections::VecDeque;
+
+/// "No user": a task of an open-loop class.
+pub(super) const NO_USER: u32 = u32::MAX;
+
+/// What a fiber is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum State {
+    Free,
+    /// In the cooperative ready queue.
+    Ready,
+    /// Executing ops now.
+    Running,
+    /// Awaiting an io or sleep step (or, on a thread, a blocking call).
+    Timer,
+    /// Cooperative: running a blocking call that occupies the loop.
+    LoopBlocked,
+    /// Running or queued for CPU.
+    Cpu,
+    /// Waiting for gather children (or, on a thread, a spawned program).
+    Children,
+    /// Waiting for the spawned program in slot `counter`.
+    Join,
+    /// Waiting for a timeout's body.
+    Timeout,
+    /// At its end, waiting for unjoined spawned programs.
+    Spawned,
+    /// Waiting for a permit of pool `counter`.
+    Permit,
+    /// Running or queued for the CPU a runtime profile charges before the
+    /// fiber goes on: the loop's step (cooperative) or a thread's wake-up.
+    Overhead,
+    /// Threads: waiting for its new worker thread to start.
+    Starting,
+    /// A `to_thread` body waiting for a free worker of the loop's executor.
+    Queued,
+    /// Moving a payload over a link (the op at its pc says which).
+    Transfer,
+    /// Waiting for a `call` attempt (attempt number in `counter`).
+    Call,
+    /// Waiting out a `call`'s backoff before its next attempt.
+    Backoff,
+}
+
+/// A fiber whose `call` finally failed holds this plus the outcome's code
+/// (see [`call_outcome`]) in `counter`, with `failing` set, until it runs
+/// and ends its task.
+pub(super) const CALL_ENDED: u32 = 0xFFFF_FF00;
+
+pub(super) fn call_outcome(counter: u32) -> Option<Outcome> {
+    match counter.checked_sub(CALL_ENDED)? {
+        0 => Some(Outcome::Failed),
+        1 => Some(Outcome::Rejected),
+        2 => Some(Outcome::TimedOut),
+        _ => None,
+    }
+}
+
+pub(super) fn call_ended(outcome: Outcome) -> u32 {
+    CALL_ENDED
+        + match outcome {
+            Outcome::Rejected => 1,
+            Outcome::TimedOut => 2,
+            _ => 0,
+        }
+}
+
+/// Why a fiber exists, which says what its end means to its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Role {
+    Root,
+    Gather,
+    Spawn(u8),
+    Timeout,
+    /// A `to_thread` body: on a worker thread of the loop's executor under
+    /// cooperative, inline on a thread otherwise.
+    Offload,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fiber {
+    pub(super) pc: u32,
+    pub(super) task: TaskId,
+    pub(super) parent: FiberId,
+    pub(super) generation: u32,
+    /// Names this fiber for random draws: a hash of its path from the root.
+    pub(super) instance: u64,
+    /// Gather: children outstanding (cooperative) or the next child's ordinal
+    /// (threads). Join: the awaited slot. Permit: the pool.
+    pub(super) counter: u32,
+    pub(super) spawn_live: u32,
+    pub(super) spawn_done: u32,
+    /// Neighbours in the task's fiber list.
+    pub(super) next: FiberId,
+    pub(super) prev: FiberId,
+    pub(super) state: State,
+    pub(super) role: Role,
+    /// [`Fiber::DEADLINE_PASSED`] and [`Fiber::FAILING`]: one byte, so that
+    /// the record is 48 bytes.
+    pub(super) flags: u8,
+}
+
+impl Fiber {
+    pub(super) const FREE: Fiber = Fiber {
+        pc: 0,
+        task: TaskId::NONE,
+        parent: FiberId::NONE,
+        generation: 0,
+        instance: 0,
+        counter: 0,
+        spawn_live: 0,
+        spawn_done: 0,
+        next: FiberId::NONE,
+        prev: FiberId::NONE,
+        state: State::Free,
+        role: Role::Root,
+        flags: 0,
+    };
+
+    /// Threads: this timeout's deadline passed while its body ran on.
+    pub(super) const DEADLINE_PASSED: u8 = 1;
+    /// The pending io step fails when it completes.
+    pub(super) const FAILING: u8 = 2;
+
+    #[inline]
+    pub(super) fn deadline_passed(&self) -> bool {
+        self.flags & Fiber::DEADLINE_PASSED != 0
+    }
+
+    #[inline]
+    pub(super) fn failing(&self) -> bool {
+        self.flags & Fiber::FAILING != 0
+    }
+
+    #[inline]
+    pub(super) fn set_failing(&mut self, failing: bool) {
+        self.flags = (self.flags & !Fiber::FAILING) | if failing { Fiber::FAILING } else { 0 };
+    }
+}
+
+/// A task: 40 bytes, as a batch holds one per coroutine. The class shares a
+/// word with the task's index within it (below 2^48: years of arrivals at
+/// any rate the engine reaches), and three flags share one with its arrival
+/// number; read them through the accessors.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Task {
+    /// Index within the class (low 48 bits) and class (high 16).
+    pub(super) index_class: u64,
+    /// Arrival number (low 61 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
+    /// [`Task::IN_USE`].
+    pub(super) number_flags: u64,
+    pub(super) arrived: SimTime,
+    /// When the task first ran; [`SimTime::NEVER`] until then (see
+    /// [`Task::started`]).
+    pub(super) started: SimTime,
+    /// Head of the task's fiber list.
+    pub(super) fibers: FiberId,
+    pub(super) user: u32,
+}
+
+impl Task {
+    pub(super) const FREE: Task = Task {
+        index_class: 0,
+        number_flags: Task::ENDED,
+        arrived: SimTime::ZERO,
+        started: SimTime::NEVER,
+        fibers: FiberId::NONE,
+        user: NO_USER,
+    };
+
+    pub(super) const INDEX_BITS: u32 = 48;
+    /// Its outcome is recorded.
+    pub(super) const ENDED: u64 = 1 << 63;
+    /// Threads: the task has ended (failure, or a timeout whose body has
+    /// finished); its fibers end instead of executing further ops.
+    pub(super) const UNWINDING: u64 = 1 << 62;
+    /// The slot holds a task.
+    pub(super) const IN_USE: u64 = 1 << 61;
+    pub(super) const NUMBER: u64 = Task::IN_USE - 1;
+
+    /// A task that has just arrived.
+    pub(super) fn arrived(class: u16, index: u64, number: u64, arrived: SimTime, user: u32) -> Task {
+        assert!(index >> Task::INDEX_BITS == 0 && number <= Task::NUMBER, "more than 2^48 tasks in one class");
+        Task {
+            index_class: index | u64::from(class) << Task::INDEX_BITS,
+            number_flags: number | Task::IN_USE,
+            arrived,
+            user,
+            ..Task::FREE
+        }
+    }
+
+    #[inline]
+    pub(super) fn class(&self) -> u16 {
+        (self.index_class >> Task::INDEX_BITS) as u16
+    }
+
+    #[inline]
+    pub(super) fn index(&self) -> u64 {
+        self.index_class & ((1 << Task::INDEX_BITS) - 1)
+    }
+
+    #[inline]
+    pub(super) fn number(&self) -> u64 {
+        self.number_flags & Task::NUMBER
+    }
+
+    #[inline]
+    pub(super) fn ended(&self) -> bool {
+        self.number_flags & Task::ENDED != 0
+    }
+
+    #[inline]
+    pub(super) fn unwinding(&self) -> bool {
+        self.number_flags & Task::UNWINDING != 0
+    }
+
+    #[inline]
+    pub(super) fn in_use(&self) -> bool {
+        self.number_flags & Task::IN_USE != 0
+    }
+
+    /// When the task first ran, if it has.
+    #[inline]
+    pub(super) fn started(&self) -> Option<SimTime> {
+        Some(self.started).filter(|&t| t != SimTime::NEVER)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Event {
+    /// The next open-loop arrival (or the whole batch) of a class.
+    Arrival { class: u16 },
+    /// A closed-loop user issues its next task.
+    UserIssue { class: u16, user: u32 },
+    /// A timer (io, sleep, blocking call on a thread) completes.
+    Wake { fiber: FiberId, generation: u32 },
+    /// Cooperative: a blocking call that held the loop returns.
+    LoopUnblocked { fiber: FiberId, generation: u32 },
+    /// A CPU slice ends.
+    Slice { slot: SlotId, generation: u32 },
+    /// A timeout's budget expires.
+    Deadline { fiber: FiberId, generation: u32 },
+    /// The head transfer of a link ends (stale unless `generation` is the
+    /// link's current one).
+    LinkDone { link: u16, generation: u32 },
+    /// A service finished serving `request`.
+    ServiceDone { service: u16, request: RequestId },
+    /// A `call` attempt's client timeout.
+    CallTimeout { fiber: FiberId, generation: u32 },
+    /// A `call`'s backoff is over: the next attempt.
+    RetryCall { fiber: FiberId, generation: u32 },
+    /// Cooperative: the loop starts an iteration.
+    LoopIteration,
+    /// The scenario's horizon.
+    Horizon,
+    /// Threads: a worker thread started for the fiber's task.
+    ThreadStarted { fiber: FiberId, generation: u32 },
+}
+
+impl From<(SlotId, u32)> for Event {
+    fn from((slot, generation): (SlotId, u32)) -> Event {
+        Event::Slice { slot, generation }
+    }
+}
+
+/// A cooperative ready-queue entry: a coroutine to resume, or a timeout's
+/// expiry to deliver (timer callbacks run on the loop too).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ready {
+    pub(super) fiber: FiberId,
+    pub(super) generation: u32,
+    /// When the coroutine became ready; [`SimTime::NEVER`] marks a timeout's
+    /// expiry (which has no lag to report), keeping the entry at 16 bytes.
+    pub(super) since: SimTime,
+}
+
+impl Ready {
+    #[inline]
+    pub(super) fn is_deadline(&self) -> bool {
+        self.since == SimTime::NEVER
+    }
+}
+
+/// A FIFO that is emptied completely between fillings (the fibers to run
+/// now: `drain` runs until none is left): a vector and a read position,
+/// reset when they meet. Cheaper than a `VecDeque`'s ring arithmetic.
+#[derive(Debug, Default)]
+pub(super) struct RunQueue {
+    pub(super) items: Vec<FiberId>,
+    pub(super) head: usize,
+}
+
+impl RunQueue {
+    #[inline]
+    pub(super) fn push_back(&mut self, f: FiberId) {
+        self.items.push(f);
+    }
+
+    #[inline]
+    pub(super) fn pop_front(&mut self) -> Option<FiberId> {
+        match self.items.get(self.head) {
+            Some(&f) => {
+                self.head += 1;
+                Some(f)
+            }
+            None => {
+                self.items.clear();
+                self.head = 0;
+                None
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(super) struct EventLoop {
+    /// Inside an iteration.
+    pub(super) running: bool,
+    /// A `cpu` or `blocking` step holds the loop.
+    pub(super) occupied: bool,
+    pub(super) iteration_scheduled: bool,
+    /// Ready entries left in the current iteration.
+    pub(super) batch_left: usize,
+}
+
+pub(super) enum Discipline {
+    Cooperative { max_concurrency: Option<u32>, admitted: u32, waiting: VecDeque<TaskId> },
+    Threads { workers: u32, busy: u32, waiting: VecDeque<TaskId> },
+}
+
+#[derive(Debug)]
+pub(super) struct Pool {
+    pub(super) available: u32,
+    /// A full pool ends the asking task as rejected instead of queueing it.
+    pub(super) reject: bool,
+    pub(super) waiters: VecDeque<(FiberId, u32)>,
+}
+
+/// Per class: its streams, its place in the op arena, and its arrival state.
+pub(super) struct ClassRun {
+    pub(super) steps: Stream,
+    pub(super) failures: Stream,
+    pub(super) arrivals: Stream,
+    pub(super) think: Stream,
+    pub(super) base: u32,
+    pub(super) issued: u64,
+    /// Closed loop: tasks each user has issued.
+    pub(super) user_rounds: Vec<u64>,
+    /// Scenarios with services: the draws of `call` attempts.
+    pub(super) calls: Option<Box<CallStreams>>,
+}
+
+pub(super) struct CallStreams {
+    pub(super) service: Stream,
+    pub(super) failures: Stream,
+    pub(super) jitter: Stream,
+}
+
+/// The loop's default executor: `workers` threads, a FIFO of bodies
+/// waiting for one (with the generation each was queued under).
+#[derive(Debug, Default)]
+pub(super) struct Executor {
+    pub(super) workers: u32,
+    pub(super) busy: u32,
+    pub(super) waiting: VecDeque<(FiberId, u32)>,
+}

@@ -1,0 +1,33 @@
+//! Trace events for observers that ask (`Observer::tracing`): what each
+//! fiber begins, awaits and ends. Untraced runs pay one branch.
+
+use super::*;
+
+impl<'a, O: Observer> Sim<'a, O> {
+    pub(super) fn begin(&mut self, f: FiberId, duration: Option<SimDuration>) {
+        if self.tracing {
+            let pc = self.fibers[f].pc;
+            self.trace_fiber(f, TraceWhat::Began { pc, duration: duration.map(SimDuration::as_nanos) });
+        }
+    }
+
+    pub(super) fn awaiting(&mut self, f: FiberId) {
+        if self.tracing && self.cooperative() {
+            let pc = self.fibers[f].pc;
+            self.trace_fiber(f, TraceWhat::Awaiting { pc });
+        }
+    }
+
+    pub(super) fn trace_fiber(&mut self, f: FiberId, what: TraceWhat) {
+        if self.tracing {
+            self.trace(self.fibers[f].task, what);
+        }
+    }
+
+    pub(super) fn trace(&mut self, task: TaskId, what: TraceWhat) {
+        if self.tracing {
+            let t = &self.tasks[task];
+            self.observer.trace(&TraceEvent { time: self.now, task: t.number(), class: t.class(), what });
+        }
+    }
+}
