@@ -9,6 +9,8 @@
 #   github-workflow JSON schema (check-jsonschema's vendored copy, offline).
 # - action.yml: the github-action JSON schema (actionlint lints workflows,
 #   not action metadata).
+# - the run: scripts of both: Debian's shellcheck, where it is installed
+#   (actionlint's own pass over them cannot start it from wasm).
 # - docs/capacity.md's Kubernetes Indexed Job: parsed as YAML and checked
 #   for what `--shard auto/N` needs (an Indexed Job whose completions are N).
 #
@@ -99,6 +101,29 @@ say "check-jsonschema: github-workflow schema"
 "$tools/venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
 say "check-jsonschema: github-action schema (action.yml)"
 "$tools/venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+
+say "shellcheck: the run: scripts of release.yml and action.yml"
+if command -v shellcheck >/dev/null; then
+  "$tools/venv/bin/python" - "$snippets" .github/workflows/release.yml action.yml <<'EOF'
+import re, sys, pathlib
+from ruamel.yaml import YAML
+out = pathlib.Path(sys.argv[1])
+for f in sys.argv[2:]:
+    doc = YAML(typ="safe").load(open(f))
+    steps = [s for job in doc.get("jobs", {}).values() for s in job.get("steps", [])]
+    steps += doc.get("runs", {}).get("steps", [])
+    for n, step in enumerate(steps):
+        if "run" in step and step.get("shell", "bash") == "bash":
+            # An expression is a word to the shell: stand a variable in for it.
+            script = re.sub(r"\$\{\{.*?\}\}", "$EXPR", step["run"])
+            (out / f"run-{pathlib.Path(f).stem}-{n}.sh").write_text("#!/bin/bash\nset -eo pipefail  # as GitHub runs bash\n" + script)
+EOF
+  shellcheck -s bash "$snippets"/run-*.sh
+  runs=("$snippets"/run-*.sh)
+  echo "  ${#runs[@]} run: scripts: ok"
+else
+  echo "  shellcheck not installed (apt-get install shellcheck): skipped"
+fi
 
 say "the Kubernetes Indexed Job recipe"
 "$tools/venv/bin/python" - "$snippets"/k8s-*.yaml <<'EOF'

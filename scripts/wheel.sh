@@ -32,7 +32,9 @@ python3 -m venv "$work/build-venv"
 say "maturin build --release"
 "$work/build-venv/bin/maturin" build --release --out "$work/dist"
 wheels=("$work"/dist/simbench_cli-*.whl)
-[ ${#wheels[@]} = 1 ] && [ -f "${wheels[0]}" ] || fail "expected one simbench_cli wheel in $work/dist"
+if [ ${#wheels[@]} != 1 ] || [ ! -f "${wheels[0]}" ]; then
+  fail "expected one simbench_cli wheel in $work/dist"
+fi
 wheel=${wheels[0]}
 echo "$wheel"
 python3 -m zipfile -l "$wheel"
