@@ -33,7 +33,7 @@ pub struct SweepArgs {
     /// Run only every N-th point, starting at the I-th (1-based): I/N; or
     /// auto/N, I being one more than a job array's zero-based index
     /// (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX).
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N|auto/N")]
     shard: Option<String>,
 
     /// With --shard auto/N: the environment variable holding the zero-based
@@ -132,8 +132,8 @@ fn input(e: impl Into<anyhow::Error>) -> Failure {
 /// `--shard auto/N` looks: Slurm, Kubernetes Indexed Jobs, AWS Batch.
 const ARRAY_INDEX_VARS: [&str; 3] = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"];
 
-/// `--shard`: `I/N` as written, or `auto/N` from the environment (read
-/// here, the only place that reads it).
+/// `--shard`: `I/N` as written, or `auto/N` with the index from the
+/// environment (read here in src/cli: the library reads none).
 fn shard(text: Option<&str>, index_var: Option<&str>, quiet: bool) -> Result<Option<Shard>, Failure> {
     let Some(text) = text else { return Ok(None) };
     let count = match ShardSpec::parse(text).map_err(input)? {
