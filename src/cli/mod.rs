@@ -16,7 +16,9 @@
 mod calibrate;
 mod ci;
 mod compare;
+mod completions;
 mod guards;
+mod man;
 mod run;
 mod sweep;
 mod validate;
@@ -50,6 +52,10 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Measure a CPython runtime profile on this machine and write it for scenarios to name.
     Calibrate(calibrate::CalibrateArgs),
+    /// Write a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    Completions(completions::CompletionsArgs),
+    /// Write the manual page (roff) to standard output: `simbench man | man -l -`.
+    Man(man::ManArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -106,6 +112,8 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => sweep::run_plan(args),
         Command::Merge(args) => sweep::run_merge(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,7 +11,7 @@ use simbench::report::files;
 use simbench::report::sweep::{self as out, Header, SweepFile};
 use simbench::scenario::{self, Slo, parse_threshold};
 use simbench::sweep::plan::{self, Goal, PlanSpec, Status};
-use simbench::sweep::{self, FieldPath, Shard, Study, SweepError, plain};
+use simbench::sweep::{self, FieldPath, Shard, ShardSpec, Study, SweepError, plain};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,9 +30,17 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DIR", default_value = "reports")]
     out: PathBuf,
 
-    /// Run only every N-th point, starting at the I-th (1-based): I/N.
-    #[arg(long, value_name = "I/N")]
+    /// Run only every N-th point, starting at the I-th (1-based): I/N; or
+    /// auto/N, I being one more than a job array's zero-based index
+    /// (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX).
+    #[arg(long, value_name = "I/N|auto/N")]
     shard: Option<String>,
+
+    /// With --shard auto/N: the environment variable holding the zero-based
+    /// index (default: the first of SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX,
+    /// AWS_BATCH_JOB_ARRAY_INDEX that is set).
+    #[arg(long, value_name = "NAME", requires = "shard")]
+    shard_index_var: Option<String>,
 
     /// Threads to run points on (default: one per core, or RAYON_NUM_THREADS).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -120,6 +128,42 @@ fn input(e: impl Into<anyhow::Error>) -> Failure {
     Failure::Input(e.into())
 }
 
+/// Where job array engines put a task's zero-based index, in the order
+/// `--shard auto/N` looks: Slurm, Kubernetes Indexed Jobs, AWS Batch.
+const ARRAY_INDEX_VARS: [&str; 3] = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"];
+
+/// `--shard`: `I/N` as written, or `auto/N` with the index from the
+/// environment (read here in src/cli: the library reads none).
+fn shard(text: Option<&str>, index_var: Option<&str>, quiet: bool) -> Result<Option<Shard>, Failure> {
+    let Some(text) = text else { return Ok(None) };
+    let count = match ShardSpec::parse(text).map_err(input)? {
+        ShardSpec::Fixed(shard) if index_var.is_none() => return Ok(Some(shard)),
+        ShardSpec::Fixed(_) => {
+            return Err(Failure::Input(anyhow!(
+                "--shard-index-var applies to --shard auto/N only\n  hint: --shard auto/N --shard-index-var NAME"
+            )));
+        }
+        ShardSpec::Auto { count } => count,
+    };
+    let names = index_var.map_or(ARRAY_INDEX_VARS.to_vec(), |name| vec![name]);
+    let found = names.iter().find_map(|&name| std::env::var(name).ok().filter(|v| !v.is_empty()).map(|v| (name, v)));
+    let Some((name, value)) = found else {
+        return Err(Failure::Input(anyhow!(
+            "--shard auto/{count}: {} set, so this process does not know its shard\n  hint: run it as a task of a job array (sbatch --array=0-{}, a Kubernetes Indexed Job, an AWS Batch array job), name the variable with --shard-index-var NAME, or give the shard as I/{count}",
+            match index_var {
+                Some(name) => format!("{name} is not"),
+                None => format!("none of {} is", ARRAY_INDEX_VARS.join(", ")),
+            },
+            count - 1
+        )));
+    };
+    let shard = Shard::from_array_index(name, &value, count).map_err(input)?;
+    if !quiet {
+        eprintln!("shard {}/{count} ({name}={value})", shard.index);
+    }
+    Ok(Some(shard))
+}
+
 /// Reads the scenario file and builds the study.
 fn study(file: &Path, sets: &[String]) -> Result<(Study, String), Failure> {
     let loaded = scenario::load(file).map_err(input)?;
@@ -164,7 +208,7 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             "nothing to sweep: every --set has one value\n  hint: give a field several values, e.g. --set machine.cores=1,2,4"
         )));
     }
-    let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(input)?;
+    let shard = shard(args.shard.as_deref(), args.shard_index_var.as_deref(), args.quiet)?;
     let base = study.base().map_err(input)?;
     let limits = args.guards.check(&base, &study.file)?;
     let dir = out_dir(&args.out, &base.name)?;

@@ -9,7 +9,8 @@
 //! errors. Points run in parallel on rayon's pool and are collected in
 //! point order: the results are the same bytes whatever the number of
 //! threads. `--shard i/n` runs the points whose index is `i − 1` modulo
-//! `n`; [`plan`] bisects one field per strategy.
+//! `n` (`auto/n` takes `i − 1` from a job array's index, which the CLI
+//! reads: see [`ShardSpec`]); [`plan`] bisects one field per strategy.
 
 pub mod path;
 pub mod plan;
@@ -44,8 +45,13 @@ pub enum SweepError {
         "the grid has {points} points, more than the limit of {limit}\n  hint: sweep fewer values, or split the study with --shard"
     )]
     TooLarge { points: u128, limit: usize },
-    #[error("--shard {0}: expected I/N with 1 ≤ I ≤ N, e.g. 1/4")]
+    #[error("--shard {0}: expected I/N with 1 ≤ I ≤ N (e.g. 1/4), or auto/N")]
     Shard(String),
+    #[error(
+        "{var}={value}: expected a job array index from 0 to {last} for --shard auto/{count}\n  hint: number the array from 0 (Slurm: sbatch --array=0-{last})",
+        last = count - 1
+    )]
+    ShardIndex { var: String, value: String, count: usize },
 }
 
 impl From<PathError> for SweepError {
@@ -97,8 +103,43 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
+    /// The shard of a job array's zero-based index `k`, as Slurm
+    /// (`SLURM_ARRAY_TASK_ID` under `--array=0-(N-1)`), Kubernetes Indexed
+    /// Jobs (`JOB_COMPLETION_INDEX`) and AWS Batch (`AWS_BATCH_JOB_ARRAY_INDEX`)
+    /// count: shard `k + 1` of `count`, so the array's task 0 writes
+    /// `sweep.shard-1-of-N.json`. `var` names where `value` came from, for the
+    /// message.
+    pub fn from_array_index(var: &str, value: &str, count: usize) -> Result<Shard, SweepError> {
+        match value.trim().parse::<usize>() {
+            Ok(k) if k < count => Ok(Shard { index: k + 1, count }),
+            _ => Err(SweepError::ShardIndex { var: var.to_string(), value: value.to_string(), count }),
+        }
+    }
+
     pub fn owns(&self, point: usize) -> bool {
         point % self.count == self.index - 1
+    }
+}
+
+/// What `--shard` says: a shard `I/N`, or `auto/N`, whose index the job
+/// array engine running the process gives in its environment. The library
+/// reads no environment: the CLI finds the index and calls
+/// [`Shard::from_array_index`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardSpec {
+    Fixed(Shard),
+    Auto { count: usize },
+}
+
+impl ShardSpec {
+    pub fn parse(text: &str) -> Result<ShardSpec, SweepError> {
+        match text.split_once('/') {
+            Some((i, n)) if i.trim() == "auto" => match n.trim().parse::<usize>() {
+                Ok(count) if count >= 1 => Ok(ShardSpec::Auto { count }),
+                _ => Err(SweepError::Shard(text.to_string())),
+            },
+            _ => Shard::parse(text).map(ShardSpec::Fixed),
+        }
     }
 }
 
@@ -322,4 +363,27 @@ pub fn run(
 pub fn check(study: &Study, indices: &[usize]) -> Result<(), SweepError> {
     let checks: Vec<Result<(), SweepError>> = indices.par_iter().map(|&i| study.scenario_at(i).map(|_| ())).collect();
     checks.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_spec_reads_fixed_and_auto() {
+        assert_eq!(ShardSpec::parse("2/4").unwrap(), ShardSpec::Fixed(Shard { index: 2, count: 4 }));
+        assert_eq!(ShardSpec::parse("auto/4").unwrap(), ShardSpec::Auto { count: 4 });
+        for bad in ["auto/0", "auto/x", "auto", "0/4", "5/4"] {
+            assert!(ShardSpec::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn array_index_counts_from_zero() {
+        assert_eq!(Shard::from_array_index("K", "0", 4).unwrap(), Shard { index: 1, count: 4 });
+        assert_eq!(Shard::from_array_index("K", "3", 4).unwrap(), Shard { index: 4, count: 4 });
+        let e = Shard::from_array_index("SLURM_ARRAY_TASK_ID", "4", 4).unwrap_err().to_string();
+        assert!(e.contains("SLURM_ARRAY_TASK_ID=4") && e.contains("--array=0-3"), "{e}");
+        assert!(Shard::from_array_index("K", "-1", 4).is_err());
+    }
 }

@@ -52,6 +52,7 @@ mod cli;
 mod determinism;
 mod fuzz_corpus;
 mod guards;
+mod install;
 mod model;
 mod properties;
 mod queue_contenders;
