@@ -27,7 +27,8 @@ sequential: one thread cannot wait for two answers at once, so the sequential fo
 Connections are opened before t0, enough that no request waits for one or pays a connect
 (asyncio: 2U plus one per request that may lose a copy; threads: one per worker; sequential:
 one plus one per possible timeout). The line also holds `requests` (copies sent: the added
-load), `hedges` (second copies sent) and `second_won` (second copies that answered first).
+load), `hedges` (second copies sent), `second_won` (second copies that answered first) and
+`connects_in_run` (connections opened after t0 because the spares ran out: 0 expected).
 Prints one JSON line (see common.report_latencies).
 """
 
@@ -51,19 +52,19 @@ def request_delays(n, seed, median_ms, p99_ms):
 
 def spares(delays, hedge_ms):
     """Requests whose first copy may outlast the hedge delay (each may lose a connection)."""
-    return sum(1 for d0, _ in delays if d0 > 0.8 * hedge_ms)
+    return sum(1 for d0, _ in delays if d0 > 0.5 * hedge_ms)
 
 
 class Counts:
     def __init__(self):
-        self.requests = self.hedges = self.second_won = 0
+        self.requests = self.hedges = self.second_won = self.connects_in_run = 0
 
 
 def run_sequential(a, paths, delays, cnt):
     import collections
 
     pool = collections.deque()
-    for _ in range(1 + (spares(delays, a.hedge_ms) if a.hedge else 0) + 2):
+    for _ in range(1 + (spares(delays, a.hedge_ms) if a.hedge else 0) + 4):
         c = SyncClient(a.port)
         c.connect()
         pool.append(c)
@@ -84,7 +85,8 @@ def run_sequential(a, paths, delays, cnt):
                 c.conn.sock.settimeout(None)
             except TimeoutError:
                 pool.popleft().close()  # an answer is in flight on it: unusable
-                if not pool:
+                if not pool:  # not expected: a spare per request that may time out
+                    cnt.connects_in_run += 1
                     pool.append(SyncClient(a.port))
                 c = pool[0]
                 cnt.requests += 1
@@ -161,6 +163,8 @@ async def run_asyncio(a, paths, delays, cnt):
 
     async def fetch(path):
         cnt.requests += 1
+        if not idle:  # not expected: the pool has a spare for every request that may lose a copy
+            cnt.connects_in_run += 1
         c = idle.pop() if idle else AsyncClient(a.port)
         try:
             await c.get(path)
@@ -212,7 +216,8 @@ def main(a):
     else:
         lat, makespan = asyncio.run(run_asyncio(a, paths, delays, cnt))
     report_latencies("hedged", a.style, lat, makespan,
-                     extra={"requests": cnt.requests, "hedges": cnt.hedges, "second_won": cnt.second_won},
+                     extra={"requests": cnt.requests, "hedges": cnt.hedges, "second_won": cnt.second_won,
+                            "connects_in_run": cnt.connects_in_run},
                      users=a.n, requests_per_user=a.requests, median_ms=a.median_ms, p99_ms=a.p99_ms,
                      seed=a.seed, hedge_ms=a.hedge_ms if a.hedge else None, workers=a.workers, bytes=a.bytes)
 

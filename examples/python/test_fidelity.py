@@ -182,14 +182,14 @@ class ServerAndPrograms(unittest.TestCase):
 
         delays = request_delays(HEDGED["n"] * HEDGED["requests"], HEDGED["seed"], HEDGED["median_ms"],
                                 HEDGED["p99_ms"])
-        sure = sum(d0 > 3 * HEDGED["hedge_ms"] for d0, _ in delays)  # certainly hedged
-        maybe = sum(d0 > 0.5 * HEDGED["hedge_ms"] for d0, _ in delays)
+        sure = sum(d0 > 3 * HEDGED["hedge_ms"] for d0, _ in delays)  # certainly hedged (more may be on a busy machine)
         self.assertGreater(sure, 0, "the test's seed should give some slow first copies")
         for style in fidelity.STYLES:
             with self.subTest(style=style):
                 out = self.run_new(HEDGED, style)
                 self.assertEqual(out["requests"], out["n"] + out["hedges"])
-                self.assertTrue(sure <= out["hedges"] <= maybe, (sure, out["hedges"], maybe))
+                self.assertTrue(sure <= out["hedges"] <= out["n"], (sure, out["hedges"]))
+                self.assertIn("connects_in_run", out)
                 self.assertLessEqual(out["second_won"], out["hedges"])
                 off = self.run_new(HEDGED_OFF, style)
                 self.assertEqual((off["requests"], off["hedges"]), (off["n"], 0))
@@ -250,7 +250,7 @@ class Scenarios(unittest.TestCase):
             ("pipeline", "sequential"): {"cpu", "io"},
             ("pipeline", "threads"): {"cpu", "io", "get", "put"},
             ("pipeline", "asyncio"): {"cpu", "io", "get", "put", "limit"},
-            ("crawler", "sequential"): crawler, ("crawler", "threads"): crawler, ("crawler", "asyncio"): crawler,
+            ("crawler", "sequential"): crawler - {"spawn"}, ("crawler", "threads"): crawler, ("crawler", "asyncio"): crawler,
             ("hedged", "sequential"): {"cpu", "io", "try", "timeout"},
             ("hedged", "threads"): hedge, ("hedged", "asyncio"): hedge,
             ("hedged-off", "sequential"): {"cpu", "io"}, ("hedged-off", "threads"): {"cpu", "io"},
@@ -300,7 +300,7 @@ class Scenarios(unittest.TestCase):
             sc = self.new_scenario(w, style)
             site = sc["classes"]["site"]
             self.assertEqual(site["arrivals"], {"batch": {"count": w["n"]}})
-            repeat, spawn = site["program"]
+            repeat, *log = site["program"]
             self.assertEqual(repeat["times"], {"sequence": [p["pages"] for p in plans]})
             fallback, parse, links = repeat["repeat"]
             retry = fallback["try"][0]
@@ -314,9 +314,14 @@ class Scenarios(unittest.TestCase):
             self.assertEqual(fallback["except"][1]["io"], f"{round((w['mirror_ms'] + 0.5) * 1e6)}ns")
             self.assertEqual(parse["cpu"], f"{round(PROBE['parse_cpu_ms'][str(w['parse_ms'])] * 1e6)}ns")
             self.assertEqual((links["gather"][0]["copies"], links["mode"]), (w["links"], "gather"))
-            self.assertTrue(spawn["spawn"]["detached"])
-            self.assertEqual(spawn["spawn"].get("threads"), "pool" if style == "threads" else None)
-            self.assertEqual(spawn["spawn"]["program"][1]["io"], f"{round((w['log_ms'] + 0.5) * 1e6)}ns")
+            if style == "sequential":  # the log inline, as the program calls it
+                self.assertEqual([s["label"] for s in log], ["log: send", "log", "log: receive"])
+            else:
+                (spawn,) = log
+                self.assertTrue(spawn["spawn"]["detached"])
+                self.assertEqual(spawn["spawn"].get("threads"), "pool" if style == "threads" else None)
+                log = spawn["spawn"]["program"]
+            self.assertEqual(log[1]["io"], f"{round((w['log_ms'] + 0.5) * 1e6)}ns")
 
     def test_hedged_scenario_mirrors_the_program(self):
         from hedged import request_delays
