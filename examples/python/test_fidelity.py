@@ -370,6 +370,46 @@ class Scenarios(unittest.TestCase):
                         got = fidelity.predict(str(SIMBENCH), path, None, tmp)
                         self.assertGreater(got["makespan_s"], 0)
 
+    @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
+    def test_simbench_predicts_the_sequential_round2_figures(self):
+        # One thread, the ideal model: a makespan is the sum of its steps. A request costs
+        # 0.1 + (delay + 0.5) + 0.4 ms with PROBE.
+        from crawler import site_plans
+        from hedged import request_delays
+        from pipeline import fetch_delays
+
+        req = lambda d: 0.1 + d + 0.5 + 0.4  # noqa: E731
+        w = PIPELINE
+        pipeline = sum(req(d) + w["parse_ms"] + req(w["write_ms"])
+                       for d in fetch_delays(w["n"], w["seed"], w["min_ms"], w["max_ms"]))
+        w = CRAWLER
+        crawler = 0.0
+        for k, p in enumerate(site_plans(w["n"], w["seed"], w["min_pages"], w["max_pages"], w["page_min_ms"],
+                                         w["page_max_ms"], w["link_min_ms"], w["link_max_ms"])):
+            if k in w["down"]:  # every attempt fails, the backoffs between them, then the mirror
+                page = (w["attempts"] * req(p["page_ms"]) + sum(w["backoff_ms"] * w["multiplier"] ** a
+                                                                 for a in range(w["attempts"] - 1))
+                        + req(w["mirror_ms"]))
+            else:
+                page = req(p["page_ms"])
+            crawler += p["pages"] * (page + w["parse_ms"] + w["links"] * req(p["link_ms"])) + req(w["log_ms"])
+        w = HEDGED
+        delays = request_delays(w["n"] * w["requests"], w["seed"], w["median_ms"], w["p99_ms"])
+        # the socket timeout covers the wait (delay + 0.5) and the receive (0.4); a first copy that
+        # answers before H but whose receive would cross H is an edge the test avoids
+        edge = [d0 for d0, _ in delays if d0 + 0.5 < w["hedge_ms"] <= d0 + 0.9]
+        hedged = sum(req(d0) if d0 + 0.5 < w["hedge_ms"] else 0.1 + w["hedge_ms"] + req(d1) for d0, d1 in delays)
+        off = sum(req(d0) for d0, _ in delays)
+        cases = [(PIPELINE, pipeline), (CRAWLER, crawler), (HEDGED_OFF, off)] + ([] if edge else [(HEDGED, hedged)])
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for w, makespan_ms in cases:
+                with self.subTest(workload=w["name"]):
+                    path = tmp / f"{w['name']}-sequential.json"
+                    path.write_text(json.dumps(fidelity.scenario(w, "sequential", PROBE, 2)))
+                    got = fidelity.predict(str(SIMBENCH), path, None, tmp)
+                    self.assertAlmostEqual(got["makespan_s"], makespan_ms / 1e3, places=6)
+
     @unittest.skipUnless(SIMBENCH.exists(), "target/release/simbench not built; run scripts/fidelity.sh first")
     def test_simbench_predicts_the_hand_computed_figures(self):
         # sequential downloads: the first task connects (0.2 + 0.3 ms), every task then costs
