@@ -37,7 +37,7 @@ import math
 import random
 import time
 
-from common import AsyncClient, SyncClient, base_args, item_path, report_latencies, spin_rate
+from common import AsyncClient, SyncClient, base_args, item_path, report_latencies
 
 DEFAULTS = dict(n=4, workers=16, parse_ms=0.0, requests=50, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0)
 Z99 = 2.3263478740408408  # the standard normal's 99th percentile
@@ -204,7 +204,7 @@ async def run_asyncio(a, paths, delays, cnt):
 
 
 def main(a):
-    spin_rate(a) if a.spin_per_ms else None  # accepted for a uniform command line; no parse here
+    # --parse-ms and --spin-per-ms are accepted for a uniform command line; there is no parse here
     n = a.n * a.requests
     delays = request_delays(n, a.seed, a.median_ms, a.p99_ms)
     paths = [(item_path(d0, a.bytes), item_path(d1, a.bytes)) for d0, d1 in delays]

@@ -250,7 +250,8 @@ class Scenarios(unittest.TestCase):
             ("pipeline", "sequential"): {"cpu", "io"},
             ("pipeline", "threads"): {"cpu", "io", "get", "put"},
             ("pipeline", "asyncio"): {"cpu", "io", "get", "put", "limit"},
-            ("crawler", "sequential"): crawler - {"spawn"}, ("crawler", "threads"): crawler, ("crawler", "asyncio"): crawler,
+            ("crawler", "sequential"): crawler - {"spawn"},  # the log inline
+            ("crawler", "threads"): crawler, ("crawler", "asyncio"): crawler,
             ("hedged", "sequential"): {"cpu", "io", "try", "timeout"},
             ("hedged", "threads"): hedge, ("hedged", "asyncio"): hedge,
             ("hedged-off", "sequential"): {"cpu", "io"}, ("hedged-off", "threads"): {"cpu", "io"},
