@@ -5,6 +5,17 @@ Called by scripts/fidelity.sh, which builds simbench first:
 
     scripts/fidelity.py --simbench target/release/simbench [--quick] [--reps R]
                         [--runtime auto|ideal|cpython|FILE] [--doc docs/fidelity.md]
+                        [--workloads LIST | --only LIST] [--programs-only]
+
+--workloads (or --only) picks the workloads: comma-separated names among downloads, scraper,
+blocking-pitfall, pipeline, crawler, hedged, hedged-off, or `default` (the first three, the
+default), `new` (the last four) or `all`. The scenarios of the new four use the scenario
+language's round 2 (issue 16: queues, try/retry/repeat, sequences, detached spawns, gather
+until/rest/mode/threads, timeout on_expiry); until simbench parses it, `simbench run` rejects
+them (exit status 2 here), so `--programs-only` writes the scenarios and runs the programs
+without simbench and without the doc: a smoke run of the programs, e.g.
+
+    scripts/fidelity.py --quick --programs-only --workloads new
 
 1. starts examples/python/server.py (loopback HTTP/1.1, injected latency)
    and checks that it answers;
@@ -43,6 +54,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples" / "python"
 sys.path.insert(0, str(EX))
 from scraper import page_delays  # noqa: E402  (the programs' own delay list)
+from pipeline import fetch_delays  # noqa: E402
+from crawler import site_plans  # noqa: E402
+from hedged import request_delays  # noqa: E402
 
 STYLES = ["sequential", "threads", "asyncio"]
 MAKESPAN_BOUND = 10.0
@@ -53,32 +67,111 @@ class CheckError(Exception):
     pass
 
 
-def workloads(quick):
-    """Each workload's parameters: the programs' options and what the scenarios need."""
+# The workloads `--workloads` can name. The default set is the first three: the scenarios of the
+# others use the scenario language's round 2 (issue 16: queues, try, retry, repeat, sequence,
+# detached spawn, gather until/rest/mode/threads, timeout on_expiry), which simbench parses only
+# once that lands; until then `simbench run` rejects them.
+DEFAULT_WORKLOADS = ["downloads", "scraper", "blocking-pitfall"]
+NEW_WORKLOADS = ["pipeline", "crawler", "hedged", "hedged-off"]
+ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS
+
+
+def workloads(quick, names=None):
+    """Each workload's parameters: the programs' options and what the scenarios need.
+
+    `names`: the workloads to keep, in ALL_WORKLOADS order (default: DEFAULT_WORKLOADS)."""
     if quick:
-        return [
+        ws = [
             dict(name="downloads", n=10, workers=4, delay_ms=200.0, parse_ms=2.0, bytes=20000),
             dict(name="scraper", n=40, connections=5, min_ms=50.0, max_ms=150.0, seed=7, parse_ms=3.0,
                  bytes=20000),
             dict(name="blocking-pitfall", n=20, workers=20, sleep_ms=100.0, block_ms=500.0),
+            dict(name="pipeline", n=30, fetchers=4, parsers=2, jobs_capacity=4, results_capacity=4, min_ms=20.0,
+                 max_ms=60.0, seed=11, parse_ms=8.0, write_ms=2.0, bytes=20000),
+            dict(name="crawler", n=3, workers=3, seed=5, min_pages=1, max_pages=3, page_min_ms=30.0,
+                 page_max_ms=90.0, link_min_ms=10.0, link_max_ms=40.0, links=3, down=[1], attempts=3,
+                 backoff_ms=20.0, multiplier=2.0, mirror_ms=15.0, log_ms=200.0, parse_ms=1.0, bytes=20000),
+            dict(name="hedged", n=2, requests=20, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0, hedge=True,
+                 workers=8, bytes=20000),
+            dict(name="hedged-off", n=2, requests=20, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0,
+                 hedge=False, workers=8, bytes=20000),
         ]
-    return [
-        dict(name="downloads", n=40, workers=8, delay_ms=200.0, parse_ms=2.0, bytes=20000),
-        dict(name="scraper", n=200, connections=10, min_ms=50.0, max_ms=150.0, seed=7, parse_ms=3.0,
-             bytes=20000),
-        dict(name="blocking-pitfall", n=100, workers=100, sleep_ms=100.0, block_ms=1000.0),
-    ]
+    else:
+        ws = [
+            dict(name="downloads", n=40, workers=8, delay_ms=200.0, parse_ms=2.0, bytes=20000),
+            dict(name="scraper", n=200, connections=10, min_ms=50.0, max_ms=150.0, seed=7, parse_ms=3.0,
+                 bytes=20000),
+            dict(name="blocking-pitfall", n=100, workers=100, sleep_ms=100.0, block_ms=1000.0),
+            dict(name="pipeline", n=80, fetchers=8, parsers=2, jobs_capacity=4, results_capacity=4, min_ms=20.0,
+                 max_ms=60.0, seed=11, parse_ms=8.0, write_ms=2.0, bytes=20000),
+            dict(name="crawler", n=4, workers=4, seed=5, min_pages=2, max_pages=6, page_min_ms=30.0,
+                 page_max_ms=90.0, link_min_ms=10.0, link_max_ms=40.0, links=3, down=[1], attempts=3,
+                 backoff_ms=20.0, multiplier=2.0, mirror_ms=15.0, log_ms=200.0, parse_ms=1.0, bytes=20000),
+            dict(name="hedged", n=4, requests=40, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0, hedge=True,
+                 workers=16, bytes=20000),
+            dict(name="hedged-off", n=4, requests=40, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0,
+                 hedge=False, workers=16, bytes=20000),
+        ]
+    names = DEFAULT_WORKLOADS if names is None else names
+    unknown = [x for x in names if x not in ALL_WORKLOADS]
+    if unknown:
+        raise CheckError(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(ALL_WORKLOADS)} or all")
+    return [w for w in ws if w["name"] in names]
+
+
+def parse_workloads(text):
+    """--workloads: comma-separated names, `all`, `default` or `new`."""
+    names = []
+    for x in (t.strip() for t in text.split(",")):
+        if x == "all":
+            names += ALL_WORKLOADS
+        elif x == "default":
+            names += DEFAULT_WORKLOADS
+        elif x == "new":
+            names += NEW_WORKLOADS
+        elif x:
+            names.append(x)
+    if not names:
+        raise CheckError("--workloads names no workload")
+    return names
+
+
+def expected_n(w, style):
+    """The tasks the program reports (and simbench counts): one per item/page/site/request, except the
+    pipeline's concurrent styles, where each item is three tasks (its fetch, parse and write: R-QUEUE's
+    worker classes record one task per item got)."""
+    if w["name"] == "pipeline":
+        return w["n"] if style == "sequential" else 3 * w["n"]
+    if w["name"] in ("hedged", "hedged-off"):
+        return w["n"] * w["requests"]
+    return w["n"]
 
 
 def program_argv(py, w, style, port, spin_per_ms):
     if w["name"] == "blocking-pitfall":
         return [py, str(EX / "blocking_pitfall.py"), "--style", style, "--n", str(w["n"]), "--workers",
                 str(w["workers"]), "--sleep-ms", str(w["sleep_ms"]), "--block-ms", str(w["block_ms"])]
+    if w["name"] in ("hedged", "hedged-off"):
+        return [py, str(EX / "hedged.py"), "--style", style, "--port", str(port), "--users", str(w["n"]),
+                "--requests", str(w["requests"]), "--median-ms", str(w["median_ms"]), "--p99-ms",
+                str(w["p99_ms"]), "--seed", str(w["seed"]), "--hedge-ms", str(w["hedge_ms"]), "--workers",
+                str(w["workers"]), "--bytes", str(w["bytes"])] + ([] if w["hedge"] else ["--no-hedge"])
     common = ["--style", style, "--port", str(port), "--n", str(w["n"]), "--bytes", str(w["bytes"]),
               "--parse-ms", str(w["parse_ms"]), "--spin-per-ms", repr(spin_per_ms)]
     if w["name"] == "downloads":
         return [py, str(EX / "downloads.py"), *common, "--workers", str(w["workers"]), "--delay-ms",
                 str(w["delay_ms"])]
+    if w["name"] == "pipeline":
+        return [py, str(EX / "pipeline.py"), *common, "--fetchers", str(w["fetchers"]), "--parsers",
+                str(w["parsers"]), "--jobs-capacity", str(w["jobs_capacity"]), "--results-capacity",
+                str(w["results_capacity"]), "--min-ms", str(w["min_ms"]), "--max-ms", str(w["max_ms"]), "--seed",
+                str(w["seed"]), "--write-ms", str(w["write_ms"])]
+    if w["name"] == "crawler":
+        opts = []
+        for key in ("workers", "seed", "min_pages", "max_pages", "page_min_ms", "page_max_ms", "link_min_ms",
+                    "link_max_ms", "links", "attempts", "backoff_ms", "multiplier", "mirror_ms", "log_ms"):
+            opts += ["--" + key.replace("_", "-"), str(w[key])]
+        return [py, str(EX / "crawler.py"), *common, *opts, "--down", ",".join(map(str, w["down"]))]
     return [py, str(EX / "scraper.py"), *common, "--connections", str(w["connections"]), "--min-ms",
             str(w["min_ms"]), "--max-ms", str(w["max_ms"]), "--seed", str(w["seed"])]
 
@@ -141,7 +234,7 @@ def ns(ms):
     return f"{max(0, round(ms * 1e6))}ns"
 
 
-def fetch_program(probe, w, delay_ms, cold, limit):
+def fetch_program(probe, w, delay_ms, cold, limit):  # (downloads, scraper)
     """One task's steps: [connect,] send, the server's delay, receive (inside the pool's limit when
     the program holds a connection semaphore), then the parse; every cost the probe measured."""
     steps = []
@@ -163,7 +256,10 @@ def strategy(style, w):
     if style == "sequential":
         return {"blocking": {"label": "sequential"}}
     if style == "threads":
-        workers = w["connections"] if "connections" in w else w["workers"]
+        if w["name"] == "pipeline":  # the fetchers' pool, plus a thread per parser and the writer's
+            workers = w["fetchers"] + w["parsers"] + 1
+        else:
+            workers = w["connections"] if "connections" in w else w["workers"]
         return {"threaded": {"workers": workers, "label": "threads"}}
     return {"cooperative": {"label": "asyncio"}}
 
@@ -181,6 +277,9 @@ def scenario(w, style, probe, cores):
     name = f"fidelity-{w['name']}-{style}"
     sc = {"name": name, "_generated": "by scripts/fidelity.py; do not edit", "seed": 1,
           "machine": {"cores": cores}, "classes": {}, "strategies": [strategy(style, w)]}
+    if w["name"] in NEW_SCENARIOS:
+        NEW_SCENARIOS[w["name"]](sc, w, style, probe)
+        return sc
     if w["name"] == "blocking-pitfall":
         sc["classes"] = {
             "sleeper": {"arrivals": {"batch": {"count": w["n"] - 1}},
@@ -210,6 +309,120 @@ def scenario(w, style, probe, cores):
     for k, (prog, count) in enumerate(runs):
         sc["classes"][f"t{k:03d}"] = {"arrivals": {"batch": {"count": count}}, "program": prog}
     return sc
+
+
+# ------------------------------------------------ scenarios in the language's round 2 (issue 16)
+#
+# The programs open their connections before t0, so no step below pays a connect. A request is
+# `request(...)`: the send's CPU, the server's delay plus the probe's extra I/O, the receive's CPU,
+# the probe's figures for the program's style. A per-task list of delays (item i, site k, request i)
+# is an `{"sequence": [...]}`: task k of its class takes value k, as the program's own list does.
+
+
+def dur(probe, delays_ms):
+    """The `io` of a request whose server delay is delays_ms (one value, or one per task of the class)."""
+    vals = [ns(d + probe["io_extra_ms"]) for d in delays_ms]
+    return vals[0] if len(set(vals)) == 1 else {"sequence": vals}
+
+
+def request(probe, delays_ms, label):
+    return [{"cpu": ns(probe["send_cpu_ms"]), "label": f"{label}: send"},
+            {"io": dur(probe, delays_ms), "label": label},
+            {"cpu": ns(probe["recv_cpu_ms"]), "label": f"{label}: receive"}]
+
+
+def parse_step(probe, w):
+    return {"cpu": ns(probe["parse_cpu_ms"][str(w["parse_ms"])]), "label": "parse"}
+
+
+def pipeline_scenario(sc, w, style, probe):
+    """sequential: one class, an item per task: fetch, parse, write (the program's loop). threads and
+    asyncio: the queues `jobs` and `results` with the program's capacities; the parsers and the writer
+    are worker classes (declared first, as the program starts them first), the fetches a batch of N
+    that puts into `jobs`; asyncio holds each fetch in a `limit` on a pool of F connections (its
+    semaphore), threads get F threads for the fetches from `threaded {workers: F + P + 1}`."""
+    fetch = request(probe, fetch_delays(w["n"], w["seed"], w["min_ms"], w["max_ms"]), "fetch")
+    write = request(probe, [w["write_ms"]], "write")
+    if style == "sequential":
+        sc["classes"]["item"] = {"arrivals": {"batch": {"count": w["n"]}},
+                                 "program": fetch + [parse_step(probe, w)] + write}
+        return
+    sc["queues"] = {"jobs": {"capacity": w["jobs_capacity"]}, "results": {"capacity": w["results_capacity"]}}
+    if style == "asyncio":
+        sc["pools"] = {"connections": w["fetchers"]}
+        fetch = [{"limit": {"pool": "connections", "program": fetch}}]
+    sc["classes"]["parse"] = {"arrivals": {"workers": w["parsers"]},
+                              "program": [{"get": "jobs"}, parse_step(probe, w), {"put": "results"}]}
+    sc["classes"]["write"] = {"arrivals": {"workers": 1}, "program": [{"get": "results"}] + write}
+    sc["classes"]["fetch"] = {"arrivals": {"batch": {"count": w["n"]}}, "program": fetch + [{"put": "jobs"}]}
+
+
+def crawler_scenario(sc, w, style, probe):
+    """One class, a site per task (batch S): a `repeat` of its pages (`times`: the sites' page counts
+    as a sequence), each page a `try` around a `retry` of the page request whose last step, a
+    zero-length `io` failing for the down sites (a `fail` sequence of 0/1: raise_for_status after the
+    503 was read), makes every attempt of a down site fail; `except` fetches the mirror; then the
+    parse and a `gather` of the links (mode `gather`: asyncio.gather; threads: inline, one after
+    another, as the program's loop); after the pages a detached `spawn` of the log (threads: submitted
+    to the pool), or, sequential, the log's request inline as the program makes it."""
+    plans = site_plans(w["n"], w["seed"], w["min_pages"], w["max_pages"], w["page_min_ms"], w["page_max_ms"],
+                       w["link_min_ms"], w["link_max_ms"])
+    fail = [1 if k in w["down"] else 0 for k in range(w["n"])]
+    page = request(probe, [p["page_ms"] for p in plans], "page")
+    page.append({"io": "0", "fail": {"sequence": fail} if len(set(fail)) > 1 else fail[0],
+                 "label": "raise_for_status"})
+    retry = {"retry": page, "attempts": w["attempts"], "backoff": ns(w["backoff_ms"]),
+             "multiplier": w["multiplier"], "jitter": "none", "on": ["failed"]}
+    fallback = {"try": [retry], "except": request(probe, [w["mirror_ms"]], "mirror"), "on": ["failed"]}
+    links = {"gather": [{"copies": w["links"], "program": request(probe, [p["link_ms"] for p in plans], "link")}],
+             "mode": "gather"}
+    pages = [p["pages"] for p in plans]
+    body = [fallback, parse_step(probe, w), links]
+    prog = [{"repeat": body, "times": {"sequence": pages} if len(set(pages)) > 1 else pages[0], "label": "pages"}]
+    log = request(probe, [w["log_ms"]], "log")
+    if style == "sequential":
+        prog += log  # the program calls it inline
+    else:
+        spawn = {"name": "log", "program": log, "detached": True}
+        if style == "threads":
+            spawn["threads"] = "pool"
+        prog.append({"spawn": spawn})
+    sc["classes"]["site"] = {"arrivals": {"batch": {"count": w["n"]}}, "program": prog}
+
+
+def hedged_scenario(sc, w, style, probe):
+    """A class per client (a closed loop of one user, R requests, no think time; sequential: one
+    client making all U x R), each request's copies' delays as sequences in the program's order.
+    asyncio and threads: a `gather` until the first of two branches, the first copy and [`sleep` H,
+    the second copy], the rest cancelled: exactly the program's asyncio.wait(timeout=H) then
+    FIRST_COMPLETED (a first copy answering before H cancels the second branch in its sleep, before it
+    sends anything); threads run the branches on the pool (`threads: pool`, the program's
+    pool.submit). sequential: a `try` around a `timeout` (`on_expiry: abort`, the socket timeout) of the
+    first copy's wait, whose `except` sends the second copy. --no-hedge: the first copy only."""
+    delays = request_delays(w["n"] * w["requests"], w["seed"], w["median_ms"], w["p99_ms"])
+    clients = [delays] if style == "sequential" else [
+        delays[u * w["requests"]:(u + 1) * w["requests"]] for u in range(w["n"])]
+    for u, ds in enumerate(clients):
+        first = request(probe, [d0 for d0, _ in ds], "first copy")
+        second = request(probe, [d1 for _, d1 in ds], "second copy")
+        if not w["hedge"]:
+            prog = first
+        elif style == "sequential":
+            prog = [first[0], {"try": [{"timeout": {"after": ns(w["hedge_ms"]), "program": first[1:],
+                                                    "on_expiry": "abort"}, "label": "settimeout(H)"}],
+                               "except": second, "on": ["timeout"]}]
+        else:
+            g = {"gather": [first, [{"sleep": ns(w["hedge_ms"]), "label": "hedge delay"}] + second],
+                 "until": "first", "rest": "cancel", "label": "hedge"}
+            if style == "threads":
+                g["threads"] = "pool"
+            prog = [g]
+        name = "client" if style == "sequential" else f"client{u}"
+        sc["classes"][name] = {"arrivals": {"closed": {"users": 1, "count": len(ds)}}, "program": prog}
+
+
+NEW_SCENARIOS = {"pipeline": pipeline_scenario, "crawler": crawler_scenario, "hedged": hedged_scenario,
+                 "hedged-off": hedged_scenario}
 
 
 # ---------------------------------------------------------------- simbench
@@ -289,6 +502,24 @@ def describe(w):
                 f"connections, a {w['parse_ms']:g} ms CPU parse per page; threads: "
                 f"ThreadPoolExecutor({w['connections']}); asyncio: Semaphore({w['connections']}) around a "
                 f"connection pool")
+    if w["name"] == "pipeline":
+        return (f"{w['n']} items: fetched (server delays uniform {w['min_ms']:g}-{w['max_ms']:g} ms, "
+                f"random.Random({w['seed']}), at most {w['fetchers']} at once) into a queue of {w['jobs_capacity']}, "
+                f"parsed ({w['parse_ms']:g} ms CPU) by {w['parsers']} workers into a queue of "
+                f"{w['results_capacity']}, written ({w['write_ms']:g} ms request) by one writer; sequential: "
+                f"fetch, parse, write per item in one loop (n = items), else a task per item and stage (n = 3 x items)")
+    if w["name"] == "crawler":
+        return (f"{w['n']} sites (random.Random({w['seed']})), {w['min_pages']}-{w['max_pages']} pages each, "
+                f"{w['links']} links per page, site(s) {', '.join(map(str, w['down']))} down (503: "
+                f"{w['attempts']} attempts, backoff {w['backoff_ms']:g} ms x{w['multiplier']:g}, then a "
+                f"{w['mirror_ms']:g} ms mirror), a {w['parse_ms']:g} ms parse per page, a detached {w['log_ms']:g} ms "
+                f"log per site; threads: ThreadPoolExecutor({w['workers']}), links one after another")
+    if w["name"] in ("hedged", "hedged-off"):
+        how = (f"a second copy after {w['hedge_ms']:g} ms, the first answer wins (sequential: a {w['hedge_ms']:g} ms "
+               f"socket timeout, then the second copy)" if w["hedge"] else "no hedging")
+        return (f"{w['n']} clients x {w['requests']} requests one after another, server delays lognormal "
+                f"(median {w['median_ms']:g} ms, p99 {w['p99_ms']:g} ms, random.Random({w['seed']})), {how}; "
+                f"threads: ThreadPoolExecutor({w['workers']}); latency from each request's issue")
     return (f"{w['n'] - 1} tasks sleep {w['sleep_ms']:g} ms, one more calls time.sleep({w['block_ms'] / 1e3:g}); "
             f"threads: ThreadPoolExecutor({w['workers']}); asyncio: the sleepers await asyncio.sleep, the "
             f"blocker stalls the loop")
@@ -401,6 +632,25 @@ def write_doc(doc, ctx):
         "steps share a class, in task order; the scraper's pages each get their own class, so page i has "
         "the same delay in the scenario as in the program (`scraper.page_delays`) and no sampling noise "
         "separates them.")
+    names = {w["name"] for w in ctx["workloads"]}
+    if names & set(NEW_WORKLOADS):
+        add("- The round-2 workloads (examples/python/README.md has the construct-by-construct mapping) open their "
+            "connections before t0, so no step pays a connect, and give per-item, per-site and per-request values "
+            "as `sequence`s, the programs' own lists in their order, so no sampling noise separates the two sides.")
+    if "pipeline" in names:
+        add("- pipeline: with queues every item is three tasks (R-QUEUE: a worker class records a task per item got, "
+            "from its put): its fetch (t0 to its put into `jobs`), its parse (to its put into `results`) and its "
+            "write; the programs report the same three, so n is 3 x items; sequential is one loop, a task per item. "
+            "The worker classes are declared first, as the programs start their workers first.")
+    if "crawler" in names:
+        add("- crawler: a down site's origin answers every attempt with 503, so the failure pattern is a 0/1 "
+            "`fail` sequence over the sites; the zero-length failing `io` after the receive charges the 503's "
+            "receive as the program pays it. With a handful of sites, p50 and p99 are single sites' times.")
+    if names & {"hedged", "hedged-off"}:
+        add("- hedged: latency is a request's answer minus its issue (closed loops of one user per client); the "
+            "hedge is a `gather` until the first of [copy 0] and [`sleep` H, copy 1] so that each copy keeps its "
+            "own delay (a `hedge` step's copies would share a `sequence` value); sequential hedging is a socket "
+            "timeout and a second request (`timeout` with `on_expiry: abort` in a `try`).")
     add("- The probe measures one request at a time. Under concurrency, costs change: the loop's epoll "
         "handles many sockets per wake-up (cheaper per request), threads contend for the GIL and pay "
         "wake-ups and context switches (dearer), ThreadPoolExecutor starts its threads one by one, and the "
@@ -453,25 +703,38 @@ def main():
     ap.add_argument("--doc", default=str(ROOT / "docs" / "fidelity.md"))
     ap.add_argument("--workdir", default=str(ROOT / "target" / "fidelity"))
     ap.add_argument("--command", default=None, help="the command line to quote in the doc")
+    ap.add_argument("--workloads", default="default",
+                    help="comma-separated workloads to check, of " + ", ".join(ALL_WORKLOADS)
+                    + "; or `default` (" + ",".join(DEFAULT_WORKLOADS) + "), `new` (" + ",".join(NEW_WORKLOADS)
+                    + ": their scenarios need the scenario language's round 2) or `all`")
+    ap.add_argument("--only", dest="workloads", help="the same as --workloads")
+    ap.add_argument("--programs-only", action="store_true",
+                    help="write the scenarios and run the programs, but run no simbench and write no doc: a smoke "
+                         "run of the programs (prints each run's figures), e.g. for workloads whose scenarios "
+                         "this simbench cannot parse yet")
     a = ap.parse_args()
     started = time.monotonic()
     reps = a.reps or (1 if a.quick else 3)
     workdir = Path(a.workdir)
     (workdir / "scenarios").mkdir(parents=True, exist_ok=True)
-    ws = workloads(a.quick)
+    ws = workloads(a.quick, parse_workloads(a.workloads))
     cores = os.cpu_count() or 1
-    version = subprocess.run([a.simbench, "--version"], capture_output=True, text=True).stdout.strip()
+    version = "" if a.programs_only else subprocess.run([a.simbench, "--version"], capture_output=True,
+                                                        text=True).stdout.strip()
     machine = dict(cores=cores, cpu=platform.machine(), os=f"{platform.system()} {platform.release()}",
                    python=subprocess.run([a.python, "--version"], capture_output=True, text=True).stdout.strip(),
                    simbench=version or "?", load_start=loadavg())
     print(f"fidelity: {cores} cores, {machine['python']}, load {machine['load_start']}", file=sys.stderr)
 
-    runtime, runtime_desc = simbench_runtime(a.simbench, a.runtime, a.quick, a.python, workdir)
+    if a.programs_only:
+        runtime, runtime_desc = None, "none (--programs-only: simbench is not run)"
+    else:
+        runtime, runtime_desc = simbench_runtime(a.simbench, a.runtime, a.quick, a.python, workdir)
     print(f"fidelity: runtime model: {runtime_desc}", file=sys.stderr)
 
     server = Server(a.python)
     try:
-        parse_args = [x for ms in sorted({w["parse_ms"] for w in ws if "parse_ms" in w})
+        parse_args = [x for ms in sorted({w["parse_ms"] for w in ws if w.get("parse_ms")})
                       for x in ("--parse-ms", str(ms))]
         probe_argv = [a.python, str(EX / "probe.py"), "--port", str(server.port), "--bytes", "20000",
                       "--k", "40" if a.quick else "150", *parse_args]
@@ -488,7 +751,8 @@ def main():
             for style in STYLES:
                 path = workdir / "scenarios" / f"{w['name']}-{style}.json"
                 path.write_text(json.dumps(scenario(w, style, probes[style], cores), indent=1) + "\n")
-                predicted[w["name"], style] = predict(a.simbench, path, runtime, workdir)
+                if not a.programs_only:
+                    predicted[w["name"], style] = predict(a.simbench, path, runtime, workdir)
 
         server.stats(reset=True)
         runs = {}
@@ -498,16 +762,23 @@ def main():
                     for style in STYLES:
                         argv = program_argv(a.python, w, style, server.port, spin_per_ms)
                         out = run_json(argv, 180, f"{w['name']} --style {style}")
-                        if out.get("n") != w["n"]:
-                            raise CheckError(f"{shlex.join(argv)} reported n={out.get('n')}, expected {w['n']}")
+                        if out.get("n") != expected_n(w, style):
+                            raise CheckError(f"{shlex.join(argv)} reported n={out.get('n')}, "
+                                             f"expected {expected_n(w, style)}")
                         raw.write(json.dumps(out) + "\n")
                         runs.setdefault((w["name"], style), []).append(out)
+                        pred = predicted.get((w["name"], style))
                         print(f"fidelity: rep {rep + 1}/{reps} {w['name']:17} {style:10} makespan "
-                              f"{out['makespan_s']:.3f} s (predicted {predicted[w['name'], style]['makespan_s']:.3f})",
-                              file=sys.stderr)
+                              f"{out['makespan_s']:.3f} s p50 {out['p50_s']:.4f} s p99 {out['p99_s']:.4f} s"
+                              + (f" (predicted makespan {pred['makespan_s']:.3f})" if pred else "")
+                              + (f" requests {out['requests']}" if "requests" in out else ""), file=sys.stderr)
         server_stats = server.stats()
     finally:
         server.stop()
+    if a.programs_only:
+        print(f"fidelity: --programs-only: scenarios in {workdir / 'scenarios'}, runs in {workdir / 'runs.jsonl'}; "
+              f"no prediction, no doc", file=sys.stderr)
+        return 0
 
     rows = {}
     ok = True

@@ -53,8 +53,18 @@ def parse_work(parse_ms, spin_per_ms):
         spin(round(parse_ms * spin_per_ms))
 
 
-def item_path(delay_ms, nbytes):
-    return f"/item?delay_ms={delay_ms:.3f}&bytes={nbytes}"
+def item_path(delay_ms, nbytes, status=None):
+    """The server's URL for one item; `status` (e.g. 503) makes the answer a failure after the delay."""
+    path = f"/item?delay_ms={delay_ms:.3f}&bytes={nbytes}"
+    return path if status is None else f"{path}&status={status}"
+
+
+class HTTPStatusError(RuntimeError):
+    """The server answered, with a status other than 200 (the body was read: the connection is reusable)."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
 
 
 class SyncClient:
@@ -73,7 +83,7 @@ class SyncClient:
         r = self.conn.getresponse()
         body = r.read()
         if r.status != 200:
-            raise RuntimeError(f"server answered {r.status} {r.reason}: {body[:200]!r}")
+            raise HTTPStatusError(r.status, f"server answered {r.status} {r.reason}: {body[:200]!r}")
         return body
 
     def get(self, path):
@@ -117,7 +127,8 @@ class AsyncClient:
             raise RuntimeError(f"no Content-Length in the answer {status!r}")
         body = await self.reader.readexactly(length)
         if len(parts) < 2 or parts[1] != b"200":
-            raise RuntimeError(f"server answered {status!r}: {body[:200]!r}")
+            code = int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else 0
+            raise HTTPStatusError(code, f"server answered {status!r}: {body[:200]!r}")
         return body
 
     async def get(self, path):
@@ -168,6 +179,30 @@ def report(workload, style, clock, **params):
         "params": params,
     }
     print(json.dumps(out), flush=True)
+
+
+def report_latencies(workload, style, latencies, makespan, extra=None, **params):
+    """The same line as `report`, for programs whose tasks do not all arrive at t0 (each latency is
+    finish - arrival, as simbench measures it) or that report figures of their own (`extra`)."""
+    s = sorted(latencies)
+    out = {
+        "workload": workload,
+        "style": style,
+        "n": len(s),
+        "makespan_s": makespan,
+        "p50_s": percentile(s, 0.50),
+        "p99_s": percentile(s, 0.99),
+        "latencies_s": [round(x, 6) for x in latencies],
+        **(extra or {}),
+        "params": params,
+    }
+    print(json.dumps(out), flush=True)
+
+
+def summary(latencies):
+    """p50, p99 (nearest rank) and max of a list of latencies, for per-stage figures."""
+    s = sorted(latencies)
+    return {"n": len(s), "p50_s": percentile(s, 0.50), "p99_s": percentile(s, 0.99), "max_s": s[-1]} if s else {"n": 0}
 
 
 def base_args(description, defaults):

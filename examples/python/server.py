@@ -5,8 +5,10 @@
 prints one JSON line {"port": P} once it listens on 127.0.0.1:P, then serves
 until killed:
 
-- GET /item?delay_ms=D&bytes=B  waits D ms, counted from when the request
-  line arrived, then answers 200 with a body of B bytes (keep-alive);
+- GET /item?delay_ms=D&bytes=B[&status=S]  waits D ms, counted from when
+  the request line arrived, then answers with a body of B bytes
+  (keep-alive); status S (default 200; 500-599 allowed) makes it a failure
+  the client sees only after the delay, as an overloaded backend's 503;
 - GET /stats[?reset=1]          the sleep overshoot since the last reset: how
   much later than asked each delayed answer was sent, as JSON
   {"count", "mean_ms", "p50_ms", "p99_ms", "max_ms"}.
@@ -32,7 +34,8 @@ overshoots = []
 
 
 def answer(status, body, close):
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error",
+              502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}.get(status, "Error")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Length: {len(body)}\r\n"
         f"Content-Type: application/octet-stream\r\nConnection: {'close' if close else 'keep-alive'}\r\n\r\n"
@@ -69,19 +72,22 @@ async def serve_one(target, loop, t_recv):
     if url.path == "/stats":
         return 200, stats(q.get("reset") == ["1"])
     if url.path != "/item":
-        return 404, b"unknown path; use /item?delay_ms=D&bytes=B or /stats\n"
+        return 404, b"unknown path; use /item?delay_ms=D&bytes=B[&status=S] or /stats\n"
     try:
         delay = float(q.get("delay_ms", ["0"])[0]) / 1e3
         nbytes = int(q.get("bytes", ["0"])[0])
+        status = int(q.get("status", ["200"])[0])
     except ValueError:
-        return 400, b"delay_ms must be a number and bytes an integer\n"
+        return 400, b"delay_ms must be a number, bytes and status integers\n"
     if delay < 0 or nbytes < 0:
         return 400, b"delay_ms and bytes must not be negative\n"
+    if status != 200 and not 500 <= status <= 599:
+        return 400, b"status must be 200 or 500-599\n"
     if delay > 0:
         deadline = t_recv + delay
         await asyncio.sleep(deadline - loop.time())
         overshoots.append(loop.time() - deadline)
-    return 200, body_of(nbytes)
+    return status, body_of(nbytes)
 
 
 async def handle(reader, writer):

@@ -26,9 +26,63 @@ PY = sys.executable
 # Round numbers, so that predictions can be computed by hand.
 PROBE = dict(send_cpu_ms=0.1, recv_cpu_ms=0.4, io_extra_ms=0.5, connect_cpu_ms=0.2, connect_io_ms=0.3,
              parse_ms={"2.0": 2.5, "3.0": 3.5}, parse_cpu_ms={"2.0": 2.0, "3.0": 3.0})
+# (the round-2 workloads below parse 2 or 3 ms too, so the same PROBE serves them)
 DOWNLOADS = dict(name="downloads", n=6, workers=2, delay_ms=100.0, parse_ms=2.0, bytes=1000)
 SCRAPER = dict(name="scraper", n=12, connections=3, min_ms=20.0, max_ms=40.0, seed=3, parse_ms=3.0, bytes=1000)
 PITFALL = dict(name="blocking-pitfall", n=10, workers=10, sleep_ms=100.0, block_ms=300.0)
+# The round-2 workloads (issue 16), small enough to run in a second or two each.
+PIPELINE = dict(name="pipeline", n=8, fetchers=2, parsers=2, jobs_capacity=2, results_capacity=2, min_ms=5.0,
+                max_ms=15.0, seed=3, parse_ms=2.0, write_ms=1.0, bytes=1000)
+CRAWLER = dict(name="crawler", n=3, workers=3, seed=2, min_pages=1, max_pages=3, page_min_ms=5.0, page_max_ms=15.0,
+               link_min_ms=2.0, link_max_ms=8.0, links=2, down=[1], attempts=2, backoff_ms=5.0, multiplier=2.0,
+               mirror_ms=3.0, log_ms=50.0, parse_ms=3.0, bytes=1000)
+HEDGED = dict(name="hedged", n=2, requests=8, median_ms=5.0, p99_ms=80.0, seed=4, hedge_ms=15.0, hedge=True, workers=8,
+              bytes=1000)
+HEDGED_OFF = dict(HEDGED, name="hedged-off", hedge=False)
+NEW = (PIPELINE, CRAWLER, HEDGED, HEDGED_OFF)
+KINDS = {"io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread", "call", "try",
+         "retry", "repeat", "choose", "put", "get", "hedge"}
+
+
+def steps_of(program):
+    """Every step of a program, depth first, nested programs included (the language of /work/ref/language.md)."""
+    for step in program:
+        yield step
+        kind = next(k for k in step if k in KINDS)
+        v = step[kind]
+        if kind == "gather":
+            for b in v:
+                yield from steps_of(b["program"] if isinstance(b, dict) else b)
+        elif kind in ("spawn", "timeout", "limit"):
+            yield from steps_of(v["program"])
+        elif kind in ("to_thread", "retry", "repeat", "hedge"):
+            yield from steps_of(v)
+        elif kind == "try":
+            yield from steps_of(v)
+            yield from steps_of(step.get("except", []))
+        elif kind == "choose":
+            for b in v:
+                yield from steps_of(b["program"])
+
+
+def kinds_of(sc):
+    return {next(k for k in st if k in KINDS) for c in sc["classes"].values() for st in steps_of(c["program"])}
+
+
+def supports_round2():
+    """Whether this simbench parses the round-2 language (a scenario with a queue), so that the tests below
+    of the new scenarios under simbench run by themselves once it lands."""
+    if not SIMBENCH.exists():
+        return False
+    sc = {"name": "round2-probe", "queues": {"q": {"capacity": 1}}, "classes": {
+        "w": {"arrivals": {"workers": 1}, "program": [{"get": "q"}, {"cpu": "1ms"}]},
+        "p": {"arrivals": {"batch": {"count": 2}}, "program": [{"put": "q"}]}}, "strategies": ["cooperative"]}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "probe.json"
+        path.write_text(json.dumps(sc))
+        p = subprocess.run([str(SIMBENCH), "run", str(path), "--out", tmp, "--no-charts", "--quiet"],
+                           capture_output=True, text=True)
+        return p.returncode == 0
 
 
 class ServerAndPrograms(unittest.TestCase):
@@ -73,6 +127,75 @@ class ServerAndPrograms(unittest.TestCase):
                     if w is DOWNLOADS and style == "sequential":
                         self.assertGreaterEqual(out["makespan_s"], w["n"] * w["delay_ms"] / 1e3)
 
+    def test_status_makes_a_failure_after_the_delay(self):
+        status, body = self.status("/item?delay_ms=20&bytes=300&status=503")
+        self.assertEqual((status, len(body)), (503, 300))
+        self.assertEqual(self.status("/item?delay_ms=1&bytes=3&status=200")[0], 200)
+        self.assertEqual(self.status("/item?delay_ms=1&status=404")[0], 400)  # only 200 and 5xx
+        self.assertEqual(self.status("/item?delay_ms=1&status=abc")[0], 400)
+
+    def run_new(self, w, style):
+        out = fidelity.run_json(fidelity.program_argv(PY, w, style, self.server.port, 10000.0), 60, w["name"])
+        n = fidelity.expected_n(w, style)
+        self.assertEqual((out["n"], len(out["latencies_s"])), (n, n))
+        self.assertLessEqual(out["p50_s"], out["p99_s"])
+        self.assertLessEqual(out["p99_s"], out["makespan_s"] + 1e-6)
+        return out
+
+    def test_pipeline_every_style(self):
+        from pipeline import fetch_delays
+
+        delays = fetch_delays(PIPELINE["n"], PIPELINE["seed"], PIPELINE["min_ms"], PIPELINE["max_ms"])
+        for style in fidelity.STYLES:
+            with self.subTest(style=style):
+                out = self.run_new(PIPELINE, style)
+                self.assertEqual(out["items"]["n"], PIPELINE["n"])
+                self.assertAlmostEqual(out["makespan_s"], out["items"]["max_s"], places=6)
+                if style == "sequential":
+                    self.assertEqual(out["stages"], {})
+                    work = sum(delays) + PIPELINE["n"] * (PIPELINE["parse_ms"] + PIPELINE["write_ms"])
+                    self.assertGreaterEqual(out["makespan_s"], work / 1e3)
+                else:
+                    self.assertEqual([out["stages"][k]["n"] for k in ("fetch", "parse", "write")], [PIPELINE["n"]] * 3)
+                    # the parses alone need n x parse_ms of the GIL / the loop
+                    self.assertGreaterEqual(out["makespan_s"], PIPELINE["n"] * PIPELINE["parse_ms"] / 1e3)
+
+    def test_crawler_every_style_sends_the_planned_requests(self):
+        from crawler import site_plans
+
+        w = CRAWLER
+        plans = site_plans(w["n"], w["seed"], w["min_pages"], w["max_pages"], w["page_min_ms"], w["page_max_ms"],
+                           w["link_min_ms"], w["link_max_ms"])
+        want = sum(p["pages"] * ((w["attempts"] + 1 if k in w["down"] else 1) + w["links"]) + 1
+                   for k, p in enumerate(plans))
+        for style in fidelity.STYLES:
+            with self.subTest(style=style):
+                out = self.run_new(w, style)
+                self.assertEqual(out["requests"], want)
+                self.assertEqual(out["params"]["plans"], plans)
+        # the down site waits its backoffs on every page
+        k = w["down"][0]
+        self.assertGreaterEqual(out["latencies_s"][k], plans[k]["pages"] * w["backoff_ms"] / 1e3)
+
+    def test_hedged_every_style_counts_its_copies(self):
+        from hedged import request_delays
+
+        delays = request_delays(HEDGED["n"] * HEDGED["requests"], HEDGED["seed"], HEDGED["median_ms"],
+                                HEDGED["p99_ms"])
+        sure = sum(d0 > 3 * HEDGED["hedge_ms"] for d0, _ in delays)  # certainly hedged (more may be on a busy machine)
+        self.assertGreater(sure, 0, "the test's seed should give some slow first copies")
+        for style in fidelity.STYLES:
+            with self.subTest(style=style):
+                out = self.run_new(HEDGED, style)
+                self.assertEqual(out["requests"], out["n"] + out["hedges"])
+                self.assertTrue(sure <= out["hedges"] <= out["n"], (sure, out["hedges"]))
+                self.assertIn("connects_in_run", out)
+                self.assertLessEqual(out["second_won"], out["hedges"])
+                off = self.run_new(HEDGED_OFF, style)
+                self.assertEqual((off["requests"], off["hedges"]), (off["n"], 0))
+                # the slowest request without hedging waits its whole first copy
+                self.assertGreaterEqual(off["makespan_s"], max(d0 for d0, _ in delays) / 1e3)
+
     def test_pitfall_asyncio_stalls_the_sleepers(self):
         out = fidelity.run_json(fidelity.program_argv(PY, PITFALL, "asyncio", 0, 1.0), 60, "pitfall")
         self.assertGreaterEqual(out["p50_s"], PITFALL["block_ms"] / 1e3)
@@ -102,6 +225,191 @@ class Scenarios(unittest.TestCase):
             ios += [int(server["io"][:-2])] * c["arrivals"]["batch"]["count"]
         want = [round((d + PROBE["io_extra_ms"]) * 1e6) for d in page_delays(12, 3, 20.0, 40.0)]
         self.assertEqual(ios, want)
+
+    def test_workload_selection(self):
+        names = lambda ws: [w["name"] for w in ws]  # noqa: E731
+        self.assertEqual(names(fidelity.workloads(False)), fidelity.DEFAULT_WORKLOADS)
+        self.assertEqual(names(fidelity.workloads(True, fidelity.parse_workloads("crawler,downloads"))),
+                         ["downloads", "crawler"])
+        self.assertEqual(fidelity.parse_workloads("all"), fidelity.ALL_WORKLOADS)
+        self.assertEqual(fidelity.parse_workloads("new"), fidelity.NEW_WORKLOADS)
+        with self.assertRaises(fidelity.CheckError):
+            fidelity.workloads(False, ["crawlr"])
+        for quick in (False, True):  # every workload has its parameters in both sets
+            self.assertEqual(names(fidelity.workloads(quick, fidelity.ALL_WORKLOADS)), fidelity.ALL_WORKLOADS)
+
+    def new_scenario(self, w, style):
+        sc = fidelity.scenario(w, style, PROBE, 2)
+        self.assertEqual(json.loads(json.dumps(sc)), sc)  # plain JSON
+        return sc
+
+    def test_new_scenarios_use_the_round2_kinds(self):
+        crawler = {"cpu", "io", "repeat", "try", "retry", "gather", "spawn"}
+        hedge = {"cpu", "io", "gather", "sleep"}
+        want = {
+            ("pipeline", "sequential"): {"cpu", "io"},
+            ("pipeline", "threads"): {"cpu", "io", "get", "put"},
+            ("pipeline", "asyncio"): {"cpu", "io", "get", "put", "limit"},
+            ("crawler", "sequential"): crawler - {"spawn"},  # the log inline
+            ("crawler", "threads"): crawler, ("crawler", "asyncio"): crawler,
+            ("hedged", "sequential"): {"cpu", "io", "try", "timeout"},
+            ("hedged", "threads"): hedge, ("hedged", "asyncio"): hedge,
+            ("hedged-off", "sequential"): {"cpu", "io"}, ("hedged-off", "threads"): {"cpu", "io"},
+            ("hedged-off", "asyncio"): {"cpu", "io"},
+        }
+        for w in NEW:
+            for style in fidelity.STYLES:
+                self.assertEqual(kinds_of(self.new_scenario(w, style)), want[w["name"], style], (w["name"], style))
+
+    def test_pipeline_scenario_mirrors_the_program(self):
+        from pipeline import fetch_delays
+
+        w = PIPELINE
+        delays = [f"{round((d + PROBE['io_extra_ms']) * 1e6)}ns" for d in
+                  fetch_delays(w["n"], w["seed"], w["min_ms"], w["max_ms"])]
+        seq = self.new_scenario(w, "sequential")
+        self.assertNotIn("queues", seq)
+        self.assertEqual(seq["classes"]["item"]["arrivals"], {"batch": {"count": w["n"]}})
+        ios = [s["io"] for s in seq["classes"]["item"]["program"] if "io" in s]
+        self.assertEqual(ios, [{"sequence": delays}, f"{round((w['write_ms'] + 0.5) * 1e6)}ns"])
+        for style in ("threads", "asyncio"):
+            sc = self.new_scenario(w, style)
+            self.assertEqual(sc["queues"], {"jobs": {"capacity": w["jobs_capacity"]},
+                                            "results": {"capacity": w["results_capacity"]}})
+            self.assertEqual(list(sc["classes"]), ["parse", "write", "fetch"])  # workers first, as started
+            self.assertEqual(sc["classes"]["parse"]["arrivals"], {"workers": w["parsers"]})
+            self.assertEqual(sc["classes"]["write"]["arrivals"], {"workers": 1})
+            self.assertEqual(sc["classes"]["fetch"]["arrivals"], {"batch": {"count": w["n"]}})
+            fetch = list(steps_of(sc["classes"]["fetch"]["program"]))
+            self.assertEqual([s["io"] for s in fetch if "io" in s], [{"sequence": delays}])
+            self.assertEqual(fetch[-1], {"put": "jobs"})
+            parse = sc["classes"]["parse"]["program"]
+            self.assertEqual([parse[0], parse[2]], [{"get": "jobs"}, {"put": "results"}])
+            self.assertEqual(sum(c["arrivals"]["batch"]["count"] * 3 for c in sc["classes"].values()
+                                 if "batch" in c["arrivals"]), fidelity.expected_n(w, style))
+        self.assertEqual(self.new_scenario(w, "asyncio")["pools"], {"connections": w["fetchers"]})
+        self.assertEqual(self.new_scenario(w, "threads")["strategies"][0]["threaded"]["workers"],
+                         w["fetchers"] + w["parsers"] + 1)
+
+    def test_crawler_scenario_mirrors_the_program(self):
+        from crawler import site_plans
+
+        w = CRAWLER
+        plans = site_plans(w["n"], w["seed"], w["min_pages"], w["max_pages"], w["page_min_ms"], w["page_max_ms"],
+                           w["link_min_ms"], w["link_max_ms"])
+        for style in fidelity.STYLES:
+            sc = self.new_scenario(w, style)
+            site = sc["classes"]["site"]
+            self.assertEqual(site["arrivals"], {"batch": {"count": w["n"]}})
+            repeat, *log = site["program"]
+            self.assertEqual(repeat["times"], {"sequence": [p["pages"] for p in plans]})
+            fallback, parse, links = repeat["repeat"]
+            retry = fallback["try"][0]
+            self.assertEqual((retry["attempts"], retry["backoff"], retry["multiplier"], retry["jitter"], retry["on"]),
+                             (w["attempts"], f"{round(w['backoff_ms'] * 1e6)}ns", w["multiplier"], "none",
+                              ["failed"]))
+            self.assertEqual(retry["retry"][-1]["fail"], {"sequence": [int(k in w["down"]) for k in range(w["n"])]})
+            self.assertEqual(retry["retry"][1]["io"], {"sequence": [f"{round((p['page_ms'] + 0.5) * 1e6)}ns"
+                                                                    for p in plans]})
+            self.assertEqual(fallback["on"], ["failed"])
+            self.assertEqual(fallback["except"][1]["io"], f"{round((w['mirror_ms'] + 0.5) * 1e6)}ns")
+            self.assertEqual(parse["cpu"], f"{round(PROBE['parse_cpu_ms'][str(w['parse_ms'])] * 1e6)}ns")
+            self.assertEqual((links["gather"][0]["copies"], links["mode"]), (w["links"], "gather"))
+            if style == "sequential":  # the log inline, as the program calls it
+                self.assertEqual([s["label"] for s in log], ["log: send", "log", "log: receive"])
+            else:
+                (spawn,) = log
+                self.assertTrue(spawn["spawn"]["detached"])
+                self.assertEqual(spawn["spawn"].get("threads"), "pool" if style == "threads" else None)
+                log = spawn["spawn"]["program"]
+            self.assertEqual(log[1]["io"], f"{round((w['log_ms'] + 0.5) * 1e6)}ns")
+
+    def test_hedged_scenario_mirrors_the_program(self):
+        from hedged import request_delays
+
+        w = HEDGED
+        delays = request_delays(w["n"] * w["requests"], w["seed"], w["median_ms"], w["p99_ms"])
+        io = lambda ds: {"sequence": [f"{round((d + PROBE['io_extra_ms']) * 1e6)}ns" for d in ds]}  # noqa: E731
+        seq = self.new_scenario(w, "sequential")
+        self.assertEqual(list(seq["classes"]), ["client"])
+        c = seq["classes"]["client"]
+        self.assertEqual(c["arrivals"], {"closed": {"users": 1, "count": w["n"] * w["requests"]}})
+        send, tr = c["program"]
+        self.assertEqual(tr["on"], ["timeout"])
+        t = tr["try"][0]["timeout"]
+        self.assertEqual((t["after"], t["on_expiry"]), (f"{round(w['hedge_ms'] * 1e6)}ns", "abort"))
+        self.assertEqual(t["program"][0]["io"], io(d0 for d0, _ in delays))
+        self.assertEqual(tr["except"][1]["io"], io(d1 for _, d1 in delays))
+        for style in ("threads", "asyncio"):
+            sc = self.new_scenario(w, style)
+            self.assertEqual(list(sc["classes"]), [f"client{u}" for u in range(w["n"])])
+            for u, cl in enumerate(sc["classes"].values()):
+                mine = delays[u * w["requests"]:(u + 1) * w["requests"]]
+                self.assertEqual(cl["arrivals"], {"closed": {"users": 1, "count": w["requests"]}})
+                (g,) = cl["program"]
+                self.assertEqual((g["until"], g["rest"], g.get("threads")),
+                                 ("first", "cancel", "pool" if style == "threads" else None))
+                first, second = g["gather"]
+                self.assertEqual(first[1]["io"], io(d0 for d0, _ in mine))
+                self.assertEqual(second[0], {"sleep": f"{round(w['hedge_ms'] * 1e6)}ns", "label": "hedge delay"})
+                self.assertEqual(second[2]["io"], io(d1 for _, d1 in mine))
+            if style == "threads":
+                self.assertEqual(sc["strategies"][0]["threaded"]["workers"], w["workers"])
+        off = self.new_scenario(HEDGED_OFF, "asyncio")
+        self.assertEqual([s["label"] for s in off["classes"]["client0"]["program"]],
+                         ["first copy: send", "first copy", "first copy: receive"])
+
+    @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
+    def test_simbench_accepts_the_new_scenarios(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for w in NEW:
+                for style in fidelity.STYLES:
+                    with self.subTest(workload=w["name"], style=style):
+                        path = tmp / f"{w['name']}-{style}.json"
+                        path.write_text(json.dumps(fidelity.scenario(w, style, PROBE, 2)))
+                        got = fidelity.predict(str(SIMBENCH), path, None, tmp)
+                        self.assertGreater(got["makespan_s"], 0)
+
+    @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
+    def test_simbench_predicts_the_sequential_round2_figures(self):
+        # One thread, the ideal model: a makespan is the sum of its steps. A request costs
+        # 0.1 + (delay + 0.5) + 0.4 ms with PROBE.
+        from crawler import site_plans
+        from hedged import request_delays
+        from pipeline import fetch_delays
+
+        req = lambda d: 0.1 + d + 0.5 + 0.4  # noqa: E731
+        w = PIPELINE
+        pipeline = sum(req(d) + w["parse_ms"] + req(w["write_ms"])
+                       for d in fetch_delays(w["n"], w["seed"], w["min_ms"], w["max_ms"]))
+        w = CRAWLER
+        crawler = 0.0
+        for k, p in enumerate(site_plans(w["n"], w["seed"], w["min_pages"], w["max_pages"], w["page_min_ms"],
+                                         w["page_max_ms"], w["link_min_ms"], w["link_max_ms"])):
+            if k in w["down"]:  # every attempt fails, the backoffs between them, then the mirror
+                page = (w["attempts"] * req(p["page_ms"]) + sum(w["backoff_ms"] * w["multiplier"] ** a
+                                                                 for a in range(w["attempts"] - 1))
+                        + req(w["mirror_ms"]))
+            else:
+                page = req(p["page_ms"])
+            crawler += p["pages"] * (page + w["parse_ms"] + w["links"] * req(p["link_ms"])) + req(w["log_ms"])
+        w = HEDGED
+        delays = request_delays(w["n"] * w["requests"], w["seed"], w["median_ms"], w["p99_ms"])
+        # the socket timeout covers the wait (delay + 0.5) and the receive (0.4); a first copy that
+        # answers before H but whose receive would cross H is an edge the test avoids
+        edge = [d0 for d0, _ in delays if d0 + 0.5 < w["hedge_ms"] <= d0 + 0.9]
+        hedged = sum(req(d0) if d0 + 0.5 < w["hedge_ms"] else 0.1 + w["hedge_ms"] + req(d1) for d0, d1 in delays)
+        off = sum(req(d0) for d0, _ in delays)
+        cases = [(PIPELINE, pipeline), (CRAWLER, crawler), (HEDGED_OFF, off)] + ([] if edge else [(HEDGED, hedged)])
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for w, makespan_ms in cases:
+                with self.subTest(workload=w["name"]):
+                    path = tmp / f"{w['name']}-sequential.json"
+                    path.write_text(json.dumps(fidelity.scenario(w, "sequential", PROBE, 2)))
+                    got = fidelity.predict(str(SIMBENCH), path, None, tmp)
+                    self.assertAlmostEqual(got["makespan_s"], makespan_ms / 1e3, places=6)
 
     @unittest.skipUnless(SIMBENCH.exists(), "target/release/simbench not built; run scripts/fidelity.sh first")
     def test_simbench_predicts_the_hand_computed_figures(self):
