@@ -8,7 +8,7 @@
 //!   (src/engine/queue.rs) and two contenders built for this measurement
 //!   only, `calendar` (benches/queues/calendar.rs) and `timing-wheel`
 //!   (benches/queues/wheel.rs), tested against the binary heap in
-//!   tests/queue_contenders.rs;
+//!   tests/it/queue_contenders.rs;
 //! - `queue exp-hold/<impl>/<pending>`: the same with exponential gaps
 //!   (mean 1 s);
 //! - `queue drain/<impl>/<n>`: a batch, as a batch of coroutines makes it:

@@ -3,7 +3,7 @@
 //! a local rayon pool of 1 thread and of 2 threads. Issue 8 asks for at
 //! least 1.8× on 2 cores; the ratio of the two `sweep/threads` times is
 //! that speed-up (docs/capacity.md). Points are independent and collected
-//! in order, so both pools produce the same results (tests/capacity.rs).
+//! in order, so both pools produce the same results (tests/it/capacity.rs).
 //!
 //! `cargo bench --bench sweep`.
 
