@@ -9,7 +9,6 @@ use super::Failure;
 use super::compare::{Format, render, verdict};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
-use simbench::metrics::slo;
 use simbench::model::Scenario;
 use simbench::report::compare::{self, LoadedReport, limits::Limits};
 use simbench::report::{self, Report, export, files};
@@ -97,12 +96,6 @@ pub fn prepare(args: &CiArgs, scenario: &Scenario) -> Result<Prepared, Failure> 
         None => None,
     };
     Ok(Prepared { baseline, limits })
-}
-
-/// The report with the scenario's SLOs checked against its results.
-pub fn with_slos(scenario: &Scenario, report: Report) -> Report {
-    let outcomes = slo::evaluate(&scenario.slos, &report.results);
-    report.with_slos(outcomes)
 }
 
 /// After report.json and report.md are written: compares with the baseline,

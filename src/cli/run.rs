@@ -7,11 +7,11 @@ use super::guards::{self, GuardArgs};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::{EngineError, RunStats};
-use simbench::metrics::{self, Measurement, Timeline, replicate, timeline};
-use simbench::model::{CompiledWorkload, Scenario};
+use simbench::metrics::{Timeline, timeline};
+use simbench::model::Scenario;
 use simbench::report::charts::{self, ChartInput};
-use simbench::report::{self, Replications, Report, ScenarioInfo, files};
-use simbench::scenario;
+use simbench::report::{self, Report, files};
+use simbench::{Run, Simulation, SimulationError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -74,59 +74,43 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let loaded = scenario::load(&args.file).map_err(|e| Failure::Input(anyhow!(e)))?;
-    let mut scenario = loaded.scenario;
+    let input = |e: SimulationError| Failure::Input(anyhow!(e));
+    let mut sim = Simulation::from_path(&args.file).map_err(input)?.with_replications(args.replications);
     if let Some(seed) = args.seed {
-        scenario.seed = seed;
+        sim = sim.with_seed(seed);
     }
     if let Some(spec) = &args.runtime {
-        scenario.runtime = scenario::load_runtime(spec).map_err(|e| Failure::Input(anyhow!(e)))?;
+        sim = sim.with_runtime(spec).map_err(input)?;
     }
+    let scenario = sim.scenario();
     let out_dir = args.out.join(files::directory_name(&scenario.name));
     files::ensure_writable_dir(&out_dir)
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
-    let limits = args.guards.check(&scenario, &loaded.file)?;
-    let traced = args.trace.as_deref().map(|name| traced_strategy(&scenario, name)).transpose()?;
-    let prepared = super::ci::prepare(&args.ci, &scenario)?;
+    let limits = args.guards.check(scenario, &sim.loaded().file)?;
+    if let Some(name) = args.trace.as_deref() {
+        let traced = traced_strategy(sim.scenario(), name)?;
+        sim = sim.with_trace(traced, args.trace_limit);
+    }
+    if !args.no_charts {
+        sim = sim.with_timelines(args.timeline_tasks);
+    }
+    let prepared = super::ci::prepare(&args.ci, sim.scenario())?;
 
     let started = Instant::now();
-    let workload = CompiledWorkload::compile(&scenario);
-    let mut results = Vec::with_capacity(scenario.strategies.len());
-    let mut timelines: Vec<Timeline> = Vec::new();
-    let mut trace_text = None;
-    for (i, strategy) in scenario.strategies.iter().enumerate() {
-        let options = metrics::Options {
-            trace_limit: (traced == Some(i)).then_some(args.trace_limit),
-            timeline_tasks: (!args.no_charts).then_some(args.timeline_tasks),
-        };
-        let failure = |e| match e {
-            EngineError::Interrupted { .. } => Failure::Interrupted,
-            e => Failure::Input(anyhow!("{}: strategy \"{}\": {e}", loaded.file, strategy.label)),
-        };
-        let run_started = Instant::now();
-        let Measurement { mut result, trace, timeline, stats } =
-            metrics::measure_with(&scenario, &workload, strategy, options, limits).map_err(failure)?;
-        if args.stats {
-            print_run_stats(&strategy.label, &stats, run_started.elapsed());
-        }
-        if args.replications > 1 {
-            let rest =
-                replicate::replicate(&scenario, &workload, strategy, 1..args.replications, limits).map_err(failure)?;
-            result = replicate::with_intervals(result, &rest.into_iter().map(|m| m.result).collect::<Vec<_>>());
-        }
-        if let Some(log) = trace {
-            trace_text = Some(report::trace::render(&log, &scenario, &workload, &strategy.label));
-        }
-        results.push(result);
-        timelines.extend(timeline);
-    }
+    let mut strategy_started = started;
+    let run = sim
+        .run_observed(limits, |label, stats| {
+            if args.stats {
+                print_run_stats(label, stats, strategy_started.elapsed());
+            }
+            strategy_started = Instant::now();
+        })
+        .map_err(|e| match e {
+            SimulationError::Engine { source: EngineError::Interrupted { .. }, .. } => Failure::Interrupted,
+            e => input(e),
+        })?;
     let simulation = started.elapsed();
-
-    let info = ScenarioInfo::of(&scenario, loaded.file, loaded.sha256);
-    let mut report = super::ci::with_slos(&scenario, Report::new(info, results));
-    if args.replications > 1 {
-        report.replications = Some(Replications::new(scenario.seed, args.replications));
-    }
+    let Run { report, timelines, trace: trace_text } = run;
     if guards::interrupted() {
         return Err(Failure::Interrupted);
     }
@@ -134,7 +118,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let md_path = out_dir.join("report.md");
     write(&json_path, report::json::render(&report).as_bytes())?;
     write(&md_path, report::markdown::render(&report).as_bytes())?;
-    let drawn = if args.no_charts { None } else { Some(write_charts(&out_dir, &report, &timelines, &loaded.source)?) };
+    let drawn =
+        if args.no_charts { None } else { Some(write_charts(&out_dir, &report, &timelines, &sim.loaded().source)?) };
 
     if args.stats {
         print_process_stats(started.elapsed());

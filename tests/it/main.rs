@@ -53,6 +53,7 @@ mod determinism;
 mod fuzz_corpus;
 mod guards;
 mod install;
+mod library;
 mod model;
 mod properties;
 mod queue_contenders;
