@@ -434,7 +434,8 @@ fn junit_holds_one_failing_case_per_broken_threshold() {
     };
     // blocking: 10 one-second downloads one after another (p99 10 s, makespan
     // 10 s, waits up to 9 s); cooperative: all at once (1 s, no wait).
-    assert_eq!(failing(&suites[0]), ["SLO latency p99 < 2s", "SLO makespan <= 5s", "SLO wait max < 1ms (class job)"]);
+    // Named after what they check: the thresholds are in the messages.
+    assert_eq!(failing(&suites[0]), ["SLO latency p99", "SLO makespan", "SLO wait max (class job)"]);
     assert_eq!(failing(&suites[1]), Vec::<String>::new());
     for suite in &suites {
         let cases = suite.children().filter(|c| c.has_tag_name("testcase")).count();
@@ -465,9 +466,50 @@ fn junit_of_a_comparison_has_a_case_per_limit() {
     assert_eq!(failures as u64, regressions, "one failing case per regression");
     let case = doc
         .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("limit latency.p99 +0%"))
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("limit latency.p99"))
         .unwrap();
     assert_eq!(case.attribute("classname"), Some("simbench.scraper.blocking"));
+}
+
+/// The (classname, name) of every test case in a JUnit file.
+fn junit_cases(file: &std::path::Path) -> Vec<(String, String)> {
+    let xml = std::fs::read_to_string(file).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| (n.attribute("classname").unwrap().to_string(), n.attribute("name").unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn junit_names_stay_when_a_limit_changes() {
+    let dir = tempdir("ci-junit-stable");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &[]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &[]);
+    let names = |limit: &str, file: &str| {
+        let junit = dir.path().join(file);
+        simbench(&["compare", path(&base), path(&head), "--limit", limit, "--junit", path(&junit)]);
+        junit_cases(&junit)
+    };
+    let tight = names("latency.p99=+0%", "tight.xml");
+    let loose = names("latency.p99=+500%", "loose.xml");
+    assert!(!tight.is_empty());
+    assert_eq!(tight, loose, "a reporter's history follows a test across limit changes");
+    let unique: std::collections::BTreeSet<_> = tight.iter().collect();
+    assert_eq!(unique.len(), tight.len(), "names are unique");
+}
+
+#[test]
+fn junit_of_a_run_with_nothing_to_check_has_a_passing_case_per_strategy() {
+    let dir = tempdir("ci-junit-empty");
+    ok_run("scenarios/downloads.json", dir.path(), &["--export", "junit"]);
+    let xml = std::fs::read_to_string(dir.path().join("downloads/junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suites = doc.descendants().filter(|n| n.has_tag_name("testsuite")).count();
+    assert!(suites > 0);
+    assert_eq!(doc.root_element().attribute("tests"), Some(suites.to_string().as_str()), "one case per suite");
+    assert_eq!(doc.root_element().attribute("failures"), Some("0"));
 }
 
 #[test]

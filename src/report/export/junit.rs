@@ -5,6 +5,14 @@
 //!
 //! Test cases carry no `time`: the simulation's virtual time is not the
 //! time the check took.
+//!
+//! Names are stable: a case is named after what it checks (`SLO latency
+//! p99`, `limit latency.p99 (class page)`), never after its threshold or
+//! limit, which appear in the failure message; so changing a limit renames
+//! no test and reporters keep their history. Two checks of one figure in a
+//! suite are told apart by a counter (`SLO latency p99 #2`). A suite with
+//! nothing to check has one passing case, so that a report of zero tests is
+//! never mistaken for a broken run.
 
 use super::{ExportError, ExportFile, Exporter, Input};
 use crate::report::Report;
@@ -38,6 +46,25 @@ pub struct Suite {
     pub cases: Vec<Case>,
 }
 
+impl Suite {
+    /// A suite of `cases` with unique names (repeats numbered `#2`, `#3`, …
+    /// in order), or the one passing case saying there was nothing to check.
+    fn new(name: String, classname: &str, mut cases: Vec<Case>) -> Suite {
+        if cases.is_empty() {
+            let name = "nothing to check (no SLO or limit applies)".to_string();
+            cases.push(Case { classname: classname.to_string(), name, failure: None });
+        }
+        let names: Vec<String> = cases.iter().map(|c| c.name.clone()).collect();
+        for (i, case) in cases.iter_mut().enumerate() {
+            let earlier = names[..i].iter().filter(|&n| *n == names[i]).count();
+            if earlier > 0 {
+                case.name = format!("{} #{}", names[i], earlier + 1);
+            }
+        }
+        Suite { name, cases }
+    }
+}
+
 /// The suites of a run: its SLO checks and, when it was compared with a
 /// baseline, the limits of each figure. One suite per strategy, in order.
 pub fn run_suites(report: &Report, baseline: Option<&ScenarioComparison>, strict: bool) -> Vec<Suite> {
@@ -60,14 +87,15 @@ pub fn run_suites(report: &Report, baseline: Option<&ScenarioComparison>, strict
                         let bound = slo.threshold[metric.len()..].trim();
                         (format!("{metric} is {measured}{scope}, not {bound}"), "slo")
                     });
-                    Case { classname: classname.clone(), name: format!("SLO {}{scope}", slo.threshold), failure }
+                    let metric = slo.threshold.split(['<', '>']).next().unwrap_or("").trim();
+                    Case { classname: classname.clone(), name: format!("SLO {metric}{scope}"), failure }
                 })
                 .collect();
             if let Some(comparison) = baseline {
                 let rows = comparison.rows.iter().filter(|r| r.strategy == result.strategy);
                 cases.extend(rows.filter_map(|row| limit_case(&classname, row, strict)));
             }
-            Suite { name: format!("{scenario} / {}", result.strategy), cases }
+            Suite::new(format!("{scenario} / {}", result.strategy), &classname, cases)
         })
         .collect()
 }
@@ -90,7 +118,7 @@ pub fn comparison_suites(comparison: &Comparison) -> Vec<Suite> {
                 .filter(|r| r.strategy == strategy)
                 .filter_map(|row| limit_case(&classname, row, comparison.strict))
                 .collect();
-            suites.push(Suite { name: format!("{} / {strategy}", s.name), cases });
+            suites.push(Suite::new(format!("{} / {strategy}", s.name), &classname, cases));
         }
     }
     suites
@@ -115,11 +143,7 @@ fn limit_case(classname: &str, row: &Row, strict: bool) -> Option<Case> {
         );
         (message, if strict && row.verdict != Verdict::Regression { "change" } else { "regression" })
     });
-    Some(Case {
-        classname: classname.to_string(),
-        name: format!("limit {}{class} {}", row.metric.name, row.limit.text),
-        failure,
-    })
+    Some(Case { classname: classname.to_string(), name: format!("limit {}{class}", row.metric.name), failure })
 }
 
 /// The XML document.
@@ -183,6 +207,21 @@ mod tests {
     #[test]
     fn markup_and_control_characters_are_escaped() {
         assert_eq!(escape("p99 < 5ms & \"x\" 'y'\u{1}"), "p99 &lt; 5ms &amp; &quot;x&quot; &apos;y&apos;");
+    }
+
+    #[test]
+    fn names_are_unique_and_an_empty_suite_has_one_passing_case() {
+        let case = |name: &str| Case { classname: "c".into(), name: name.into(), failure: None };
+        let suite = Suite::new(
+            "s".into(),
+            "c",
+            vec![case("SLO latency p99"), case("SLO latency p99"), case("SLO latency p99")],
+        );
+        let names: Vec<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["SLO latency p99", "SLO latency p99 #2", "SLO latency p99 #3"]);
+        let empty = Suite::new("s".into(), "c", Vec::new());
+        assert_eq!(empty.cases.len(), 1);
+        assert!(empty.cases[0].failure.is_none());
     }
 
     #[test]
