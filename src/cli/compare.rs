@@ -33,7 +33,16 @@ pub struct CompareArgs {
     /// Also write the verdicts as JUnit XML to FILE (one test suite per scenario and strategy).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+
+    /// With --format md: cut the comment to at most N characters, at a line, saying so in its last line
+    /// (GitHub refuses comments over 65,536). 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CHARS)]
+    max_chars: usize,
 }
+
+/// The Markdown budget: under GitHub's 65,536-character comment limit, with
+/// room for a workflow's own lines around it.
+pub const DEFAULT_MAX_CHARS: usize = 65_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -44,14 +53,46 @@ pub enum Format {
 }
 
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
-    let limits = Limits::parse(&args.limits).map_err(|e| Failure::Input(anyhow!(e)))?;
-    let (base, head) = compare::load_pair(&args.base, &args.head).map_err(|e| Failure::Input(anyhow!(e)))?;
-    let comparison = compare::compare(base, head, &limits, args.strict).map_err(|e| Failure::Input(anyhow!(e)))?;
-    print!("{}", render(&comparison, args.format));
+    let comparison = match compared(&args) {
+        Ok(comparison) => comparison,
+        Err(failure) => {
+            // What a workflow posts must say what failed, never be empty.
+            print!("{}", failure_note(args.format, &failure));
+            return Err(failure);
+        }
+    };
+    let rendered = render(&comparison, args.format);
+    match args.format {
+        Format::Md => print!("{}", compare::markdown::fit(rendered, args.max_chars)),
+        _ => print!("{rendered}"),
+    }
     if let Some(path) = &args.junit {
         write_junit(path, &comparison)?;
     }
     verdict(&comparison)
+}
+
+fn compared(args: &CompareArgs) -> Result<Comparison, Failure> {
+    let limits = Limits::parse(&args.limits).map_err(|e| Failure::Input(anyhow!(e)))?;
+    let (base, head) = compare::load_pair(&args.base, &args.head).map_err(|e| Failure::Input(anyhow!(e)))?;
+    compare::compare(base, head, &limits, args.strict).map_err(|e| Failure::Input(anyhow!(e)))
+}
+
+/// On standard output when no comparison could be made (the error itself
+/// goes to standard error as usual): a short note in the chosen format, so
+/// that a file a workflow posts or parses is never empty.
+fn failure_note(format: Format, failure: &Failure) -> String {
+    let message = failure.message();
+    match format {
+        Format::Text => format!("simbench compare: no comparison: {message}\n"),
+        Format::Md => format!(
+            "## simbench compare\n\n⚠️ **No comparison could be made**: {}\n",
+            simbench::report::markdown::escape(&message)
+        ),
+        Format::Json => {
+            format!("{}\n", serde_json::json!({ "schema": compare::json::SCHEMA, "error": message }))
+        }
+    }
 }
 
 /// The comparison in `format`.

@@ -84,7 +84,7 @@ impl Failure {
         }
     }
 
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Failure::Input(e) | Failure::Output(e) | Failure::Verdict(e) => format!("{e:#}"),
             Failure::Interrupted => "interrupted; no report was written".to_string(),

@@ -669,3 +669,71 @@ fn golden_exports() {
         golden("exports", name, &std::fs::read_to_string(out.join("slo-case").join(name)).unwrap());
     }
 }
+
+// ----- compare for pull requests -----------------------------------------------
+
+/// 24 scenarios, each run under two seeds into `base` and `head`: a
+/// comparison as large as a service's checked-in set.
+fn many_runs(dir: &Path, count: usize) -> (PathBuf, PathBuf) {
+    let (base, head) = (dir.join("base"), dir.join("head"));
+    let text = std::fs::read_to_string(root().join("scenarios/scraper.json")).unwrap();
+    for i in 0..count {
+        let file = dir.join(format!("s{i}.json"));
+        let renamed = text.replacen("\"name\": \"scraper\"", &format!("\"name\": \"scraper-{i}\""), 1);
+        assert_ne!(renamed, text, "the scenario's name is where this test looks for it");
+        std::fs::write(&file, renamed).unwrap();
+        ok_run(path(&file), &base, &["--no-charts", "--seed", "1"]);
+        ok_run(path(&file), &head, &["--no-charts", "--seed", "2"]);
+    }
+    (base, head)
+}
+
+#[test]
+fn a_24_scenario_comparison_fits_a_pull_request_comment() {
+    let dir = tempdir("ci-compare-budget");
+    let (base, head) = many_runs(dir.path(), 24);
+    let whole = stdout(&simbench(&["compare", path(&base), path(&head), "--format", "md", "--max-chars", "0"]));
+    let fitted = stdout(&simbench(&["compare", path(&base), path(&head), "--format", "md"]));
+    assert!(whole.chars().count() > 65_536, "the test needs a comparison over the limit");
+    assert!(fitted.chars().count() <= 65_000, "{} characters", fitted.chars().count());
+    assert!(fitted.trim_end().lines().last().unwrap().contains("Truncated"));
+    assert_eq!(fitted.matches("<details>").count(), fitted.matches("</details>").count());
+    // What is kept is the whole comparison's beginning, cut at a line.
+    let kept = &fitted[..fitted.rfind("\n> ✂️").unwrap()];
+    assert!(whole.starts_with(kept.trim_end_matches("\n</details>\n")), "a prefix, cut at a line");
+    let small = stdout(&simbench(&["compare", path(&base), path(&head), "--format", "md", "--max-chars", "3000"]));
+    assert!(small.chars().count() <= 3000, "{} characters", small.chars().count());
+}
+
+#[test]
+fn a_failed_comparison_still_writes_a_note_saying_why() {
+    let dir = tempdir("ci-compare-error");
+    let missing = dir.path().join("nothing-here");
+    for (format, expected) in [("md", "No comparison could be made"), ("text", "no comparison"), ("json", "\"error\"")]
+    {
+        let output = simbench(&["compare", path(&missing), path(&missing), "--format", format]);
+        assert_eq!(output.status.code(), Some(2));
+        let note = stdout(&output);
+        assert!(note.contains(expected), "{format}: {note:?}");
+        assert!(note.contains("nothing-here"), "the note names what failed: {note:?}");
+        if format == "json" {
+            serde_json::from_str::<serde_json::Value>(&note).expect("a JSON note");
+        }
+    }
+}
+
+#[test]
+fn compare_shows_the_heads_slo_verdicts() {
+    let dir = tempdir("ci-compare-slos");
+    let file = with_slos(dir.path(), r#"["latency p99 < 2s", {"threshold": "wait max < 1ms", "class": "job"}]"#);
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    run(path(&file), &base, &["--no-charts"]);
+    run(path(&file), &head, &["--no-charts"]);
+    let md = stdout(&simbench(&["compare", path(&base), path(&head), "--format", "md"]));
+    // blocking fails both (p99 10 s, waits 9 s), cooperative meets both.
+    assert!(md.contains("### SLOs (head)") && md.contains("❌ 2 met, 2 failed."), "{md}");
+    assert!(md.contains("`latency p99 < 2s`"), "{md}");
+    let text = stdout(&simbench(&["compare", path(&base), path(&head)]));
+    assert!(text.contains("SLOs (head): 2 met, 2 failed"), "{text}");
+    assert_eq!(text.matches("  FAILED slo-case / blocking").count(), 2, "{text}");
+}

@@ -1,12 +1,16 @@
 //! The comparison as GitHub-flavoured Markdown, for a pull-request comment
 //! or `$GITHUB_STEP_SUMMARY`: one summary line, then per scenario a table
 //! of the figures that moved (base, head, change, limit, verdict), with the
-//! unchanged ones folded into a `<details>` block. Text from reports is
-//! escaped.
+//! unchanged ones folded into a `<details>` block (with those that moved
+//! less than the display precision shows), then the head's SLO verdicts.
+//! Text from reports is escaped. [`fit`] keeps the comment within a
+//! character budget (GitHub refuses comments over 65,536 characters).
 
 use super::super::markdown::escape;
 use super::super::table::{Align, Table};
 use super::{Comparison, Row, ScenarioComparison, Verdict, changes_table, format_figure, scope, short};
+use crate::metrics::slo::SloOutcome;
+use crate::report::{format_value, unit_named};
 
 pub fn render(c: &Comparison) -> String {
     let failures = c.failures();
@@ -25,7 +29,7 @@ pub fn render(c: &Comparison) -> String {
     let (unchanged, moved): (Vec<&ScenarioComparison>, Vec<&ScenarioComparison>) =
         c.scenarios.iter().partition(|s| s.is_unchanged());
     for s in moved {
-        out.push_str(&scenario(s));
+        out.push_str(&scenario(s, c.strict));
     }
     if !unchanged.is_empty() {
         let names: Vec<String> = unchanged.iter().map(|s| format!("**{}**", escape(&s.name))).collect();
@@ -45,6 +49,76 @@ pub fn render(c: &Comparison) -> String {
             code(path)
         ));
     }
+    out.push_str(&slos(c));
+    out
+}
+
+/// The head's SLO verdicts: a count, the failed ones in a table, the met
+/// ones folded. Nothing when the head checks no SLO.
+fn slos(c: &Comparison) -> String {
+    let all: Vec<_> = c.head_slos().collect();
+    if all.is_empty() {
+        return String::new();
+    }
+    let (met, failed): (Vec<_>, Vec<_>) = all.iter().partition(|(_, o)| o.passed);
+    let mark = if failed.is_empty() { "✅" } else { "❌" };
+    let mut out = format!("### SLOs (head)\n\n{mark} {} met, {} failed.\n\n", met.len(), failed.len());
+    let table = |rows: &[&(&str, &SloOutcome)]| {
+        let mut t = Table::new(&[
+            ("scenario", Align::Left),
+            ("strategy", Align::Left),
+            ("class", Align::Left),
+            ("SLO", Align::Left),
+            ("measured", Align::Right),
+        ]);
+        for (name, o) in rows {
+            let measured = unit_named(&o.unit).map_or_else(|| o.measured.to_string(), |u| format_value(u, o.measured));
+            t.row(vec![
+                escape(name),
+                escape(&o.strategy),
+                o.class.as_deref().map_or_else(|| "all".to_string(), escape),
+                format!("`{}`", code(&o.threshold)),
+                measured,
+            ]);
+        }
+        t.to_markdown()
+    };
+    if !failed.is_empty() {
+        out.push_str(&table(&failed));
+        out.push('\n');
+    }
+    if !met.is_empty() {
+        out.push_str(&format!("<details><summary>{} met</summary>\n\n{}\n</details>\n\n", met.len(), table(&met)));
+    }
+    out
+}
+
+/// `text` cut to at most `budget` characters (0: no budget) at a line
+/// boundary, with open `<details>` blocks closed and a last line saying
+/// what was left out and how to see all of it.
+pub fn fit(text: String, budget: usize) -> String {
+    let total = text.chars().count();
+    if budget == 0 || total <= budget {
+        return text;
+    }
+    let note = |shown: usize| {
+        format!(
+            "\n> ✂️ **Truncated** to {shown} of {total} characters (`--max-chars {budget}`): \
+             run `simbench compare` with `--max-chars 0`, or see `--format json`, for the whole comparison.\n"
+        )
+    };
+    // Room for the note (its length at the widest figures) and closing tags.
+    let reserve = note(total).chars().count() + 64;
+    let keep = budget.saturating_sub(reserve);
+    let cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    let end = text[..cut].rfind('\n').map_or(0, |i| i + 1);
+    let mut out = text[..end].to_string();
+    let open = out.matches("<details>").count().saturating_sub(out.matches("</details>").count());
+    for _ in 0..open {
+        out.push_str("\n</details>\n");
+    }
+    let shown = out.chars().count();
+    out.push_str(&note(shown));
     out
 }
 
@@ -53,7 +127,7 @@ fn code(text: &str) -> String {
     text.replace('`', "'")
 }
 
-fn scenario(s: &ScenarioComparison) -> String {
+fn scenario(s: &ScenarioComparison, strict: bool) -> String {
     let mut out = format!("### {}\n\n", escape(&s.name));
     out.push_str(&format!("{}. Base `{}`, head `{}`", s.tally().describe(), code(&s.base.path), code(&s.head.path)));
     if s.base.sha256 == s.head.sha256 {
@@ -72,14 +146,19 @@ fn scenario(s: &ScenarioComparison) -> String {
     if !(s.notes.is_empty() && s.only_in_base.is_empty() && s.only_in_head.is_empty()) {
         out.push('\n');
     }
-    let (same, moved): (Vec<&Row>, Vec<&Row>) = s.rows.iter().partition(|r| r.verdict == Verdict::Unchanged);
+    let (moved, same): (Vec<&Row>, Vec<&Row>) = s.rows.iter().partition(|r| r.shown_as_moved(strict));
+    let below_precision = same.iter().filter(|r| r.verdict != Verdict::Unchanged).count();
     if !moved.is_empty() {
         let table = changes_table(&moved, escape, |m| format!("`{m}`"), |v| verdict(v).to_string());
         out.push_str(&table.to_markdown());
         out.push('\n');
     }
     if !same.is_empty() {
-        out.push_str(&format!("<details><summary>{} unchanged figures</summary>\n\n", same.len()));
+        let summary = match below_precision {
+            0 => format!("{} unchanged figures", same.len()),
+            k => format!("{} unchanged figures ({k} moved less than the precision shown)", same.len()),
+        };
+        out.push_str(&format!("<details><summary>{summary}</summary>\n\n"));
         let mut table = Table::new(&[("strategy", Align::Left), ("metric", Align::Left), ("value", Align::Right)]);
         for row in same {
             table.row(vec![

@@ -88,6 +88,17 @@ impl Row {
     pub fn fails(&self, strict: bool) -> bool {
         self.verdict == Verdict::Regression || (strict && self.verdict != Verdict::Unchanged)
     }
+
+    /// Whether tables show this row as a change: it moved, and either the
+    /// move shows at the figures' display precision or it fails the
+    /// comparison (a failing row is always shown). "10.6min → 10.6min,
+    /// improved" is listed with the unchanged figures; the verdicts and the
+    /// exit status still judge the exact values.
+    pub fn shown_as_moved(&self, strict: bool) -> bool {
+        let unit = self.metric.unit;
+        self.verdict != Verdict::Unchanged
+            && (self.fails(strict) || format_figure(unit, self.base) != format_figure(unit, self.head))
+    }
 }
 
 /// One side of a scenario's comparison.
@@ -114,6 +125,8 @@ pub struct ScenarioComparison {
     pub only_in_head: Vec<String>,
     /// Differences that are not figures: scenario file, seed, version.
     pub notes: Vec<String>,
+    /// The head's SLO verdicts, in the head report's order.
+    pub head_slos: Vec<crate::metrics::slo::SloOutcome>,
 }
 
 /// A whole comparison.
@@ -189,6 +202,11 @@ impl ScenarioComparison {
 }
 
 impl Comparison {
+    /// The head's SLO verdicts over every scenario: (scenario, verdict).
+    pub fn head_slos(&self) -> impl Iterator<Item = (&str, &crate::metrics::slo::SloOutcome)> {
+        self.scenarios.iter().flat_map(|s| s.head_slos.iter().map(move |o| (s.name.as_str(), o)))
+    }
+
     pub fn tally(&self) -> Tally {
         Tally::of(self.scenarios.iter().flat_map(|s| &s.rows))
     }
@@ -305,6 +323,7 @@ fn compare_scenario(base: &LoadedReport, head: &LoadedReport, limits: &Limits) -
         only_in_base,
         only_in_head,
         notes: notes(b, h),
+        head_slos: h.slos.clone(),
     }
 }
 
@@ -515,6 +534,21 @@ mod tests {
 
     fn limit(text: &str, allowance: Allowance) -> Limit {
         Limit { allowance, text: text.into() }
+    }
+
+    #[test]
+    fn changes_below_the_display_precision_are_shown_as_unchanged_unless_they_fail() {
+        let makespan = METRICS.iter().find(|m| m.name == "makespan").expect("makespan is a figure");
+        let limits = Limits::parse(&["makespan=+1%".to_string()]).unwrap();
+        // 636.0 s and 636.002 s both show as "10.6min".
+        let tiny = row("blocking", None, makespan, 636.0, 636.002, &limits);
+        assert_eq!(tiny.verdict, Verdict::Worse);
+        assert!(!tiny.shown_as_moved(false), "within its limit and invisible: folded");
+        assert!(tiny.shown_as_moved(true), "strict fails it, so it is shown");
+        let visible = row("blocking", None, makespan, 600.0, 636.0, &limits);
+        assert!(visible.shown_as_moved(false));
+        let same = row("blocking", None, makespan, 636.0, 636.0, &limits);
+        assert!(!same.shown_as_moved(true));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The comparison as plain text, for a terminal: a headline, then per
-//! scenario the figures that moved. Unchanged figures are counted, not
-//! listed (`--format json` lists every figure).
+//! scenario the figures that moved. Unchanged figures (and those that moved
+//! less than the display precision shows) are counted, not listed
+//! (`--format json` lists every figure); then the head's failed SLOs.
 
 use super::{Comparison, Row, ScenarioComparison, Verdict, changes_table};
+use crate::report::{format_value, unit_named};
 
 pub fn render(c: &Comparison) -> String {
     let mut out = format!("simbench compare: {}\n", c.headline());
@@ -13,7 +15,7 @@ pub fn render(c: &Comparison) -> String {
         if !(unchanged && after_unchanged) {
             out.push('\n');
         }
-        out.push_str(&scenario(s));
+        out.push_str(&scenario(s, c.strict));
         after_unchanged = unchanged;
     }
     for (name, path) in &c.only_in_base {
@@ -22,10 +24,20 @@ pub fn render(c: &Comparison) -> String {
     for (name, path) in &c.only_in_head {
         out.push_str(&format!("\n{name}: only in head ({path}); no base to compare with\n"));
     }
+    let slos: Vec<_> = c.head_slos().collect();
+    if !slos.is_empty() {
+        let failed: Vec<_> = slos.iter().filter(|(_, o)| !o.passed).collect();
+        out.push_str(&format!("\nSLOs (head): {} met, {} failed\n", slos.len() - failed.len(), failed.len()));
+        for (name, o) in failed {
+            let class = o.class.as_ref().map_or_else(String::new, |c| format!(" (class {c})"));
+            let measured = unit_named(&o.unit).map_or_else(|| o.measured.to_string(), |u| format_value(u, o.measured));
+            out.push_str(&format!("  FAILED {name} / {}{class}: {} (measured {measured})\n", o.strategy, o.threshold));
+        }
+    }
     out
 }
 
-fn scenario(s: &ScenarioComparison) -> String {
+fn scenario(s: &ScenarioComparison, strict: bool) -> String {
     let tally = s.tally();
     if s.is_unchanged() {
         return format!("{}: no change ({} figures)\n", s.name, tally.total());
@@ -42,7 +54,9 @@ fn scenario(s: &ScenarioComparison) -> String {
     for strategy in &s.only_in_head {
         out.push_str(&format!("  only in head: {strategy}\n"));
     }
-    let moved: Vec<&Row> = s.rows.iter().filter(|r| r.verdict != Verdict::Unchanged).collect();
+    let moved: Vec<&Row> = s.rows.iter().filter(|r| r.shown_as_moved(strict)).collect();
+    let below_precision =
+        s.rows.iter().filter(|r| r.verdict != Verdict::Unchanged && !r.shown_as_moved(strict)).count();
     if !moved.is_empty() {
         out.push('\n');
         let table = changes_table(&moved, str::to_string, str::to_string, |v| match v {
@@ -53,8 +67,12 @@ fn scenario(s: &ScenarioComparison) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
-    if tally.unchanged > 0 {
-        out.push_str(&format!("  ({} unchanged figures not shown)\n", tally.unchanged));
+    match (tally.unchanged, below_precision) {
+        (0, 0) => {}
+        (n, 0) => out.push_str(&format!("  ({n} unchanged figures not shown)\n")),
+        (n, k) => out.push_str(&format!(
+            "  ({n} unchanged figures and {k} that moved less than the precision shown, not shown)\n"
+        )),
     }
     out
 }
