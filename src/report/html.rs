@@ -10,7 +10,7 @@
 
 use super::charts::Rendered;
 use super::charts::style::{hex, strategy_colour};
-use super::markdown::{summary_table, tasks_table};
+use super::markdown::{Markup, findings, slo_table, summary_table, tasks_table};
 use super::table::{Align, Table};
 use super::{Report, SCHEMA};
 
@@ -37,6 +37,7 @@ pub fn render(report: &Report, charts: &[Rendered], source: Option<&str>) -> Str
         SCHEMA
     ));
     out.push_str("</header>\n<main>\n");
+    out.push_str(&verdicts(report));
 
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     out.push_str(&table(&summary_table(&report.results, str::to_string)));
@@ -80,6 +81,65 @@ pub fn render(report: &Report, charts: &[Rendered], source: Option<&str>) -> Str
     }
     out.push_str(FOOTER);
     out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The SLO verdicts and the findings, first on the page: what a reader
+/// acts on. Nothing when the report has neither.
+fn verdicts(report: &Report) -> String {
+    let mut out = String::new();
+    if !report.slos.is_empty() {
+        let failed = report.failed_slos();
+        let (class, line) = match failed {
+            0 => ("pass", format!("✅ All {} SLO checks passed.", report.slos.len())),
+            n => ("fail", format!("❌ {n} of {} SLO checks failed.", report.slos.len())),
+        };
+        out.push_str(&format!("<section id=\"slos\">\n<h2>SLOs</h2>\n<p class=\"verdict {class}\">{line}</p>\n"));
+        out.push_str(&plain_table(&slo_table(report, str::to_string, str::to_string)));
+        out.push_str("</section>\n");
+    }
+    let found = findings(&report.results, &Html);
+    if !found.is_empty() {
+        out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n<ul>\n");
+        for f in found {
+            out.push_str(&format!("<li>{f}</li>\n"));
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
+    out
+}
+
+/// HTML: `<strong>`, `<code>`, everything escaped.
+struct Html;
+
+impl Markup for Html {
+    fn text(&self, text: &str) -> String {
+        escape(text)
+    }
+    fn strong(&self, text: &str) -> String {
+        format!("<strong>{}</strong>", escape(text))
+    }
+    fn code(&self, text: &str) -> String {
+        format!("<code>{}</code>", escape(text))
+    }
+}
+
+/// A table of plain cells (escaped here), without strategy colours.
+fn plain_table(t: &Table) -> String {
+    let class = |a: &Align| if *a == Align::Right { " class=\"num\"" } else { "" };
+    let mut out = String::from("<table>\n<thead><tr>");
+    for (h, a) in t.header().iter().zip(t.alignments()) {
+        out.push_str(&format!("<th{}>{}</th>", class(a), escape(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in t.rows() {
+        out.push_str("<tr>");
+        for (cell, a) in row.iter().zip(t.alignments()) {
+            out.push_str(&format!("<td{}>{}</td>", class(a), escape(cell)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
     out
 }
 
@@ -168,6 +228,10 @@ figcaption { color: #444; margin-top: 8px; font-size: 0.92rem; }
 details { background: #fff; border: 1px solid #e4e4e4; border-radius: 6px; padding: 8px 12px; }
 pre { overflow-x: auto; font-size: 0.85rem; }
 footer { color: #666; font-size: 0.85rem; margin: 32px 0; }
+section { overflow-x: auto; }
+.verdict { font-weight: 600; }
+.verdict.fail { color: #b00020; }
+.verdict.pass { color: #1b5e20; }
 </style>
 ";
 

@@ -47,9 +47,9 @@ pub fn render(report: &Report) -> String {
             0 => format!("All {} checks passed.\n\n", report.slos.len()),
             n => format!("**{n} of {} checks failed.**\n\n", report.slos.len()),
         });
-        out.push_str(&slo_table(report).to_markdown());
+        out.push_str(&slo_table(report, escape, |t| format!("`{}`", t.replace('`', "'"))).to_markdown());
     }
-    let findings = findings(&report.results);
+    let findings = findings(&report.results, &Markdown);
     if !findings.is_empty() {
         out.push_str("\n## Findings\n\n");
         for f in findings {
@@ -126,7 +126,9 @@ pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String
     t
 }
 
-fn slo_table(report: &Report) -> Table {
+/// The SLO verdicts, one row per check; `name` prepares names and `code` a
+/// threshold for the output format.
+pub(super) fn slo_table(report: &Report, name: fn(&str) -> String, code: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("verdict", Align::Left),
         ("SLO", Align::Left),
@@ -137,9 +139,9 @@ fn slo_table(report: &Report) -> Table {
     for slo in &report.slos {
         t.row(vec![
             if slo.passed { "✅ pass" } else { "❌ fail" }.to_string(),
-            format!("`{}`", slo.threshold.replace('`', "'")),
-            escape(&slo.strategy),
-            slo.class.as_deref().map_or_else(|| "all".to_string(), escape),
+            code(&slo.threshold),
+            name(&slo.strategy),
+            slo.class.as_deref().map_or_else(|| "all".to_string(), name),
             unit_named(&slo.unit).map_or_else(|| slo.measured.to_string(), |u| format_value(u, slo.measured)),
         ]);
     }
@@ -209,12 +211,37 @@ fn class_table(results: &[StrategyResult]) -> Table {
     t
 }
 
+/// How findings mark up what they quote, per output format.
+pub(super) trait Markup {
+    /// Text from the report, made safe.
+    fn text(&self, text: &str) -> String;
+    /// A strategy's name, emphasised.
+    fn strong(&self, text: &str) -> String;
+    /// A step kind or other literal.
+    fn code(&self, text: &str) -> String;
+}
+
+/// Markdown: `**name**`, `` `code` ``.
+pub(super) struct Markdown;
+
+impl Markup for Markdown {
+    fn text(&self, text: &str) -> String {
+        escape(text)
+    }
+    fn strong(&self, text: &str) -> String {
+        format!("**{}**", escape(text))
+    }
+    fn code(&self, text: &str) -> String {
+        format!("`{text}`")
+    }
+}
+
 /// Plain statements a reader can check against the tables.
-fn findings(results: &[StrategyResult]) -> Vec<String> {
+pub(super) fn findings(results: &[StrategyResult], m: &dyn Markup) -> Vec<String> {
     let mut out = Vec::new();
     let finished: Vec<&StrategyResult> = results.iter().filter(|r| r.makespan_s > 0.0).collect();
     if finished.len() >= 2 {
-        let (fastest, makespan) = best(&finished, |r| r.makespan_s);
+        let (fastest, makespan) = best(&finished, m, |r| r.makespan_s);
         let worst = finished.iter().max_by(|a, b| a.makespan_s.total_cmp(&b.makespan_s)).expect("non-empty");
         if worst.makespan_s > makespan {
             out.push(format!(
@@ -222,13 +249,13 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
                 fastest,
                 format_seconds(makespan),
                 worst.makespan_s / makespan,
-                escape(&worst.strategy),
+                m.text(&worst.strategy),
                 format_seconds(worst.makespan_s)
             ));
         } else {
             out.push(format!("Every strategy has the same makespan ({}).", format_seconds(makespan)));
         }
-        let (lowest, p99) = best(&finished, |r| r.latency_s.p99);
+        let (lowest, p99) = best(&finished, m, |r| r.latency_s.p99);
         out.push(format!("Lowest p99 latency: {} ({}).", lowest, format_seconds(p99)));
     }
     for r in results {
@@ -237,17 +264,19 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
             && lag.p99 >= NOTABLE_LAG_SHARE * r.latency_s.p50
         {
             out.push(format!(
-                "**{}**: ready coroutines waited up to {} for the event loop (p99 {}): `cpu` or `blocking` steps hold the loop while they run.",
-                escape(&r.strategy),
+                "{}: ready coroutines waited up to {} for the event loop (p99 {}): {} or {} steps hold the loop while they run.",
+                m.strong(&r.strategy),
                 format_seconds(lag.max),
-                format_seconds(lag.p99)
+                format_seconds(lag.p99),
+                m.code("cpu"),
+                m.code("blocking")
             ));
         }
         let t = &r.tasks;
         if t.timed_out + t.failed > 0 {
             out.push(format!(
-                "**{}**: {} of {} tasks timed out and {} failed.",
-                escape(&r.strategy),
+                "{}: {} of {} tasks timed out and {} failed.",
+                m.strong(&r.strategy),
                 t.timed_out,
                 t.arrived,
                 t.failed
@@ -255,8 +284,8 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
         }
         if t.rejected > 0 {
             out.push(format!(
-                "**{}**: {} of {} tasks were rejected by a full pool.",
-                escape(&r.strategy),
+                "{}: {} of {} tasks were rejected by a full pool.",
+                m.strong(&r.strategy),
                 t.rejected,
                 t.arrived
             ));
@@ -267,10 +296,9 @@ fn findings(results: &[StrategyResult]) -> Vec<String> {
 
 /// The strategies sharing the smallest `figure`, bold and joined ("**a** and
 /// **b**"), and that figure.
-fn best(results: &[&StrategyResult], figure: impl Fn(&StrategyResult) -> f64) -> (String, f64) {
+fn best(results: &[&StrategyResult], m: &dyn Markup, figure: impl Fn(&StrategyResult) -> f64) -> (String, f64) {
     let min = results.iter().map(|r| figure(r)).fold(f64::INFINITY, f64::min);
-    let names: Vec<String> =
-        results.iter().filter(|r| figure(r) == min).map(|r| format!("**{}**", escape(&r.strategy))).collect();
+    let names: Vec<String> = results.iter().filter(|r| figure(r) == min).map(|r| m.strong(&r.strategy)).collect();
     (names.join(" and "), min)
 }
 

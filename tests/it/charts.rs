@@ -412,3 +412,32 @@ fn a_run_with_links_names_the_bottleneck_and_draws_the_utilisation_chart() {
         "{md}"
     );
 }
+
+#[test]
+fn report_html_opens_with_the_slo_verdicts_then_the_findings() {
+    let dir = tempdir("html-verdicts");
+    let scenario = serde_json::json!({
+        "name": "verdicts",
+        "classes": { "job": { "arrivals": { "batch": { "count": 10 } }, "program": [ { "io": "1s" } ] } },
+        "strategies": [ "blocking", "cooperative" ],
+        "slos": [ "latency p99 < 2s" ]
+    });
+    let file = dir.path().join("verdicts.json");
+    std::fs::write(&file, scenario.to_string()).unwrap();
+    let out = dir.path().join("out");
+    let output = simbench(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(output.status.code(), Some(1), "blocking's p99 is 10 s: the SLO fails");
+    let html = std::fs::read_to_string(out.join("verdicts/report.html")).unwrap();
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("report.html lacks {needle}"));
+    assert!(at("<section id=\"slos\">") < at("<section id=\"findings\">"));
+    assert!(at("<section id=\"findings\">") < at("<section id=\"summary\">"), "verdicts come first");
+    assert!(html.contains("❌ 1 of 2 SLO checks failed."));
+    let slos = &html[at("<section id=\"slos\">")..at("<section id=\"findings\">")];
+    assert_eq!(slos.matches("<tr><td>❌ fail</td>").count(), 1, "{slos}");
+    assert_eq!(slos.matches("<tr><td>✅ pass</td>").count(), 1, "{slos}");
+    assert!(slos.contains("latency p99 &lt; 2s"));
+    let findings = &html[at("<section id=\"findings\">")..at("<section id=\"summary\">")];
+    assert!(findings.contains("Shortest makespan: <strong>cooperative</strong>"), "{findings}");
+    roxmltree::Document::parse(&findings[..findings.rfind("</section>").unwrap() + "</section>".len()])
+        .expect("the findings section is well-formed markup");
+}
