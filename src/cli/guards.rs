@@ -110,7 +110,7 @@ fn parse_sim_time(text: &str) -> Result<SimDuration, String> {
 }
 
 /// "8GiB", "512MiB", "100MB", or a plain number of bytes.
-fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, String> {
     let bytes = match parse_decimal(text) {
         Some(plain) => Some(plain),
         None => parse_bytes(text),

@@ -33,6 +33,11 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// Refuse any input file (scenario, runtime profile, report, baseline,
+    /// sweep shard) larger than SIZE, e.g. "2GiB".
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256MiB", value_parser = guards::parse_size)]
+    max_input_size: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +109,7 @@ pub fn main() -> ExitCode {
         }
     };
     guards::install_interrupt_handler();
+    simbench::scenario::input::set_max_input_bytes(cli.max_input_size);
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::run(args),

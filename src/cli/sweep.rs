@@ -468,7 +468,8 @@ fn shard_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     };
     let mut found = Vec::new();
     for input in inputs {
-        if input.is_file() {
+        // A file, a pipe or a device is read as a shard; a directory is searched.
+        if input.exists() && !input.is_dir() {
             found.push(input.clone());
             continue;
         }
@@ -502,7 +503,8 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     let mut shards = Vec::with_capacity(paths.len());
     for path in &paths {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Failure::Input(anyhow!("cannot read {name}: {e}")))?;
+        let text = simbench::scenario::input::read_to_string(path)
+            .map_err(|e| Failure::Input(anyhow!("cannot read {name}: {e}")))?;
         let file = out::json::parse(&text).map_err(|e| Failure::Input(anyhow!("{name}: {e}")))?;
         shards.push((name, file));
     }

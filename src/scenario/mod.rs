@@ -11,6 +11,7 @@
 
 mod decode;
 mod duration;
+pub mod input;
 pub mod runtime;
 mod slo;
 mod source;
@@ -103,7 +104,7 @@ fn render_problems(file: &str, problems: &[Problem]) -> String {
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+    let bytes = input::read(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         let problem = Problem {
             line: 1,
@@ -172,7 +173,7 @@ fn resolve_runtime(mut scenario: Scenario, file: &str, dir: &Path, map: &SourceM
             Problem { line: at.line, column: at.column, path: path.to_string(), message, hint: Some(hint.into()) };
         ScenarioError::Invalid { file: file.to_string(), problems: vec![problem] }
     };
-    let text = std::fs::read_to_string(&profile_path).map_err(|e| {
+    let text = input::read_to_string(&profile_path).map_err(|e| {
         at_runtime(
             format!("cannot read the runtime profile {shown}: {e}"),
             "write one with `simbench calibrate --out FILE`, or use \"ideal\" or \"cpython\"; the path is relative to the scenario's directory",
@@ -189,7 +190,7 @@ pub fn load_runtime(spec: &str) -> Result<Runtime, ScenarioError> {
     if let Some(built_in) = Runtime::built_in(spec) {
         return Ok(built_in);
     }
-    let text = std::fs::read_to_string(spec)
+    let text = input::read_to_string(Path::new(spec))
         .map_err(|source| ScenarioError::ReadProfile { file: spec.to_string(), source })?;
     Ok(Runtime { name: spec.to_string(), ..parse_profile(&text, spec)? })
 }

@@ -2,7 +2,7 @@
 //! message (estimates), stopped while running (limits, Ctrl-C), and never a
 //! partial report.
 
-use crate::common::{TempDir, simbench, tempdir};
+use crate::common::{TempDir, command, path, root, simbench, stderr, tempdir};
 use simbench::engine::{self, EngineError, Limits};
 use simbench::model::CompiledWorkload;
 use simbench::time::SimTime;
@@ -134,4 +134,47 @@ fn ctrl_c_exits_130_and_leaves_no_file() {
     assert_eq!(status.code(), Some(130));
     let leftovers: Vec<_> = std::fs::read_dir(out.join("guarded")).map(|d| d.collect()).unwrap_or_default();
     assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
+}
+
+/// Every input file is read up to the cap: `/dev/zero` as a scenario, a
+/// runtime profile (flag or field), a baseline, reports to compare and a
+/// sweep shard is refused with exit 2 and a message naming the cap, fast.
+#[test]
+#[cfg_attr(not(unix), ignore = "needs /dev/zero")]
+fn endless_input_files_are_refused_at_the_size_cap() {
+    let dir = tempdir("guards-input-cap");
+    let out = dir.path().join("out");
+    let field = dir.path().join("profile-field.json");
+    let scenario = std::fs::read_to_string(root().join("scenarios/downloads.json")).unwrap();
+    let with_profile = scenario.replacen('{', "{\"runtime\": {\"profile\": \"/dev/zero\"},", 1);
+    std::fs::write(&field, with_profile).unwrap();
+    let cap = ["--max-input-size", "1MiB"];
+    let cases: [Vec<&str>; 6] = [
+        vec!["run", "/dev/zero"],
+        vec!["run", "scenarios/downloads.json", "--runtime", "/dev/zero"],
+        vec!["run", path(&field)],
+        vec!["run", "scenarios/downloads.json", "--baseline", "/dev/zero", "--no-charts"],
+        vec!["compare", "/dev/zero", "/dev/zero"],
+        vec!["merge", "/dev/zero", "--out", path(&out)],
+    ];
+    for case in cases {
+        let mut args = case.clone();
+        if args[0] == "run" {
+            args.extend(["--out", path(&out)]);
+        }
+        args.extend(cap);
+        let output = simbench(&args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{case:?}: {err}");
+        assert!(err.contains("larger than the input size cap of 1 MiB"), "{case:?}: {err}");
+        assert!(err.contains("--max-input-size"), "{case:?}: the fix is named: {err}");
+    }
+    // A pipe (as process substitution gives) still reads as a file does.
+    let scenario_file = std::fs::File::open(root().join("scenarios/downloads.json")).unwrap();
+    let piped = command()
+        .args(["run", "/dev/stdin", "--out", path(&out), "--quiet", "--no-charts"])
+        .stdin(scenario_file)
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
 }

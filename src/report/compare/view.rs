@@ -170,7 +170,8 @@ pub enum CompareError {
 /// Reads one report.json.
 pub fn load(path: &Path) -> Result<LoadedReport, CompareError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| CompareError::Read { path: shown.clone(), source })?;
+    let text = crate::scenario::input::read_to_string(path)
+        .map_err(|source| CompareError::Read { path: shown.clone(), source })?;
     parse(&text, &shown)
 }
 
@@ -245,7 +246,8 @@ pub fn load_pair(base: &Path, head: &Path) -> Result<(Vec<LoadedReport>, Vec<Loa
         (false, false) => {
             let (base_path, head_path) = (base.display().to_string(), head.display().to_string());
             let read = |path: &Path, shown: &str| {
-                std::fs::read_to_string(path).map_err(|source| CompareError::Read { path: shown.to_string(), source })
+                crate::scenario::input::read_to_string(path)
+                    .map_err(|source| CompareError::Read { path: shown.to_string(), source })
             };
             let (base_text, head_text) = (read(base, &base_path)?, read(head, &head_path)?);
             let (base_schema, head_schema) = (schema_of(&base_text), schema_of(&head_text));
