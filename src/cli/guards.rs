@@ -7,8 +7,7 @@ use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::Limits;
 use simbench::model::Scenario;
-use simbench::model::estimate::estimate;
-use simbench::report::format_bytes;
+use simbench::model::estimate::{Guards, Refusal};
 use simbench::scenario::{parse_bytes, parse_decimal, parse_duration};
 use simbench::time::{SimDuration, SimTime};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,60 +48,47 @@ pub struct GuardArgs {
     /// flight (e.g. "1h").
     #[arg(long, value_name = "DURATION", value_parser = parse_sim_time)]
     max_sim_time: Option<SimDuration>,
+
+    /// Refuse a command whose runs together (strategies × replications × sweep
+    /// points) are estimated to simulate more than N tasks.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    max_total_tasks: u64,
 }
 
 impl GuardArgs {
-    /// Checks the scenario's estimated size; returns the limits for its runs.
-    pub fn check(&self, scenario: &Scenario, file: &str) -> Result<Limits<'static>, Failure> {
-        let estimate = estimate(scenario);
-        let refuse = |what: String, fix: &str| Failure::Input(anyhow!("{file}: {what}\n  hint: {fix}"));
-        let tasks = estimate.tasks();
-        if tasks > self.max_tasks as f64 {
-            let largest = estimate.largest().expect("a scenario has classes");
-            return Err(refuse(
-                format!(
-                    "the scenario would create about {} tasks per strategy (class \"{}\": {}), more than --max-tasks {}",
-                    round(tasks),
-                    largest.class,
-                    largest.basis,
-                    self.max_tasks
-                ),
-                "lower the count, rate or duration, set a \"horizon\", or raise --max-tasks if the machine can take it",
-            ));
+    /// The bounds as the library checks them.
+    pub fn guards(&self) -> Guards {
+        Guards {
+            max_tasks: self.max_tasks,
+            max_memory: self.max_memory,
+            max_events: self.max_events,
+            max_total_tasks: self.max_total_tasks,
         }
-        let bytes = estimate.peak_bytes();
-        if bytes > self.max_memory as f64 {
-            return Err(refuse(
-                format!(
-                    "the tasks in flight at once would need about {} of engine memory, more than --max-memory {}",
-                    format_bytes(bytes as u64),
-                    format_bytes(self.max_memory)
-                ),
-                "use smaller batches or fewer closed-loop users, or raise --max-memory if the machine has it",
-            ));
-        }
-        let events = estimate.events();
-        if events > self.max_events as f64 {
-            return Err(refuse(
-                format!(
-                    "the scenario would need about {} events per strategy, more than --max-events {}",
-                    round(events),
-                    self.max_events
-                ),
-                "shorten the scenario, or raise --max-events",
-            ));
-        }
-        Ok(Limits {
+    }
+
+    /// Checks the scenario's estimated size, and the work of `replications`
+    /// runs of each of its strategies; returns the limits for its runs.
+    pub fn check(&self, scenario: &Scenario, file: &str, replications: u32) -> Result<Limits<'static>, Failure> {
+        let refuse = |r: Refusal| Failure::Input(anyhow!("{file}: {r}"));
+        let guards = self.guards();
+        let estimate = guards.check(scenario).map_err(refuse)?;
+        let runs = scenario.strategies.len() as f64 * f64::from(replications);
+        let what = match replications {
+            1 => format!("its {} strategies", scenario.strategies.len()),
+            r => format!("{r} replications of its {} strategies", scenario.strategies.len()),
+        };
+        guards.check_total(estimate.tasks(), runs, &what).map_err(refuse)?;
+        Ok(self.limits())
+    }
+
+    /// The limits a run enforces while it runs.
+    pub fn limits(&self) -> Limits<'static> {
+        Limits {
             max_events: Some(self.max_events),
             max_time: self.max_sim_time.map(|d| SimTime::ZERO + d),
             interrupt: Some(&INTERRUPTED),
-        })
+        }
     }
-}
-
-/// A large count, readably: 3.6e9 → "3600000000".
-fn round(x: f64) -> String {
-    if x.is_finite() { format!("{:.0}", x) } else { "infinitely many".to_string() }
 }
 
 fn parse_sim_time(text: &str) -> Result<SimDuration, String> {

@@ -86,7 +86,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let out_dir = args.out.join(files::directory_name(&scenario.name));
     files::ensure_writable_dir(&out_dir)
         .map_err(|e| Failure::Input(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
-    let limits = args.guards.check(scenario, &sim.loaded().file)?;
+    let limits = args.guards.check(scenario, &sim.loaded().file, args.replications)?;
     if let Some(name) = args.trace.as_deref() {
         let traced = traced_strategy(sim.scenario(), name)?;
         sim = sim.with_trace(traced, args.trace_limit);

@@ -210,10 +210,11 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     let shard = shard(args.shard.as_deref(), args.shard_index_var.as_deref(), args.quiet)?;
     let base = study.base().map_err(input)?;
-    let limits = args.guards.check(&base, &study.file)?;
+    let limits = args.guards.check(&base, &study.file, 1)?;
     let dir = out_dir(&args.out, &base.name)?;
     let indices: Vec<usize> = (0..study.len()).filter(|&i| shard.is_none_or(|s| s.owns(i))).collect();
-    sweep::check(&study, &indices).map_err(input)?;
+    // Every point is checked as `run` checks a scenario, and all of them together.
+    sweep::check(&study, &indices, &args.guards.guards()).map_err(input)?;
 
     let total = indices.len();
     let finished = AtomicUsize::new(0);
@@ -403,11 +404,11 @@ pub fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     let mut doc = study.doc.clone();
     let current = path.get(&doc);
     path.set(&mut doc, current.clone().unwrap_or(serde_json::Value::Null)).map_err(input)?;
-    let limits = args.guards.check(&base, &study.file)?;
+    let limits = args.guards.check(&base, &study.file, 1)?;
     let dir = out_dir(&args.out, &base.name)?;
     let goal = if args.minimize { Goal::Minimize } else { Goal::Maximize };
     let spec = PlanSpec { path: path.clone(), range, goal, precision: args.precision };
-    let answers = plan::plan(&study, &spec, limits).map_err(input)?;
+    let answers = plan::plan(&study, &spec, limits, &args.guards.guards()).map_err(input)?;
 
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "schema": "simbench.plan/v1",

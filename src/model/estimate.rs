@@ -9,6 +9,7 @@
 //! state.
 
 use super::{Arrivals, Bound, Scenario, Step, StepKind};
+use crate::scenario::format_bytes;
 
 /// Modelled engine memory per pending task: task record, root fiber, its
 /// pending event and queue slots (measured at 1M: about 185 B per task
@@ -150,6 +151,100 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
         })
         .sum()
+}
+
+/// Bounds on a run's estimated size: `--max-tasks`, `--max-memory` and
+/// `--max-events` per strategy run, and `--max-total-tasks` over all the runs
+/// one command makes (strategies × replications × sweep points). Every
+/// command that simulates checks each scenario it is about to run against
+/// them, so no grid point or plan probe escapes what `run` refuses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Guards {
+    pub max_tasks: u64,
+    pub max_memory: u64,
+    pub max_events: u64,
+    pub max_total_tasks: u64,
+}
+
+/// Why a scenario is refused before it runs: what, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what}\n  hint: {fix}")]
+pub struct Refusal {
+    pub what: String,
+    pub fix: String,
+}
+
+impl Guards {
+    /// No bound at all (library use and tests).
+    pub const UNLIMITED: Guards =
+        Guards { max_tasks: u64::MAX, max_memory: u64::MAX, max_events: u64::MAX, max_total_tasks: u64::MAX };
+
+    /// Checks one scenario's estimated size per strategy run; returns the
+    /// estimate.
+    pub fn check(&self, scenario: &Scenario) -> Result<Estimate, Refusal> {
+        let estimate = estimate(scenario);
+        let refuse = |what: String, fix: &str| Refusal { what, fix: fix.to_string() };
+        let tasks = estimate.tasks();
+        if tasks > self.max_tasks as f64 {
+            let largest = estimate.largest().expect("a scenario has classes");
+            return Err(refuse(
+                format!(
+                    "the scenario would create about {} tasks per strategy (class \"{}\": {}), more than --max-tasks {}",
+                    round(tasks),
+                    largest.class,
+                    largest.basis,
+                    self.max_tasks
+                ),
+                "lower the count, rate or duration, set a \"horizon\", or raise --max-tasks if the machine can take it",
+            ));
+        }
+        let bytes = estimate.peak_bytes();
+        if bytes > self.max_memory as f64 {
+            return Err(refuse(
+                format!(
+                    "the tasks in flight at once would need about {} of engine memory, more than --max-memory {}",
+                    format_bytes(bytes as u64),
+                    format_bytes(self.max_memory)
+                ),
+                "use smaller batches or fewer closed-loop users, or raise --max-memory if the machine has it",
+            ));
+        }
+        let events = estimate.events();
+        if events > self.max_events as f64 {
+            return Err(refuse(
+                format!(
+                    "the scenario would need about {} events per strategy, more than --max-events {}",
+                    round(events),
+                    self.max_events
+                ),
+                "shorten the scenario, or raise --max-events",
+            ));
+        }
+        Ok(estimate)
+    }
+
+    /// Checks the work of `runs` strategy runs of about `tasks` tasks each
+    /// (`what` names them: "10 replications of 4 strategies").
+    pub fn check_total(&self, tasks: f64, runs: f64, what: &str) -> Result<(), Refusal> {
+        let total = tasks * runs;
+        if total > self.max_total_tasks as f64 {
+            return Err(Refusal {
+                what: format!(
+                    "{what} would simulate about {} tasks in all, more than --max-total-tasks {}",
+                    round(total),
+                    self.max_total_tasks
+                ),
+                fix: "run fewer replications, points or strategies, shorten the scenario, or raise --max-total-tasks"
+                    .to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A large count, readably: 3.6e9 → "3600000000".
+fn round(x: f64) -> String {
+    if x.is_finite() { format!("{:.0}", x) } else { "infinitely many".to_string() }
 }
 
 #[cfg(test)]

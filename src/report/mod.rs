@@ -208,16 +208,4 @@ pub fn format_rate(per_s: f64) -> String {
     }
 }
 
-/// A byte count in binary units: `512 B`, `16.5 KiB`, `2.8 MiB`.
-pub fn format_bytes(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
-    } else if b >= 1024.0 * 1024.0 {
-        format!("{:.1} MiB", b / (1024.0 * 1024.0))
-    } else if b >= 1024.0 {
-        format!("{:.1} KiB", b / 1024.0)
-    } else {
-        format!("{bytes} B")
-    }
-}
+pub use crate::scenario::format_bytes;

@@ -27,7 +27,7 @@ pub use slo::{
 };
 pub use suggest::closest as suggest_closest;
 pub use types::*;
-pub use units::{parse_bandwidth, parse_bytes, parse_decimal, parse_rate};
+pub use units::{format_bytes, parse_bandwidth, parse_bytes, parse_decimal, parse_rate};
 
 use decode::Anchor;
 use sha2::{Digest, Sha256};

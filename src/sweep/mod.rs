@@ -23,6 +23,7 @@ pub use values::{ValuesError, parse_values};
 use crate::engine::{EngineError, Limits};
 use crate::metrics::slo::{self, SloOutcome};
 use crate::metrics::{self, Options, StrategyResult, round_significant};
+use crate::model::estimate::{Guards, Refusal};
 use crate::model::{CompiledWorkload, Scenario};
 use crate::scenario::{self, ScenarioError, Slo};
 use rayon::prelude::*;
@@ -45,6 +46,9 @@ pub enum SweepError {
         "the grid has {points} points, more than the limit of {limit}\n  hint: sweep fewer values, or split the study with --shard"
     )]
     TooLarge { points: u128, limit: usize },
+    /// A point (or plan probe) is beyond a guard: refused before it runs.
+    #[error("{point}: {refusal}")]
+    Refused { point: String, refusal: Refusal },
     #[error("--shard {0}: expected I/N with 1 ≤ I ≤ N (e.g. 1/4), or auto/N")]
     Shard(String),
     #[error(
@@ -360,9 +364,22 @@ pub fn run(
 }
 
 /// Checks every point's scenario before anything runs (parsing is cheap).
-pub fn check(study: &Study, indices: &[usize]) -> Result<(), SweepError> {
-    let checks: Vec<Result<(), SweepError>> = indices.par_iter().map(|&i| study.scenario_at(i).map(|_| ())).collect();
-    checks.into_iter().collect()
+pub fn check(study: &Study, indices: &[usize], guards: &Guards) -> Result<(), SweepError> {
+    let checks: Vec<Result<f64, SweepError>> = indices
+        .par_iter()
+        .map(|&i| {
+            let scenario = study.scenario_at(i)?;
+            let estimate =
+                guards.check(&scenario).map_err(|refusal| SweepError::Refused { point: study.describe(i), refusal })?;
+            Ok(estimate.tasks() * scenario.strategies.len() as f64)
+        })
+        .collect();
+    let mut total = 0.0;
+    for tasks in checks {
+        total += tasks?;
+    }
+    let what = format!("the sweep's {} points", indices.len());
+    guards.check_total(total, 1.0, &what).map_err(|refusal| SweepError::Refused { point: study.file.clone(), refusal })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 use super::values::{number_value, round12};
 use super::{FieldPath, StrategyPoint, Study, SweepError, run_scenario};
 use crate::engine::Limits;
+use crate::model::estimate::Guards;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -72,7 +73,7 @@ pub struct Answer {
 const MAX_BRACKET_STEPS: usize = 20;
 
 /// Plans every strategy of the study's base scenario.
-pub fn plan(study: &Study, spec: &PlanSpec, limits: Limits) -> Result<Vec<Answer>, SweepError> {
+pub fn plan(study: &Study, spec: &PlanSpec, limits: Limits, guards: &Guards) -> Result<Vec<Answer>, SweepError> {
     let base = study.base()?;
     let current = {
         let mut doc = study.doc.clone();
@@ -92,7 +93,7 @@ pub fn plan(study: &Study, spec: &PlanSpec, limits: Limits) -> Result<Vec<Answer
     };
     let answers: Vec<Result<Answer, SweepError>> = labels
         .par_iter()
-        .map(|label| Search { study, spec, limits, label, integer, probes: Vec::new() }.run(current.as_ref()))
+        .map(|label| Search { study, spec, limits, guards, label, integer, probes: Vec::new() }.run(current.as_ref()))
         .collect();
     answers.into_iter().collect()
 }
@@ -105,6 +106,7 @@ struct Search<'a> {
     study: &'a Study,
     spec: &'a PlanSpec,
     limits: Limits<'a>,
+    guards: &'a Guards,
     label: &'a str,
     integer: bool,
     probes: Vec<Probe>,
@@ -121,6 +123,8 @@ impl Search<'_> {
         let name = format!("{} with {}={} ({})", self.study.file, self.spec.path, super::plain(&value), self.label);
         let mut scenario = self.study.scenario_with(&[(&self.spec.path, value.clone())], &name)?;
         scenario.strategies.retain(|s| s.label == self.label);
+        // Each probe is checked as `run` checks a scenario, before it runs.
+        self.guards.check(&scenario).map_err(|refusal| SweepError::Refused { point: name.clone(), refusal })?;
         let Some(mut points) = run_scenario(&scenario, self.limits, &name)? else { return Ok(None) };
         let point = points.remove(0);
         self.probes.push(Probe { value, meets_slos: point.meets_slos });
@@ -285,9 +289,13 @@ mod tests {
     #[test]
     fn the_fewest_workers_by_bracketing_from_the_scenario_value_or_in_a_range() {
         for range in [None, Some((1.0, 64.0))] {
-            let answers =
-                plan(&study(20, 3), &spec("strategies.pool.workers", range, Goal::Minimize), Limits::default())
-                    .unwrap();
+            let answers = plan(
+                &study(20, 3),
+                &spec("strategies.pool.workers", range, Goal::Minimize),
+                Limits::default(),
+                &Guards::UNLIMITED,
+            )
+            .unwrap();
             let a = &answers[0];
             assert_eq!((a.status, a.value.clone(), a.next.clone()), (Status::Found, Some(10.into()), Some(9.into())));
             assert!(a.at_value.as_ref().unwrap().meets_slos);
@@ -297,11 +305,16 @@ mod tests {
     #[test]
     fn the_largest_count_and_the_ends_of_a_range() {
         let path = "classes.job.arrivals.batch.count";
-        let a = &plan(&study(4, 4), &spec(path, None, Goal::Maximize), Limits::default()).unwrap()[0];
+        let a =
+            &plan(&study(4, 4), &spec(path, None, Goal::Maximize), Limits::default(), &Guards::UNLIMITED).unwrap()[0];
         assert_eq!((a.status, a.value.clone(), a.next.clone()), (Status::Found, Some(8.into()), Some(9.into())));
-        let a = &plan(&study(4, 4), &spec(path, Some((1.0, 6.0)), Goal::Maximize), Limits::default()).unwrap()[0];
+        let a =
+            &plan(&study(4, 4), &spec(path, Some((1.0, 6.0)), Goal::Maximize), Limits::default(), &Guards::UNLIMITED)
+                .unwrap()[0];
         assert_eq!((a.status, a.value.clone()), (Status::AllPass, Some(6.into())));
-        let a = &plan(&study(4, 4), &spec(path, Some((20.0, 40.0)), Goal::Maximize), Limits::default()).unwrap()[0];
+        let a =
+            &plan(&study(4, 4), &spec(path, Some((20.0, 40.0)), Goal::Maximize), Limits::default(), &Guards::UNLIMITED)
+                .unwrap()[0];
         assert_eq!((a.status, a.value.clone()), (Status::NonePass, None));
     }
 }

@@ -178,3 +178,62 @@ fn endless_input_files_are_refused_at_the_size_cap() {
         .unwrap();
     assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
 }
+
+/// `sweep`, `plan` and `--replications` are checked as `run` is: a grid
+/// point or plan probe beyond a guard is refused before anything runs,
+/// naming the point, and so is the work of all runs together. (Before, a
+/// point of 10^9 tasks with --max-tasks 1000 allocated until the process
+/// aborted.)
+#[test]
+fn every_point_probe_and_replication_is_guarded_before_it_runs() {
+    let dir = tempdir("guards-studies");
+    let out = dir.path().join("out");
+    let big = "classes.download.arrivals.batch.count";
+    let cases: [(Vec<String>, &str); 3] = [
+        (
+            ["sweep", "scenarios/downloads.json", "--set", &format!("{big}=3,1000000000"), "--max-tasks", "1000"]
+                .map(String::from)
+                .to_vec(),
+            "with classes.download.arrivals.batch.count=1000000000: the scenario would create about 1000000000 tasks",
+        ),
+        (
+            [
+                "plan",
+                "scenarios/downloads.json",
+                "--vary",
+                big,
+                "--slo",
+                "latency p99 < 1000s",
+                "--range",
+                "1..1000000000",
+                "--max-tasks",
+                "10000",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "more than --max-tasks 10000",
+        ),
+        (
+            ["run", "scenarios/api-server.json", "--replications", "100000"].map(String::from).to_vec(),
+            "100000 replications of its 4 strategies would simulate about 8000000000 tasks in all, more than --max-total-tasks",
+        ),
+    ];
+    for (mut args, expected) in cases {
+        args.extend(["--out".to_string(), path(&out).to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = simbench(&args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(err.contains("hint:"), "{args:?}: the fix is named: {err}");
+    }
+    // Refused before anything ran: nothing was written.
+    let written: Vec<_> = walk(&out);
+    assert!(written.is_empty(), "{written:?}");
+}
+
+/// Every file under `dir` (none if it does not exist).
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
+}
