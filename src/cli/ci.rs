@@ -98,10 +98,21 @@ pub fn prepare(args: &CiArgs, scenario: &Scenario) -> Result<Prepared, Failure> 
     Ok(Prepared { baseline, limits })
 }
 
-/// After report.json and report.md are written: compares with the baseline,
-/// writes exports and the baseline, prints verdicts, and returns the exit
-/// status's failure when an SLO failed or a figure regressed.
-pub fn finish(args: CiArgs, prepared: Prepared, report: &Report, out_dir: &Path, quiet: bool) -> Result<(), Failure> {
+/// After report.json, report.md and the charts are staged: compares with the
+/// baseline, stages the exports, moves the whole report into `out_dir`
+/// (nothing of it if anything failed or Ctrl-C came first), calls
+/// `announce` (what `run` prints of the report), writes the baseline,
+/// prints verdicts, and returns the exit status's failure when an SLO
+/// failed or a figure regressed.
+pub fn finish(
+    args: CiArgs,
+    prepared: Prepared,
+    report: &Report,
+    out_dir: &Path,
+    staging: files::Staging,
+    quiet: bool,
+    announce: impl FnOnce(),
+) -> Result<(), Failure> {
     let json = report::json::render(report);
     let comparison = match &prepared.baseline {
         Some(base) => {
@@ -114,7 +125,14 @@ pub fn finish(args: CiArgs, prepared: Prepared, report: &Report, out_dir: &Path,
         None => None,
     };
 
-    let written = export(&args.export, report, comparison.as_ref(), args.strict, out_dir)?;
+    let written = export(&args.export, report, comparison.as_ref(), args.strict, staging.path())?;
+    if super::guards::interrupted() {
+        return Err(Failure::Interrupted);
+    }
+    staging
+        .commit(report::is_run_output)
+        .map_err(|e| Failure::Output(anyhow!("cannot move the report into {}: {e}", out_dir.display())))?;
+    announce();
 
     if let Some(path) = &args.baseline
         && args.update_baseline

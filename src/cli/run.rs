@@ -114,39 +114,47 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if guards::interrupted() {
         return Err(Failure::Interrupted);
     }
-    let json_path = out_dir.join("report.json");
-    let md_path = out_dir.join("report.md");
-    write(&json_path, report::json::render(&report).as_bytes())?;
-    write(&md_path, report::markdown::render(&report).as_bytes())?;
-    let drawn =
-        if args.no_charts { None } else { Some(write_charts(&out_dir, &report, &timelines, &sim.loaded().source)?) };
+    // Everything is staged first and moved into place at once (report
+    // files, charts, exports): a run that fails leaves the previous report.
+    let staging = files::Staging::new(&out_dir)
+        .map_err(|e| Failure::Output(anyhow!("cannot write reports to {}: {e}", out_dir.display())))?;
+    let (json_path, md_path) = (out_dir.join("report.json"), out_dir.join("report.md"));
+    write(&staging.path().join("report.json"), report::json::render(&report).as_bytes())?;
+    write(&staging.path().join("report.md"), report::markdown::render(&report).as_bytes())?;
+    let drawn = if args.no_charts {
+        None
+    } else {
+        Some(write_charts(staging.path(), &report, &timelines, &sim.loaded().source)?)
+    };
 
-    if args.stats {
-        print_process_stats(started.elapsed());
-    }
-    if !args.quiet {
-        if let Some(text) = trace_text {
-            println!("{text}");
+    let announce = || {
+        if args.stats {
+            print_process_stats(started.elapsed());
         }
-        print!("{}", report::terminal::render(&report));
-        match drawn {
-            None => println!("\nwrote {} and {}", json_path.display(), md_path.display()),
-            Some(Drawn { count, drawing, writing }) => {
-                println!(
-                    "\nwrote report.json, report.md, report.html and {count} charts (SVG, PNG) to {}",
-                    out_dir.display()
-                );
-                println!(
-                    "charts took {} ms (drawing {} ms, writing {} ms) beside {} ms of simulation; --no-charts skips them",
-                    (drawing + writing).as_millis(),
-                    drawing.as_millis(),
-                    writing.as_millis(),
-                    simulation.as_millis()
-                );
+        if !args.quiet {
+            if let Some(text) = trace_text {
+                println!("{text}");
+            }
+            print!("{}", report::terminal::render(&report));
+            match drawn {
+                None => println!("\nwrote {} and {}", json_path.display(), md_path.display()),
+                Some(Drawn { count, drawing, writing }) => {
+                    println!(
+                        "\nwrote report.json, report.md, report.html and {count} charts (SVG, PNG) to {}",
+                        out_dir.display()
+                    );
+                    println!(
+                        "charts took {} ms (drawing {} ms, writing {} ms) beside {} ms of simulation; --no-charts skips them",
+                        (drawing + writing).as_millis(),
+                        drawing.as_millis(),
+                        writing.as_millis(),
+                        simulation.as_millis()
+                    );
+                }
             }
         }
-    }
-    super::ci::finish(args.ci, prepared, &report, &out_dir, args.quiet)
+    };
+    super::ci::finish(args.ci, prepared, &report, &out_dir, staging, args.quiet, announce)
 }
 
 /// How many charts were written, and how long drawing them (with

@@ -209,3 +209,14 @@ pub fn format_rate(per_s: f64) -> String {
 }
 
 pub use crate::scenario::format_bytes;
+
+/// Whether `name` is a file `simbench run` writes into a report directory
+/// (reports, charts, exports): what replacing a report may remove when the
+/// new run did not write it again (see [`files::Staging`]).
+pub fn is_run_output(name: &str) -> bool {
+    let chart = |ext: &str| charts::Chart::ALL.iter().any(|c| name == format!("{}.{ext}", c.file_stem()));
+    matches!(name, "report.json" | "report.md" | "report.html" | "junit.xml" | "summary.csv" | "latency.hlog")
+        || name.ends_with(".hgrm")
+        || chart("svg")
+        || chart("png")
+}

@@ -2,7 +2,7 @@
 //! message (estimates), stopped while running (limits, Ctrl-C), and never a
 //! partial report.
 
-use crate::common::{TempDir, command, path, root, simbench, stderr, tempdir};
+use crate::common::{TempDir, command, path, root, simbench, stderr, stdout, tempdir};
 use simbench::engine::{self, EngineError, Limits};
 use simbench::model::CompiledWorkload;
 use simbench::time::SimTime;
@@ -236,4 +236,37 @@ fn every_point_probe_and_replication_is_guarded_before_it_runs() {
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     entries.flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
+}
+
+/// A run that fails while writing (here every file is capped at 64 KiB, as
+/// a full disk would stop it) leaves the previous report exactly as it was:
+/// no new report.json beside an old report.html, no staging left behind.
+#[test]
+#[cfg_attr(not(unix), ignore = "needs bash's ulimit")]
+fn a_run_that_cannot_write_leaves_the_previous_report_untouched() {
+    let dir = tempdir("guards-staging");
+    let out = dir.path().join("out");
+    let ok = simbench(&["run", "scenarios/scraper.json", "--out", path(&out), "--quiet", "--export", "junit"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let report_dir = out.join("scraper");
+    let snapshot = || {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&report_dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap_or_default()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot();
+    assert!(before.iter().any(|(n, _)| n == "report.html") && before.iter().any(|(n, _)| n == "junit.xml"));
+    let bin = env!("CARGO_BIN_EXE_simbench");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 64; exec {bin} run scenarios/scraper.json --seed 9 --export junit --out {}",
+        path(&out)
+    );
+    let failed = std::process::Command::new("bash").args(["-c", &script]).current_dir(root()).output().unwrap();
+    assert_eq!(failed.status.code(), Some(3), "a write failure: {}", stderr(&failed));
+    assert!(!stdout(&failed).contains("wrote"), "nothing claims to be written: {}", stdout(&failed));
+    assert_eq!(snapshot(), before, "the previous report, byte for byte, and nothing else");
 }
