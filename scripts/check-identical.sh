@@ -43,7 +43,7 @@ find "$out" -name stdout -exec sed -i '/^charts took /d' {} +
 if diff -r "$out/base" "$out/head" >"$out/diff"; then
   echo "identical: ${#scenarios[@]} scenarios, every file"
 else
-  head -200 "$out/diff"
+  head -"${CHECK_IDENTICAL_LINES:-200}" "$out/diff"
   echo "DIFFERENT (above)" >&2
   exit 1
 fi
