@@ -70,6 +70,7 @@ pub fn render(report: &Report) -> String {
             out.push_str(&super::resources::services_table(&report.results, escape).to_markdown());
         }
     }
+    out.push_str(&detached_lines(&report.results, escape));
     out.push_str("\n## Tasks\n\n");
     out.push_str(&tasks_table(&report.results, escape).to_markdown());
     if report.results.first().is_some_and(|r| r.classes.len() > 1) {
@@ -314,4 +315,21 @@ mod tests {
         assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
         assert_eq!(escape("a_b*c"), "a\\_b\\*c");
     }
+}
+
+/// Detached programs still running at the horizon, per strategy (only
+/// when some were: R-SPAWN-DETACHED).
+fn detached_lines(results: &[StrategyResult], escape: fn(&str) -> String) -> String {
+    let lines: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            let n = r.detached_pending.filter(|&n| n > 0)?;
+            let what = if n == 1 { "detached program was" } else { "detached programs were" };
+            Some(format!(
+                "- {}: {n} {what} still running at the horizon (asyncio: \"Task was destroyed but it is pending!\")\n",
+                escape(&r.strategy)
+            ))
+        })
+        .collect();
+    if lines.is_empty() { String::new() } else { format!("\n## Detached work\n\n{}", lines.concat()) }
 }
