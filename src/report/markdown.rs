@@ -306,17 +306,6 @@ const DEFINITIONS: &str = "
 - Percentiles come from HdrHistograms with 3 significant digits. See docs/model.md for what each step costs under each strategy.
 ";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
-        assert_eq!(escape("a_b*c"), "a\\_b\\*c");
-    }
-}
-
 /// Detached programs still running at the horizon, per strategy (only
 /// when some were: R-SPAWN-DETACHED).
 fn detached_lines(results: &[StrategyResult], escape: fn(&str) -> String) -> String {
@@ -332,4 +321,15 @@ fn detached_lines(results: &[StrategyResult], escape: fn(&str) -> String) -> Str
         })
         .collect();
     if lines.is_empty() { String::new() } else { format!("\n## Detached work\n\n{}", lines.concat()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+        assert_eq!(escape("a_b*c"), "a\\_b\\*c");
+    }
 }

@@ -15,6 +15,7 @@ use super::*;
 use crate::model::program::{GatherUntil, Hedge, ProgramId, Rest};
 
 impl<'a, O: Observer> Sim<'a, O> {
+    #[inline(never)]
     pub(super) fn op_spawn_detached(&mut self, f: FiberId, slot: u8, program: ProgramId) -> Flow {
         self.begin(f, None);
         let child = self.new_child(f, program, Role::Detached(slot), u32::from(slot));
@@ -32,6 +33,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
+    #[inline(never)]
     pub(super) fn op_gather_until(&mut self, f: FiberId, gather: u32) -> Flow {
         let GatherUntil { first, len, count, .. } = self.w.gathers[gather as usize];
         self.begin(f, None);
@@ -55,6 +57,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
+    #[inline(never)]
     pub(super) fn op_hedge(&mut self, f: FiberId, hedge: u32) -> Flow {
         let Hedge { program, after, copies } = self.w.hedges[hedge as usize];
         self.begin(f, None);
@@ -76,6 +79,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// `after` has passed since the hedge's last copy started and none has
     /// completed: the next copy starts.
+    #[inline(never)]
     pub(super) fn on_hedge_next(&mut self, f: FiberId, generation: u32) {
         if !self.is_current(f, generation, State::Children) {
             return;
@@ -94,6 +98,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// A child of the kinds this module adds ended; `p` is its parent.
+    #[inline(never)]
     pub(super) fn waiting_child_finished(&mut self, p: FiberId, role: Role) {
         let unwinding = self.tasks[self.fibers[p].task].unwinding();
         match role {
@@ -271,6 +276,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// `f` ends: its detached children run on without a parent.
+    #[inline(never)]
     pub(super) fn orphan_detached(&mut self, f: FiberId) {
         let mut g = self.tasks[self.fibers[f].task].fibers;
         while g.is_some() {
@@ -284,6 +290,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// A detached program whose parent has ended finished: the task's slot
     /// is freed if it was its last fiber.
+    #[inline(never)]
     pub(super) fn orphan_finished(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         if t.fibers.is_none() && t.ended() {
@@ -293,6 +300,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// An outcome is raised at `f`. Inside a detached program it ends that
     /// program only (its failures are ignored); otherwise the task ends.
+    #[inline(never)]
     pub(super) fn end_from(&mut self, f: FiberId, task: TaskId, outcome: Outcome) {
         if self.tasks[task].detached()
             && let Some(top) = self.detached_top(f)
@@ -311,6 +319,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// Cooperative, the task has detached programs: it ends early, but they
     /// run on; its slot is freed when the last of them ends.
+    #[inline(never)]
     pub(super) fn end_task_sparing_detached(&mut self, task: TaskId) {
         self.cancel_where(task, |sim, g| sim.detached_top(g).is_none());
         if self.tasks[task].fibers.is_none() {
@@ -320,6 +329,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// At the horizon: detached programs still running (asyncio: "Task was
     /// destroyed but it is pending!").
+    #[inline(never)]
     pub(super) fn count_detached_pending(&mut self) {
         if !self.w.detaches {
             return;

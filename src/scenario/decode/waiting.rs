@@ -58,7 +58,7 @@ impl Decoder {
             Some("first") => return Some(Until::Count(1)),
             Some(other) => {
                 let hint = match closest(other, &["all", "first", "count"]) {
-                    Some(guess) if guess == "count" => "write {\"count\": k}".to_string(),
+                    Some("count") => "write {\"count\": k}".to_string(),
                     Some(guess) => format!("did you mean \"{guess}\"?"),
                     None => "the gather resumes when this many of its branches have completed".into(),
                 };
