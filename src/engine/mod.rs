@@ -88,6 +88,9 @@ pub struct RunStats {
     pub last_arrival: SimTime,
     /// `in_flight_ns` as it was at the last arrival.
     pub in_flight_ns_at_last_arrival: u128,
+    /// Scenarios that detach work (R-SPAWN-DETACHED): detached programs
+    /// still running when the run ended (at the horizon).
+    pub detached_pending: Option<u64>,
 }
 
 impl RunStats {

@@ -103,5 +103,6 @@ fn merge(a: RunStats, b: &RunStats) -> RunStats {
         in_flight_ns: a.in_flight_ns + b.in_flight_ns,
         last_arrival: a.last_arrival.max(b.last_arrival),
         in_flight_ns_at_last_arrival: a.in_flight_ns_at_last_arrival + b.in_flight_ns_at_last_arrival,
+        detached_pending: a.detached_pending.zip(b.detached_pending).map(|(a, b)| a + b).or(a.detached_pending),
     }
 }

@@ -370,6 +370,11 @@ pub struct StrategyResult {
     /// Scenarios with links: the busiest resource over the makespan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bottleneck: Option<Bottleneck>,
+    /// Scenarios that detach work (R-SPAWN-DETACHED): detached programs
+    /// still running when the run ended at the horizon (asyncio's "Task was
+    /// destroyed but it is pending!").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detached_pending: Option<u64>,
 }
 
 /// One link's figures under one strategy.
@@ -516,6 +521,7 @@ impl StrategyResult {
             links,
             services,
             bottleneck,
+            detached_pending: stats.detached_pending,
         }
     }
 }

@@ -124,6 +124,11 @@ fn ops(steps: &[Step]) -> f64 {
                 1.0 + ops(program)
             }
             StepKind::Limit { program, .. } => 2.0 + ops(program),
+            StepKind::SpawnDetached { program, .. } => 1.0 + ops(program),
+            StepKind::GatherUntil { branches, .. } => {
+                1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
+            }
+            StepKind::Hedge { program, copies, .. } => 1.0 + f64::from(*copies) * ops(program),
             // A payload is an op of its own; a call may make every attempt
             // its retry policy allows (each a request the engine holds).
             StepKind::Io { transfer, .. } => 1.0 + f64::from(u8::from(transfer.is_some())),
@@ -149,6 +154,11 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
             // A call's time depends on the service's load: not estimated.
             StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
+            StepKind::SpawnDetached { .. } => 0.0,
+            StepKind::GatherUntil { branches, .. } => {
+                branches.iter().map(|b| typical_ns(&b.program)).fold(f64::INFINITY, f64::min)
+            }
+            StepKind::Hedge { program, .. } => typical_ns(program),
         })
         .sum()
 }

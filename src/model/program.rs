@@ -18,7 +18,8 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Call, Dist, LinkId, PoolId, Scenario, Step, StepKind};
+use super::{Call, Dist, GatherBranch, LinkId, PoolId, Scenario, Step, StepKind};
+pub use crate::scenario::Rest;
 use crate::time::SimDuration;
 
 /// Index of an op in [`CompiledWorkload::ops`]; also the first op of a program.
@@ -81,6 +82,19 @@ pub enum Op {
     ToThread {
         program: ProgramId,
     },
+    /// `spawn` with `detached: true` (R-SPAWN-DETACHED).
+    SpawnDetached {
+        slot: u8,
+        program: ProgramId,
+    },
+    /// A gather with `until`: `gathers[gather]` (R-GATHER-UNTIL).
+    GatherUntil {
+        gather: u32,
+    },
+    /// `hedges[hedge]` (R-HEDGE).
+    Hedge {
+        hedge: u32,
+    },
 }
 
 impl Op {
@@ -100,6 +114,9 @@ impl Op {
             Op::Release { .. } => "release",
             Op::End => "end",
             Op::ToThread { .. } => "to_thread",
+            Op::SpawnDetached { .. } => "spawn",
+            Op::GatherUntil { .. } => "gather",
+            Op::Hedge { .. } => "hedge",
         }
     }
 }
@@ -108,6 +125,25 @@ impl Op {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Branch {
     pub program: ProgramId,
+    pub copies: u32,
+}
+
+/// A gather with `until`: branches `branches[first .. first + len]`
+/// (`children` instances in all), of which `count` must complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GatherUntil {
+    pub first: u32,
+    pub len: u32,
+    pub children: u32,
+    pub count: u32,
+    pub rest: Rest,
+}
+
+/// A hedge: up to `copies` instances of `program`, `after` apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hedge {
+    pub program: ProgramId,
+    pub after: SimDuration,
     pub copies: u32,
 }
 
@@ -126,6 +162,13 @@ pub struct CompiledWorkload {
     pub branches: Vec<Branch>,
     /// The `call` steps' settings, indexed by [`Op::Call`].
     pub calls: Vec<Call>,
+    /// The gathers with `until`, indexed by [`Op::GatherUntil`].
+    pub gathers: Vec<GatherUntil>,
+    /// The hedges, indexed by [`Op::Hedge`].
+    pub hedges: Vec<Hedge>,
+    /// Some program detaches work (a detached spawn, or a gather whose rest
+    /// continues): the run counts what is still running at the horizon.
+    pub detaches: bool,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -223,7 +266,30 @@ impl CompiledWorkload {
             StepKind::Cpu(d) => Prepared::Op(Op::Cpu { dist: self.dist(d) }),
             StepKind::Sleep(d) => Prepared::Op(Op::Sleep { dist: self.dist(d) }),
             StepKind::Blocking(d) => Prepared::Op(Op::Blocking { dist: self.dist(d) }),
+            StepKind::SpawnDetached { name, program } => {
+                let program = self.compile_program(program);
+                self.detaches = true;
+                Prepared::Op(Op::SpawnDetached { slot: slot_of(slots, name), program })
+            }
+            StepKind::GatherUntil { branches, count, rest } => Prepared::Op(self.gather_until(branches, *count, *rest)),
+            StepKind::Hedge { program, after, copies } => {
+                let program = self.compile_program(program);
+                self.hedges.push(Hedge { program, after: *after, copies: *copies });
+                Prepared::Op(Op::Hedge { hedge: (self.hedges.len() - 1) as u32 })
+            }
         }
+    }
+
+    fn gather_until(&mut self, branches: &[GatherBranch], count: u32, rest: Rest) -> Op {
+        let compiled: Vec<Branch> =
+            branches.iter().map(|b| Branch { program: self.compile_program(&b.program), copies: b.copies }).collect();
+        let first = self.branches.len() as u32;
+        let children = compiled.iter().map(|b| b.copies).fold(0u32, u32::saturating_add);
+        let len = compiled.len() as u32;
+        self.branches.extend(compiled);
+        self.detaches |= rest == Rest::Continue;
+        self.gathers.push(GatherUntil { first, len, children, count, rest });
+        Op::GatherUntil { gather: (self.gathers.len() - 1) as u32 }
     }
 
     fn emit(&mut self, step: &Step, prepared: Prepared, scopes: &mut Vec<PoolId>) {
@@ -284,7 +350,7 @@ fn slot_of<'a>(slots: &mut Vec<&'a str>, name: &'a str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Arrivals, GatherBranch, Machine, TaskClass};
+    use crate::model::{Arrivals, Machine, TaskClass};
 
     fn step(kind: StepKind) -> Step {
         Step { kind, label: None }

@@ -70,6 +70,7 @@ pub fn render(report: &Report) -> String {
             out.push_str(&super::resources::services_table(&report.results, escape).to_markdown());
         }
     }
+    out.push_str(&detached_lines(&report.results, escape));
     out.push_str("\n## Tasks\n\n");
     out.push_str(&tasks_table(&report.results, escape).to_markdown());
     if report.results.first().is_some_and(|r| r.classes.len() > 1) {
@@ -332,6 +333,23 @@ const DEFINITIONS: &str = "
 - **memory**: modelled resident memory at peak, with the runtime profile's memory per thread and per coroutine (16.5 KiB and 2.8 KiB, CPython 3.11 on the calibration machine, unless a profile says otherwise).
 - Percentiles come from HdrHistograms with 3 significant digits. See docs/model.md for what each step costs under each strategy.
 ";
+
+/// Detached programs still running at the horizon, per strategy (only
+/// when some were: R-SPAWN-DETACHED).
+fn detached_lines(results: &[StrategyResult], escape: fn(&str) -> String) -> String {
+    let lines: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            let n = r.detached_pending.filter(|&n| n > 0)?;
+            let what = if n == 1 { "detached program was" } else { "detached programs were" };
+            Some(format!(
+                "- {}: {n} {what} still running at the horizon (asyncio: \"Task was destroyed but it is pending!\")\n",
+                escape(&r.strategy)
+            ))
+        })
+        .collect();
+    if lines.is_empty() { String::new() } else { format!("\n## Detached work\n\n{}", lines.concat()) }
+}
 
 #[cfg(test)]
 mod tests {

@@ -276,6 +276,28 @@ pub enum StepKind {
     /// only: a synchronous function) runs on a worker of the loop's default
     /// executor; on a thread it runs inline.
     ToThread(Vec<Step>),
+    /// `spawn` with `detached: true` (`asyncio.create_task` kept running,
+    /// R-SPAWN-DETACHED): the parent does not wait for it at its end, and
+    /// its failures are ignored. A later `join` may still await it.
+    SpawnDetached { name: String, program: Vec<Step> },
+    /// A gather whose parent resumes when `count` of its children have
+    /// completed (`until`, R-GATHER-UNTIL); `rest` says what happens to the
+    /// others. `1 ≤ count ≤` the children in all.
+    GatherUntil { branches: Vec<GatherBranch>, count: u32, rest: Rest },
+    /// `copies` instances of `program`, instance i started `i × after` after
+    /// the first unless one has completed; the first to complete wins and
+    /// the others are cancelled (R-HEDGE). `copies ≥ 1`.
+    Hedge { program: Vec<Step>, after: SimDuration, copies: u32 },
+}
+
+/// What a gather with `until` does with the children still running when
+/// enough have completed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rest {
+    /// `for t in pending: t.cancel()`.
+    Cancel,
+    /// Left running, detached (R-SPAWN-DETACHED).
+    Continue,
 }
 
 /// One branch of a gather: `copies` concurrent instances of `program`.
@@ -451,5 +473,7 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         | StepKind::Limit { program, .. }
         | StepKind::ToThread(program) => takes_no_time(program),
         StepKind::Join { .. } => true,
+        StepKind::SpawnDetached { program, .. } | StepKind::Hedge { program, .. } => takes_no_time(program),
+        StepKind::GatherUntil { branches, .. } => branches.iter().all(|b| takes_no_time(&b.program)),
     })
 }

@@ -16,6 +16,7 @@ use simbench::model::{
     Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, Op, Pool, RateLimit, Retry,
     Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
 };
+use simbench::scenario::Rest;
 use simbench::time::SimDuration;
 
 const POOLS: u16 = 2;
@@ -75,6 +76,11 @@ enum Item {
         program: Vec<Step>,
         join: bool,
     },
+    /// A detached spawn, likewise.
+    Detached {
+        program: Vec<Step>,
+        join: bool,
+    },
 }
 
 /// Programs of depth ≤ `depth` that never take a pool at or below `floor`
@@ -98,6 +104,23 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
                 .prop_map(|(after, program)| Item::Step(StepKind::Timeout { after: ms(after), program }))
                 .boxed(),
             (sub(), any::<bool>()).prop_map(|(program, join)| Item::Spawn { program, join }).boxed(),
+            (sub(), any::<bool>()).prop_map(|(program, join)| Item::Detached { program, join }).boxed(),
+            (prop::collection::vec((1u32..3, sub()), 1..3), any::<prop::sample::Index>(), any::<bool>())
+                .prop_map(|(branches, k, cancel)| {
+                    let children: u32 = branches.iter().map(|(copies, _)| copies).sum();
+                    Item::Step(StepKind::GatherUntil {
+                        branches: branches
+                            .into_iter()
+                            .map(|(copies, program)| GatherBranch { copies, program })
+                            .collect(),
+                        count: 1 + k.index(children as usize) as u32,
+                        rest: if cancel { Rest::Cancel } else { Rest::Continue },
+                    })
+                })
+                .boxed(),
+            (sub(), 1u64..30, 1u32..4)
+                .prop_map(|(program, after, copies)| Item::Step(StepKind::Hedge { program, after: ms(after), copies }))
+                .boxed(),
         ];
         if floor < POOLS {
             let limit = (floor..POOLS)
@@ -113,13 +136,18 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
         .prop_map(move |items| {
             let mut steps = Vec::new();
             for (i, item) in items.into_iter().enumerate() {
+                let item_is_detached = matches!(item, Item::Detached { .. });
                 match item {
                     Item::Step(kind) => steps.push(Step { kind, label: None }),
-                    Item::Spawn { program, join } => {
+                    Item::Spawn { program, join } | Item::Detached { program, join } => {
                         // Unique within the program and the limit bodies
                         // that share its names: one depth, one position.
                         let name = format!("s{depth}_{i}");
-                        steps.push(Step { kind: StepKind::Spawn { name: name.clone(), program }, label: None });
+                        let kind = match item_is_detached {
+                            true => StepKind::SpawnDetached { name: name.clone(), program },
+                            false => StepKind::Spawn { name: name.clone(), program },
+                        };
+                        steps.push(Step { kind, label: None });
                         if join {
                             steps.push(Step { kind: StepKind::Join { name }, label: None });
                         }
@@ -138,12 +166,12 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
 fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
     for i in 0..steps.len() {
         match &mut steps[i].kind {
-            StepKind::Spawn { name, program } => {
+            StepKind::Spawn { name, program } | StepKind::SpawnDetached { name, program } => {
                 let old = std::mem::replace(name, format!("u{next}"));
                 *next += 1;
                 unique_spawn_names(program, next);
                 let new = match &steps[i].kind {
-                    StepKind::Spawn { name, .. } => name.clone(),
+                    StepKind::Spawn { name, .. } | StepKind::SpawnDetached { name, .. } => name.clone(),
                     _ => unreachable!(),
                 };
                 if let Some(Step { kind: StepKind::Join { name }, .. }) = steps.get_mut(i + 1)
@@ -152,12 +180,14 @@ fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
                     *name = new;
                 }
             }
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches) | StepKind::GatherUntil { branches, .. } => {
                 for b in branches {
                     unique_spawn_names(&mut b.program, next);
                 }
             }
-            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => unique_spawn_names(program, next),
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } | StepKind::Hedge { program, .. } => {
+                unique_spawn_names(program, next)
+            }
             _ => {}
         }
     }
@@ -293,6 +323,12 @@ fn least_time(steps: &[Step]) -> SimDuration {
             }
             // A call's service time may be drawn as small as zero.
             StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => SimDuration::ZERO,
+            StepKind::SpawnDetached { .. } => SimDuration::ZERO,
+            // At least one branch completed; the winning copy ran its program.
+            StepKind::GatherUntil { branches, .. } => {
+                branches.iter().map(|b| least_time(&b.program)).min().unwrap_or(SimDuration::ZERO)
+            }
+            StepKind::Hedge { program, .. } => least_time(program),
         };
     }
     total
@@ -302,6 +338,7 @@ fn least_time(steps: &[Step]) -> SimDuration {
 fn single_fiber(steps: &[Step]) -> bool {
     steps.iter().all(|s| match &s.kind {
         StepKind::Gather(_) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
+        StepKind::SpawnDetached { .. } | StepKind::GatherUntil { .. } | StepKind::Hedge { .. } => false,
         StepKind::Limit { program, .. } => single_fiber(program),
         _ => true,
     })

@@ -623,7 +623,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, label, fail, bytes, link"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, label, fail, bytes, link, until, rest, after, copies"),
         ],
     );
 }
@@ -1676,5 +1676,64 @@ fn processes_cannot_share_links_or_services() {
         &[at(7, 5, "strategies[1]", "processes cannot share the scenario's links and services")
             .on("{\"processes\"")
             .hint("without \"links\"")],
+    );
+}
+
+// ----- gather until, hedge, detached spawns ----------------------------------
+
+#[test]
+fn gather_until_suggests_the_closest_value() {
+    check(
+        &program(&[r#"{"gather": [[{"io": "1s"}]], "until": "frist", "rest": "cancle"}"#]),
+        &[
+            at(7, 47, "classes.job.program[0].until", "expected \"all\", \"first\" or {\"count\": k}, found \"frist\"")
+                .on("\"frist\"")
+                .hint("did you mean \"first\"?"),
+            at(7, 64, "classes.job.program[0].rest", "expected \"cancel\" or \"continue\", found \"cancle\"")
+                .on("\"cancle\"")
+                .hint("did you mean \"cancel\"?"),
+        ],
+    );
+}
+
+#[test]
+fn gather_until_count_is_at_most_the_branches() {
+    check(
+        &program(&[r#"{"gather": [[{"io": "1s"}], [{"io": "2s"}]], "until": {"count": 3}}"#]),
+        &[at(7, 73, "classes.job.program[0].until.count", "expected an integer ≤ 2, found 3").on("3")],
+    );
+}
+
+#[test]
+fn until_and_after_apply_only_to_their_kinds() {
+    check(
+        &program(&[r#"{"io": "1s", "until": "first"}"#, r#"{"gather": [[{"io": "1s"}]], "after": "1s"}"#]),
+        &[
+            at(7, 22, "classes.job.program[0].until", "\"until\" applies only to gather steps, not to io")
+                .on("\"until\"")
+                .hint("make the step a gather"),
+            at(8, 38, "classes.job.program[1].after", "\"after\" applies only to hedge steps, not to gather")
+                .on("\"after\"")
+                .hint("make the step a hedge"),
+        ],
+    );
+}
+
+#[test]
+fn hedge_needs_after_and_a_copy_count() {
+    check(
+        &program(&[r#"{"hedge": [{"io": "1s"}]}"#, r#"{"hedge": [{"io": "1s"}], "after": "50ms", "copies": 0}"#]),
+        &[
+            at(7, 9, "classes.job.program[0]", "missing field \"after\"").on("{\"hedge\""),
+            at(8, 62, "classes.job.program[1].copies", "expected an integer ≥ 1, found 0").on("0"),
+        ],
+    );
+}
+
+#[test]
+fn detached_is_true_or_false() {
+    check(
+        &program(&[r#"{"spawn": {"name": "a", "detached": "yes", "program": [{"io": "1s"}]}}"#]),
+        &[at(7, 45, "classes.job.program[0].spawn.detached", "expected true or false, found \"yes\"").on("\"yes\"")],
     );
 }

@@ -22,33 +22,14 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.tasks[task].number_flags |= Task::UNWINDING;
             return;
         }
+        if self.tasks[task].detached() {
+            self.end_task_sparing_detached(task);
+            return;
+        }
         self.returned.clear();
         while self.tasks[task].fibers.is_some() {
             let f = self.tasks[task].fibers;
-            let Fiber { pc, role, state, .. } = self.fibers[f];
-            if role == Role::Offload {
-                // A cancelled to_thread body stops at once and frees its
-                // worker (a simplification: CPython's thread would run the
-                // call to its end).
-                if matches!(state, State::Cpu | State::Overhead) {
-                    self.cpu.cancel(self.now, f, &mut self.queue);
-                }
-                if state != State::Queued {
-                    self.free_fiber(f);
-                    self.executor_done();
-                    continue;
-                }
-            }
-            self.returned.extend_from_slice(self.w.held_pools(pc));
-            match self.fibers[f].state {
-                State::Transfer => self.cancel_transfer(pc),
-                State::Call => {
-                    let service = self.call_service(f);
-                    self.observer.call(service, CallEvent::Abandoned);
-                }
-                _ => {}
-            }
-            self.free_fiber(f);
+            self.cancel_fiber(f);
         }
         for i in 0..self.returned.len() {
             let pool = self.returned[i];
@@ -57,9 +38,42 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.task_done(task);
     }
 
+    /// Cooperative: cancels `f` at its current await and frees it; the
+    /// permits it held are added to `returned`, for the caller to release.
+    pub(super) fn cancel_fiber(&mut self, f: FiberId) {
+        let Fiber { pc, role, state, .. } = self.fibers[f];
+        if role == Role::Offload {
+            // A cancelled to_thread body stops at once and frees its
+            // worker (a simplification: CPython's thread would run the
+            // call to its end).
+            if matches!(state, State::Cpu | State::Overhead) {
+                self.cpu.cancel(self.now, f, &mut self.queue);
+            }
+            if state != State::Queued {
+                self.free_fiber(f);
+                self.executor_done();
+                return;
+            }
+        }
+        self.returned.extend_from_slice(self.w.held_pools(pc));
+        match state {
+            State::Transfer => self.cancel_transfer(pc),
+            State::Call => {
+                let service = self.call_service(f);
+                self.observer.call(service, CallEvent::Abandoned);
+            }
+            _ => {}
+        }
+        self.free_fiber(f);
+    }
+
     pub(super) fn root_finished(&mut self, task: TaskId) {
         self.record_outcome(task, Outcome::Completed);
-        self.task_done(task);
+        // Detached programs still running keep the task's slot.
+        let t = &self.tasks[task];
+        if !t.detached() || t.fibers.is_none() {
+            self.task_done(task);
+        }
     }
 
     /// Records how a task ended, once; a closed-loop user then thinks.
@@ -153,6 +167,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.end = self.now;
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
+        self.count_detached_pending();
         let stuck: Vec<TaskId> = self.tasks.ids().filter(|&t| self.tasks[t].in_use()).collect();
         if self.horizon_reached || stuck.is_empty() {
             return Ok(self.stats);

@@ -51,7 +51,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             if item.is_deadline() {
                 if self.is_current(f, item.generation, State::Timeout) {
                     let task = self.fibers[f].task;
-                    self.end_task(task, Outcome::TimedOut);
+                    self.end_from(f, task, Outcome::TimedOut);
                 }
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);

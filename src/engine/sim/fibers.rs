@@ -65,7 +65,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// `f` reached its end (or is unwinding): wait for spawned programs,
     /// return permits, and tell the parent.
     pub(super) fn finish_fiber(&mut self, f: FiberId) {
-        let Fiber { pc, task, parent, role, spawn_live, .. } = self.fibers[f];
+        let Fiber { pc, task, parent, role, spawn_live, flags, .. } = self.fibers[f];
         let unwinding = self.tasks[task].unwinding();
         if spawn_live != 0 && !unwinding {
             self.park(f, State::Spawned);
@@ -77,9 +77,16 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.release(pool);
             }
         }
+        if flags & Fiber::HAS_DETACHED != 0 {
+            self.orphan_detached(f);
+        }
         self.free_fiber(f);
         if parent.is_none() {
-            self.root_finished(task);
+            if role == Role::Root {
+                self.root_finished(task);
+            } else {
+                self.orphan_finished(task);
+            }
         } else {
             self.child_finished(parent, role);
         }
@@ -144,6 +151,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
                 self.resume(p);
             }
+            Role::Detached(_) | Role::GatherUntil | Role::Hedge => self.waiting_child_finished(p, role),
         }
     }
 

@@ -45,7 +45,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::Call { .. } => call_outcome(self.fibers[f].counter).unwrap_or(Outcome::Failed),
             _ => Outcome::Failed,
         };
-        self.end_task(task, outcome);
+        self.end_from(f, task, outcome);
         self.flow_after_end(f)
     }
 
@@ -81,6 +81,9 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Flow::Parked
             }
             Op::ToThread { program } => self.op_to_thread(f, program),
+            Op::SpawnDetached { slot, program } => self.op_spawn_detached(f, slot, program),
+            Op::GatherUntil { gather } => self.op_gather_until(f, gather),
+            Op::Hedge { hedge } => self.op_hedge(f, hedge),
         }
     }
 
@@ -221,7 +224,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         if p.reject {
             // Like a failure: the whole task ends now.
-            self.end_task(task, Outcome::Rejected);
+            self.end_from(f, task, Outcome::Rejected);
             return self.flow_after_end(f);
         }
         let generation = self.park(f, State::Permit);

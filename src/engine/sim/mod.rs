@@ -42,6 +42,7 @@ mod interpreter;
 mod records;
 mod resources;
 mod tracing;
+mod waiting;
 
 use super::cpu::Cpu;
 use super::fifo::BlockFifo;
@@ -358,6 +359,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.loop_continue();
             }
             Event::Horizon => self.on_horizon(),
+            Event::HedgeNext { fiber, generation } => self.on_hedge_next(fiber, generation),
         }
     }
 

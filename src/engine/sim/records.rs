@@ -85,7 +85,18 @@ pub(super) enum Role {
     /// A `to_thread` body: on a worker thread of the loop's executor under
     /// cooperative, inline on a thread otherwise.
     Offload,
+    /// A detached spawn in slot `.0` (R-SPAWN-DETACHED); with no parent
+    /// once its parent has ended (or for a gather's rest left running,
+    /// slot [`NO_SLOT`]): its end then tells nobody.
+    Detached(u8),
+    /// A child of a gather with `until` (R-GATHER-UNTIL).
+    GatherUntil,
+    /// A copy of a hedge (R-HEDGE).
+    Hedge,
 }
+
+/// The slot of a detached fiber that no `join` can name.
+pub(super) const NO_SLOT: u8 = u8::MAX;
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Fiber {
@@ -131,6 +142,9 @@ impl Fiber {
     pub(super) const DEADLINE_PASSED: u8 = 1;
     /// The pending io step fails when it completes.
     pub(super) const FAILING: u8 = 2;
+    /// Cooperative: the fiber spawned detached programs, which it orphans
+    /// when it ends.
+    pub(super) const HAS_DETACHED: u8 = 4;
 
     #[inline]
     pub(super) fn deadline_passed(&self) -> bool {
@@ -156,8 +170,8 @@ impl Fiber {
 pub(super) struct Task {
     /// Index within the class (low 48 bits) and class (high 16).
     pub(super) index_class: u64,
-    /// Arrival number (low 61 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
-    /// [`Task::IN_USE`].
+    /// Arrival number (low 60 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
+    /// [`Task::IN_USE`], [`Task::DETACHED`].
     pub(super) number_flags: u64,
     pub(super) arrived: SimTime,
     /// When the task first ran; [`SimTime::NEVER`] until then (see
@@ -186,7 +200,10 @@ impl Task {
     pub(super) const UNWINDING: u64 = 1 << 62;
     /// The slot holds a task.
     pub(super) const IN_USE: u64 = 1 << 61;
-    pub(super) const NUMBER: u64 = Task::IN_USE - 1;
+    /// Cooperative: some fiber of the task is (or was) detached; its
+    /// outcome and its slot part (R-SPAWN-DETACHED).
+    pub(super) const DETACHED: u64 = 1 << 60;
+    pub(super) const NUMBER: u64 = Task::DETACHED - 1;
 
     /// A task that has just arrived.
     pub(super) fn arrived(class: u16, index: u64, number: u64, arrived: SimTime, user: u32) -> Task {
@@ -223,6 +240,11 @@ impl Task {
     #[inline]
     pub(super) fn unwinding(&self) -> bool {
         self.number_flags & Task::UNWINDING != 0
+    }
+
+    #[inline]
+    pub(super) fn detached(&self) -> bool {
+        self.number_flags & Task::DETACHED != 0
     }
 
     #[inline]
@@ -266,6 +288,8 @@ pub(super) enum Event {
     Horizon,
     /// Threads: a worker thread started for the fiber's task.
     ThreadStarted { fiber: FiberId, generation: u32 },
+    /// A hedge waiting at its op starts its next copy (R-HEDGE).
+    HedgeNext { fiber: FiberId, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {

@@ -23,6 +23,7 @@
 //! | `strategies` | `strategies` |
 //! | `slos` | `slos`, their strategy and class scopes |
 //! | `net`, `service` | `links`, payloads, `services`, `call` steps |
+//! | `waiting` | the options of steps that wait for some of their work: `until`, `rest`, `hedge`, `detached` |
 //!
 //! Invariants, for every module:
 //! - every problem is recorded, each with the field path it is about; a
@@ -47,6 +48,7 @@ mod program;
 mod service;
 mod slos;
 mod strategies;
+mod waiting;
 mod workload;
 
 /// Which part of a field a problem points at.

@@ -16,7 +16,8 @@
 //! a gather has at most `u32::MAX` children in all. Every step's problems
 //! are recorded, even after an earlier step had one.
 
-use super::{Anchor, Decoder, Node};
+use super::waiting::STEP_OPTIONS;
+use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
 use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, PoolId, Step, StepKind, Transfer};
 use serde_json::Value;
@@ -42,7 +43,9 @@ impl Scope {
 /// What a step kind's decoder is given besides the scope.
 pub(super) struct StepInput<'v> {
     /// The value under the kind's key: `"50ms"` in `{"io": "50ms"}`.
-    value: Node<'v>,
+    pub(super) value: Node<'v>,
+    /// The whole step, for a kind's sibling options (`until`, `after`).
+    pub(super) fields: Fields<'v>,
     /// The step's failure probability (`fail`, io steps only; 0 when absent).
     fail: f64,
     /// The step's payload (`bytes` and `link`, io and call steps only):
@@ -66,13 +69,25 @@ const STEPS: &[(&str, StepDecoder)] = &[
     ("limit", Decoder::step_limit),
     ("to_thread", Decoder::step_to_thread),
     ("call", Decoder::step_call),
+    ("hedge", Decoder::step_hedge),
 ];
 
 /// The keys of [`STEPS`].
 const STEP_KINDS: [&str; STEPS.len()] = step_kinds();
 
-/// The fields any step may have besides its kind.
-const STEP_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
+/// The fields any step may have besides its kind: the common ones, then
+/// the kind-specific options of [`STEP_OPTIONS`].
+const STEP_FIELDS: &[&str] = &step_fields::<{ 4 + STEP_OPTIONS.len() }>(&["label", "fail", "bytes", "link"]);
+
+const fn step_fields<const N: usize>(common: &[&'static str]) -> [&'static str; N] {
+    let mut fields = [""; N];
+    let mut i = 0;
+    while i < N {
+        fields[i] = if i < common.len() { common[i] } else { STEP_OPTIONS[i - common.len()].0 };
+        i += 1;
+    }
+    fields
+}
 
 const fn step_kinds<const N: usize>() -> [&'static str; N] {
     let mut kinds = [""; N];
@@ -106,10 +121,12 @@ impl Decoder {
             None
         });
         let transfer = self.transfer(kind, &fields);
+        let options = self.step_options(kind, &fields);
         let (_, decode) = STEPS.iter().find(|(key, _)| *key == kind).expect("one_of returns a listed kind");
-        let input = StepInput { value, fail: fail.unwrap_or(0.0), transfer };
+        let input = StepInput { value, fields, fail: fail.unwrap_or(0.0), transfer };
         let kind = decode(self, &input, scope)?;
         fail?;
+        options.then_some(())?;
         Some(Step { kind, label: label? })
     }
 
@@ -147,7 +164,7 @@ impl Decoder {
         if total > u32::MAX as u64 {
             return self.wrong(node, "at most 4294967295 gathered children in all");
         }
-        Some(StepKind::Gather(branches))
+        self.gather_until(step, branches)
     }
 
     fn branch(&mut self, node: &Node) -> Option<GatherBranch> {
@@ -161,10 +178,11 @@ impl Decoder {
     }
 
     /// `{"name": …, "program": […]}`: a task of its own, awaited by a later
-    /// `join` of the name.
+    /// `join` of the name; with `"detached": true`, not awaited at the end.
     fn step_spawn(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
         let node = &step.value;
-        let fields = self.object(node, &["name", "program"], "{\"name\": …, \"program\": […]}")?;
+        let fields = self.object(node, &["name", "program", "detached"], "{\"name\": …, \"program\": […]}")?;
+        let detached = self.optional(&fields, "detached", false, Decoder::boolean);
         let name_node = self.required(&fields, "name", "the name a later join awaits");
         let name = name_node.as_ref().and_then(|n| self.name(n));
         let program = self
@@ -183,7 +201,8 @@ impl Decoder {
             return None;
         }
         scope.spawned.push((name.to_string(), false));
-        Some(StepKind::Spawn { name: name.to_string(), program: program? })
+        let (name, program) = (name.to_string(), program?);
+        Some(if detached? { StepKind::SpawnDetached { name, program } } else { StepKind::Spawn { name, program } })
     }
 
     /// The name of a task spawned earlier in this program, not yet joined.
