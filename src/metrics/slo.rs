@@ -151,6 +151,7 @@ mod tests {
             links: Vec::new(),
             services: Vec::new(),
             bottleneck: None,
+            queues: Vec::new(),
         }
     }
 

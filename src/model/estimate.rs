@@ -88,6 +88,8 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
                         (secs / every.as_secs_f64(), 0.0, format!("one every {every} for {d}"))
                     }
                 },
+                // Their iterations are the producers' items, counted there.
+                Arrivals::Workers { count } => (0.0, f64::from(*count), format!("{count} queue workers")),
                 Arrivals::Closed { users, think, bound } => {
                     let users = f64::from(*users);
                     match bound {
@@ -147,7 +149,12 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
             StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
             // A call's time depends on the service's load: not estimated.
-            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
+            // Nor a queue's wait.
+            StepKind::Spawn { .. }
+            | StepKind::Join { .. }
+            | StepKind::Call { .. }
+            | StepKind::Put(_)
+            | StepKind::Get(_) => 0.0,
         })
         .sum()
 }

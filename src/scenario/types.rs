@@ -33,6 +33,9 @@ pub struct Scenario {
     /// Downstream services, in file order. `call` steps refer to them by
     /// index ([`ServiceId`]).
     pub services: Vec<Service>,
+    /// Work queues, in file order. `put` and `get` steps refer to them by
+    /// index ([`QueueId`]).
+    pub queues: Vec<Queue>,
     /// Task classes, in file order. Each draws from streams named after the
     /// class, so adding a class changes no other class's draws.
     pub classes: Vec<TaskClass>,
@@ -200,6 +203,19 @@ pub enum Jitter {
     Equal,
 }
 
+/// Index of a queue in [`Scenario::queues`].
+pub type QueueId = u16;
+
+/// A work queue (`asyncio.Queue` / `queue.Queue`, docs/model.md R-QUEUE-*):
+/// items handed from `put` steps to `get` steps in FIFO order; a `put` on a
+/// full queue waits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queue {
+    pub name: String,
+    /// At most this many items (≥ 1) wait in the queue; `None`: unbounded.
+    pub capacity: Option<u32>,
+}
+
 /// A named kind of task: its arrivals and its program.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskClass {
@@ -222,6 +238,10 @@ pub enum Arrivals {
     /// `users` closed-loop users: each issues a task at t = 0, waits for it to
     /// end, thinks for a sampled time, and issues the next.
     Closed { users: u32, think: Dist, bound: Bound },
+    /// `count` (≥ 1) long-lived queue workers started at t = 0, each looping
+    /// the program (whose top level has a `get`); every iteration that got
+    /// an item is one task, arrived when that item was put (R-QUEUE-WORKERS).
+    Workers { count: u32 },
 }
 
 /// How an arrival process stops.
@@ -276,6 +296,12 @@ pub enum StepKind {
     /// only: a synchronous function) runs on a worker of the loop's default
     /// executor; on a thread it runs inline.
     ToThread(Vec<Step>),
+    /// `await queue.put(item)` / `queue.put(item)`: one item into the queue;
+    /// waits while it is full (R-QUEUE-PUT).
+    Put(QueueId),
+    /// `await queue.get()` / `queue.get()`: the oldest item; waits while the
+    /// queue is empty (R-QUEUE-GET).
+    Get(QueueId),
 }
 
 /// One branch of a gather: `copies` concurrent instances of `program`.
@@ -450,6 +476,6 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         | StepKind::Timeout { program, .. }
         | StepKind::Limit { program, .. }
         | StepKind::ToThread(program) => takes_no_time(program),
-        StepKind::Join { .. } => true,
+        StepKind::Join { .. } | StepKind::Put(_) | StepKind::Get(_) => true,
     })
 }

@@ -81,6 +81,9 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Flow::Parked
             }
             Op::ToThread { program } => self.op_to_thread(f, program),
+            Op::Put { queue } => self.op_put(f, queue),
+            Op::Get { queue } => self.op_get(f, queue),
+            Op::Loop { start } => self.op_loop(f, start),
         }
     }
 

@@ -50,6 +50,13 @@ pub(super) struct StepInput<'v> {
     transfer: Option<Option<Transfer>>,
 }
 
+impl<'v> StepInput<'v> {
+    /// The value under the kind's key.
+    pub(super) fn value(&self) -> &Node<'v> {
+        &self.value
+    }
+}
+
 /// Decodes one kind of step.
 type StepDecoder = fn(&mut Decoder, &StepInput<'_>, &mut Scope) -> Option<StepKind>;
 
@@ -66,6 +73,8 @@ const STEPS: &[(&str, StepDecoder)] = &[
     ("limit", Decoder::step_limit),
     ("to_thread", Decoder::step_to_thread),
     ("call", Decoder::step_call),
+    ("put", Decoder::step_put),
+    ("get", Decoder::step_get),
 ];
 
 /// The keys of [`STEPS`].
