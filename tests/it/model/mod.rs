@@ -14,6 +14,7 @@ mod limit;
 mod link;
 mod metrics;
 mod processes;
+mod queues;
 mod randomness;
 mod retry;
 mod runtime;
