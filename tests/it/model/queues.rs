@@ -9,11 +9,7 @@ const WORKER: &str = r#"[{"get": "jobs"}, {"io": "10ms"}]"#;
 
 /// The worked example: a queue of capacity 1, one worker, 3 producers.
 fn example(strategies: &str) -> String {
-    let classes = [
-        class("w", r#"{"workers": 1}"#, WORKER),
-        batch_class("p", 3, r#"[{"put": "jobs"}]"#),
-    ]
-    .join(", ");
+    let classes = [class("w", r#"{"workers": 1}"#, WORKER), batch_class("p", 3, r#"[{"put": "jobs"}]"#)].join(", ");
     scenario_json(&classes, strategies, r#""queues": {"jobs": {"capacity": 1}}"#)
 }
 
@@ -92,11 +88,9 @@ fn r_queue_threads_stall_when_workers_hold_every_thread() {
 fn r_queue_handoff_woken_getter_looks_again() {
     // Two workers wait at t = 0 (w0 first). p puts two items at 0: the
     // first wakes w0, the second w1; both take one.
-    let classes = [
-        class("w", r#"{"workers": 2}"#, WORKER),
-        batch_class("p", 1, r#"[{"put": "jobs"}, {"put": "jobs"}]"#),
-    ]
-    .join(", ");
+    let classes =
+        [class("w", r#"{"workers": 2}"#, WORKER), batch_class("p", 1, r#"[{"put": "jobs"}, {"put": "jobs"}]"#)]
+            .join(", ");
     let json = scenario_json(&classes, BOTH, r#""queues": {"jobs": {}}"#);
     for (label, run) in run_all(&json) {
         assert_eq!(run.ends_ms_of(0), [10, 10], "{label}");
