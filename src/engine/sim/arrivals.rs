@@ -103,7 +103,6 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         self.stats.arrived += 1;
-        self.queue_task_arrived(class);
         let task = self.tasks.insert(Task::arrived(class, index, number, self.now, user));
         self.integrate_in_flight();
         self.stats.last_arrival = self.now;

@@ -35,8 +35,10 @@ const WORKER_NUMBER: u64 = Task::NUMBER;
 /// The queues of a run and what their closing depends on.
 pub(super) struct Queues {
     states: Vec<QueueState>,
-    /// Per class: tasks in flight (non-workers) or workers alive.
-    live: Vec<u32>,
+    /// Per class: workers alive (worker classes) or tasks whose last fiber
+    /// is gone (the others: with the class's `issued`, its tasks in flight,
+    /// so that arrivals need no hook).
+    live: Vec<u64>,
     /// Per class: no arrival is left (workers: always).
     arrivals_over: Vec<bool>,
     /// Per class: a worker class.
@@ -86,9 +88,6 @@ impl Queues {
         }))
     }
 
-    fn class_done(&self, c: u16) -> bool {
-        self.arrivals_over[c as usize] && self.live[c as usize] == 0
-    }
 }
 
 /// Whether `steps` put into `queue` anywhere.
@@ -280,12 +279,17 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// A task's last fiber is gone: count it off its class, close what its
     /// class's end closes. True when the task was a coroutine worker, whose
     /// slot this frees (it held no admission).
+    #[inline(never)]
     pub(super) fn queue_task_done(&mut self, task: TaskId) -> bool {
         let c = self.tasks[task].class();
         let q = self.queues();
-        q.live[c as usize] -= 1;
         let worker = q.worker[c as usize];
-        if q.class_done(c) {
+        if worker {
+            q.live[c as usize] -= 1;
+        } else {
+            q.live[c as usize] += 1;
+        }
+        if self.class_done(c) {
             self.check_closures();
         }
         if worker && self.cooperative() {
@@ -296,15 +300,23 @@ impl<'a, O: Observer> Sim<'a, O> {
         false
     }
 
-    /// A non-worker task arrived.
-    pub(super) fn queue_task_arrived(&mut self, class: u16) {
-        if let Some(q) = &mut self.queues {
-            q.live[class as usize] += 1;
-        }
+    /// Whether class `c` has no arrival left and no task in flight (a
+    /// worker class: all its workers stopped).
+    fn class_done(&self, c: u16) -> bool {
+        let q = self.queues.as_ref().expect("scenarios with queues");
+        let c = c as usize;
+        if q.worker[c] { q.live[c] == 0 } else { q.arrivals_over[c] && q.live[c] == self.classes[c].issued }
     }
 
     /// No arrival of `class` is left (a closed loop: one more user stopped).
     pub(super) fn arrivals_ended(&mut self, class: u16) {
+        if self.queues.is_some() {
+            self.queue_arrivals_ended(class);
+        }
+    }
+
+    #[inline(never)]
+    fn queue_arrivals_ended(&mut self, class: u16) {
         let Some(q) = &mut self.queues else { return };
         let c = class as usize;
         if let Arrivals::Closed { users, .. } = self.scenario.classes[c].arrivals {
@@ -314,7 +326,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         q.arrivals_over[c] = true;
-        if q.class_done(class) {
+        if self.class_done(class) {
             self.check_closures();
         }
     }
@@ -323,11 +335,11 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// closed, empty queue run again (workers' loops stop there).
     fn check_closures(&mut self) {
         for i in 0..self.queues().states.len() {
-            let q = self.queues();
-            if q.states[i].closed || !q.states[i].producers.iter().all(|&c| q.class_done(c)) {
+            let q = self.queues.as_ref().expect("scenarios with queues");
+            if q.states[i].closed || !q.states[i].producers.iter().all(|&c| self.class_done(c)) {
                 continue;
             }
-            q.states[i].closed = true;
+            self.queues().states[i].closed = true;
             if self.queues().states[i].items.is_empty() {
                 self.wake_all_getters(i as QueueId);
             }
@@ -369,8 +381,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             .filter(|&c| q.worker[c] && q.live[c] > 0)
             .map(|c| format!("{} ×{}", self.scenario.classes[c].name, q.live[c]))
             .collect();
-        let total: u32 = (0..q.worker.len()).filter(|&c| q.worker[c]).map(|c| q.live[c]).sum();
-        (total >= *workers).then(|| {
+        let total: u64 = (0..q.worker.len()).filter(|&c| q.worker[c]).map(|c| q.live[c]).sum();
+        (total >= u64::from(*workers)).then(|| {
             format!(
                 "waits for a worker thread: queue workers hold all {workers} threads ({}); give the pool more \"workers\" than the queue workers",
                 held.join(", ")
