@@ -29,7 +29,8 @@ fn arrivals() -> impl Strategy<Value = String> {
         (1u32..12).prop_map(|n| format!(r#"{{"batch": {{"count": {n}}}}}"#)),
         (1u32..12).prop_map(|n| format!(r#"{{"poisson": {{"rate": 100, "count": {n}}}}}"#)),
         (1u32..8).prop_map(|n| format!(r#"{{"interval": {{"every": "3ms", "count": {n}}}}}"#)),
-        (1u32..3, 1u32..8).prop_map(|(u, n)| format!(r#"{{"closed": {{"users": {u}, "think": "2ms", "count": {n}}}}}"#)),
+        (1u32..3, 1u32..8)
+            .prop_map(|(u, n)| format!(r#"{{"closed": {{"users": {u}, "think": "2ms", "count": {n}}}}}"#)),
     ]
 }
 

@@ -1714,7 +1714,7 @@ fn a_put_of_an_undeclared_queue_suggests_the_closest() {
 #[test]
 fn a_zero_capacity_is_rejected() {
     let text = "{\"name\": \"case\", \"queues\": {\"q\": {\"capacity\": 0}},\n  \"classes\": {\"job\": {\"arrivals\": {\"batch\": {\"count\": 1}}, \"program\": [{\"put\": \"q\"}]}}}\n";
-    check(&text, &[at(1, 47, "queues.q.capacity", "expected").on("0")]);
+    check(text, &[at(1, 47, "queues.q.capacity", "expected").on("0")]);
 }
 
 #[test]

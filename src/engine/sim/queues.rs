@@ -87,7 +87,6 @@ impl Queues {
             users_stopped: vec![0; scenario.classes.len()],
         }))
     }
-
 }
 
 /// Whether `steps` put into `queue` anywhere.
