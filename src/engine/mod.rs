@@ -21,7 +21,7 @@
 //! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0, transfer: None }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
-//!     machine: Machine::default(), pools: vec![], links: vec![], services: vec![], horizon: None, slos: vec![], warmup: None,
+//!     machine: Machine::default(), pools: vec![], links: vec![], services: vec![], queues: vec![], horizon: None, slos: vec![], warmup: None,
 //!     runtime: Runtime::ideal(),
 //!     classes: vec![TaskClass { name: "download".into(), arrivals: Arrivals::Batch { count: 3 }, program: vec![io(5)] }],
 //!     strategies: vec![Strategy { label: "cooperative".into(), kind: StrategyKind::Cooperative { max_concurrency: None } }],
@@ -44,7 +44,9 @@ mod service;
 mod sim;
 mod streams;
 
-pub use observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
+pub use observer::{
+    CallEvent, Observer, Outcome, QueueChange, QueueEvent, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat,
+};
 pub use queue::EventQueue;
 pub use streams::{Purpose, Stream, replication_seed};
 
@@ -130,6 +132,12 @@ pub struct StalledTask {
     pub waits: Vec<String>,
 }
 
+impl StalledTask {
+    /// The `number` of a queue worker waiting between two items (it is no
+    /// task then).
+    pub const WORKER: u64 = u64::MAX;
+}
+
 /// Why a run could not finish.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
@@ -168,10 +176,16 @@ pub struct Limits<'a> {
 fn stall_message(at: SimTime, stuck: u64, tasks: &[StalledTask]) -> String {
     let mut msg = format!("the simulation stalled at {at}: {stuck} task(s) wait and no event is pending (a deadlock)");
     for t in tasks {
-        msg.push_str(&format!("\n  task {} (class \"{}\"): {}", t.number, t.class, t.waits.join("; ")));
+        let who =
+            if t.number == StalledTask::WORKER { "queue worker".to_string() } else { format!("task {}", t.number) };
+        msg.push_str(&format!("\n  {who} (class \"{}\"): {}", t.class, t.waits.join("; ")));
     }
     if stuck > tasks.len() as u64 {
         msg.push_str(&format!("\n  … and {} more", stuck - tasks.len() as u64));
+    }
+    if tasks.iter().any(|t| t.waits.iter().any(|w| w.contains("queue"))) {
+        msg.push_str("\n  hint: queue workers wait for items that no running task can put: give the threaded pool more \"workers\" than the queue workers, or check that every queue's producers can finish");
+        return msg;
     }
     msg.push_str("\n  hint: a program waits for a permit that only a waiting task can return; raise the pool size or avoid holding one permit while asking for another");
     msg

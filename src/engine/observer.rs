@@ -133,6 +133,27 @@ pub struct ResourceChange {
     pub bytes: u64,
 }
 
+/// What happened at a work queue (scenarios with queues only,
+/// docs/model.md R-QUEUE-*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueEvent {
+    /// An item was put; the queue now holds `len` items.
+    Put { len: u64 },
+    /// An item was got after it waited `waited` in the queue, which now
+    /// holds `len` items.
+    Got { len: u64, waited: crate::time::SimDuration },
+    /// A producer waiting on the full queue was woken after `blocked`.
+    Unblocked { blocked: crate::time::SimDuration },
+}
+
+/// A [`QueueEvent`] at `time` at queue `queue` (its index in the scenario).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueChange {
+    pub time: SimTime,
+    pub queue: u16,
+    pub event: QueueEvent,
+}
+
 /// Receives the engine's reports. Every method has a do-nothing default.
 pub trait Observer {
     /// A task ended (completed, failed, timed out or was cancelled).
@@ -154,6 +175,10 @@ pub trait Observer {
     /// A `call` attempt at service `service` reached a milestone (scenarios
     /// with services only).
     fn call(&mut self, _service: u16, _event: CallEvent) {}
+
+    /// A queue's item was put or got, or a producer unblocked (called only
+    /// from queue steps: runs without queues never call it).
+    fn queue(&mut self, _change: &QueueChange) {}
 
     /// Whether to emit [`TraceEvent`]s (checked once per run).
     fn tracing(&self) -> bool {

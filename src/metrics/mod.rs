@@ -17,6 +17,7 @@
 //! [`slo`] checks a scenario's SLOs against the results.
 
 mod latency;
+pub mod queues;
 pub mod replicate;
 pub mod resources;
 pub mod services;
@@ -144,6 +145,8 @@ pub struct Recorder {
     pub resources: resources::ResourceRecorder,
     /// Per service, by index: what happened to call attempts.
     pub services: Vec<services::ServiceRecorder>,
+    /// Per queue, by index (scenarios with queues).
+    pub queues: Vec<queues::QueueRecorder>,
 }
 
 /// A bounded log of trace events.
@@ -247,6 +250,14 @@ impl Observer for Recorder {
             self.services.resize_with(i + 1, Default::default);
         }
         self.services[i].record(event);
+    }
+
+    fn queue(&mut self, change: &crate::engine::QueueChange) {
+        let i = change.queue as usize;
+        if self.queues.len() <= i {
+            self.queues.resize_with(i + 1, Default::default);
+        }
+        self.queues[i].record(change);
     }
 
     fn tracing(&self) -> bool {
@@ -375,6 +386,9 @@ pub struct StrategyResult {
     /// destroyed but it is pending!").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detached_pending: Option<u64>,
+    /// Scenarios with queues: each queue's figures, in scenario order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<queues::QueueResult>,
 }
 
 /// One link's figures under one strategy.
@@ -522,8 +536,22 @@ impl StrategyResult {
             services,
             bottleneck,
             detached_pending: stats.detached_pending,
+            queues: queue_results(scenario, recorder, stats),
         }
     }
+}
+
+/// Each queue's figures (scenarios with queues).
+fn queue_results(scenario: &Scenario, recorder: &Recorder, stats: &RunStats) -> Vec<queues::QueueResult> {
+    let empty = queues::QueueRecorder::default();
+    scenario
+        .queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            queues::QueueResult::new(&q.name, q.capacity, recorder.queues.get(i).unwrap_or(&empty), stats.end)
+        })
+        .collect()
 }
 
 /// A measured strategy with the run's raw counters and, if asked, its trace

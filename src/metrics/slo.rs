@@ -152,6 +152,7 @@ mod tests {
             services: Vec::new(),
             bottleneck: None,
             detached_pending: None,
+            queues: Vec::new(),
         }
     }
 

@@ -89,6 +89,8 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
                         (secs / every.as_secs_f64(), 0.0, format!("one every {every} for {d}"))
                     }
                 },
+                // Their iterations are the producers' items, counted there.
+                Arrivals::Workers { count } => (0.0, f64::from(*count), format!("{count} queue workers")),
                 Arrivals::Closed { users, think, bound } => {
                     let users = f64::from(*users);
                     match bound {
@@ -153,12 +155,17 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
             StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
             // A call's time depends on the service's load: not estimated.
-            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
             StepKind::SpawnDetached { .. } => 0.0,
             StepKind::GatherUntil { branches, .. } => {
                 branches.iter().map(|b| typical_ns(&b.program)).fold(f64::INFINITY, f64::min)
             }
             StepKind::Hedge { program, .. } => typical_ns(program),
+            // Nor a queue's wait.
+            StepKind::Spawn { .. }
+            | StepKind::Join { .. }
+            | StepKind::Call { .. }
+            | StepKind::Put(_)
+            | StepKind::Get(_) => 0.0,
         })
         .sum()
 }

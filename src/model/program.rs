@@ -7,10 +7,12 @@
 //!
 //! Layout: each program (a class's top-level program, and every sub-program of
 //! a gather branch, spawn or timeout) is a contiguous run of [`Op`]s ending in
-//! [`Op::End`]. A `limit` compiles inline to `Acquire`, the body, `Release`.
+//! [`Op::End`] (a worker class's top-level program ends in [`Op::Loop`]
+//! instead, back to its start). A `limit` compiles inline to `Acquire`, the body, `Release`.
 //!
 //! Invariants, established by [`CompiledWorkload::compile`]:
-//! - every [`ProgramId`] points at the first op of a run that ends in `End`;
+//! - every [`ProgramId`] points at the first op of a run that ends in `End`
+//!   (or, for a worker class's top-level program, `Loop`);
 //! - `Join { slot }` only appears after a `Spawn { slot, .. }` in the same run;
 //! - an op's [`CompiledWorkload::held_pools`] are exactly the permits a fiber
 //!   holds while that op is its next (or pending) op: the pools of the `limit`
@@ -18,7 +20,7 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Call, Dist, GatherBranch, LinkId, PoolId, Scenario, Step, StepKind};
+use super::{Arrivals, Call, Dist, GatherBranch, LinkId, PoolId, QueueId, Scenario, Step, StepKind};
 pub use crate::scenario::Rest;
 use crate::time::SimDuration;
 
@@ -95,6 +97,19 @@ pub enum Op {
     Hedge {
         hedge: u32,
     },
+    /// `put`: one item into queue `queue` (R-QUEUE-PUT).
+    Put {
+        queue: QueueId,
+    },
+    /// `get`: the oldest item of queue `queue` (R-QUEUE-GET).
+    Get {
+        queue: QueueId,
+    },
+    /// The end of a worker class's program: the iteration is over, the
+    /// worker goes back to `start` (R-QUEUE-WORKERS).
+    Loop {
+        start: ProgramId,
+    },
 }
 
 impl Op {
@@ -117,6 +132,9 @@ impl Op {
             Op::SpawnDetached { .. } => "spawn",
             Op::GatherUntil { .. } => "gather",
             Op::Hedge { .. } => "hedge",
+            Op::Put { .. } => "put",
+            Op::Get { .. } => "get",
+            Op::Loop { .. } => "end",
         }
     }
 }
@@ -185,6 +203,11 @@ impl CompiledWorkload {
         for class in &scenario.classes {
             out.class_bases.push(out.ops.len() as u32);
             let id = out.compile_program(&class.program);
+            if matches!(class.arrivals, Arrivals::Workers { .. }) {
+                // A worker loops: its top-level program ends in `Loop`.
+                let end = out.ops.len() - 1;
+                out.ops[end] = Op::Loop { start: id };
+            }
             out.class_programs.push(id);
         }
         out
@@ -277,6 +300,8 @@ impl CompiledWorkload {
                 self.hedges.push(Hedge { program, after: *after, copies: *copies });
                 Prepared::Op(Op::Hedge { hedge: (self.hedges.len() - 1) as u32 })
             }
+            StepKind::Put(queue) => Prepared::Op(Op::Put { queue: *queue }),
+            StepKind::Get(queue) => Prepared::Op(Op::Get { queue: *queue }),
         }
     }
 
@@ -369,6 +394,7 @@ mod tests {
             pools: vec![],
             links: vec![],
             services: vec![],
+            queues: vec![],
             classes: vec![TaskClass { name: "c".into(), arrivals: Arrivals::Batch { count: 1 }, program }],
             strategies: vec![],
             horizon: None,

@@ -71,6 +71,10 @@ pub fn render(report: &Report) -> String {
         }
     }
     out.push_str(&detached_lines(&report.results, escape));
+    if report.results.iter().any(|r| !r.queues.is_empty()) {
+        out.push_str("\n## Queues\n\n");
+        out.push_str(&super::queues::queues_table(&report.results, escape).to_markdown());
+    }
     out.push_str("\n## Tasks\n\n");
     out.push_str(&tasks_table(&report.results, escape).to_markdown());
     if report.results.first().is_some_and(|r| r.classes.len() > 1) {

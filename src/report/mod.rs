@@ -24,6 +24,7 @@ pub mod histogram;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod queues;
 pub mod resources;
 pub mod sweep;
 mod table;

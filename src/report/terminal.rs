@@ -54,6 +54,9 @@ pub fn render(report: &Report) -> String {
     for line in super::resources::link_lines(resources).into_iter().chain(super::resources::service_lines(resources)) {
         out.push_str(&format!("  {line}\n"));
     }
+    for line in super::queues::queue_lines(resources) {
+        out.push_str(&format!("  {line}\n"));
+    }
     for r in &report.results {
         let t = &r.tasks;
         if t.failed + t.timed_out + t.cancelled + t.rejected > 0 {

@@ -33,6 +33,9 @@ pub struct Scenario {
     /// Downstream services, in file order. `call` steps refer to them by
     /// index ([`ServiceId`]).
     pub services: Vec<Service>,
+    /// Work queues, in file order. `put` and `get` steps refer to them by
+    /// index ([`QueueId`]).
+    pub queues: Vec<Queue>,
     /// Task classes, in file order. Each draws from streams named after the
     /// class, so adding a class changes no other class's draws.
     pub classes: Vec<TaskClass>,
@@ -200,6 +203,19 @@ pub enum Jitter {
     Equal,
 }
 
+/// Index of a queue in [`Scenario::queues`].
+pub type QueueId = u16;
+
+/// A work queue (`asyncio.Queue` / `queue.Queue`, docs/model.md R-QUEUE-*):
+/// items handed from `put` steps to `get` steps in FIFO order; a `put` on a
+/// full queue waits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queue {
+    pub name: String,
+    /// At most this many items (≥ 1) wait in the queue; `None`: unbounded.
+    pub capacity: Option<u32>,
+}
+
 /// A named kind of task: its arrivals and its program.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskClass {
@@ -222,6 +238,10 @@ pub enum Arrivals {
     /// `users` closed-loop users: each issues a task at t = 0, waits for it to
     /// end, thinks for a sampled time, and issues the next.
     Closed { users: u32, think: Dist, bound: Bound },
+    /// `count` (≥ 1) long-lived queue workers started at t = 0, each looping
+    /// the program (whose top level has a `get`); every iteration that got
+    /// an item is one task, arrived when that item was put (R-QUEUE-WORKERS).
+    Workers { count: u32 },
 }
 
 /// How an arrival process stops.
@@ -276,6 +296,12 @@ pub enum StepKind {
     /// only: a synchronous function) runs on a worker of the loop's default
     /// executor; on a thread it runs inline.
     ToThread(Vec<Step>),
+    /// `await queue.put(item)` / `queue.put(item)`: one item into the queue;
+    /// waits while it is full (R-QUEUE-PUT).
+    Put(QueueId),
+    /// `await queue.get()` / `queue.get()`: the oldest item; waits while the
+    /// queue is empty (R-QUEUE-GET).
+    Get(QueueId),
     /// `spawn` with `detached: true` (`asyncio.create_task` kept running,
     /// R-SPAWN-DETACHED): the parent does not wait for it at its end, and
     /// its failures are ignored. A later `join` may still await it.
@@ -459,6 +485,57 @@ impl Dist {
     }
 }
 
+impl StepKind {
+    /// The programs nested directly in this step (a gather's branches, the
+    /// body of a spawn, timeout, limit, ...), for walks over a whole program
+    /// tree. Exhaustive on purpose: a new step kind with a body must say so
+    /// here, or every walk (queue users, estimates) would skip it.
+    pub fn programs(&self) -> Vec<&[Step]> {
+        match self {
+            StepKind::Io { .. }
+            | StepKind::Call { .. }
+            | StepKind::Cpu(_)
+            | StepKind::Sleep(_)
+            | StepKind::Blocking(_)
+            | StepKind::Join { .. }
+            | StepKind::Put(_)
+            | StepKind::Get(_) => Vec::new(),
+            StepKind::Gather(branches) | StepKind::GatherUntil { branches, .. } => {
+                branches.iter().map(|b| b.program.as_slice()).collect()
+            }
+            StepKind::Spawn { program, .. }
+            | StepKind::SpawnDetached { program, .. }
+            | StepKind::Timeout { program, .. }
+            | StepKind::Limit { program, .. }
+            | StepKind::ToThread(program)
+            | StepKind::Hedge { program, .. } => vec![program.as_slice()],
+        }
+    }
+}
+
+/// Which end of a queue a step uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueUse {
+    Put,
+    Get,
+}
+
+/// The queues a program's steps put into (or get from) at any depth, in
+/// program order, repeats included.
+pub fn queues_used(steps: &[Step], end: QueueUse) -> Vec<QueueId> {
+    fn walk(steps: &[Step], end: QueueUse, out: &mut Vec<QueueId>) {
+        for step in steps {
+            match (&step.kind, end) {
+                (StepKind::Put(q), QueueUse::Put) | (StepKind::Get(q), QueueUse::Get) => out.push(*q),
+                (kind, _) => kind.programs().into_iter().for_each(|program| walk(program, end, out)),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(steps, end, &mut out);
+    out
+}
+
 /// True when a program takes no virtual time whatever is drawn: every step
 /// on every path is always zero.
 pub fn takes_no_time(steps: &[Step]) -> bool {
@@ -472,7 +549,7 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         | StepKind::Timeout { program, .. }
         | StepKind::Limit { program, .. }
         | StepKind::ToThread(program) => takes_no_time(program),
-        StepKind::Join { .. } => true,
+        StepKind::Join { .. } | StepKind::Put(_) | StepKind::Get(_) => true,
         StepKind::SpawnDetached { program, .. } | StepKind::Hedge { program, .. } => takes_no_time(program),
         StepKind::GatherUntil { branches, .. } => branches.iter().all(|b| takes_no_time(&b.program)),
     })

@@ -57,6 +57,7 @@ mod library;
 mod model;
 mod properties;
 mod queue_contenders;
+mod queue_properties;
 mod scenario_errors;
 mod scenario_parse;
 mod tutorial;

@@ -254,6 +254,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 rate_limit: Some(RateLimit { rate_per_s: 200.0, burst: 5 }),
                 slowdowns: vec![Slowdown { from: ms(20), until: ms(60), factor: 3.0 }],
             }],
+            queues: Vec::new(),
             classes: classes
                 .into_iter()
                 .enumerate()
@@ -322,7 +323,11 @@ fn least_time(steps: &[Step]) -> SimDuration {
                 least_time(program)
             }
             // A call's service time may be drawn as small as zero.
-            StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => SimDuration::ZERO,
+            StepKind::Spawn { .. }
+            | StepKind::Join { .. }
+            | StepKind::Call { .. }
+            | StepKind::Put(_)
+            | StepKind::Get(_) => SimDuration::ZERO,
             StepKind::SpawnDetached { .. } => SimDuration::ZERO,
             // At least one branch completed; the winning copy ran its program.
             StepKind::GatherUntil { branches, .. } => {

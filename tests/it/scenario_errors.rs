@@ -223,7 +223,7 @@ fn an_unknown_top_level_field_with_no_close_match_lists_the_fields() {
         &top(&[r#""workers": 8"#]),
         &[at(2, 3, "workers", "unknown field \"workers\"")
             .on("\"workers\"")
-            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, links, services, classes, strategies")],
+            .hint("expected one of: name, description, seed, machine, horizon, warmup, pools, links, services, queues, classes, strategies")],
     );
 }
 
@@ -623,7 +623,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, label, fail, bytes, link, until, rest, after, copies"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, put, get, label, fail, bytes, link, until, rest, after, copies"),
         ],
     );
 }
@@ -1735,5 +1735,89 @@ fn detached_is_true_or_false() {
     check(
         &program(&[r#"{"spawn": {"name": "a", "detached": "yes", "program": [{"io": "1s"}]}}"#]),
         &[at(7, 45, "classes.job.program[0].spawn.detached", "expected true or false, found \"yes\"").on("\"yes\"")],
+    );
+}
+
+// ----- work queues (R-QUEUE-*) --------------------------------------------
+
+/// A scenario with queues `jobs` (line 3) and `done`, the classes one per
+/// line from line 5 (each at column 5), and `strategies` on the last line.
+fn queues(classes: &[&str], strategies: &str) -> String {
+    let classes: Vec<String> = classes.iter().map(|c| format!("    {c}")).collect();
+    format!(
+        "{{
+  \"name\": \"case\",
+  \"queues\": {{\"jobs\": {{\"capacity\": 10}}, \"done\": {{}}}},
+  \"classes\": {{
+{}
+  }},
+  \"strategies\": {strategies}
+}}
+",
+        classes.join(",\n")
+    )
+}
+
+const PRODUCER: &str = r#""p": {"arrivals": {"batch": {"count": 1}}, "program": [{"put": "jobs"}]}"#;
+
+#[test]
+fn a_put_of_an_undeclared_queue_suggests_the_closest() {
+    let text =
+        queues(&[r#""p": {"arrivals": {"batch": {"count": 1}}, "program": [{"put": "job"}]}"#], r#"["cooperative"]"#);
+    check(
+        &text,
+        &[at(5, 68, "classes.p.program[0].put", "unknown queue \"job\"").on("\"job\"").hint("did you mean \"jobs\"?")],
+    );
+}
+
+#[test]
+fn a_zero_capacity_is_rejected() {
+    let text = "{\"name\": \"case\", \"queues\": {\"q\": {\"capacity\": 0}},\n  \"classes\": {\"job\": {\"arrivals\": {\"batch\": {\"count\": 1}}, \"program\": [{\"put\": \"q\"}]}}}\n";
+    check(text, &[at(1, 47, "queues.q.capacity", "expected").on("0")]);
+}
+
+#[test]
+fn a_worker_class_needs_a_top_level_get() {
+    let text =
+        queues(&[PRODUCER, r#""w": {"arrivals": {"workers": 2}, "program": [{"io": "1s"}]}"#], r#"["cooperative"]"#);
+    check(&text, &[at(6, 50, "classes.w.program", "no top-level get").on("[").hint("put the get at the top level")]);
+}
+
+#[test]
+fn workers_under_blocking_are_rejected_naming_threaded() {
+    let text = queues(
+        &[PRODUCER, r#""w": {"arrivals": {"workers": 1}, "program": [{"get": "jobs"}]}"#],
+        r#"["blocking", "cooperative"]"#,
+    );
+    check(
+        &text,
+        &[at(8, 17, "strategies", "cannot run the queue workers of class \"w\"").on("[").hint("\"threaded\"")],
+    );
+}
+
+#[test]
+fn a_cycle_of_queues_through_workers_is_rejected() {
+    let text = queues(
+        &[
+            PRODUCER,
+            r#""a": {"arrivals": {"workers": 1}, "program": [{"get": "jobs"}, {"put": "done"}]}"#,
+            r#""b": {"arrivals": {"workers": 1}, "program": [{"get": "done"}, {"put": "jobs"}]}"#,
+        ],
+        r#"["cooperative"]"#,
+    );
+    check(
+        &text,
+        &[at(4, 14, "classes", "a cycle of queues through worker classes: \"jobs\" → \"done\" → \"jobs\"")
+            .on("{")
+            .hint("break the cycle")],
+    );
+}
+
+#[test]
+fn processes_cannot_share_queues() {
+    let text = queues(&[PRODUCER], r#"[{"processes": {"workers": 2, "strategy": "cooperative"}}]"#);
+    check(
+        &text,
+        &[at(7, 18, "strategies[0]", "processes cannot share the scenario's queues").on("{").hint("\"threaded\"")],
     );
 }

@@ -12,12 +12,16 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Arrivals::Batch { .. } | Arrivals::Interval { .. } => {
                     if self.may_issue(class_id, SimTime::ZERO) {
                         self.queue.push(SimTime::ZERO, Event::Arrival { class: class_id });
+                    } else {
+                        self.arrivals_ended(class_id);
                     }
                 }
                 Arrivals::Poisson { rate_per_s, .. } => {
                     let first = SimTime::ZERO + self.poisson_gap(c, *rate_per_s);
                     if self.may_issue(class_id, first) {
                         self.queue.push(first, Event::Arrival { class: class_id });
+                    } else {
+                        self.arrivals_ended(class_id);
                     }
                 }
                 Arrivals::Closed { users, .. } => {
@@ -26,6 +30,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                         self.queue.push(SimTime::ZERO, Event::UserIssue { class: class_id, user });
                     }
                 }
+                // Started by `start_workers`, before any arrival.
+                Arrivals::Workers { .. } => {}
             }
         }
     }
@@ -37,12 +43,15 @@ impl<'a, O: Observer> Sim<'a, O> {
                 for _ in 0..*count {
                     self.arrive(class, NO_USER);
                 }
+                self.arrivals_ended(class);
             }
             Arrivals::Poisson { rate_per_s, .. } => {
                 self.arrive(class, NO_USER);
                 let next = self.now + self.poisson_gap(c, *rate_per_s);
                 if self.may_issue(class, next) {
                     self.queue.push(next, Event::Arrival { class });
+                } else {
+                    self.arrivals_ended(class);
                 }
             }
             Arrivals::Interval { every, .. } => {
@@ -50,9 +59,12 @@ impl<'a, O: Observer> Sim<'a, O> {
                 let next = self.now + *every;
                 if self.may_issue(class, next) {
                     self.queue.push(next, Event::Arrival { class });
+                } else {
+                    self.arrivals_ended(class);
                 }
             }
             Arrivals::Closed { .. } => unreachable!("closed-loop classes arrive through UserIssue"),
+            Arrivals::Workers { .. } => unreachable!("workers are started, not arrived"),
         }
     }
 
@@ -67,6 +79,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         let issued = self.classes[class as usize].issued;
         match self.scenario.classes[class as usize].arrivals {
             Arrivals::Batch { count } => issued < count,
+            Arrivals::Workers { .. } => false,
             Arrivals::Poisson { bound, .. } | Arrivals::Interval { bound, .. } | Arrivals::Closed { bound, .. } => {
                 match bound {
                     Bound::Count(n) => issued < n,

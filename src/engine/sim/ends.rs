@@ -133,6 +133,9 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// The task's last fiber is gone: free its worker or loop slot.
     pub(super) fn task_done(&mut self, task: TaskId) {
+        if self.queues.is_some() && self.queue_task_done(task) {
+            return;
+        }
         let next = match &mut self.discipline {
             Discipline::Threads { busy, waiting, .. } => {
                 *busy -= 1;
@@ -185,8 +188,15 @@ impl<'a, O: Observer> Sim<'a, O> {
             if fiber.state == State::Permit {
                 let pool = &self.scenario.pools[fiber.counter as usize];
                 waits.push(format!("waits for a permit of pool \"{}\" (size {}, none free)", pool.name, pool.size));
+            } else if let Some(wait) = self.describe_queue_wait(fiber) {
+                waits.push(wait);
             }
             f = fiber.next;
+        }
+        if waits.is_empty()
+            && let Some(wait) = self.describe_thread_wait()
+        {
+            waits.push(wait);
         }
         if waits.is_empty() {
             waits.push(match &self.discipline {
@@ -194,6 +204,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                 Discipline::Cooperative { .. } => "waits for admission to the loop".to_string(),
             });
         }
-        StalledTask { number: t.number(), class: self.scenario.classes[t.class() as usize].name.clone(), waits }
+        // An idle queue worker is no task: `StalledTask::WORKER`.
+        let number = if t.ended() { StalledTask::WORKER } else { t.number() };
+        StalledTask { number, class: self.scenario.classes[t.class() as usize].name.clone(), waits }
     }
 }

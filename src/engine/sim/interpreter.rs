@@ -84,6 +84,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::SpawnDetached { slot, program } => self.op_spawn_detached(f, slot, program),
             Op::GatherUntil { gather } => self.op_gather_until(f, gather),
             Op::Hedge { hedge } => self.op_hedge(f, hedge),
+            Op::Put { queue } => self.op_put(f, queue),
+            Op::Get { queue } => self.op_get(f, queue),
+            Op::Loop { start } => self.op_loop(f, start),
         }
     }
 

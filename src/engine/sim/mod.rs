@@ -39,6 +39,7 @@ mod ends;
 mod event_loop;
 mod fibers;
 mod interpreter;
+mod queues;
 mod records;
 mod resources;
 mod tracing;
@@ -114,6 +115,8 @@ pub(super) struct Sim<'a, O: Observer> {
     /// The scenario's services and the requests they hold (`service.rs`).
     services: Vec<ServiceState>,
     requests: Requests,
+    /// The scenario's work queues (`queues.rs`); `None` without any.
+    queues: Option<Box<queues::Queues>>,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -170,6 +173,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             cpu_reported: 0,
             services: scenario.services.iter().map(ServiceState::new).collect(),
             requests: Requests::default(),
+            queues: queues::Queues::of(scenario),
         }
     }
 
@@ -242,6 +246,8 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn run(mut self, limits: Limits) -> Result<RunStats, EngineError> {
         /// Events between two looks at the interrupt flag.
         const INTERRUPT_POLL: u64 = 4096;
+        self.start_workers();
+        self.drain();
         self.schedule_first_arrivals();
         if let Some(h) = self.scenario.horizon {
             self.queue.push(SimTime::ZERO + h, Event::Horizon);
@@ -288,6 +294,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::UserIssue { class, user } => {
                 if self.may_issue(class, self.now) {
                     self.arrive(class, user);
+                } else {
+                    self.arrivals_ended(class);
                 }
             }
             Event::Wake { fiber, generation } => {

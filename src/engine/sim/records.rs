@@ -50,6 +50,10 @@ pub(super) enum State {
     Call,
     /// Waiting out a `call`'s backoff before its next attempt.
     Backoff,
+    /// Waiting for room in queue `counter` (R-QUEUE-PUT).
+    QueuePut,
+    /// Waiting for an item of queue `counter` (R-QUEUE-GET).
+    QueueGet,
 }
 
 /// A fiber whose `call` finally failed holds this plus the outcome's code

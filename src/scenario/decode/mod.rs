@@ -45,6 +45,7 @@ mod net;
 mod primitives;
 mod profile;
 mod program;
+mod queues;
 mod service;
 mod slos;
 mod strategies;
@@ -79,6 +80,7 @@ const TOP_FIELDS: &[&str] = &[
     "pools",
     "links",
     "services",
+    "queues",
     "classes",
     "strategies",
     "slos",
@@ -97,7 +99,13 @@ pub fn decode_profile(root: &Value) -> Result<Runtime, Vec<Raw>> {
 
 /// Runs `document` over the root: its value if no problem was recorded.
 fn decode_with<T>(root: &Value, document: impl FnOnce(&mut Decoder, &Node) -> Option<T>) -> Result<T, Vec<Raw>> {
-    let mut decoder = Decoder { problems: Vec::new(), pools: Vec::new(), links: Vec::new(), services: Vec::new() };
+    let mut decoder = Decoder {
+        problems: Vec::new(),
+        pools: Vec::new(),
+        links: Vec::new(),
+        services: Vec::new(),
+        queues: Vec::new(),
+    };
     match document(&mut decoder, &Node { value: root, path: Path::default() }) {
         Some(value) if decoder.problems.is_empty() => Ok(value),
         _ => Err(decoder.problems),
@@ -134,6 +142,8 @@ struct Decoder {
     links: Vec<String>,
     /// Declared service names, likewise.
     services: Vec<String>,
+    /// Declared queue names, likewise.
+    queues: Vec<String>,
 }
 
 impl Decoder {
@@ -151,6 +161,7 @@ impl Decoder {
         let pools = self.optional(&top, "pools", Vec::new(), Decoder::pools);
         let links = self.optional(&top, "links", Vec::new(), Decoder::links);
         let services = self.optional(&top, "services", Vec::new(), Decoder::services);
+        let queues = self.optional(&top, "queues", Vec::new(), Decoder::queues);
         // Even with bad pools, their names are recorded, so limits resolve.
         let classes = self.required(&top, "classes", "the task classes").and_then(|n| self.classes(&n));
         let cores = machine.unwrap_or_default();
@@ -161,6 +172,7 @@ impl Decoder {
             self.optional(&top, "slos", Vec::new(), |d, n| d.slos(n, strategies.as_deref(), classes_node.as_ref()));
         let runtime = self.optional(&top, "runtime", Runtime::ideal(), Decoder::runtime);
         let (classes, horizon) = (classes?, horizon?);
+        let classes = self.check_workers(classes, top.get("classes").as_ref(), strategies.as_deref(), &top)?;
         let warmup = match warmup? {
             Some((warmup, node)) => Some(self.check_warmup(warmup, &node, &classes, horizon)?),
             None => None,
@@ -173,6 +185,7 @@ impl Decoder {
             pools: pools?,
             links: links?,
             services: services?,
+            queues: queues?,
             classes,
             strategies: strategies?,
             horizon,

@@ -53,6 +53,13 @@ pub(super) struct StepInput<'v> {
     transfer: Option<Option<Transfer>>,
 }
 
+impl<'v> StepInput<'v> {
+    /// The value under the kind's key.
+    pub(super) fn value(&self) -> &Node<'v> {
+        &self.value
+    }
+}
+
 /// Decodes one kind of step.
 type StepDecoder = fn(&mut Decoder, &StepInput<'_>, &mut Scope) -> Option<StepKind>;
 
@@ -70,6 +77,8 @@ const STEPS: &[(&str, StepDecoder)] = &[
     ("to_thread", Decoder::step_to_thread),
     ("call", Decoder::step_call),
     ("hedge", Decoder::step_hedge),
+    ("put", Decoder::step_put),
+    ("get", Decoder::step_get),
 ];
 
 /// The keys of [`STEPS`].

@@ -54,6 +54,14 @@ impl Decoder {
             self.problem(node, Anchor::Value, message, Some(hint.into()));
             ok = false;
         }
+        if matches!(strategy.kind, StrategyKind::Processes { .. }) && !self.queues.is_empty() {
+            // asyncio.Queue and queue.Queue live in one process.
+            let message =
+                "processes cannot share the scenario's queues: an asyncio.Queue or queue.Queue lives in one process";
+            let hint = "compare \"threaded\" or \"cooperative\" on a scenario with \"queues\"";
+            self.problem(node, Anchor::Value, message, Some(hint.into()));
+            ok = false;
+        }
         if before.iter().any(|s| s.label == strategy.label) {
             let message = format!("two strategies are labelled \"{}\"", strategy.label);
             let hint =

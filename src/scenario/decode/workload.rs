@@ -17,7 +17,7 @@ use crate::scenario::{Arrivals, Bound, Dist, Machine, Pool, PoolId, TaskClass, W
 use crate::time::SimDuration;
 use serde_json::Value;
 
-const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed"];
+const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed", "workers"];
 
 impl Decoder {
     pub(super) fn machine(&mut self, node: &Node) -> Option<Machine> {
@@ -124,6 +124,7 @@ impl Decoder {
             "poisson" => self.poisson(&inner),
             "interval" => self.interval(&inner),
             "closed" => self.closed(&inner),
+            "workers" => self.small_count(&inner).map(|count| Arrivals::Workers { count }),
             _ => unreachable!("one_of returns a listed kind"),
         }
     }

@@ -17,6 +17,7 @@ mod limit;
 mod link;
 mod metrics;
 mod processes;
+mod queues;
 mod randomness;
 mod retry;
 mod runtime;
