@@ -123,6 +123,8 @@ fn ops(steps: &[Step]) -> f64 {
                 1.0 + ops(program)
             }
             StepKind::Limit { program, .. } => 2.0 + ops(program),
+            // A try or retry runs its body once when nothing is raised.
+            StepKind::Try { program, .. } | StepKind::Retry { program, .. } => 1.0 + ops(program),
             // A payload is an op of its own; a call may make every attempt
             // its retry policy allows (each a request the engine holds).
             StepKind::Io { transfer, .. } => 1.0 + f64::from(u8::from(transfer.is_some())),
@@ -144,8 +146,11 @@ fn typical_ns(steps: &[Step]) -> f64 {
                 d.mean_ns()
             }
             StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
-            StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
-            StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
+            StepKind::Timeout { after, program, .. } => typical_ns(program).min(after.as_nanos() as f64),
+            StepKind::Limit { program, .. }
+            | StepKind::ToThread(program)
+            | StepKind::Try { program, .. }
+            | StepKind::Retry { program, .. } => typical_ns(program),
             // A call's time depends on the service's load: not estimated.
             StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => 0.0,
         })

@@ -6,7 +6,7 @@
 //! programs.
 //!
 //! Layout: each program (a class's top-level program, and every sub-program of
-//! a gather branch, spawn or timeout) is a contiguous run of [`Op`]s ending in
+//! a gather branch, spawn, timeout, try body, except or retry body) is a contiguous run of [`Op`]s ending in
 //! [`Op::End`]. A `limit` compiles inline to `Acquire`, the body, `Release`.
 //!
 //! Invariants, established by [`CompiledWorkload::compile`]:
@@ -18,7 +18,7 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Call, Dist, LinkId, PoolId, Scenario, Step, StepKind};
+use super::{Call, Dist, LinkId, OnExpiry, PoolId, Retry, Scenario, Step, StepKind};
 use crate::time::SimDuration;
 
 /// Index of an op in [`CompiledWorkload::ops`]; also the first op of a program.
@@ -69,6 +69,8 @@ pub enum Op {
     Timeout {
         after: SimDuration,
         program: ProgramId,
+        /// Threads: stop the body at the deadline (`on_expiry: abort`).
+        abort: bool,
     },
     Acquire {
         pool: PoolId,
@@ -81,7 +83,25 @@ pub enum Op {
     ToThread {
         program: ProgramId,
     },
+    /// `try`: `body` runs as a child; an outcome in `on` (bits of
+    /// [`Outcomes`]) raised inside it cancels it and runs `except`
+    /// ([`NO_PROGRAM`]: none) instead.
+    Try {
+        body: ProgramId,
+        except: ProgramId,
+        on: u8,
+    },
+    /// `retry`: `body` runs as a child, again after a backoff when it raises
+    /// an outcome in `on`, under the policy `retries[policy]`.
+    Retry {
+        body: ProgramId,
+        policy: u32,
+        on: u8,
+    },
 }
+
+/// "No program": a `try` without `except`.
+pub const NO_PROGRAM: ProgramId = ProgramId::MAX;
 
 impl Op {
     /// The step kind's name, as written in scenarios.
@@ -100,6 +120,8 @@ impl Op {
             Op::Release { .. } => "release",
             Op::End => "end",
             Op::ToThread { .. } => "to_thread",
+            Op::Try { .. } => "try",
+            Op::Retry { .. } => "retry",
         }
     }
 }
@@ -126,6 +148,8 @@ pub struct CompiledWorkload {
     pub branches: Vec<Branch>,
     /// The `call` steps' settings, indexed by [`Op::Call`].
     pub calls: Vec<Call>,
+    /// The `retry` steps' policies, indexed by [`Op::Retry`].
+    pub retries: Vec<Retry>,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -198,8 +222,20 @@ impl CompiledWorkload {
                 Prepared::Op(Op::Spawn { slot, program })
             }
             StepKind::Join { name } => Prepared::Op(Op::Join { slot: slot_of(slots, name) }),
-            StepKind::Timeout { after, program } => {
-                Prepared::Op(Op::Timeout { after: *after, program: self.compile_program(program) })
+            StepKind::Timeout { after, program, on_expiry } => Prepared::Op(Op::Timeout {
+                after: *after,
+                program: self.compile_program(program),
+                abort: *on_expiry == OnExpiry::Abort,
+            }),
+            StepKind::Try { program, except, on } => {
+                let body = self.compile_program(program);
+                let except = except.as_ref().map_or(NO_PROGRAM, |e| self.compile_program(e));
+                Prepared::Op(Op::Try { body, except, on: on.bits() })
+            }
+            StepKind::Retry { program, retry, on } => {
+                let body = self.compile_program(program);
+                self.retries.push(*retry);
+                Prepared::Op(Op::Retry { body, policy: (self.retries.len() - 1) as u32, on: on.bits() })
             }
             StepKind::ToThread(program) => Prepared::Op(Op::ToThread { program: self.compile_program(program) }),
             StepKind::Limit { program, .. } => {

@@ -266,9 +266,10 @@ pub enum StepKind {
     Spawn { name: String, program: Vec<Step> },
     /// Await the sub-program spawned under `name` earlier in the same program.
     Join { name: String },
-    /// `asyncio.wait_for`: run `program` with a time budget; on expiry the task
-    /// ends as timed out.
-    Timeout { after: SimDuration, program: Vec<Step> },
+    /// `asyncio.wait_for`: run `program` with a time budget; on expiry the
+    /// step raises `timeout` (the task ends as timed out unless a `try`
+    /// catches it). `on_expiry` says what a thread does at the deadline.
+    Timeout { after: SimDuration, program: Vec<Step>, on_expiry: OnExpiry },
     /// Hold one permit of `pool` around `program` (`async with semaphore`).
     Limit { pool: PoolId, program: Vec<Step> },
     /// `asyncio.to_thread` / `loop.run_in_executor`: under cooperative the
@@ -276,6 +277,58 @@ pub enum StepKind {
     /// only: a synchronous function) runs on a worker of the loop's default
     /// executor; on a thread it runs inline.
     ToThread(Vec<Step>),
+    /// `try: … except (…): …`: runs `program`; an outcome in `on` raised
+    /// inside it cancels it and runs `except` (none: `pass`) instead
+    /// (R-TRY-*).
+    Try { program: Vec<Step>, except: Option<Vec<Step>>, on: Outcomes },
+    /// Runs `program` again, after a backoff, when it raises an outcome in
+    /// `on`, up to `retry.attempts` times in all (`retry.budget` is `None`:
+    /// a budget is a service's) (R-RETRY-PROGRAM-*).
+    Retry { program: Vec<Step>, retry: Retry, on: Outcomes },
+}
+
+/// What a thread does when a `timeout` expires (R-TIMEOUT-ABORT).
+/// Cooperative cancels the body either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnExpiry {
+    /// `future.result(timeout)`: the caller gives up, the thread runs the
+    /// body to its end (R-TIMEOUT-THREADS).
+    #[default]
+    Abandon,
+    /// A per-call timeout (`socket` / HTTP client `timeout=`): the thread
+    /// stops waiting at the deadline; the body's remaining steps never run.
+    Abort,
+}
+
+/// A set of the outcomes a program can raise (`failed`, `timeout`,
+/// `rejected`): what a `try` or `retry` catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcomes(u8);
+
+impl Outcomes {
+    pub const FAILED: Outcomes = Outcomes(1);
+    pub const TIMEOUT: Outcomes = Outcomes(2);
+    pub const REJECTED: Outcomes = Outcomes(4);
+    pub const ALL: Outcomes = Outcomes(7);
+    pub const NONE: Outcomes = Outcomes(0);
+    /// The names written in `on` lists, with their sets.
+    pub const NAMES: [(&'static str, Outcomes); 3] =
+        [("failed", Outcomes::FAILED), ("timeout", Outcomes::TIMEOUT), ("rejected", Outcomes::REJECTED)];
+
+    /// The union of two sets.
+    pub fn with(self, other: Outcomes) -> Outcomes {
+        Outcomes(self.0 | other.0)
+    }
+
+    /// Whether every outcome of `other` is in this set.
+    pub fn contains(self, other: Outcomes) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The set as bits (failed 1, timeout 2, rejected 4).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
 }
 
 /// One branch of a gather: `copies` concurrent instances of `program`.
@@ -451,5 +504,11 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         | StepKind::Limit { program, .. }
         | StepKind::ToThread(program) => takes_no_time(program),
         StepKind::Join { .. } => true,
+        StepKind::Try { program, except, .. } => {
+            takes_no_time(program) && except.as_ref().is_none_or(|e| takes_no_time(e))
+        }
+        StepKind::Retry { program, retry, .. } => {
+            takes_no_time(program) && (retry.attempts == 1 || retry.max_backoff.min(retry.backoff).is_zero())
+        }
     })
 }

@@ -13,8 +13,9 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, Op, Pool, RateLimit, Retry,
-    Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
+    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, OnExpiry, Op, Outcomes, Pool,
+    RateLimit, Retry, Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass,
+    Transfer, WhenFull,
 };
 use simbench::time::SimDuration;
 
@@ -66,6 +67,14 @@ fn leaf() -> impl Strategy<Value = StepKind> {
     ]
 }
 
+/// The `on` set of bits `bits` (failed 1, timeout 2, rejected 4; not 0).
+fn outcomes(bits: u8) -> Outcomes {
+    Outcomes::NAMES
+        .iter()
+        .filter(|(_, set)| bits & set.bits() != 0)
+        .fold(Outcomes::NONE, |all, (_, set)| all.with(*set))
+}
+
 /// What a generated program position expands to.
 #[derive(Clone, Debug)]
 enum Item {
@@ -94,8 +103,27 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
                     ))
                 })
                 .boxed(),
-            (1u64..60, sub())
-                .prop_map(|(after, program)| Item::Step(StepKind::Timeout { after: ms(after), program }))
+            (1u64..60, sub(), any::<bool>())
+                .prop_map(|(after, program, abort)| {
+                    let on_expiry = if abort { OnExpiry::Abort } else { OnExpiry::Abandon };
+                    Item::Step(StepKind::Timeout { after: ms(after), program, on_expiry })
+                })
+                .boxed(),
+            (sub(), prop::option::of(sub()), 1u8..8)
+                .prop_map(|(program, except, on)| Item::Step(StepKind::Try { program, except, on: outcomes(on) }))
+                .boxed(),
+            (sub(), 1u32..4, 0u64..20, prop::sample::select(vec![Jitter::None, Jitter::Full, Jitter::Equal]), 1u8..8)
+                .prop_map(|(program, attempts, backoff, jitter, on)| {
+                    let retry = Retry {
+                        attempts,
+                        backoff: ms(backoff),
+                        multiplier: 2.0,
+                        max_backoff: ms(30),
+                        jitter,
+                        budget: None,
+                    };
+                    Item::Step(StepKind::Retry { program, retry, on: outcomes(on) })
+                })
                 .boxed(),
             (sub(), any::<bool>()).prop_map(|(program, join)| Item::Spawn { program, join }).boxed(),
         ];
@@ -157,7 +185,15 @@ fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
                     unique_spawn_names(&mut b.program, next);
                 }
             }
-            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } => unique_spawn_names(program, next),
+            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } | StepKind::Retry { program, .. } => {
+                unique_spawn_names(program, next)
+            }
+            StepKind::Try { program, except, .. } => {
+                unique_spawn_names(program, next);
+                if let Some(except) = except {
+                    unique_spawn_names(except, next);
+                }
+            }
             _ => {}
         }
     }
@@ -293,6 +329,8 @@ fn least_time(steps: &[Step]) -> SimDuration {
             }
             // A call's service time may be drawn as small as zero.
             StepKind::Spawn { .. } | StepKind::Join { .. } | StepKind::Call { .. } => SimDuration::ZERO,
+            // A caught outcome may cut the body short.
+            StepKind::Try { .. } | StepKind::Retry { .. } => SimDuration::ZERO,
         };
     }
     total
@@ -301,7 +339,12 @@ fn least_time(steps: &[Step]) -> SimDuration {
 /// Whether a program runs on one fiber only (no gather, spawn or timeout).
 fn single_fiber(steps: &[Step]) -> bool {
     steps.iter().all(|s| match &s.kind {
-        StepKind::Gather(_) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
+        StepKind::Gather(_)
+        | StepKind::Spawn { .. }
+        | StepKind::Timeout { .. }
+        | StepKind::ToThread(_)
+        | StepKind::Try { .. }
+        | StepKind::Retry { .. } => false,
         StepKind::Limit { program, .. } => single_fiber(program),
         _ => true,
     })

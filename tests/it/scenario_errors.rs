@@ -623,7 +623,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, label, fail, bytes, link"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, try, retry, label, fail, bytes, link"),
         ],
     );
 }

@@ -6,7 +6,7 @@
 
 use crate::common::root;
 use simbench::scenario::{
-    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, Scenario, ScenarioError, Step, StepKind, Strategy,
+    Arrivals, Bound, Dist, GatherBranch, Machine, OnExpiry, Pool, Scenario, ScenarioError, Step, StepKind, Strategy,
     StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
 };
 use simbench::time::SimDuration;
@@ -439,7 +439,11 @@ fn timeout_and_limit_decode() {
         program,
         [
             Step {
-                kind: StepKind::Timeout { after: SimDuration::from_secs(5), program: vec![io(ms(1000))] },
+                kind: StepKind::Timeout {
+                    after: SimDuration::from_secs(5),
+                    program: vec![io(ms(1000))],
+                    on_expiry: OnExpiry::Abandon,
+                },
                 label: Some("wait_for".into())
             },
             step(StepKind::Limit {

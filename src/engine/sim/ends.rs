@@ -8,6 +8,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Threads: a timeout expired. The caller gives up now; the thread runs
     /// the body to its end, then the task unwinds.
     pub(super) fn deadline_on_thread(&mut self, f: FiberId) {
+        if self.scoped {
+            return self.deadline_scoped(f);
+        }
         let task = self.fibers[f].task;
         self.fibers[f].flags |= Fiber::DEADLINE_PASSED;
         self.record_outcome(task, Outcome::TimedOut);
@@ -25,36 +28,44 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.returned.clear();
         while self.tasks[task].fibers.is_some() {
             let f = self.tasks[task].fibers;
-            let Fiber { pc, role, state, .. } = self.fibers[f];
-            if role == Role::Offload {
-                // A cancelled to_thread body stops at once and frees its
-                // worker (a simplification: CPython's thread would run the
-                // call to its end).
-                if matches!(state, State::Cpu | State::Overhead) {
-                    self.cpu.cancel(self.now, f, &mut self.queue);
-                }
-                if state != State::Queued {
-                    self.free_fiber(f);
-                    self.executor_done();
-                    continue;
-                }
-            }
-            self.returned.extend_from_slice(self.w.held_pools(pc));
-            match self.fibers[f].state {
-                State::Transfer => self.cancel_transfer(pc),
-                State::Call => {
-                    let service = self.call_service(f);
-                    self.observer.call(service, CallEvent::Abandoned);
-                }
-                _ => {}
-            }
-            self.free_fiber(f);
+            self.cancel_fiber(f);
         }
         for i in 0..self.returned.len() {
             let pool = self.returned[i];
             self.release(pool);
         }
         self.task_done(task);
+    }
+
+    /// Cooperative: cancels `f` at its current await and frees it; the
+    /// permits it held join `returned`, for the caller to release once the
+    /// whole scope is gone.
+    #[inline]
+    pub(super) fn cancel_fiber(&mut self, f: FiberId) {
+        let Fiber { pc, role, state, .. } = self.fibers[f];
+        if role == Role::Offload {
+            // A cancelled to_thread body stops at once and frees its
+            // worker (a simplification: CPython's thread would run the
+            // call to its end).
+            if matches!(state, State::Cpu | State::Overhead) {
+                self.cpu.cancel(self.now, f, &mut self.queue);
+            }
+            if state != State::Queued {
+                self.free_fiber(f);
+                self.executor_done();
+                return;
+            }
+        }
+        self.returned.extend_from_slice(self.w.held_pools(pc));
+        match self.fibers[f].state {
+            State::Transfer => self.cancel_transfer(pc),
+            State::Call => {
+                let service = self.call_service(f);
+                self.observer.call(service, CallEvent::Abandoned);
+            }
+            _ => {}
+        }
+        self.free_fiber(f);
     }
 
     pub(super) fn root_finished(&mut self, task: TaskId) {

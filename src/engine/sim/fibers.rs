@@ -138,12 +138,17 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Role::Timeout => {
                 if self.fibers[p].deadline_passed() {
-                    self.tasks[task].number_flags |= Task::UNWINDING;
+                    if self.scoped {
+                        self.raise(p, Outcome::TimedOut);
+                    } else {
+                        self.tasks[task].number_flags |= Task::UNWINDING;
+                    }
                 } else if !unwinding {
                     self.step_done(p);
                 }
                 self.resume(p);
             }
+            Role::Try | Role::Except => self.scope_finished(p, role, unwinding),
         }
     }
 

@@ -39,6 +39,7 @@ mod ends;
 mod event_loop;
 mod fibers;
 mod interpreter;
+mod outcomes;
 mod records;
 mod resources;
 mod tracing;
@@ -113,6 +114,12 @@ pub(super) struct Sim<'a, O: Observer> {
     /// The scenario's services and the requests they hold (`service.rs`).
     services: Vec<ServiceState>,
     requests: Requests,
+    /// The workload has `try`, `retry` or aborting `timeout` steps: raised
+    /// outcomes look for a handler (`outcomes.rs`); without, they end the
+    /// task at once, as they always did.
+    scoped: bool,
+    /// Scratch for the fibers of a scope being cancelled.
+    scope: Vec<FiberId>,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -169,6 +176,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             cpu_reported: 0,
             services: scenario.services.iter().map(ServiceState::new).collect(),
             requests: Requests::default(),
+            scoped: w
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::Try { .. } | Op::Retry { .. } | Op::Timeout { abort: true, .. })),
+            scope: Vec::new(),
         }
     }
 
@@ -221,6 +233,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                         jitter: Stream::new(scenario.seed, &class.name, Purpose::Jitter),
                     })
                 }),
+                retry_jitter: (!w.retries.is_empty())
+                    .then(|| Box::new(Stream::new(scenario.seed, &class.name, Purpose::RetryProgram))),
             })
             .collect()
     }
@@ -358,6 +372,11 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.loop_continue();
             }
             Event::Horizon => self.on_horizon(),
+            Event::RetryProgram { fiber, generation } => {
+                if self.is_current(fiber, generation, State::RetryWait) {
+                    self.resume(fiber);
+                }
+            }
         }
     }
 

@@ -50,6 +50,10 @@ pub(super) enum State {
     Call,
     /// Waiting out a `call`'s backoff before its next attempt.
     Backoff,
+    /// A `try` or `retry` waiting for its body or its except program.
+    Try,
+    /// A `retry` waiting out its backoff before the next attempt.
+    RetryWait,
 }
 
 /// A fiber whose `call` finally failed holds this plus the outcome's code
@@ -85,6 +89,11 @@ pub(super) enum Role {
     /// A `to_thread` body: on a worker thread of the loop's executor under
     /// cooperative, inline on a thread otherwise.
     Offload,
+    /// The body of a `try` or `retry`: outcomes raised inside it may be
+    /// caught by its parent.
+    Try,
+    /// A `try`'s except program (not caught by its own try).
+    Except,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -131,6 +140,12 @@ impl Fiber {
     pub(super) const DEADLINE_PASSED: u8 = 1;
     /// The pending io step fails when it completes.
     pub(super) const FAILING: u8 = 2;
+    /// Threads: the task unwinds to this `try`/`retry`, which caught the
+    /// outcome (R-TRY-THREADS).
+    pub(super) const CATCHING: u8 = 4;
+    /// This `try`/`retry` caught an outcome: when it runs next it starts its
+    /// except program or its next attempt.
+    pub(super) const CAUGHT: u8 = 8;
 
     #[inline]
     pub(super) fn deadline_passed(&self) -> bool {
@@ -266,6 +281,8 @@ pub(super) enum Event {
     Horizon,
     /// Threads: a worker thread started for the fiber's task.
     ThreadStarted { fiber: FiberId, generation: u32 },
+    /// A `retry` step's backoff is over: its next attempt.
+    RetryProgram { fiber: FiberId, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {
@@ -359,6 +376,8 @@ pub(super) struct ClassRun {
     pub(super) user_rounds: Vec<u64>,
     /// Scenarios with services: the draws of `call` attempts.
     pub(super) calls: Option<Box<CallStreams>>,
+    /// Scenarios with `retry` steps: their backoff jitter.
+    pub(super) retry_jitter: Option<Box<Stream>>,
 }
 
 pub(super) struct CallStreams {

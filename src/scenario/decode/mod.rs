@@ -41,6 +41,7 @@ use serde_json::{Map, Value};
 
 mod dist;
 mod net;
+mod outcomes;
 mod primitives;
 mod profile;
 mod program;

@@ -16,9 +16,10 @@
 //! a gather has at most `u32::MAX` children in all. Every step's problems
 //! are recorded, even after an earlier step had one.
 
-use super::{Anchor, Decoder, Node};
+use super::outcomes::OPTION_KEYS;
+use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, PoolId, Step, StepKind, Transfer};
+use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
 use serde_json::Value;
 
 /// Where a program sits, for the checks that span steps.
@@ -34,7 +35,7 @@ impl Scope {
     /// The scope of a body run on the same fiber's behalf (a timeout's, a
     /// `to_thread`'s): it keeps the permits held around it, but has its own
     /// spawn names.
-    fn body(&self) -> Scope {
+    pub(super) fn body(&self) -> Scope {
         Scope { spawned: Vec::new(), held: self.held.clone() }
     }
 }
@@ -42,12 +43,14 @@ impl Scope {
 /// What a step kind's decoder is given besides the scope.
 pub(super) struct StepInput<'v> {
     /// The value under the kind's key: `"50ms"` in `{"io": "50ms"}`.
-    value: Node<'v>,
+    pub(super) value: Node<'v>,
     /// The step's failure probability (`fail`, io steps only; 0 when absent).
     fail: f64,
     /// The step's payload (`bytes` and `link`, io and call steps only):
     /// `None` after a problem, `Some(None)` when it has none.
     transfer: Option<Option<Transfer>>,
+    /// The whole step, for kinds with sibling options (`outcomes.rs`).
+    pub(super) fields: Fields<'v>,
 }
 
 /// Decodes one kind of step.
@@ -66,6 +69,8 @@ const STEPS: &[(&str, StepDecoder)] = &[
     ("limit", Decoder::step_limit),
     ("to_thread", Decoder::step_to_thread),
     ("call", Decoder::step_call),
+    ("try", Decoder::step_try),
+    ("retry", Decoder::step_retry),
 ];
 
 /// The keys of [`STEPS`].
@@ -73,6 +78,19 @@ const STEP_KINDS: [&str; STEPS.len()] = step_kinds();
 
 /// The fields any step may have besides its kind.
 const STEP_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
+
+/// [`STEP_FIELDS`] and every kind's sibling options ([`OPTION_KEYS`]).
+const ALL_STEP_FIELDS: [&str; STEP_FIELDS.len() + OPTION_KEYS.len()] = concat_fields();
+
+const fn concat_fields<const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < STEP_FIELDS.len() { STEP_FIELDS[i] } else { OPTION_KEYS[i - STEP_FIELDS.len()] };
+        i += 1;
+    }
+    out
+}
 
 const fn step_kinds<const N: usize>() -> [&'static str; N] {
     let mut kinds = [""; N];
@@ -93,7 +111,7 @@ impl Decoder {
 
     /// One step: its common fields, then its kind's decoder from [`STEPS`].
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
-        let (kind, value, fields) = self.one_of(node, &STEP_KINDS, STEP_FIELDS, "step")?;
+        let (kind, value, fields) = self.one_of_listing(node, &STEP_KINDS, &ALL_STEP_FIELDS, STEP_FIELDS.len(), "step")?;
         // A bad label or fail is recorded, and the step's kind still checked.
         let label = self.optional(&fields, "label", None, |d, n| d.name(n).map(|name| Some(name.to_string())));
         let fail = self.optional(&fields, "fail", 0.0, |d, n| {
@@ -107,7 +125,8 @@ impl Decoder {
         });
         let transfer = self.transfer(kind, &fields);
         let (_, decode) = STEPS.iter().find(|(key, _)| *key == kind).expect("one_of returns a listed kind");
-        let input = StepInput { value, fail: fail.unwrap_or(0.0), transfer };
+        let input = StepInput { value, fail: fail.unwrap_or(0.0), transfer, fields };
+        self.misplaced_options(kind, &input);
         let kind = decode(self, &input, scope)?;
         fail?;
         Some(Step { kind, label: label? })
@@ -212,14 +231,17 @@ impl Decoder {
         Some(StepKind::Join { name: name.to_string() })
     }
 
-    /// `{"after": …, "program": […]}`: the body, cancelled at the budget.
+    /// `{"after": …, "program": […], "on_expiry": …}`: the body, cancelled
+    /// (or, on a thread, abandoned or aborted) at the budget.
     fn step_timeout(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
-        let fields = self.object(&step.value, &["after", "program"], "{\"after\": …, \"program\": […]}")?;
+        let expected = "{\"after\": …, \"program\": […]}";
+        let fields = self.object(&step.value, &["after", "program", "on_expiry"], expected)?;
         let after = self.required(&fields, "after", "the time budget").and_then(|n| self.positive_duration(&n));
         let program = self
             .required(&fields, "program", "the steps under the budget")
             .and_then(|n| self.program(&n, &mut scope.body()));
-        Some(StepKind::Timeout { after: after?, program: program? })
+        let on_expiry = self.optional(&fields, "on_expiry", OnExpiry::Abandon, Decoder::on_expiry);
+        Some(StepKind::Timeout { after: after?, program: program?, on_expiry: on_expiry? })
     }
 
     /// `{"pool": …, "program": […]}`: the body, holding a permit of the pool.
@@ -280,6 +302,6 @@ mod tests {
     fn step_kinds_follow_the_table() {
         let keys: Vec<&str> = STEPS.iter().map(|(key, _)| *key).collect();
         assert_eq!(STEP_KINDS.as_slice(), keys.as_slice());
-        assert!(STEP_KINDS.iter().all(|k| !STEP_FIELDS.contains(k)));
+        assert!(STEP_KINDS.iter().all(|k| !ALL_STEP_FIELDS.contains(k)));
     }
 }
