@@ -1678,3 +1678,58 @@ fn processes_cannot_share_links_or_services() {
             .hint("without \"links\"")],
     );
 }
+
+// ----- try, retry, on_expiry -------------------------------------------------
+
+#[test]
+fn an_outcome_name_suggests_the_closest() {
+    check(
+        &program(&[
+            r#"{"try": [{"io": "1s"}], "on": ["timed_out"]}"#,
+            r#"{"try": [{"io": "1s"}], "on": ["fail", "failed"]}"#,
+        ]),
+        &[
+            at(7, 40, "classes.job.program[0].on[0]", "expected an outcome")
+                .on("\"timed_out\"")
+                .hint("did you mean \"timeout\"?"),
+            at(8, 40, "classes.job.program[1].on[0]", "expected an outcome")
+                .on("\"fail\"")
+                .hint("did you mean \"failed\"?"),
+        ],
+    );
+}
+
+#[test]
+fn a_misspelt_or_misplaced_option_is_named() {
+    check(
+        &program(&[
+            r#"{"try": [{"io": "1s"}], "excpet": [{"io": "1s"}]}"#,
+            r#"{"io": "1s", "on": ["failed"]}"#,
+            r#"{"retry": [{"io": "1s"}]}"#,
+        ]),
+        &[
+            at(7, 33, "classes.job.program[0].excpet", "unknown field \"excpet\"").hint("did you mean \"except\"?"),
+            at(8, 22, "classes.job.program[1].on", "\"on\" applies only to try and retry steps, not to io")
+                .hint("put \"on\" beside \"try\""),
+            at(9, 9, "classes.job.program[2]", "missing field \"attempts\""),
+        ],
+    );
+}
+
+#[test]
+fn on_expiry_and_a_retry_jitter_suggest_the_closest() {
+    check(
+        &program(&[
+            r#"{"timeout": {"after": "1s", "program": [{"io": "1s"}], "on_expiry": "abortt"}}"#,
+            r#"{"retry": [{"io": "1s"}], "attempts": 2, "jitter": "ful"}"#,
+        ]),
+        &[
+            at(7, 77, "classes.job.program[0].timeout.on_expiry", "expected \"abandon\"")
+                .on("\"abortt\"")
+                .hint("did you mean \"abort\"?"),
+            at(8, 60, "classes.job.program[1].jitter", "expected \"none\"")
+                .on("\"ful\"")
+                .hint("did you mean \"full\"?"),
+        ],
+    );
+}

@@ -111,7 +111,8 @@ impl Decoder {
 
     /// One step: its common fields, then its kind's decoder from [`STEPS`].
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
-        let (kind, value, fields) = self.one_of_listing(node, &STEP_KINDS, &ALL_STEP_FIELDS, STEP_FIELDS.len(), "step")?;
+        let (kind, value, fields) =
+            self.one_of_listing(node, &STEP_KINDS, &ALL_STEP_FIELDS, STEP_FIELDS.len(), "step")?;
         // A bad label or fail is recorded, and the step's kind still checked.
         let label = self.optional(&fields, "label", None, |d, n| d.name(n).map(|name| Some(name.to_string())));
         let fail = self.optional(&fields, "fail", 0.0, |d, n| {
