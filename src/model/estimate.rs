@@ -116,7 +116,7 @@ fn ops(steps: &[Step]) -> f64 {
     steps
         .iter()
         .map(|step| match &step.kind {
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches, _) => {
                 1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
             }
             StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } | StepKind::ToThread(program) => {
@@ -145,7 +145,7 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
                 d.mean_ns()
             }
-            StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
+            StepKind::Gather(branches, _) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
             StepKind::Timeout { after, program, .. } => typical_ns(program).min(after.as_nanos() as f64),
             StepKind::Limit { program, .. }
             | StepKind::ToThread(program)

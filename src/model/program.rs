@@ -18,7 +18,7 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Call, Dist, LinkId, OnExpiry, PoolId, Retry, Scenario, Step, StepKind};
+use super::{Call, Dist, GatherMode, LinkId, OnExpiry, PoolId, Retry, Scenario, Step, StepKind};
 use crate::time::SimDuration;
 
 /// Index of an op in [`CompiledWorkload::ops`]; also the first op of a program.
@@ -58,6 +58,7 @@ pub enum Op {
         first: u32,
         len: u32,
         children: u32,
+        mode: GatherMode,
     },
     Spawn {
         slot: u8,
@@ -205,7 +206,7 @@ impl CompiledWorkload {
     /// Compiles a step's sub-programs and returns what its own op needs.
     fn prepare<'a>(&mut self, step: &'a Step, slots: &mut Vec<&'a str>) -> Prepared {
         match &step.kind {
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches, mode) => {
                 let compiled: Vec<Branch> = branches
                     .iter()
                     .map(|b| Branch { program: self.compile_program(&b.program), copies: b.copies })
@@ -214,7 +215,7 @@ impl CompiledWorkload {
                 let children = compiled.iter().map(|b| b.copies).fold(0u32, u32::saturating_add);
                 let len = compiled.len() as u32;
                 self.branches.extend(compiled);
-                Prepared::Op(Op::Gather { first, len, children })
+                Prepared::Op(Op::Gather { first, len, children, mode: *mode })
             }
             StepKind::Spawn { name, program } => {
                 let program = self.compile_program(program);
@@ -367,12 +368,12 @@ mod tests {
 
     #[test]
     fn gather_counts_children_over_copies() {
-        let w = CompiledWorkload::compile(&scenario(vec![step(StepKind::Gather(vec![
-            GatherBranch { copies: 3, program: vec![io(1)] },
-            GatherBranch { copies: 2, program: vec![io(2)] },
-        ]))]));
+        let w = CompiledWorkload::compile(&scenario(vec![step(StepKind::Gather(
+            vec![GatherBranch { copies: 3, program: vec![io(1)] }, GatherBranch { copies: 2, program: vec![io(2)] }],
+            GatherMode::TaskGroup,
+        ))]));
         let top = w.class_programs[0] as usize;
-        let Op::Gather { first, len, children } = w.ops[top] else { panic!("expected gather") };
+        let Op::Gather { first, len, children, .. } = w.ops[top] else { panic!("expected gather") };
         assert_eq!((len, children), (2, 5));
         let branch = w.branches[first as usize];
         assert!(matches!(w.ops[branch.program as usize], Op::Io { .. }));

@@ -258,8 +258,9 @@ pub enum StepKind {
     /// A synchronous call (`time.sleep`, `requests.get`): inside a coroutine
     /// it blocks the whole event loop.
     Blocking(Dist),
-    /// Run the branches concurrently and wait for all of them.
-    Gather(Vec<GatherBranch>),
+    /// Run the branches concurrently and wait for all of them; the mode says
+    /// what a failing branch does (R-GATHER-MODE-*).
+    Gather(Vec<GatherBranch>, GatherMode),
     /// Start a sub-program now (`asyncio.create_task`) under a name that a
     /// later `Join` awaits. A fiber that ends with unjoined children waits
     /// for them first.
@@ -285,6 +286,21 @@ pub enum StepKind {
     /// `on`, up to `retry.attempts` times in all (`retry.budget` is `None`:
     /// a budget is a service's) (R-RETRY-PROGRAM-*).
     Retry { program: Vec<Step>, retry: Retry, on: Outcomes },
+}
+
+/// What a gather does when a branch raises an outcome (R-GATHER-MODE-*).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GatherMode {
+    /// `asyncio.TaskGroup`: the siblings are cancelled and the outcome goes
+    /// on up.
+    #[default]
+    TaskGroup,
+    /// Plain `asyncio.gather`: the outcome goes on up at once; the siblings
+    /// carry on, detached.
+    Gather,
+    /// `asyncio.gather(..., return_exceptions=True)`: the branch counts as
+    /// done; the gather waits for all.
+    ReturnExceptions,
 }
 
 /// What a thread does when a `timeout` expires (R-TIMEOUT-ABORT).
@@ -498,7 +514,7 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
             d.always_zero()
         }
-        StepKind::Gather(branches) => branches.iter().all(|b| takes_no_time(&b.program)),
+        StepKind::Gather(branches, _) => branches.iter().all(|b| takes_no_time(&b.program)),
         StepKind::Spawn { program, .. }
         | StepKind::Timeout { program, .. }
         | StepKind::Limit { program, .. }

@@ -13,9 +13,9 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, OnExpiry, Op, Outcomes, Pool,
-    RateLimit, Retry, Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass,
-    Transfer, WhenFull,
+    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, GatherMode, Jitter, Link, Machine, OnExpiry, Op,
+    Outcomes, Pool, RateLimit, Retry, Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy,
+    StrategyKind, TaskClass, Transfer, WhenFull,
 };
 use simbench::time::SimDuration;
 
@@ -96,10 +96,14 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
         let mut choices: Vec<BoxedStrategy<Item>> = vec![
             leaf().prop_map(Item::Step).boxed(),
             leaf().prop_map(Item::Step).boxed(),
-            prop::collection::vec((1u32..3, sub()), 1..3)
-                .prop_map(|branches| {
+            (
+                prop::collection::vec((1u32..3, sub()), 1..3),
+                prop::sample::select(vec![GatherMode::TaskGroup, GatherMode::Gather, GatherMode::ReturnExceptions]),
+            )
+                .prop_map(|(branches, mode)| {
                     Item::Step(StepKind::Gather(
                         branches.into_iter().map(|(copies, program)| GatherBranch { copies, program }).collect(),
+                        mode,
                     ))
                 })
                 .boxed(),
@@ -180,7 +184,7 @@ fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
                     *name = new;
                 }
             }
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches, _) => {
                 for b in branches {
                     unique_spawn_names(&mut b.program, next);
                 }
@@ -320,7 +324,7 @@ fn least_time(steps: &[Step]) -> SimDuration {
                 Dist::Uniform { min, .. } => *min,
                 _ => SimDuration::ZERO,
             },
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches, _) => {
                 branches.iter().map(|b| least_time(&b.program)).max().unwrap_or(SimDuration::ZERO)
             }
             // A completed task's timeout bodies finished within budget.
@@ -339,7 +343,7 @@ fn least_time(steps: &[Step]) -> SimDuration {
 /// Whether a program runs on one fiber only (no gather, spawn or timeout).
 fn single_fiber(steps: &[Step]) -> bool {
     steps.iter().all(|s| match &s.kind {
-        StepKind::Gather(_)
+        StepKind::Gather(..)
         | StepKind::Spawn { .. }
         | StepKind::Timeout { .. }
         | StepKind::ToThread(_)

@@ -70,6 +70,10 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     pub(super) fn root_finished(&mut self, task: TaskId) {
         self.record_outcome(task, Outcome::Completed);
+        if self.scoped && self.tasks[task].fibers.is_some() {
+            // Detached gather branches run on (R-GATHER-MODE-GATHER).
+            return;
+        }
         self.task_done(task);
     }
 

@@ -79,7 +79,11 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         self.free_fiber(f);
         if parent.is_none() {
-            self.root_finished(task);
+            if role == Role::Detached {
+                self.detached_gone(task);
+            } else {
+                self.root_finished(task);
+            }
         } else {
             self.child_finished(parent, role);
         }
@@ -99,6 +103,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Role::Gather => {
+                let unwinding = unwinding && !self.branch_caught(p);
                 self.fibers[p].counter += 1;
                 if unwinding || !self.start_gather_child(p) {
                     if !unwinding {
@@ -149,6 +154,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.resume(p);
             }
             Role::Try | Role::Except => self.scope_finished(p, role, unwinding),
+            Role::Detached => unreachable!("a detached branch has no parent"),
         }
     }
 

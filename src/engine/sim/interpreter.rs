@@ -65,7 +65,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::Sleep { dist } => self.op_sleep(f, dist),
             Op::Blocking { dist } => self.op_blocking(f, dist),
             Op::Cpu { dist } => self.op_cpu(f, dist),
-            Op::Gather { first, len, children } => self.op_gather(f, first, len, children),
+            Op::Gather { first, len, children, .. } => self.op_gather(f, first, len, children),
             Op::Spawn { slot, program } => self.op_spawn(f, slot, program),
             Op::Join { slot } => self.op_join(f, slot),
             Op::Timeout { after, program, .. } => self.op_timeout(f, after, program),

@@ -56,7 +56,7 @@ use super::streams::{Purpose, Stream, mix, next_word};
 use super::{EngineError, Limits, RunStats, StalledTask};
 use crate::model::program::{Branch, DistId};
 use crate::model::{
-    Arrivals, Bound, CompiledWorkload, Dist, Jitter, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull,
+    Arrivals, Bound, CompiledWorkload, Dist, GatherMode, Jitter, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull,
 };
 use crate::time::{SimDuration, SimTime};
 use records::*;
@@ -176,11 +176,18 @@ impl<'a, O: Observer> Sim<'a, O> {
             cpu_reported: 0,
             services: scenario.services.iter().map(ServiceState::new).collect(),
             requests: Requests::default(),
-            scoped: w
-                .ops
-                .iter()
-                .any(|op| matches!(op, Op::Try { .. } | Op::Retry { .. } | Op::Timeout { abort: true, .. })),
+            scoped: w.ops.iter().any(Self::scoped_op),
             scope: Vec::new(),
+        }
+    }
+
+    /// An op whose outcomes are scoped (`outcomes.rs`): a try, a retry, an
+    /// aborting timeout, a gather in a mode other than `task_group`.
+    fn scoped_op(op: &Op) -> bool {
+        match op {
+            Op::Try { .. } | Op::Retry { .. } | Op::Timeout { abort: true, .. } => true,
+            Op::Gather { mode, .. } => *mode != GatherMode::TaskGroup,
+            _ => false,
         }
     }
 

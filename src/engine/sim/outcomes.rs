@@ -16,7 +16,24 @@
 
 use super::interpreter::Flow;
 use super::*;
+use crate::model::GatherMode;
 use crate::model::program::{NO_PROGRAM, ProgramId};
+
+/// Where a raised outcome stops.
+#[derive(Clone, Copy, Debug)]
+enum Handler {
+    /// Nowhere: the task ends.
+    None,
+    /// A try or retry catches it; its body's scope is cancelled.
+    Scope(FiberId),
+    /// A `return_exceptions` gather: `branch` is done.
+    Branch { gather: FiberId, branch: FiberId },
+    /// A `gather`-mode gather: the siblings of `branch` are detached and the
+    /// outcome goes on from `gather`.
+    Detach { gather: FiberId, branch: FiberId },
+    /// It was raised in the detached branch `0`: ignored.
+    Ignore(FiberId),
+}
 
 /// The bit of an outcome in an `on` set ([`crate::model::Outcomes`]).
 fn outcome_bit(outcome: Outcome) -> u8 {
@@ -36,26 +53,32 @@ impl<'a, O: Observer> Sim<'a, O> {
         if !self.scoped {
             return self.end_task(task, outcome);
         }
-        let handler = self.find_handler(f, outcome);
-        if self.cooperative() {
-            match handler {
-                None => self.end_task(task, outcome),
-                Some(h) => {
-                    self.cancel_scope(h);
-                    self.caught(h);
+        let mut from = f;
+        let handler = loop {
+            match self.find_handler(from, outcome) {
+                Handler::Detach { gather, branch } => {
+                    self.detach_siblings(gather, branch);
+                    from = gather;
                 }
+                handler => break handler,
             }
-            return;
+        };
+        if self.cooperative() {
+            return self.handle_cooperative(task, outcome, handler);
         }
+        let target = match handler {
+            Handler::Scope(h) | Handler::Branch { gather: h, .. } => Some(h),
+            _ => None,
+        };
         if self.tasks[task].unwinding() {
             // Already leaving: unwind to the outermost of the two targets.
-            match (self.catching(task), handler) {
+            match (self.catching(task), target) {
                 (None, _) => return,
                 (Some(m), Some(h)) if !self.is_ancestor(h, m) => return,
                 (Some(m), _) => self.fibers[m].flags &= !Fiber::CATCHING,
             }
         }
-        match handler {
+        match target {
             None => self.end_task(task, outcome),
             Some(h) => {
                 self.fibers[h].flags |= Fiber::CATCHING;
@@ -64,23 +87,63 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    /// The nearest `try`/`retry` above `f` whose body holds `f` and whose
-    /// `on` holds the outcome. Past a thread's timeout whose deadline has
+    fn handle_cooperative(&mut self, task: TaskId, outcome: Outcome, handler: Handler) {
+        match handler {
+            Handler::None => self.end_task_sparing(task, outcome),
+            Handler::Scope(h) => {
+                self.cancel_where(task, |sim, f| sim.in_scope(h, f));
+                self.caught(h);
+            }
+            Handler::Branch { gather, branch } => {
+                // return_exceptions: the branch is done, with its exception.
+                self.cancel_where(task, |sim, f| f == branch || sim.is_ancestor(branch, f));
+                self.child_finished(gather, Role::Gather);
+            }
+            Handler::Ignore(d) => {
+                // A detached branch's outcome is never retrieved.
+                self.cancel_where(task, |sim, f| f == d || sim.is_ancestor(d, f));
+                self.detached_gone(task);
+            }
+            Handler::Detach { .. } => unreachable!("raise detaches and walks on"),
+        }
+    }
+
+    /// The nearest handler above `f` for `outcome`: a try or retry whose
+    /// body holds `f` and whose `on` holds the outcome, a gather in
+    /// `return_exceptions` mode, (cooperative) a gather in `gather` mode,
+    /// which detaches the other branches and raises on; or a detached branch
+    /// (the outcome is ignored). Past a thread's timeout whose deadline has
     /// passed, what travels on is `timeout` (its caller already gave up).
-    fn find_handler(&self, f: FiberId, mut outcome: Outcome) -> Option<FiberId> {
+    fn find_handler(&self, f: FiberId, mut outcome: Outcome) -> Handler {
         let mut child = f;
         loop {
             let Fiber { parent, role, .. } = self.fibers[child];
             if parent.is_none() {
-                return None;
+                return if role == Role::Detached { Handler::Ignore(child) } else { Handler::None };
             }
             match role {
                 Role::Timeout if self.fibers[parent].deadline_passed() => outcome = Outcome::TimedOut,
-                Role::Try if self.catches(parent, outcome) => return Some(parent),
+                Role::Try if self.catches(parent, outcome) => return Handler::Scope(parent),
+                Role::Gather => match self.w.ops[self.fibers[parent].pc as usize] {
+                    Op::Gather { mode: GatherMode::ReturnExceptions, .. } => {
+                        return Handler::Branch { gather: parent, branch: child };
+                    }
+                    // Threads run one branch at a time: no sibling to detach.
+                    Op::Gather { mode: GatherMode::Gather, .. } if self.cooperative() => {
+                        return Handler::Detach { gather: parent, branch: child };
+                    }
+                    _ => {}
+                },
                 _ => {}
             }
             child = parent;
         }
+    }
+
+    /// Whether `f` raising `outcome` would be caught (or ignored) rather
+    /// than end its task.
+    pub(super) fn would_catch(&self, f: FiberId, outcome: Outcome) -> bool {
+        !matches!(self.find_handler(f, outcome), Handler::None)
     }
 
     /// Whether the try or retry `h`, waiting for its body, catches `outcome`
@@ -136,14 +199,13 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    /// Cooperative: cancels every fiber of `h`'s body, returning their
-    /// permits once all are gone.
-    fn cancel_scope(&mut self, h: FiberId) {
-        let task = self.fibers[h].task;
+    /// Cooperative: cancels every fiber of `task` that `doomed` names,
+    /// returning their permits once all are gone.
+    fn cancel_where(&mut self, task: TaskId, doomed: impl Fn(&Self, FiberId) -> bool) {
         self.scope.clear();
         let mut f = self.tasks[task].fibers;
         while f.is_some() {
-            if self.in_scope(h, f) {
+            if doomed(self, f) {
                 self.scope.push(f);
             }
             f = self.fibers[f].next;
@@ -157,6 +219,62 @@ impl<'a, O: Observer> Sim<'a, O> {
             let pool = self.returned[i];
             self.release(pool);
         }
+    }
+
+    /// Cooperative, `gather` mode: the branches of `gather` other than
+    /// `branch` carry on detached (asyncio.gather leaves them running):
+    /// outside every scope, their outcomes ignored, telling no parent.
+    fn detach_siblings(&mut self, gather: FiberId, branch: FiberId) {
+        let mut f = self.tasks[self.fibers[gather].task].fibers;
+        while f.is_some() {
+            let fiber = &mut self.fibers[f];
+            if fiber.parent == gather && fiber.role == Role::Gather && f != branch {
+                fiber.parent = FiberId::NONE;
+                fiber.role = Role::Detached;
+            }
+            f = fiber.next;
+        }
+    }
+
+    /// Cooperative: the task ends with an uncaught `outcome`; its fibers
+    /// are cancelled, but detached branches run on, and the task's slot is
+    /// freed when the last of them ends.
+    fn end_task_sparing(&mut self, task: TaskId, outcome: Outcome) {
+        self.record_outcome(task, outcome);
+        self.cancel_where(task, |sim, f| !sim.detached(f));
+        self.detached_gone(task);
+    }
+
+    /// Whether `f` belongs to a detached branch.
+    fn detached(&self, f: FiberId) -> bool {
+        let mut at = f;
+        loop {
+            let Fiber { parent, role, .. } = self.fibers[at];
+            if parent.is_none() {
+                return role == Role::Detached;
+            }
+            at = parent;
+        }
+    }
+
+    /// A detached branch (or its task's root) has ended: the task's slot is
+    /// freed once its outcome is recorded and no fiber is left.
+    pub(super) fn detached_gone(&mut self, task: TaskId) {
+        if self.tasks[task].ended() && self.tasks[task].fibers.is_none() {
+            self.task_done(task);
+        }
+    }
+
+    /// Threads, `return_exceptions`: a branch unwound to its gather, which
+    /// caught its outcome; the gather goes on with its next branch.
+    pub(super) fn branch_caught(&mut self, gather: FiberId) -> bool {
+        if self.fibers[gather].flags & Fiber::CATCHING == 0 {
+            return false;
+        }
+        let task = self.fibers[gather].task;
+        self.fibers[gather].flags &= !Fiber::CATCHING;
+        self.tasks[task].number_flags &= !Task::UNWINDING;
+        true
     }
 
     /// `h` caught an outcome and its scope is gone: a try runs its except
@@ -263,7 +381,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.fibers[t].flags |= Fiber::DEADLINE_PASSED;
         let Op::Timeout { abort, .. } = self.w.ops[pc as usize] else { unreachable!("a deadline is a timeout's") };
         if !abort {
-            if self.find_handler(t, Outcome::TimedOut).is_none() {
+            if !self.would_catch(t, Outcome::TimedOut) {
                 self.record_outcome(task, Outcome::TimedOut);
             }
             return;

@@ -94,6 +94,9 @@ pub(super) enum Role {
     Try,
     /// A `try`'s except program (not caught by its own try).
     Except,
+    /// A branch a `gather`-mode gather left running when another failed:
+    /// no parent (`parent` is none), outside every scope.
+    Detached,
 }
 
 #[derive(Clone, Copy, Debug)]

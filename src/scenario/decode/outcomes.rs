@@ -11,15 +11,19 @@
 use super::program::{Scope, StepInput};
 use super::{Anchor, Decoder, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{OnExpiry, Outcomes, StepKind};
+use crate::scenario::{GatherMode, OnExpiry, Outcomes, StepKind};
 use serde_json::Value;
 
 /// The sibling options each kind takes, besides the common step fields.
-pub(super) const STEP_OPTIONS: &[(&str, &[&str])] =
-    &[("try", &["except", "on"]), ("retry", &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "on"])];
+pub(super) const STEP_OPTIONS: &[(&str, &[&str])] = &[
+    ("try", &["except", "on"]),
+    ("retry", &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "on"]),
+    ("gather", &["mode"]),
+];
 
 /// Every option of [`STEP_OPTIONS`], once.
-pub(super) const OPTION_KEYS: &[&str] = &["except", "on", "attempts", "backoff", "multiplier", "max_backoff", "jitter"];
+pub(super) const OPTION_KEYS: &[&str] =
+    &["except", "on", "attempts", "backoff", "multiplier", "max_backoff", "jitter", "mode"];
 
 /// Words people write for an outcome, and the name `on` expects.
 const OUTCOME_ALIASES: &[(&str, &str)] = &[
@@ -98,6 +102,22 @@ impl Decoder {
             None => format!("expected one of: {}", names.join(", ")),
         };
         self.wrong_hint(node, "an outcome: \"failed\", \"timeout\" or \"rejected\"", hint)
+    }
+
+    /// A gather's `mode`: `"task_group"`, `"gather"` or `"return_exceptions"`.
+    pub(super) fn gather_mode(&mut self, node: &Node) -> Option<GatherMode> {
+        const MODES: [&str; 3] = ["task_group", "gather", "return_exceptions"];
+        let expected = "\"task_group\", \"gather\" or \"return_exceptions\"";
+        match node.value.as_str() {
+            Some("task_group") => Some(GatherMode::TaskGroup),
+            Some("gather") => Some(GatherMode::Gather),
+            Some("return_exceptions") => Some(GatherMode::ReturnExceptions),
+            Some(other) => match closest(other, &MODES) {
+                Some(guess) => self.wrong_hint(node, expected, format!("did you mean \"{guess}\"?")),
+                None => self.wrong(node, expected),
+            },
+            None => self.wrong(node, expected),
+        }
     }
 
     /// A timeout's `on_expiry`: `"abandon"` or `"abort"`.

@@ -19,7 +19,7 @@
 use super::outcomes::OPTION_KEYS;
 use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
+use crate::scenario::{GatherBranch, GatherMode, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
 use serde_json::Value;
 
 /// Where a program sits, for the checks that span steps.
@@ -167,7 +167,8 @@ impl Decoder {
         if total > u32::MAX as u64 {
             return self.wrong(node, "at most 4294967295 gathered children in all");
         }
-        Some(StepKind::Gather(branches))
+        let mode = self.optional(&step.fields, "mode", GatherMode::TaskGroup, Decoder::gather_mode);
+        Some(StepKind::Gather(branches, mode?))
     }
 
     fn branch(&mut self, node: &Node) -> Option<GatherBranch> {

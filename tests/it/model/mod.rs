@@ -9,6 +9,7 @@ mod blocking;
 mod calibration;
 mod cpu;
 mod gather;
+mod gather_mode;
 mod io;
 mod limit;
 mod link;
