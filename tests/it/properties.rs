@@ -324,6 +324,8 @@ fn least_time(steps: &[Step]) -> SimDuration {
                 Dist::Uniform { min, .. } => *min,
                 _ => SimDuration::ZERO,
             },
+            // A branch's outcome returned as a result may cut it short.
+            StepKind::Gather(_, GatherMode::ReturnExceptions) => SimDuration::ZERO,
             StepKind::Gather(branches, _) => {
                 branches.iter().map(|b| least_time(&b.program)).max().unwrap_or(SimDuration::ZERO)
             }

@@ -1733,3 +1733,13 @@ fn on_expiry_and_a_retry_jitter_suggest_the_closest() {
         ],
     );
 }
+
+#[test]
+fn a_gather_mode_suggests_the_closest() {
+    check(
+        &program(&[r#"{"gather": [[{"io": "1s"}]], "mode": "return_exception"}"#]),
+        &[at(7, 46, "classes.job.program[0].mode", "expected \"task_group\"")
+            .on("\"return_exception\"")
+            .hint("did you mean \"return_exceptions\"?")],
+    );
+}
