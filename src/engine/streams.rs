@@ -35,6 +35,8 @@ pub enum Purpose {
     CallFailures,
     /// Retry backoff jitter.
     Jitter,
+    /// The backoff jitter of `retry` steps (R-RETRY-PROGRAM-JITTER).
+    RetryProgram,
 }
 
 impl Purpose {
@@ -47,6 +49,7 @@ impl Purpose {
             Purpose::Service => "service",
             Purpose::CallFailures => "call-failures",
             Purpose::Jitter => "jitter",
+            Purpose::RetryProgram => "retry-program",
         }
     }
 }

@@ -119,7 +119,7 @@ fn ops(steps: &[Step]) -> f64 {
     steps
         .iter()
         .map(|step| match &step.kind {
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches, _) => {
                 1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
             }
             StepKind::Spawn { program, .. } | StepKind::Timeout { program, .. } | StepKind::ToThread(program) => {
@@ -131,6 +131,8 @@ fn ops(steps: &[Step]) -> f64 {
                 1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
             }
             StepKind::Hedge { program, copies, .. } => 1.0 + f64::from(*copies) * ops(program),
+            // A try or retry runs its body once when nothing is raised.
+            StepKind::Try { program, .. } | StepKind::Retry { program, .. } => 1.0 + ops(program),
             // A payload is an op of its own; a call may make every attempt
             // its retry policy allows (each a request the engine holds).
             StepKind::Io { transfer, .. } => 1.0 + f64::from(u8::from(transfer.is_some())),
@@ -151,9 +153,12 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
                 d.mean_ns()
             }
-            StepKind::Gather(branches) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
-            StepKind::Timeout { after, program } => typical_ns(program).min(after.as_nanos() as f64),
-            StepKind::Limit { program, .. } | StepKind::ToThread(program) => typical_ns(program),
+            StepKind::Gather(branches, _) => branches.iter().map(|b| typical_ns(&b.program)).fold(0.0, f64::max),
+            StepKind::Timeout { after, program, .. } => typical_ns(program).min(after.as_nanos() as f64),
+            StepKind::Limit { program, .. }
+            | StepKind::ToThread(program)
+            | StepKind::Try { program, .. }
+            | StepKind::Retry { program, .. } => typical_ns(program),
             // A call's time depends on the service's load: not estimated.
             StepKind::SpawnDetached { .. } => 0.0,
             StepKind::GatherUntil { branches, .. } => {

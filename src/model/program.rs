@@ -6,9 +6,10 @@
 //! programs.
 //!
 //! Layout: each program (a class's top-level program, and every sub-program of
-//! a gather branch, spawn or timeout) is a contiguous run of [`Op`]s ending in
-//! [`Op::End`] (a worker class's top-level program ends in [`Op::Loop`]
-//! instead, back to its start). A `limit` compiles inline to `Acquire`, the body, `Release`.
+//! a gather branch, spawn, timeout, try body, except or retry body, hedge) is a
+//! contiguous run of [`Op`]s ending in [`Op::End`] (a worker class's
+//! top-level program ends in [`Op::Loop`] instead, back to its start). A
+//! `limit` compiles inline to `Acquire`, the body, `Release`.
 //!
 //! Invariants, established by [`CompiledWorkload::compile`]:
 //! - every [`ProgramId`] points at the first op of a run that ends in `End`
@@ -20,7 +21,9 @@
 //!   inside it and its `Acquire` is not. A cancelled or unwinding fiber
 //!   returns exactly these.
 
-use super::{Arrivals, Call, Dist, GatherBranch, LinkId, PoolId, QueueId, Scenario, Step, StepKind};
+use super::{
+    Arrivals, Call, Dist, GatherBranch, GatherMode, LinkId, OnExpiry, PoolId, QueueId, Retry, Scenario, Step, StepKind,
+};
 pub use crate::scenario::Rest;
 use crate::time::SimDuration;
 
@@ -61,6 +64,7 @@ pub enum Op {
         first: u32,
         len: u32,
         children: u32,
+        mode: GatherMode,
     },
     Spawn {
         slot: u8,
@@ -72,6 +76,8 @@ pub enum Op {
     Timeout {
         after: SimDuration,
         program: ProgramId,
+        /// Threads: stop the body at the deadline (`on_expiry: abort`).
+        abort: bool,
     },
     Acquire {
         pool: PoolId,
@@ -110,7 +116,25 @@ pub enum Op {
     Loop {
         start: ProgramId,
     },
+    /// `try`: `body` runs as a child; an outcome in `on` (bits of
+    /// [`Outcomes`]) raised inside it cancels it and runs `except`
+    /// ([`NO_PROGRAM`]: none) instead.
+    Try {
+        body: ProgramId,
+        except: ProgramId,
+        on: u8,
+    },
+    /// `retry`: `body` runs as a child, again after a backoff when it raises
+    /// an outcome in `on`, under the policy `retries[policy]`.
+    Retry {
+        body: ProgramId,
+        policy: u32,
+        on: u8,
+    },
 }
+
+/// "No program": a `try` without `except`.
+pub const NO_PROGRAM: ProgramId = ProgramId::MAX;
 
 impl Op {
     /// The step kind's name, as written in scenarios.
@@ -135,6 +159,8 @@ impl Op {
             Op::Put { .. } => "put",
             Op::Get { .. } => "get",
             Op::Loop { .. } => "end",
+            Op::Try { .. } => "try",
+            Op::Retry { .. } => "retry",
         }
     }
 }
@@ -187,6 +213,8 @@ pub struct CompiledWorkload {
     /// Some program detaches work (a detached spawn, or a gather whose rest
     /// continues): the run counts what is still running at the horizon.
     pub detaches: bool,
+    /// The `retry` steps' policies, indexed by [`Op::Retry`].
+    pub retries: Vec<Retry>,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -247,7 +275,7 @@ impl CompiledWorkload {
     /// Compiles a step's sub-programs and returns what its own op needs.
     fn prepare<'a>(&mut self, step: &'a Step, slots: &mut Vec<&'a str>) -> Prepared {
         match &step.kind {
-            StepKind::Gather(branches) => {
+            StepKind::Gather(branches, mode) => {
                 let compiled: Vec<Branch> = branches
                     .iter()
                     .map(|b| Branch { program: self.compile_program(&b.program), copies: b.copies })
@@ -256,7 +284,9 @@ impl CompiledWorkload {
                 let children = compiled.iter().map(|b| b.copies).fold(0u32, u32::saturating_add);
                 let len = compiled.len() as u32;
                 self.branches.extend(compiled);
-                Prepared::Op(Op::Gather { first, len, children })
+                // asyncio.gather leaves the other branches running.
+                self.detaches |= *mode == GatherMode::Gather;
+                Prepared::Op(Op::Gather { first, len, children, mode: *mode })
             }
             StepKind::Spawn { name, program } => {
                 let program = self.compile_program(program);
@@ -264,8 +294,20 @@ impl CompiledWorkload {
                 Prepared::Op(Op::Spawn { slot, program })
             }
             StepKind::Join { name } => Prepared::Op(Op::Join { slot: slot_of(slots, name) }),
-            StepKind::Timeout { after, program } => {
-                Prepared::Op(Op::Timeout { after: *after, program: self.compile_program(program) })
+            StepKind::Timeout { after, program, on_expiry } => Prepared::Op(Op::Timeout {
+                after: *after,
+                program: self.compile_program(program),
+                abort: *on_expiry == OnExpiry::Abort,
+            }),
+            StepKind::Try { program, except, on } => {
+                let body = self.compile_program(program);
+                let except = except.as_ref().map_or(NO_PROGRAM, |e| self.compile_program(e));
+                Prepared::Op(Op::Try { body, except, on: on.bits() })
+            }
+            StepKind::Retry { program, retry, on } => {
+                let body = self.compile_program(program);
+                self.retries.push(*retry);
+                Prepared::Op(Op::Retry { body, policy: (self.retries.len() - 1) as u32, on: on.bits() })
             }
             StepKind::ToThread(program) => Prepared::Op(Op::ToThread { program: self.compile_program(program) }),
             StepKind::Limit { program, .. } => {
@@ -423,12 +465,12 @@ mod tests {
 
     #[test]
     fn gather_counts_children_over_copies() {
-        let w = CompiledWorkload::compile(&scenario(vec![step(StepKind::Gather(vec![
-            GatherBranch { copies: 3, program: vec![io(1)] },
-            GatherBranch { copies: 2, program: vec![io(2)] },
-        ]))]));
+        let w = CompiledWorkload::compile(&scenario(vec![step(StepKind::Gather(
+            vec![GatherBranch { copies: 3, program: vec![io(1)] }, GatherBranch { copies: 2, program: vec![io(2)] }],
+            GatherMode::TaskGroup,
+        ))]));
         let top = w.class_programs[0] as usize;
-        let Op::Gather { first, len, children } = w.ops[top] else { panic!("expected gather") };
+        let Op::Gather { first, len, children, .. } = w.ops[top] else { panic!("expected gather") };
         assert_eq!((len, children), (2, 5));
         let branch = w.branches[first as usize];
         assert!(matches!(w.ops[branch.program as usize], Op::Io { .. }));

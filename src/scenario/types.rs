@@ -278,17 +278,19 @@ pub enum StepKind {
     /// A synchronous call (`time.sleep`, `requests.get`): inside a coroutine
     /// it blocks the whole event loop.
     Blocking(Dist),
-    /// Run the branches concurrently and wait for all of them.
-    Gather(Vec<GatherBranch>),
+    /// Run the branches concurrently and wait for all of them; the mode says
+    /// what a failing branch does (R-GATHER-MODE-*).
+    Gather(Vec<GatherBranch>, GatherMode),
     /// Start a sub-program now (`asyncio.create_task`) under a name that a
     /// later `Join` awaits. A fiber that ends with unjoined children waits
     /// for them first.
     Spawn { name: String, program: Vec<Step> },
     /// Await the sub-program spawned under `name` earlier in the same program.
     Join { name: String },
-    /// `asyncio.wait_for`: run `program` with a time budget; on expiry the task
-    /// ends as timed out.
-    Timeout { after: SimDuration, program: Vec<Step> },
+    /// `asyncio.wait_for`: run `program` with a time budget; on expiry the
+    /// step raises `timeout` (the task ends as timed out unless a `try`
+    /// catches it). `on_expiry` says what a thread does at the deadline.
+    Timeout { after: SimDuration, program: Vec<Step>, on_expiry: OnExpiry },
     /// Hold one permit of `pool` around `program` (`async with semaphore`).
     Limit { pool: PoolId, program: Vec<Step> },
     /// `asyncio.to_thread` / `loop.run_in_executor`: under cooperative the
@@ -314,6 +316,73 @@ pub enum StepKind {
     /// the first unless one has completed; the first to complete wins and
     /// the others are cancelled (R-HEDGE). `copies ≥ 1`.
     Hedge { program: Vec<Step>, after: SimDuration, copies: u32 },
+    /// `try: … except (…): …`: runs `program`; an outcome in `on` raised
+    /// inside it cancels it and runs `except` (none: `pass`) instead
+    /// (R-TRY-*).
+    Try { program: Vec<Step>, except: Option<Vec<Step>>, on: Outcomes },
+    /// Runs `program` again, after a backoff, when it raises an outcome in
+    /// `on`, up to `retry.attempts` times in all (`retry.budget` is `None`:
+    /// a budget is a service's) (R-RETRY-PROGRAM-*).
+    Retry { program: Vec<Step>, retry: Retry, on: Outcomes },
+}
+
+/// What a gather does when a branch raises an outcome (R-GATHER-MODE-*).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GatherMode {
+    /// `asyncio.TaskGroup`: the siblings are cancelled and the outcome goes
+    /// on up.
+    #[default]
+    TaskGroup,
+    /// Plain `asyncio.gather`: the outcome goes on up at once; the siblings
+    /// carry on, detached.
+    Gather,
+    /// `asyncio.gather(..., return_exceptions=True)`: the branch counts as
+    /// done; the gather waits for all.
+    ReturnExceptions,
+}
+
+/// What a thread does when a `timeout` expires (R-TIMEOUT-ABORT).
+/// Cooperative cancels the body either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnExpiry {
+    /// `future.result(timeout)`: the caller gives up, the thread runs the
+    /// body to its end (R-TIMEOUT-THREADS).
+    #[default]
+    Abandon,
+    /// A per-call timeout (`socket` / HTTP client `timeout=`): the thread
+    /// stops waiting at the deadline; the body's remaining steps never run.
+    Abort,
+}
+
+/// A set of the outcomes a program can raise (`failed`, `timeout`,
+/// `rejected`): what a `try` or `retry` catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcomes(u8);
+
+impl Outcomes {
+    pub const FAILED: Outcomes = Outcomes(1);
+    pub const TIMEOUT: Outcomes = Outcomes(2);
+    pub const REJECTED: Outcomes = Outcomes(4);
+    pub const ALL: Outcomes = Outcomes(7);
+    pub const NONE: Outcomes = Outcomes(0);
+    /// The names written in `on` lists, with their sets.
+    pub const NAMES: [(&'static str, Outcomes); 3] =
+        [("failed", Outcomes::FAILED), ("timeout", Outcomes::TIMEOUT), ("rejected", Outcomes::REJECTED)];
+
+    /// The union of two sets.
+    pub fn with(self, other: Outcomes) -> Outcomes {
+        Outcomes(self.0 | other.0)
+    }
+
+    /// Whether every outcome of `other` is in this set.
+    pub fn contains(self, other: Outcomes) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The set as bits (failed 1, timeout 2, rejected 4).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
 }
 
 /// What a gather with `until` does with the children still running when
@@ -500,7 +569,7 @@ impl StepKind {
             | StepKind::Join { .. }
             | StepKind::Put(_)
             | StepKind::Get(_) => Vec::new(),
-            StepKind::Gather(branches) | StepKind::GatherUntil { branches, .. } => {
+            StepKind::Gather(branches, _) | StepKind::GatherUntil { branches, .. } => {
                 branches.iter().map(|b| b.program.as_slice()).collect()
             }
             StepKind::Spawn { program, .. }
@@ -508,7 +577,11 @@ impl StepKind {
             | StepKind::Timeout { program, .. }
             | StepKind::Limit { program, .. }
             | StepKind::ToThread(program)
-            | StepKind::Hedge { program, .. } => vec![program.as_slice()],
+            | StepKind::Hedge { program, .. }
+            | StepKind::Retry { program, .. } => vec![program.as_slice()],
+            StepKind::Try { program, except, .. } => {
+                std::iter::once(program.as_slice()).chain(except.as_deref()).collect()
+            }
         }
     }
 }
@@ -544,7 +617,7 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         StepKind::Io { duration: d, .. } | StepKind::Cpu(d) | StepKind::Sleep(d) | StepKind::Blocking(d) => {
             d.always_zero()
         }
-        StepKind::Gather(branches) => branches.iter().all(|b| takes_no_time(&b.program)),
+        StepKind::Gather(branches, _) => branches.iter().all(|b| takes_no_time(&b.program)),
         StepKind::Spawn { program, .. }
         | StepKind::Timeout { program, .. }
         | StepKind::Limit { program, .. }
@@ -552,5 +625,11 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         StepKind::Join { .. } | StepKind::Put(_) | StepKind::Get(_) => true,
         StepKind::SpawnDetached { program, .. } | StepKind::Hedge { program, .. } => takes_no_time(program),
         StepKind::GatherUntil { branches, .. } => branches.iter().all(|b| takes_no_time(&b.program)),
+        StepKind::Try { program, except, .. } => {
+            takes_no_time(program) && except.as_ref().is_none_or(|e| takes_no_time(e))
+        }
+        StepKind::Retry { program, retry, .. } => {
+            takes_no_time(program) && (retry.attempts == 1 || retry.max_backoff.min(retry.backoff).is_zero())
+        }
     })
 }

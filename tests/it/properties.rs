@@ -13,8 +13,9 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, Jitter, Link, Machine, Op, Pool, RateLimit, Retry,
-    Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
+    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, GatherMode, Jitter, Link, Machine, OnExpiry, Op,
+    Outcomes, Pool, RateLimit, Retry, Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy,
+    StrategyKind, TaskClass, Transfer, WhenFull,
 };
 use simbench::scenario::Rest;
 use simbench::time::SimDuration;
@@ -67,6 +68,14 @@ fn leaf() -> impl Strategy<Value = StepKind> {
     ]
 }
 
+/// The `on` set of bits `bits` (failed 1, timeout 2, rejected 4; not 0).
+fn outcomes(bits: u8) -> Outcomes {
+    Outcomes::NAMES
+        .iter()
+        .filter(|(_, set)| bits & set.bits() != 0)
+        .fold(Outcomes::NONE, |all, (_, set)| all.with(*set))
+}
+
 /// What a generated program position expands to.
 #[derive(Clone, Debug)]
 enum Item {
@@ -93,15 +102,38 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
         let mut choices: Vec<BoxedStrategy<Item>> = vec![
             leaf().prop_map(Item::Step).boxed(),
             leaf().prop_map(Item::Step).boxed(),
-            prop::collection::vec((1u32..3, sub()), 1..3)
-                .prop_map(|branches| {
+            (
+                prop::collection::vec((1u32..3, sub()), 1..3),
+                prop::sample::select(vec![GatherMode::TaskGroup, GatherMode::Gather, GatherMode::ReturnExceptions]),
+            )
+                .prop_map(|(branches, mode)| {
                     Item::Step(StepKind::Gather(
                         branches.into_iter().map(|(copies, program)| GatherBranch { copies, program }).collect(),
+                        mode,
                     ))
                 })
                 .boxed(),
-            (1u64..60, sub())
-                .prop_map(|(after, program)| Item::Step(StepKind::Timeout { after: ms(after), program }))
+            (1u64..60, sub(), any::<bool>())
+                .prop_map(|(after, program, abort)| {
+                    let on_expiry = if abort { OnExpiry::Abort } else { OnExpiry::Abandon };
+                    Item::Step(StepKind::Timeout { after: ms(after), program, on_expiry })
+                })
+                .boxed(),
+            (sub(), prop::option::of(sub()), 1u8..8)
+                .prop_map(|(program, except, on)| Item::Step(StepKind::Try { program, except, on: outcomes(on) }))
+                .boxed(),
+            (sub(), 1u32..4, 0u64..20, prop::sample::select(vec![Jitter::None, Jitter::Full, Jitter::Equal]), 1u8..8)
+                .prop_map(|(program, attempts, backoff, jitter, on)| {
+                    let retry = Retry {
+                        attempts,
+                        backoff: ms(backoff),
+                        multiplier: 2.0,
+                        max_backoff: ms(30),
+                        jitter,
+                        budget: None,
+                    };
+                    Item::Step(StepKind::Retry { program, retry, on: outcomes(on) })
+                })
                 .boxed(),
             (sub(), any::<bool>()).prop_map(|(program, join)| Item::Spawn { program, join }).boxed(),
             (sub(), any::<bool>()).prop_map(|(program, join)| Item::Detached { program, join }).boxed(),
@@ -180,13 +212,20 @@ fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
                     *name = new;
                 }
             }
-            StepKind::Gather(branches) | StepKind::GatherUntil { branches, .. } => {
+            StepKind::Gather(branches, _) | StepKind::GatherUntil { branches, .. } => {
                 for b in branches {
                     unique_spawn_names(&mut b.program, next);
                 }
             }
-            StepKind::Timeout { program, .. } | StepKind::Limit { program, .. } | StepKind::Hedge { program, .. } => {
-                unique_spawn_names(program, next)
+            StepKind::Timeout { program, .. }
+            | StepKind::Limit { program, .. }
+            | StepKind::Hedge { program, .. }
+            | StepKind::Retry { program, .. } => unique_spawn_names(program, next),
+            StepKind::Try { program, except, .. } => {
+                unique_spawn_names(program, next);
+                if let Some(except) = except {
+                    unique_spawn_names(except, next);
+                }
             }
             _ => {}
         }
@@ -315,7 +354,9 @@ fn least_time(steps: &[Step]) -> SimDuration {
                 Dist::Uniform { min, .. } => *min,
                 _ => SimDuration::ZERO,
             },
-            StepKind::Gather(branches) => {
+            // A branch's outcome returned as a result may cut it short.
+            StepKind::Gather(_, GatherMode::ReturnExceptions) => SimDuration::ZERO,
+            StepKind::Gather(branches, _) => {
                 branches.iter().map(|b| least_time(&b.program)).max().unwrap_or(SimDuration::ZERO)
             }
             // A completed task's timeout bodies finished within budget.
@@ -334,6 +375,8 @@ fn least_time(steps: &[Step]) -> SimDuration {
                 branches.iter().map(|b| least_time(&b.program)).min().unwrap_or(SimDuration::ZERO)
             }
             StepKind::Hedge { program, .. } => least_time(program),
+            // A caught outcome may cut the body short.
+            StepKind::Try { .. } | StepKind::Retry { .. } => SimDuration::ZERO,
         };
     }
     total
@@ -342,8 +385,9 @@ fn least_time(steps: &[Step]) -> SimDuration {
 /// Whether a program runs on one fiber only (no gather, spawn or timeout).
 fn single_fiber(steps: &[Step]) -> bool {
     steps.iter().all(|s| match &s.kind {
-        StepKind::Gather(_) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
+        StepKind::Gather(..) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
         StepKind::SpawnDetached { .. } | StepKind::GatherUntil { .. } | StepKind::Hedge { .. } => false,
+        StepKind::Try { .. } | StepKind::Retry { .. } => false,
         StepKind::Limit { program, .. } => single_fiber(program),
         _ => true,
     })

@@ -623,7 +623,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, put, get, label, fail, bytes, link, until, rest, after, copies"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, put, get, try, retry, label, fail, bytes, link"),
         ],
     );
 }
@@ -1711,10 +1711,10 @@ fn until_and_after_apply_only_to_their_kinds() {
         &[
             at(7, 22, "classes.job.program[0].until", "\"until\" applies only to gather steps, not to io")
                 .on("\"until\"")
-                .hint("make the step a gather"),
+                .hint("put \"until\" beside \"gather\", or remove it"),
             at(8, 38, "classes.job.program[1].after", "\"after\" applies only to hedge steps, not to gather")
                 .on("\"after\"")
-                .hint("make the step a hedge"),
+                .hint("put \"after\" beside \"hedge\", or remove it"),
         ],
     );
 }
@@ -1819,5 +1819,80 @@ fn processes_cannot_share_queues() {
     check(
         &text,
         &[at(7, 18, "strategies[0]", "processes cannot share the scenario's queues").on("{").hint("\"threaded\"")],
+    );
+}
+
+// ----- try, retry, on_expiry -------------------------------------------------
+
+#[test]
+fn an_outcome_name_suggests_the_closest() {
+    check(
+        &program(&[
+            r#"{"try": [{"io": "1s"}], "on": ["timed_out"]}"#,
+            r#"{"try": [{"io": "1s"}], "on": ["fail", "failed"]}"#,
+        ]),
+        &[
+            at(7, 40, "classes.job.program[0].on[0]", "expected an outcome")
+                .on("\"timed_out\"")
+                .hint("did you mean \"timeout\"?"),
+            at(8, 40, "classes.job.program[1].on[0]", "expected an outcome")
+                .on("\"fail\"")
+                .hint("did you mean \"failed\"?"),
+        ],
+    );
+}
+
+#[test]
+fn a_misspelt_or_misplaced_option_is_named() {
+    check(
+        &program(&[
+            r#"{"try": [{"io": "1s"}], "excpet": [{"io": "1s"}]}"#,
+            r#"{"io": "1s", "on": ["failed"]}"#,
+            r#"{"retry": [{"io": "1s"}]}"#,
+        ]),
+        &[
+            at(7, 33, "classes.job.program[0].excpet", "unknown field \"excpet\"").hint("did you mean \"except\"?"),
+            at(8, 22, "classes.job.program[1].on", "\"on\" applies only to try and retry steps, not to io")
+                .hint("put \"on\" beside \"try\""),
+            at(9, 9, "classes.job.program[2]", "missing field \"attempts\""),
+        ],
+    );
+}
+
+#[test]
+fn on_expiry_and_a_retry_jitter_suggest_the_closest() {
+    check(
+        &program(&[
+            r#"{"timeout": {"after": "1s", "program": [{"io": "1s"}], "on_expiry": "abortt"}}"#,
+            r#"{"retry": [{"io": "1s"}], "attempts": 2, "jitter": "ful"}"#,
+        ]),
+        &[
+            at(7, 77, "classes.job.program[0].timeout.on_expiry", "expected \"abandon\"")
+                .on("\"abortt\"")
+                .hint("did you mean \"abort\"?"),
+            at(8, 60, "classes.job.program[1].jitter", "expected \"none\"")
+                .on("\"ful\"")
+                .hint("did you mean \"full\"?"),
+        ],
+    );
+}
+
+#[test]
+fn a_gather_mode_suggests_the_closest() {
+    check(
+        &program(&[r#"{"gather": [[{"io": "1s"}]], "mode": "return_exception"}"#]),
+        &[at(7, 46, "classes.job.program[0].mode", "expected \"task_group\"")
+            .on("\"return_exception\"")
+            .hint("did you mean \"return_exceptions\"?")],
+    );
+}
+
+#[test]
+fn a_gather_with_until_takes_no_mode() {
+    check(
+        &program(&[r#"{"gather": [[{"io": "1s"}], [{"io": "2s"}]], "until": "first", "mode": "gather"}"#]),
+        &[at(7, 72, "classes.job.program[0].mode", "a gather with \"until\" takes no \"mode\"")
+            .on("\"mode\"")
+            .hint("remove \"mode\"")],
     );
 }

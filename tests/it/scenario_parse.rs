@@ -6,8 +6,8 @@
 
 use crate::common::root;
 use simbench::scenario::{
-    Arrivals, Bound, Dist, GatherBranch, Machine, Pool, Scenario, ScenarioError, Step, StepKind, Strategy,
-    StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
+    Arrivals, Bound, Dist, GatherBranch, GatherMode, Machine, OnExpiry, Pool, Scenario, ScenarioError, Step, StepKind,
+    Strategy, StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
 };
 use simbench::time::SimDuration;
 
@@ -372,11 +372,14 @@ fn gather_branches_are_lists_or_copies() {
     );
     assert_eq!(
         steps,
-        [step(StepKind::Gather(vec![
-            GatherBranch { copies: 1, program: vec![io(ms(2000))] },
-            GatherBranch { copies: 3, program: vec![io(ms(1000))] },
-            GatherBranch { copies: 1, program: vec![io(ms(5)), io(ms(6))] },
-        ]))]
+        [step(StepKind::Gather(
+            vec![
+                GatherBranch { copies: 1, program: vec![io(ms(2000))] },
+                GatherBranch { copies: 3, program: vec![io(ms(1000))] },
+                GatherBranch { copies: 1, program: vec![io(ms(5)), io(ms(6))] },
+            ],
+            GatherMode::TaskGroup
+        ))]
     );
 }
 
@@ -385,8 +388,12 @@ fn gathers_nest() {
     let steps = program(
         r#"[{"gather": [{"copies": 3, "program": [{"gather": [{"copies": 5, "program": [{"io": "40ms"}]}]}]}]}]"#,
     );
-    let inner = step(StepKind::Gather(vec![GatherBranch { copies: 5, program: vec![io(ms(40))] }]));
-    assert_eq!(steps, [step(StepKind::Gather(vec![GatherBranch { copies: 3, program: vec![inner] }]))]);
+    let inner =
+        step(StepKind::Gather(vec![GatherBranch { copies: 5, program: vec![io(ms(40))] }], GatherMode::TaskGroup));
+    assert_eq!(
+        steps,
+        [step(StepKind::Gather(vec![GatherBranch { copies: 3, program: vec![inner] }], GatherMode::TaskGroup))]
+    );
 }
 
 #[test]
@@ -439,7 +446,11 @@ fn timeout_and_limit_decode() {
         program,
         [
             Step {
-                kind: StepKind::Timeout { after: SimDuration::from_secs(5), program: vec![io(ms(1000))] },
+                kind: StepKind::Timeout {
+                    after: SimDuration::from_secs(5),
+                    program: vec![io(ms(1000))],
+                    on_expiry: OnExpiry::Abandon,
+                },
                 label: Some("wait_for".into())
             },
             step(StepKind::Limit {

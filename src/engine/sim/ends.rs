@@ -8,6 +8,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// Threads: a timeout expired. The caller gives up now; the thread runs
     /// the body to its end, then the task unwinds.
     pub(super) fn deadline_on_thread(&mut self, f: FiberId) {
+        if self.scoped {
+            return self.deadline_scoped(f);
+        }
         let task = self.fibers[f].task;
         self.fibers[f].flags |= Fiber::DEADLINE_PASSED;
         self.record_outcome(task, Outcome::TimedOut);
@@ -39,7 +42,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// Cooperative: cancels `f` at its current await and frees it; the
-    /// permits it held are added to `returned`, for the caller to release.
+    /// permits it held join `returned`, for the caller to release once the
+    /// whole scope is gone.
+    #[inline]
     pub(super) fn cancel_fiber(&mut self, f: FiberId) {
         let Fiber { pc, role, state, .. } = self.fibers[f];
         if role == Role::Offload {

@@ -50,8 +50,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             let f = item.fiber;
             if item.is_deadline() {
                 if self.is_current(f, item.generation, State::Timeout) {
-                    let task = self.fibers[f].task;
-                    self.end_from(f, task, Outcome::TimedOut);
+                    self.raise(f, Outcome::TimedOut);
                 }
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);

@@ -106,6 +106,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Role::Gather => {
+                let unwinding = unwinding && !self.branch_caught(p);
                 self.fibers[p].counter += 1;
                 if unwinding || !self.start_gather_child(p) {
                     if !unwinding {
@@ -145,13 +146,18 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Role::Timeout => {
                 if self.fibers[p].deadline_passed() {
-                    self.tasks[task].number_flags |= Task::UNWINDING;
+                    if self.scoped {
+                        self.raise(p, Outcome::TimedOut);
+                    } else {
+                        self.tasks[task].number_flags |= Task::UNWINDING;
+                    }
                 } else if !unwinding {
                     self.step_done(p);
                 }
                 self.resume(p);
             }
             Role::Detached(_) | Role::GatherUntil | Role::Hedge => self.waiting_child_finished(p, role),
+            Role::Try | Role::Except => self.scope_finished(p, role, unwinding),
         }
     }
 

@@ -24,12 +24,12 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.trace(task, TraceWhat::Started);
             }
             let flow = if self.fibers[f].failing() {
-                self.raise_failure(f, pc, task)
+                self.raise_failure(f, pc)
             } else if self.tasks[task].unwinding() {
                 self.finish_fiber(f);
                 Flow::Parked
             } else {
-                self.execute(f, pc, task)
+                self.execute(f, pc)
             };
             if flow == Flow::Parked {
                 return;
@@ -39,25 +39,25 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// The step just completed failed (an io failure, a call out of
     /// attempts): the task ends with the failure's outcome.
-    fn raise_failure(&mut self, f: FiberId, pc: u32, task: TaskId) -> Flow {
+    fn raise_failure(&mut self, f: FiberId, pc: u32) -> Flow {
         self.fibers[f].set_failing(false);
         let outcome = match self.w.ops[pc as usize] {
             Op::Call { .. } => call_outcome(self.fibers[f].counter).unwrap_or(Outcome::Failed),
             _ => Outcome::Failed,
         };
-        self.end_from(f, task, outcome);
+        self.raise(f, outcome);
         self.flow_after_end(f)
     }
 
-    /// After `end_task` from inside `f`: cooperative freed `f` (it parks for
-    /// good); on a thread `f` goes on, to unwind.
+    /// After `end_task` (or `raise`) from inside `f`: cooperative freed `f`
+    /// (it parks for good); on a thread `f` goes on, to unwind.
     fn flow_after_end(&self, f: FiberId) -> Flow {
         if self.fibers[f].state == State::Free { Flow::Parked } else { Flow::Continue }
     }
 
     /// Dispatches the op at `pc` to its method.
     #[inline]
-    fn execute(&mut self, f: FiberId, pc: u32, task: TaskId) -> Flow {
+    fn execute(&mut self, f: FiberId, pc: u32) -> Flow {
         match self.w.ops[pc as usize] {
             Op::Io { dist, fail } => self.op_io(f, dist, fail),
             Op::Transfer { link, bytes } => self.op_transfer(f, link, bytes),
@@ -65,11 +65,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::Sleep { dist } => self.op_sleep(f, dist),
             Op::Blocking { dist } => self.op_blocking(f, dist),
             Op::Cpu { dist } => self.op_cpu(f, dist),
-            Op::Gather { first, len, children } => self.op_gather(f, first, len, children),
+            Op::Gather { first, len, children, .. } => self.op_gather(f, first, len, children),
             Op::Spawn { slot, program } => self.op_spawn(f, slot, program),
             Op::Join { slot } => self.op_join(f, slot),
-            Op::Timeout { after, program } => self.op_timeout(f, after, program),
-            Op::Acquire { pool } => self.op_acquire(f, pc, task, pool),
+            Op::Timeout { after, program, .. } => self.op_timeout(f, after, program),
+            Op::Acquire { pool } => self.op_acquire(f, pc, pool),
             Op::Release { pool } => {
                 self.trace_fiber(f, TraceWhat::Ended { pc });
                 self.release(pool);
@@ -87,6 +87,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::Put { queue } => self.op_put(f, queue),
             Op::Get { queue } => self.op_get(f, queue),
             Op::Loop { start } => self.op_loop(f, start),
+            Op::Try { body, except, .. } => self.op_try(f, body, except),
+            Op::Retry { body, .. } => self.op_retry(f, body),
         }
     }
 
@@ -216,7 +218,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         Flow::Parked
     }
 
-    fn op_acquire(&mut self, f: FiberId, pc: u32, task: TaskId, pool: PoolId) -> Flow {
+    fn op_acquire(&mut self, f: FiberId, pc: u32, pool: PoolId) -> Flow {
         self.begin(f, None);
         let p = &mut self.pools[pool as usize];
         if p.available > 0 {
@@ -226,8 +228,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             return Flow::Continue;
         }
         if p.reject {
-            // Like a failure: the whole task ends now.
-            self.end_from(f, task, Outcome::Rejected);
+            // Like a failure: raised (the whole task ends unless a try catches it).
+            self.raise(f, Outcome::Rejected);
             return self.flow_after_end(f);
         }
         let generation = self.park(f, State::Permit);

@@ -39,6 +39,7 @@ mod ends;
 mod event_loop;
 mod fibers;
 mod interpreter;
+mod outcomes;
 mod queues;
 mod records;
 mod resources;
@@ -57,7 +58,7 @@ use super::streams::{Purpose, Stream, mix, next_word};
 use super::{EngineError, Limits, RunStats, StalledTask};
 use crate::model::program::{Branch, DistId};
 use crate::model::{
-    Arrivals, Bound, CompiledWorkload, Dist, Jitter, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull,
+    Arrivals, Bound, CompiledWorkload, Dist, GatherMode, Jitter, Op, Scenario, Strategy, StrategyKind, Warmup, WhenFull,
 };
 use crate::time::{SimDuration, SimTime};
 use records::*;
@@ -117,6 +118,12 @@ pub(super) struct Sim<'a, O: Observer> {
     requests: Requests,
     /// The scenario's work queues (`queues.rs`); `None` without any.
     queues: Option<Box<queues::Queues>>,
+    /// The workload has `try`, `retry` or aborting `timeout` steps: raised
+    /// outcomes look for a handler (`outcomes.rs`); without, they end the
+    /// task at once, as they always did.
+    scoped: bool,
+    /// Scratch for the fibers of a scope being cancelled.
+    scope: Vec<FiberId>,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -174,6 +181,18 @@ impl<'a, O: Observer> Sim<'a, O> {
             services: scenario.services.iter().map(ServiceState::new).collect(),
             requests: Requests::default(),
             queues: queues::Queues::of(scenario),
+            scoped: w.ops.iter().any(Self::scoped_op),
+            scope: Vec::new(),
+        }
+    }
+
+    /// An op whose outcomes are scoped (`outcomes.rs`): a try, a retry, an
+    /// aborting timeout, a gather in a mode other than `task_group`.
+    fn scoped_op(op: &Op) -> bool {
+        match op {
+            Op::Try { .. } | Op::Retry { .. } | Op::Timeout { abort: true, .. } => true,
+            Op::Gather { mode, .. } => *mode != GatherMode::TaskGroup,
+            _ => false,
         }
     }
 
@@ -226,6 +245,8 @@ impl<'a, O: Observer> Sim<'a, O> {
                         jitter: Stream::new(scenario.seed, &class.name, Purpose::Jitter),
                     })
                 }),
+                retry_jitter: (!w.retries.is_empty())
+                    .then(|| Box::new(Stream::new(scenario.seed, &class.name, Purpose::RetryProgram))),
             })
             .collect()
     }
@@ -368,6 +389,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Event::Horizon => self.on_horizon(),
             Event::HedgeNext { fiber, generation } => self.on_hedge_next(fiber, generation),
+            Event::RetryProgram { fiber, generation } => {
+                if self.is_current(fiber, generation, State::RetryWait) {
+                    self.resume(fiber);
+                }
+            }
         }
     }
 

@@ -54,6 +54,10 @@ pub(super) enum State {
     QueuePut,
     /// Waiting for an item of queue `counter` (R-QUEUE-GET).
     QueueGet,
+    /// A `try` or `retry` waiting for its body or its except program.
+    Try,
+    /// A `retry` waiting out its backoff before the next attempt.
+    RetryWait,
 }
 
 /// A fiber whose `call` finally failed holds this plus the outcome's code
@@ -97,6 +101,11 @@ pub(super) enum Role {
     GatherUntil,
     /// A copy of a hedge (R-HEDGE).
     Hedge,
+    /// The body of a `try` or `retry`: outcomes raised inside it may be
+    /// caught by its parent.
+    Try,
+    /// A `try`'s except program (not caught by its own try).
+    Except,
 }
 
 /// The slot of a detached fiber that no `join` can name.
@@ -120,7 +129,8 @@ pub(super) struct Fiber {
     pub(super) prev: FiberId,
     pub(super) state: State,
     pub(super) role: Role,
-    /// [`Fiber::DEADLINE_PASSED`] and [`Fiber::FAILING`]: one byte, so that
+    /// [`Fiber::DEADLINE_PASSED`], [`Fiber::FAILING`] and the other bits
+    /// below: one byte, so that
     /// the record is 48 bytes.
     pub(super) flags: u8,
 }
@@ -149,6 +159,12 @@ impl Fiber {
     /// Cooperative: the fiber spawned detached programs, which it orphans
     /// when it ends.
     pub(super) const HAS_DETACHED: u8 = 4;
+    /// Threads: the task unwinds to this `try`/`retry`, which caught the
+    /// outcome (R-TRY-THREADS).
+    pub(super) const CATCHING: u8 = 8;
+    /// This `try`/`retry` caught an outcome: when it runs next it starts its
+    /// except program or its next attempt.
+    pub(super) const CAUGHT: u8 = 16;
 
     #[inline]
     pub(super) fn deadline_passed(&self) -> bool {
@@ -294,6 +310,8 @@ pub(super) enum Event {
     ThreadStarted { fiber: FiberId, generation: u32 },
     /// A hedge waiting at its op starts its next copy (R-HEDGE).
     HedgeNext { fiber: FiberId, generation: u32 },
+    /// A `retry` step's backoff is over: its next attempt.
+    RetryProgram { fiber: FiberId, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {
@@ -387,6 +405,8 @@ pub(super) struct ClassRun {
     pub(super) user_rounds: Vec<u64>,
     /// Scenarios with services: the draws of `call` attempts.
     pub(super) calls: Option<Box<CallStreams>>,
+    /// Scenarios with `retry` steps: their backoff jitter.
+    pub(super) retry_jitter: Option<Box<Stream>>,
 }
 
 pub(super) struct CallStreams {

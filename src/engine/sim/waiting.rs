@@ -159,7 +159,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         };
         match self.w.gathers[gather as usize].rest {
             Rest::Cancel => self.cancel_children(p, Role::GatherUntil),
-            Rest::Continue => self.detach_children(p, Role::GatherUntil),
+            Rest::Continue => self.detach_children(p, Role::GatherUntil, FiberId::NONE),
         }
         self.step_done(p);
         self.resume(p);
@@ -193,7 +193,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// The child of `p` that `g` descends from (or is), unless a detached
     /// program lies between them.
-    fn child_of(&self, mut g: FiberId, p: FiberId) -> Option<FiberId> {
+    pub(super) fn child_of(&self, mut g: FiberId, p: FiberId) -> Option<FiberId> {
         loop {
             let fiber = &self.fibers[g];
             if fiber.parent == p {
@@ -222,10 +222,11 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// Cooperative: cancels, at their awaits, the fibers `doomed` picks of
-    /// `task`, returning their permits; detached programs they spawned are
-    /// orphaned and run on.
-    fn cancel_where(&mut self, task: TaskId, doomed: impl Fn(&Self, FiberId) -> bool) {
-        let mut cancel = Vec::new();
+    /// `task`, returning their permits once all are gone; detached programs
+    /// they spawned are orphaned and run on.
+    pub(super) fn cancel_where(&mut self, task: TaskId, doomed: impl Fn(&Self, FiberId) -> bool) {
+        let mut cancel = std::mem::take(&mut self.scope);
+        cancel.clear();
         let mut g = self.tasks[task].fibers;
         while g.is_some() {
             if doomed(self, g) {
@@ -244,13 +245,14 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         self.returned.clear();
-        for g in cancel {
+        for &g in &cancel {
             self.cancel_fiber(g);
         }
         for i in 0..self.returned.len() {
             let pool = self.returned[i];
             self.release(pool);
         }
+        self.scope = cancel;
     }
 
     /// Cooperative: cancels the children of `p` of role `role` and all they
@@ -260,14 +262,15 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.cancel_where(task, |sim, g| sim.child_of(g, p).is_some_and(|c| sim.fibers[c].role == role));
     }
 
-    /// Cooperative: the children of `p` of role `role` run on, detached.
-    fn detach_children(&mut self, p: FiberId, role: Role) {
+    /// Cooperative: the children of `p` of role `role`, but `spared`, run
+    /// on, detached.
+    pub(super) fn detach_children(&mut self, p: FiberId, role: Role, spared: FiberId) {
         let task = self.fibers[p].task;
         self.tasks[task].number_flags |= Task::DETACHED;
         let mut g = self.tasks[task].fibers;
         while g.is_some() {
             let fiber = &mut self.fibers[g];
-            if fiber.parent == p && fiber.role == role {
+            if fiber.parent == p && fiber.role == role && g != spared {
                 fiber.parent = FiberId::NONE;
                 fiber.role = Role::Detached(NO_SLOT);
             }
@@ -298,23 +301,30 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
-    /// An outcome is raised at `f`. Inside a detached program it ends that
-    /// program only (its failures are ignored); otherwise the task ends.
+    /// An outcome is raised at `f`, in a workload without handlers. Inside a
+    /// detached program it ends that program only (its failures are
+    /// ignored); otherwise the task ends.
     #[inline(never)]
     pub(super) fn end_from(&mut self, f: FiberId, task: TaskId, outcome: Outcome) {
         if self.tasks[task].detached()
             && let Some(top) = self.detached_top(f)
         {
-            let Fiber { parent, role, .. } = self.fibers[top];
-            self.cancel_where(task, |sim, g| sim.detached_top(g) == Some(top));
-            if parent.is_some() {
-                self.waiting_child_finished(parent, role);
-            } else {
-                self.orphan_finished(task);
-            }
-            return;
+            return self.end_detached(task, top);
         }
         self.end_task(task, outcome);
+    }
+
+    /// Cooperative: an outcome ends the detached program `top` (and all it
+    /// runs but its own detached programs); a `join` waiting for it resumes.
+    #[inline(never)]
+    pub(super) fn end_detached(&mut self, task: TaskId, top: FiberId) {
+        let Fiber { parent, role, .. } = self.fibers[top];
+        self.cancel_where(task, |sim, g| sim.detached_top(g) == Some(top));
+        if parent.is_some() {
+            self.waiting_child_finished(parent, role);
+        } else {
+            self.orphan_finished(task);
+        }
     }
 
     /// Cooperative, the task has detached programs: it ends early, but they

@@ -42,6 +42,7 @@ use serde_json::{Map, Value};
 
 mod dist;
 mod net;
+mod outcomes;
 mod primitives;
 mod profile;
 mod program;

@@ -99,6 +99,20 @@ impl Decoder {
         extras: &[&str],
         what: &str,
     ) -> Option<(&'k str, Node<'v>, Fields<'v>)> {
+        self.one_of_listing(node, kinds, extras, extras.len(), what)
+    }
+
+    /// [`Decoder::one_of`], where a hint listing every key lists only the
+    /// first `listed` extras (the rest, kinds' own options, are still
+    /// accepted and suggested).
+    pub(super) fn one_of_listing<'v, 'k>(
+        &mut self,
+        node: &Node<'v>,
+        kinds: &[&'k str],
+        extras: &[&str],
+        listed: usize,
+        what: &str,
+    ) -> Option<(&'k str, Node<'v>, Fields<'v>)> {
         let Value::Object(map) = node.value else {
             let expected = format!("{what}: an object with one of the keys {}", kinds.join(", "));
             return self.wrong(node, &expected);
@@ -111,11 +125,16 @@ impl Decoder {
             } else if !extras.contains(&key.as_str()) && !is_comment(key) {
                 let allowed: Vec<&str> = kinds.iter().chain(extras).copied().collect();
                 // "lable" is a misspelt field, not an unknown kind of step.
-                let what = match closest(key, &allowed) {
+                let guess = closest(key, &allowed);
+                let what = match guess {
                     Some(guess) if extras.contains(&guess) => "field",
                     _ => what,
                 };
-                self.unknown(&Node { value: &map[key], path: node.path.key(key) }, key, what, &allowed);
+                let at = Node { value: &map[key], path: node.path.key(key) };
+                match guess {
+                    Some(_) => self.unknown(&at, key, what, &allowed),
+                    None => self.unknown(&at, key, what, &allowed[..kinds.len() + listed]),
+                }
                 unknown = true;
             }
         }

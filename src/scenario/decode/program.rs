@@ -16,10 +16,9 @@
 //! a gather has at most `u32::MAX` children in all. Every step's problems
 //! are recorded, even after an earlier step had one.
 
-use super::waiting::STEP_OPTIONS;
 use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, PoolId, Step, StepKind, Transfer};
+use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
 use serde_json::Value;
 
 /// Where a program sits, for the checks that span steps.
@@ -35,7 +34,7 @@ impl Scope {
     /// The scope of a body run on the same fiber's behalf (a timeout's, a
     /// `to_thread`'s): it keeps the permits held around it, but has its own
     /// spawn names.
-    fn body(&self) -> Scope {
+    pub(super) fn body(&self) -> Scope {
         Scope { spawned: Vec::new(), held: self.held.clone() }
     }
 }
@@ -79,20 +78,51 @@ const STEPS: &[(&str, StepDecoder)] = &[
     ("hedge", Decoder::step_hedge),
     ("put", Decoder::step_put),
     ("get", Decoder::step_get),
+    ("try", Decoder::step_try),
+    ("retry", Decoder::step_retry),
 ];
 
 /// The keys of [`STEPS`].
 const STEP_KINDS: [&str; STEPS.len()] = step_kinds();
 
-/// The fields any step may have besides its kind: the common ones, then
-/// the kind-specific options of [`STEP_OPTIONS`].
-const STEP_FIELDS: &[&str] = &step_fields::<{ 4 + STEP_OPTIONS.len() }>(&["label", "fail", "bytes", "link"]);
+/// The fields every step may have besides its kind.
+const COMMON_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
 
-const fn step_fields<const N: usize>(common: &[&'static str]) -> [&'static str; N] {
+/// The sibling options each kind takes besides the common fields
+/// (`{"gather": […], "until": "first"}`, `{"try": […], "on": ["failed"]}`);
+/// an option on another kind is a problem at its key.
+const STEP_OPTIONS: &[(&str, &[&str])] = &[
+    ("gather", &["until", "rest", "mode"]),
+    ("hedge", &["after", "copies"]),
+    ("try", &["except", "on"]),
+    ("retry", &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "on"]),
+];
+
+/// Every option of [`STEP_OPTIONS`], once, in the order hints list them.
+const OPTION_KEYS: &[&str] = &[
+    "until",
+    "rest",
+    "mode",
+    "after",
+    "copies",
+    "except",
+    "on",
+    "attempts",
+    "backoff",
+    "multiplier",
+    "max_backoff",
+    "jitter",
+];
+
+/// Every field a step may have besides its kind: [`COMMON_FIELDS`], then
+/// [`OPTION_KEYS`]. Hints for an unknown key list only the common ones.
+const STEP_FIELDS: [&str; COMMON_FIELDS.len() + OPTION_KEYS.len()] = step_fields();
+
+const fn step_fields<const N: usize>() -> [&'static str; N] {
     let mut fields = [""; N];
     let mut i = 0;
     while i < N {
-        fields[i] = if i < common.len() { common[i] } else { STEP_OPTIONS[i - common.len()].0 };
+        fields[i] = if i < COMMON_FIELDS.len() { COMMON_FIELDS[i] } else { OPTION_KEYS[i - COMMON_FIELDS.len()] };
         i += 1;
     }
     fields
@@ -117,7 +147,8 @@ impl Decoder {
 
     /// One step: its common fields, then its kind's decoder from [`STEPS`].
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
-        let (kind, value, fields) = self.one_of(node, &STEP_KINDS, STEP_FIELDS, "step")?;
+        let (kind, value, fields) =
+            self.one_of_listing(node, &STEP_KINDS, &STEP_FIELDS, COMMON_FIELDS.len(), "step")?;
         // A bad label or fail is recorded, and the step's kind still checked.
         let label = self.optional(&fields, "label", None, |d, n| d.name(n).map(|name| Some(name.to_string())));
         let fail = self.optional(&fields, "fail", 0.0, |d, n| {
@@ -130,13 +161,31 @@ impl Decoder {
             None
         });
         let transfer = self.transfer(kind, &fields);
-        let options = self.step_options(kind, &fields);
+        let options = self.misplaced_options(kind, &fields);
         let (_, decode) = STEPS.iter().find(|(key, _)| *key == kind).expect("one_of returns a listed kind");
         let input = StepInput { value, fields, fail: fail.unwrap_or(0.0), transfer };
         let kind = decode(self, &input, scope)?;
         fail?;
         options.then_some(())?;
         Some(Step { kind, label: label? })
+    }
+
+    /// Records a problem for each option of [`STEP_OPTIONS`] on a kind that
+    /// does not take it. Returns false if there was one.
+    fn misplaced_options(&mut self, kind: &str, fields: &Fields) -> bool {
+        let allowed = STEP_OPTIONS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, options)| *options);
+        let mut ok = true;
+        for key in OPTION_KEYS.iter().filter(|key| !allowed.contains(key)) {
+            if let Some(node) = fields.get(key) {
+                let owners: Vec<&str> =
+                    STEP_OPTIONS.iter().filter(|(_, options)| options.contains(key)).map(|(k, _)| *k).collect();
+                let message = format!("\"{key}\" applies only to {} steps, not to {kind}", owners.join(" and "));
+                let hint = format!("put \"{key}\" beside \"{}\", or remove it", owners[0]);
+                self.problem(&node, Anchor::Key, message, Some(hint));
+                ok = false;
+            }
+        }
+        ok
     }
 
     // ----- step kinds, in the order of STEPS ------------------------------
@@ -242,12 +291,14 @@ impl Decoder {
 
     /// `{"after": …, "program": […]}`: the body, cancelled at the budget.
     fn step_timeout(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
-        let fields = self.object(&step.value, &["after", "program"], "{\"after\": …, \"program\": […]}")?;
+        let expected = "{\"after\": …, \"program\": […]}";
+        let fields = self.object(&step.value, &["after", "program", "on_expiry"], expected)?;
         let after = self.required(&fields, "after", "the time budget").and_then(|n| self.positive_duration(&n));
         let program = self
             .required(&fields, "program", "the steps under the budget")
             .and_then(|n| self.program(&n, &mut scope.body()));
-        Some(StepKind::Timeout { after: after?, program: program? })
+        let on_expiry = self.optional(&fields, "on_expiry", OnExpiry::Abandon, Decoder::on_expiry);
+        Some(StepKind::Timeout { after: after?, program: program?, on_expiry: on_expiry? })
     }
 
     /// `{"pool": …, "program": […]}`: the body, holding a permit of the pool.
@@ -309,5 +360,15 @@ mod tests {
         let keys: Vec<&str> = STEPS.iter().map(|(key, _)| *key).collect();
         assert_eq!(STEP_KINDS.as_slice(), keys.as_slice());
         assert!(STEP_KINDS.iter().all(|k| !STEP_FIELDS.contains(k)));
+    }
+
+    #[test]
+    fn option_keys_are_every_kinds_options_once() {
+        let mut listed: Vec<&str> = Vec::new();
+        for (kind, options) in STEP_OPTIONS {
+            assert!(STEP_KINDS.contains(kind), "{kind} is a step kind");
+            listed.extend(options.iter().filter(|o| !listed.contains(o)).collect::<Vec<_>>());
+        }
+        assert_eq!(OPTION_KEYS, listed.as_slice());
     }
 }

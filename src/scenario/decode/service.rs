@@ -8,7 +8,7 @@
 //! and its [`Retry`] has at least one attempt, a multiplier ≥ 1, a
 //! `max_backoff` ≥ 0 and a budget in [0, 1].
 
-use super::{Anchor, Decoder, Node};
+use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
 use crate::scenario::{Call, Jitter, RateLimit, Retry, Service, ServiceId, Slowdown};
 use crate::time::SimDuration;
@@ -103,29 +103,37 @@ impl Decoder {
     fn retry(&mut self, node: &Node) -> Option<Retry> {
         let fields =
             self.object(node, RETRY_FIELDS, "a retry policy such as {\"attempts\": 4, \"backoff\": \"100ms\"}")?;
-        let attempts = self.required(&fields, "attempts", "attempts in all, the first included").and_then(|n| {
+        let policy = self.retry_policy(&fields);
+        let budget = self.optional(&fields, "budget", None, |d, n| {
+            d.number(n, "a retry budget from 0 to 1 (retries per first attempt)", |b| (0.0..=1.0).contains(&b))
+                .map(Some)
+        });
+        Some(Retry { budget: budget?, ..policy? })
+    }
+
+    /// The options a call's `retry` and a `retry` step share: `attempts`
+    /// (required), `backoff`, `multiplier`, `max_backoff` and `jitter`, with
+    /// their defaults; no budget.
+    pub(super) fn retry_policy(&mut self, fields: &Fields) -> Option<Retry> {
+        let attempts = self.required(fields, "attempts", "attempts in all, the first included").and_then(|n| {
             if n.value.as_u64() == Some(0) {
                 let hint = "attempts counts the first one: 1 means no retry";
                 return self.wrong_hint(&n, "at least 1 attempt", hint);
             }
             self.small_count(&n)
         });
-        let backoff = self.optional(&fields, "backoff", SimDuration::from_millis(100), Decoder::duration);
+        let backoff = self.optional(fields, "backoff", SimDuration::from_millis(100), Decoder::duration);
         let multiplier =
-            self.optional(&fields, "multiplier", 2.0, |d, n| d.number(n, "a multiplier ≥ 1", |m| m >= 1.0));
-        let max_backoff = self.optional(&fields, "max_backoff", SimDuration::from_secs(10), Decoder::duration);
-        let jitter = self.optional(&fields, "jitter", Jitter::Full, Decoder::jitter);
-        let budget = self.optional(&fields, "budget", None, |d, n| {
-            d.number(n, "a retry budget from 0 to 1 (retries per first attempt)", |b| (0.0..=1.0).contains(&b))
-                .map(Some)
-        });
+            self.optional(fields, "multiplier", 2.0, |d, n| d.number(n, "a multiplier ≥ 1", |m| m >= 1.0));
+        let max_backoff = self.optional(fields, "max_backoff", SimDuration::from_secs(10), Decoder::duration);
+        let jitter = self.optional(fields, "jitter", Jitter::Full, Decoder::jitter);
         Some(Retry {
             attempts: attempts?,
             backoff: backoff?,
             multiplier: multiplier?,
             max_backoff: max_backoff?,
             jitter: jitter?,
-            budget: budget?,
+            budget: None,
         })
     }
 

@@ -1,18 +1,13 @@
 //! Steps that wait for only some of their work: a gather's `until` and
 //! `rest` (R-GATHER-UNTIL), `hedge` (R-HEDGE), and the `detached` flag of a
 //! spawn (R-SPAWN-DETACHED). Their options are sibling keys of the step's
-//! kind (`{"gather": […], "until": "first"}`), checked here: each applies
-//! to one kind only.
+//! kind (`{"gather": […], "until": "first"}`), listed in `program.rs`'s
+//! `STEP_OPTIONS` with the other kinds'.
 
 use super::program::{Scope, StepInput};
-use super::{Anchor, Decoder, Fields, Node};
+use super::{Anchor, Decoder, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{GatherBranch, Rest, StepKind};
-
-/// The sibling options of this module's step kinds, and the kind each
-/// belongs to.
-pub(super) const STEP_OPTIONS: &[(&str, &str)] =
-    &[("until", "gather"), ("rest", "gather"), ("after", "hedge"), ("copies", "hedge")];
+use crate::scenario::{GatherBranch, GatherMode, Rest, StepKind};
 
 /// How many children a gather waits for.
 enum Until {
@@ -21,32 +16,24 @@ enum Until {
 }
 
 impl Decoder {
-    /// Records a problem for each option of [`STEP_OPTIONS`] on a step of
-    /// another kind. Returns false if there was one.
-    pub(super) fn step_options(&mut self, kind: &str, fields: &Fields) -> bool {
-        let mut ok = true;
-        for (option, owner) in STEP_OPTIONS {
-            if let Some(n) = fields.get(option)
-                && *owner != kind
-            {
-                let message = format!("\"{option}\" applies only to {owner} steps, not to {kind}");
-                let hint = format!("remove \"{option}\", or make the step a {owner}");
-                self.problem(&n, Anchor::Key, message, Some(hint));
-                ok = false;
-            }
-        }
-        ok
-    }
-
     /// A gather's `until` and `rest`: without them (or with `until: "all"`)
     /// a plain gather.
     pub(super) fn gather_until(&mut self, step: &StepInput, branches: Vec<GatherBranch>) -> Option<StepKind> {
         let children = branches.iter().map(|b| u64::from(b.copies)).sum::<u64>();
         let until = self.optional(&step.fields, "until", Until::All, |d, n| d.until(n, children));
         let rest = self.optional(&step.fields, "rest", Rest::Cancel, Decoder::rest);
-        match (until?, rest?) {
-            (Until::All, _) => Some(StepKind::Gather(branches)),
-            (Until::Count(count), rest) => Some(StepKind::GatherUntil { branches, count, rest }),
+        let mode = self.optional(&step.fields, "mode", GatherMode::TaskGroup, Decoder::gather_mode);
+        match (until?, rest?, mode?) {
+            (Until::All, _, mode) => Some(StepKind::Gather(branches, mode)),
+            (Until::Count(count), rest, GatherMode::TaskGroup) => Some(StepKind::GatherUntil { branches, count, rest }),
+            (Until::Count(_), _, _) => {
+                let node = step.fields.get("mode").expect("a mode other than the default was written");
+                let message =
+                    "a gather with \"until\" takes no \"mode\": a branch that fails ends it (R-GATHER-UNTIL-FAILED)";
+                let hint = "remove \"mode\", or \"until\" to wait for every branch";
+                self.problem(&node, Anchor::Key, message.to_string(), Some(hint.into()));
+                None
+            }
         }
     }
 

@@ -132,3 +132,21 @@ fn r_queue_pipeline_conserves_items_through_two_stages() {
         assert_eq!(m.result.tasks.completed, 30, "{label}");
     }
 }
+
+#[test]
+fn r_queue_close_knows_producers_inside_every_kind_of_step() {
+    // The producers put from inside a try, a retry and a hedge: the queue
+    // stays open until they are done, so the worker gets all 9 items
+    // (were a producer missed, the queue would close at once and the
+    // worker stop before any item came).
+    let producers = [
+        batch_class("t", 3, r#"[{"io": "5ms"}, {"try": [{"put": "jobs"}]}]"#),
+        batch_class("r", 3, r#"[{"io": "5ms"}, {"retry": [{"put": "jobs"}], "attempts": 2}]"#),
+        batch_class("h", 3, r#"[{"io": "5ms"}, {"hedge": [{"put": "jobs"}], "after": "1s"}]"#),
+    ];
+    let classes = [class("w", r#"{"workers": 1}"#, WORKER)].iter().chain(&producers).cloned().collect::<Vec<_>>();
+    let json = scenario_json(&classes.join(", "), r#"["cooperative"]"#, r#""queues": {"jobs": {}}"#);
+    let m = measure(&json, "cooperative");
+    let q = &m.result.queues[0];
+    assert_eq!((q.put, q.got), (9, 9));
+}
