@@ -270,6 +270,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// (task index within class, class, site) naming the draw at `f`'s pc.
+    #[inline]
     pub(super) fn draw_site(&self, f: FiberId) -> (u64, usize, u64) {
         let fiber = &self.fibers[f];
         let task = &self.tasks[fiber.task];

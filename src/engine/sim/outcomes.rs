@@ -49,6 +49,7 @@ fn outcome_bit(outcome: Outcome) -> u8 {
 impl<'a, O: Observer> Sim<'a, O> {
     /// Fiber `f` raises `outcome`: caught by the nearest handler above it,
     /// or the task ends.
+    #[inline(never)]
     pub(super) fn raise(&mut self, f: FiberId, outcome: Outcome) {
         let task = self.fibers[f].task;
         if !self.scoped {
@@ -243,6 +244,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// A uniform draw in [0, b].
+    #[inline(never)]
     fn retry_jitter(&mut self, h: FiberId, k: u32, b: SimDuration) -> SimDuration {
         let (task_index, class, site) = self.draw_site(h);
         let stream = self.classes[class].retry_jitter.as_mut().expect("a scenario with retry steps has their stream");
@@ -251,6 +253,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         SimDuration::from_nanos((u * b.as_nanos() as f64) as u64)
     }
 
+    #[inline(never)]
     pub(super) fn op_try(&mut self, f: FiberId, body: ProgramId, except: ProgramId) -> Flow {
         let caught = self.fibers[f].flags & Fiber::CAUGHT != 0;
         let (program, role, ordinal) = if caught { (except, Role::Except, 1) } else { (body, Role::Try, 0) };
@@ -264,6 +267,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// A retry's attempt `counter` (the first, or the next after a caught
     /// outcome and its backoff); each attempt draws as its own instance.
+    #[inline(never)]
     pub(super) fn op_retry(&mut self, f: FiberId, body: ProgramId) -> Flow {
         if self.fibers[f].flags & Fiber::CAUGHT != 0 {
             self.fibers[f].flags &= !Fiber::CAUGHT;

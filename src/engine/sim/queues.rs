@@ -107,6 +107,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// `put`: appends an item and wakes the first getter; on a full queue
     /// the fiber waits at the back of the putters (R-QUEUE-PUT).
+    #[inline(never)]
     pub(super) fn op_put(&mut self, f: FiberId, queue: QueueId) -> Flow {
         self.begin(f, None);
         let now = self.now;
@@ -130,6 +131,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// queue the fiber waits at the back of the getters, unless the queue
     /// is closed and the fiber is a worker's loop, which then stops
     /// (R-QUEUE-GET, R-QUEUE-CLOSE).
+    #[inline(never)]
     pub(super) fn op_get(&mut self, f: FiberId, queue: QueueId) -> Flow {
         self.begin(f, None);
         let q = &mut self.queues().states[queue as usize];
@@ -253,6 +255,7 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// `Op::Loop`: the iteration is over (recorded if it got an item); the
     /// worker goes back to the start of its program.
+    #[inline(never)]
     pub(super) fn op_loop(&mut self, f: FiberId, start: u32) -> Flow {
         let task = self.fibers[f].task;
         if !self.tasks[task].ended() {
