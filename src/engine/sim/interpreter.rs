@@ -169,17 +169,24 @@ impl<'a, O: Observer> Sim<'a, O> {
             return Flow::Parked;
         }
         self.fibers[f].counter = children;
+        self.start_branches(f, first, len, Role::Gather);
+        self.awaiting(f);
+        Flow::Parked
+    }
+
+    /// Cooperative: every copy of branches `first..first + len` becomes a
+    /// ready child of `f` in `role`, numbered in branch order.
+    #[inline]
+    pub(super) fn start_branches(&mut self, f: FiberId, first: u32, len: u32, role: Role) {
         let mut ordinal = 0;
         for b in first..first + len {
             let Branch { program, copies } = self.w.branches[b as usize];
             for _ in 0..copies {
-                let child = self.new_child(f, program, Role::Gather, ordinal);
+                let child = self.new_child(f, program, role, ordinal);
                 self.make_ready(child);
                 ordinal += 1;
             }
         }
-        self.awaiting(f);
-        Flow::Parked
     }
 
     fn op_spawn(&mut self, f: FiberId, slot: u8, program: ProgramId) -> Flow {

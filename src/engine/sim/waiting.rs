@@ -44,15 +44,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             return Flow::Parked;
         }
         self.fibers[f].counter = count;
-        let mut ordinal = 0;
-        for b in first..first + len {
-            let Branch { program, copies } = self.w.branches[b as usize];
-            for _ in 0..copies {
-                let child = self.new_child(f, program, Role::GatherUntil, ordinal);
-                self.make_ready(child);
-                ordinal += 1;
-            }
-        }
+        self.start_branches(f, first, len, Role::GatherUntil);
         self.awaiting(f);
         Flow::Parked
     }
