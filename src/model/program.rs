@@ -117,7 +117,7 @@ pub enum Op {
         start: ProgramId,
     },
     /// `try`: `body` runs as a child; an outcome in `on` (bits of
-    /// [`Outcomes`]) raised inside it cancels it and runs `except`
+    /// [`crate::scenario::Outcomes`]) raised inside it cancels it and runs `except`
     /// ([`NO_PROGRAM`]: none) instead.
     Try {
         body: ProgramId,
