@@ -18,7 +18,7 @@
 //! use simbench::model::*;
 //! use simbench::time::SimDuration;
 //!
-//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: 0.0, transfer: None }, label: None };
+//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: Fail::NEVER, transfer: None }, label: None };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
 //!     machine: Machine::default(), pools: vec![], links: vec![], services: vec![], queues: vec![], horizon: None, slos: vec![], warmup: None,

@@ -1,7 +1,7 @@
-//! Sampling duration distributions.
+//! Sampling duration distributions and repeat counts.
 //!
-//! The [`Dist`] enum is part of the scenario (`crate::scenario::Dist`); this
-//! module gives it its run-time behaviour. A [`Dist`] is validated (every parameter finite and in range) before it
+//! The [`Dist`] and [`Count`] enums are part of the scenario
+//! (`crate::scenario`); this module gives them their run-time behaviour. A [`Dist`] is validated (every parameter finite and in range) before it
 //! reaches this module. Sampling takes its randomness from a caller-supplied
 //! source of uniform `u64`s, so the engine decides which seeded stream a draw
 //! comes from; this module only turns uniform bits into a duration.
@@ -10,7 +10,7 @@
 //! Rust port of musl's libm), not from the platform's C library, so the same
 //! bits give the same nanoseconds on every operating system.
 
-use crate::scenario::Dist;
+use crate::scenario::{Count, Dist};
 use crate::time::SimDuration;
 
 /// How many redraws a truncated normal takes before clamping at zero.
@@ -37,7 +37,19 @@ impl Dist {
                         * (1.0 / libm::pow(l, a - 1.0) - 1.0 / libm::pow(h, a - 1.0))
                 }
             }
-            Dist::Empirical(samples) => samples.iter().map(|d| d.as_nanos() as f64).sum::<f64>() / samples.len() as f64,
+            Dist::Empirical(samples) | Dist::Sequence(samples) => {
+                samples.iter().map(|d| d.as_nanos() as f64).sum::<f64>() / samples.len() as f64
+            }
+        }
+    }
+
+    /// Draws the duration of task `index` of its class: a sequence's
+    /// `index`-th value (cyclically), any other kind's [`Dist::sample`].
+    #[inline]
+    pub fn sample_for(&self, index: u64, bits: &mut impl FnMut() -> u64) -> SimDuration {
+        match self {
+            Dist::Sequence(values) => values[cyclic(index, values.len())],
+            _ => self.sample(bits),
         }
     }
 
@@ -74,8 +86,39 @@ impl Dist {
                 let last = samples.len() as u64 - 1;
                 samples[below_inclusive(bits(), last) as usize]
             }
+            // Only steps take sequences (the decoder refuses them elsewhere),
+            // and steps draw with `sample_for`.
+            Dist::Sequence(_) => unreachable!("a sequence is drawn by task index (Dist::sample_for)"),
         }
     }
+}
+
+impl Count {
+    /// Draws the count of task `index` of its class, taking uniform 64-bit
+    /// words from `bits` (none for a fixed count or a sequence).
+    pub fn sample_for(&self, index: u64, bits: &mut impl FnMut() -> u64) -> u32 {
+        match self {
+            Count::Fixed(n) => *n,
+            Count::Uniform { min, max } => min + below_inclusive(bits(), u64::from(max - min)) as u32,
+            Count::Geometric { mean } => {
+                // Inversion: the smallest n with P(N ≤ n) ≥ u, P(N > n) = q^n.
+                let q = 1.0 - 1.0 / mean;
+                if q <= 0.0 {
+                    return 1;
+                }
+                let n = libm::ceil(libm::log(open_unit(bits())) / libm::log(q));
+                if n >= f64::from(Count::MAX_GEOMETRIC) { Count::MAX_GEOMETRIC } else { (n as u32).max(1) }
+            }
+            Count::Empirical(values) => values[below_inclusive(bits(), values.len() as u64 - 1) as usize],
+            Count::Sequence(values) => values[cyclic(index, values.len())],
+        }
+    }
+}
+
+/// The position of task `index` in a cyclic list of `len` values.
+#[inline]
+pub fn cyclic(index: u64, len: usize) -> usize {
+    (index % len as u64) as usize
 }
 
 /// A uniform integer in `[0, span]` by widening multiplication (Lemire),
@@ -170,6 +213,40 @@ mod tests {
         let p99 = draws[99_000] as f64;
         assert!((median / 2e8 - 1.0).abs() < 0.03, "median {median}");
         assert!((p99 / 2e9 - 1.0).abs() < 0.08, "p99 {p99}");
+    }
+
+    #[test]
+    fn a_sequence_gives_task_k_its_kth_value_cyclically() {
+        let ms = SimDuration::from_millis;
+        let dist = Dist::Sequence(vec![ms(1), ms(2), ms(3)].into_boxed_slice());
+        let mut bits = || -> u64 { panic!("a sequence draws no randomness") };
+        let got: Vec<SimDuration> = (0..7).map(|k| dist.sample_for(k, &mut bits)).collect();
+        assert_eq!(got, [ms(1), ms(2), ms(3), ms(1), ms(2), ms(3), ms(1)]);
+        assert_eq!(dist.mean_ns(), 2e6);
+        let counts = Count::Sequence(vec![0, 4].into_boxed_slice());
+        assert_eq!((0..3).map(|k| counts.sample_for(k, &mut bits)).collect::<Vec<_>>(), [0, 4, 0]);
+    }
+
+    #[test]
+    fn counts_stay_in_range_and_match_their_means() {
+        let n = 200_000;
+        let mut bits = splitmix(11);
+        let cases = [
+            Count::Uniform { min: 2, max: 5 },
+            Count::Geometric { mean: 3.0 },
+            Count::Geometric { mean: 1.0 },
+            Count::Empirical(vec![1, 1, 4].into_boxed_slice()),
+        ];
+        for count in cases {
+            let draws: Vec<u32> = (0..n).map(|k| count.sample_for(k, &mut bits)).collect();
+            let low = match count {
+                Count::Uniform { min, .. } => min,
+                _ => 1,
+            };
+            assert!(draws.iter().all(|&d| d >= low && d <= count.max()), "{count:?}");
+            let mean = draws.iter().map(|&d| f64::from(d)).sum::<f64>() / n as f64;
+            assert!((mean - count.mean()).abs() / count.mean() < 0.02, "{count:?}: mean {mean}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! state.
 
 use super::{Arrivals, Bound, Scenario, Step, StepKind};
-use crate::scenario::format_bytes;
+use crate::scenario::{ChooseBranch, format_bytes};
 
 /// Modelled engine memory per pending task: task record, root fiber, its
 /// pending event and queue slots (measured at 1M: about 185 B per task
@@ -133,6 +133,8 @@ fn ops(steps: &[Step]) -> f64 {
             StepKind::Hedge { program, copies, .. } => 1.0 + f64::from(*copies) * ops(program),
             // A try or retry runs its body once when nothing is raised.
             StepKind::Try { program, .. } | StepKind::Retry { program, .. } => 1.0 + ops(program),
+            StepKind::Repeat { program, times } => 1.0 + times.mean() * ops(program),
+            StepKind::Choose(branches) => 1.0 + weighted(branches, ops),
             // A payload is an op of its own; a call may make every attempt
             // its retry policy allows (each a request the engine holds).
             StepKind::Io { transfer, .. } => 1.0 + f64::from(u8::from(transfer.is_some())),
@@ -142,6 +144,12 @@ fn ops(steps: &[Step]) -> f64 {
             _ => 1.0,
         })
         .sum()
+}
+
+/// The mean of `f` over a choose's branches, by weight.
+fn weighted(branches: &[ChooseBranch], f: fn(&[Step]) -> f64) -> f64 {
+    let total: f64 = branches.iter().map(|b| b.weight).sum();
+    branches.iter().map(|b| b.weight * f(&b.program)).sum::<f64>() / total
 }
 
 /// A program's typical duration when nothing else runs: the cooperative
@@ -165,6 +173,8 @@ fn typical_ns(steps: &[Step]) -> f64 {
                 branches.iter().map(|b| typical_ns(&b.program)).fold(f64::INFINITY, f64::min)
             }
             StepKind::Hedge { program, .. } => typical_ns(program),
+            StepKind::Repeat { program, times } => times.mean() * typical_ns(program),
+            StepKind::Choose(branches) => weighted(branches, typical_ns),
             // Nor a queue's wait.
             StepKind::Spawn { .. }
             | StepKind::Join { .. }

@@ -22,7 +22,8 @@
 //!   returns exactly these.
 
 use super::{
-    Arrivals, Call, Dist, GatherBranch, GatherMode, LinkId, OnExpiry, PoolId, QueueId, Retry, Scenario, Step, StepKind,
+    Arrivals, Call, ChooseBranch, Count, Dist, Fail, GatherBranch, GatherMode, LinkId, OnExpiry, PoolId, QueueId,
+    Retry, Scenario, Step, StepKind,
 };
 pub use crate::scenario::Rest;
 use crate::time::SimDuration;
@@ -131,6 +132,24 @@ pub enum Op {
         policy: u32,
         on: u8,
     },
+    /// An io step whose failures follow `fail_patterns[pattern]`: task k of
+    /// its class fails with the k-th probability (R-SEQUENCE).
+    IoPattern {
+        dist: DistId,
+        pattern: u32,
+    },
+    /// `repeat`: `body` runs as a child `counts[times]` times, one after
+    /// another (R-REPEAT).
+    Repeat {
+        body: ProgramId,
+        times: u32,
+    },
+    /// `choose`: one of `choices[first .. first + len]` runs as a child
+    /// (R-CHOOSE).
+    Choose {
+        first: u32,
+        len: u32,
+    },
 }
 
 /// "No program": a `try` without `except`.
@@ -161,6 +180,9 @@ impl Op {
             Op::Loop { .. } => "end",
             Op::Try { .. } => "try",
             Op::Retry { .. } => "retry",
+            Op::IoPattern { .. } => "io",
+            Op::Repeat { .. } => "repeat",
+            Op::Choose { .. } => "choose",
         }
     }
 }
@@ -181,6 +203,16 @@ pub struct GatherUntil {
     pub children: u32,
     pub count: u32,
     pub rest: Rest,
+}
+
+/// A branch of a `choose`: `program` runs when the draw `u` (uniform in
+/// [0, 1)) is below `upto` and not below the previous branch's `upto`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Choice {
+    pub program: ProgramId,
+    /// The cumulative probability up to and including this branch; the
+    /// last branch's is 1 (so rounding never leaves a draw unchosen).
+    pub upto: f64,
 }
 
 /// A hedge: up to `copies` instances of `program`, `after` apart.
@@ -215,6 +247,12 @@ pub struct CompiledWorkload {
     pub detaches: bool,
     /// The `retry` steps' policies, indexed by [`Op::Retry`].
     pub retries: Vec<Retry>,
+    /// The failure patterns of io steps, indexed by [`Op::IoPattern`].
+    pub fail_patterns: Vec<Box<[f64]>>,
+    /// The `repeat` steps' counts, indexed by [`Op::Repeat`].
+    pub counts: Vec<Count>,
+    /// The branches of every `choose`, indexed by [`Op::Choose`].
+    pub choices: Vec<Choice>,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -313,13 +351,20 @@ impl CompiledWorkload {
             StepKind::Limit { program, .. } => {
                 Prepared::Limit(program.iter().map(|s| self.prepare(s, slots)).collect())
             }
-            StepKind::Io { duration, fail, transfer: None } => {
-                Prepared::Op(Op::Io { dist: self.dist(duration), fail: *fail })
+            StepKind::Io { duration, fail, transfer } => {
+                let dist = self.dist(duration);
+                let io = match fail {
+                    Fail::Probability(p) => Op::Io { dist, fail: *p },
+                    Fail::Sequence(pattern) => {
+                        self.fail_patterns.push(pattern.clone());
+                        Op::IoPattern { dist, pattern: (self.fail_patterns.len() - 1) as u32 }
+                    }
+                };
+                match transfer {
+                    None => Prepared::Op(io),
+                    Some(t) => Prepared::Transfer(io, Op::Transfer { link: t.link, bytes: t.bytes }),
+                }
             }
-            StepKind::Io { duration, fail, transfer: Some(t) } => Prepared::Transfer(
-                Op::Io { dist: self.dist(duration), fail: *fail },
-                Op::Transfer { link: t.link, bytes: t.bytes },
-            ),
             StepKind::Call { call, transfer } => {
                 self.calls.push(call.clone());
                 let op = Op::Call { call: (self.calls.len() - 1) as u32 };
@@ -342,6 +387,12 @@ impl CompiledWorkload {
                 self.hedges.push(Hedge { program, after: *after, copies: *copies });
                 Prepared::Op(Op::Hedge { hedge: (self.hedges.len() - 1) as u32 })
             }
+            StepKind::Repeat { program, times } => {
+                let body = self.compile_program(program);
+                self.counts.push(times.clone());
+                Prepared::Op(Op::Repeat { body, times: (self.counts.len() - 1) as u32 })
+            }
+            StepKind::Choose(branches) => Prepared::Op(self.choose(branches)),
             StepKind::Put(queue) => Prepared::Op(Op::Put { queue: *queue }),
             StepKind::Get(queue) => Prepared::Op(Op::Get { queue: *queue }),
         }
@@ -357,6 +408,19 @@ impl CompiledWorkload {
         self.detaches |= rest == Rest::Continue;
         self.gathers.push(GatherUntil { first, len, children, count, rest });
         Op::GatherUntil { gather: (self.gathers.len() - 1) as u32 }
+    }
+
+    fn choose(&mut self, branches: &[ChooseBranch]) -> Op {
+        let programs: Vec<ProgramId> = branches.iter().map(|b| self.compile_program(&b.program)).collect();
+        let total: f64 = branches.iter().map(|b| b.weight).sum();
+        let first = self.choices.len() as u32;
+        let mut sum = 0.0;
+        for (i, (branch, program)) in branches.iter().zip(programs).enumerate() {
+            sum += branch.weight;
+            let upto = if i + 1 == branches.len() { 1.0 } else { sum / total };
+            self.choices.push(Choice { program, upto });
+        }
+        Op::Choose { first, len: branches.len() as u32 }
     }
 
     fn emit(&mut self, step: &Step, prepared: Prepared, scopes: &mut Vec<PoolId>) {
@@ -424,7 +488,7 @@ mod tests {
     }
 
     fn io(ms: u64) -> Step {
-        step(StepKind::Io { duration: Dist::Constant(SimDuration::from_millis(ms)), fail: 0.0, transfer: None })
+        step(StepKind::Io { duration: Dist::Constant(SimDuration::from_millis(ms)), fail: Fail::NEVER, transfer: None })
     }
 
     fn scenario(program: Vec<Step>) -> Scenario {

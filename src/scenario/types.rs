@@ -266,7 +266,7 @@ pub enum StepKind {
     /// Await network or disk I/O. With probability `fail` (in [0, 1]) the
     /// operation fails when it completes, and the task ends as failed. With
     /// a `transfer`, the payload then moves over the link (R-LINK-*).
-    Io { duration: Dist, fail: f64, transfer: Option<Transfer> },
+    Io { duration: Dist, fail: Fail, transfer: Option<Transfer> },
     /// A request to a downstream service (R-CALL-*); with a `transfer`, the
     /// response's payload then moves over the link.
     Call { call: Call, transfer: Option<Transfer> },
@@ -324,6 +324,85 @@ pub enum StepKind {
     /// `on`, up to `retry.attempts` times in all (`retry.budget` is `None`:
     /// a budget is a service's) (R-RETRY-PROGRAM-*).
     Retry { program: Vec<Step>, retry: Retry, on: Outcomes },
+    /// `for _ in range(n): …`: runs `program` `times` times, one after
+    /// another, `times` drawn once per execution (R-REPEAT).
+    Repeat { program: Vec<Step>, times: Count },
+    /// `if random() < p: … else: …`: runs one of the branches, picked by
+    /// weight (R-CHOOSE).
+    Choose(Vec<ChooseBranch>),
+}
+
+/// One branch of a `choose`: its weight (> 0; the weights need not sum to
+/// 1) and its program (possibly empty: "do nothing").
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChooseBranch {
+    pub weight: f64,
+    pub program: Vec<Step>,
+}
+
+/// How many times a `repeat` runs its program (R-REPEAT).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Count {
+    /// Always `n` (0 is allowed: the program is skipped).
+    Fixed(u32),
+    /// Uniform over `[min, max]`, inclusive.
+    Uniform { min: u32, max: u32 },
+    /// Geometric on 1, 2, 3, … with the given mean ≥ 1: each iteration is
+    /// the last with probability 1 / mean (a pagination loop that stops at
+    /// the page without a "next" link). At most [`Count::MAX_GEOMETRIC`].
+    Geometric { mean: f64 },
+    /// One of the listed counts, each equally likely.
+    Empirical(Box<[u32]>),
+    /// Task k of its class takes the k-th value, cyclically (R-SEQUENCE).
+    Sequence(Box<[u32]>),
+}
+
+impl Count {
+    /// The cap on a geometric draw, so that one draw cannot loop forever.
+    pub const MAX_GEOMETRIC: u32 = 1_000_000;
+
+    /// The mean count.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Count::Fixed(n) => f64::from(*n),
+            Count::Uniform { min, max } => (f64::from(*min) + f64::from(*max)) / 2.0,
+            Count::Geometric { mean } => *mean,
+            Count::Empirical(values) | Count::Sequence(values) => {
+                values.iter().map(|&n| f64::from(n)).sum::<f64>() / values.len() as f64
+            }
+        }
+    }
+
+    /// The largest count a draw can give.
+    pub fn max(&self) -> u32 {
+        match self {
+            Count::Fixed(n) => *n,
+            Count::Uniform { max, .. } => *max,
+            Count::Geometric { .. } => Count::MAX_GEOMETRIC,
+            Count::Empirical(values) | Count::Sequence(values) => values.iter().copied().max().unwrap_or(0),
+        }
+    }
+}
+
+/// When an io step fails.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fail {
+    /// With this probability, drawn per execution (0: never).
+    Probability(f64),
+    /// Task k of its class fails with the k-th probability, cyclically: a
+    /// fixed pattern when they are 0 and 1 (R-SEQUENCE).
+    Sequence(Box<[f64]>),
+}
+
+impl Fail {
+    /// An io step that never fails.
+    pub const NEVER: Fail = Fail::Probability(0.0);
+}
+
+impl Default for Fail {
+    fn default() -> Fail {
+        Fail::NEVER
+    }
 }
 
 /// What a gather does when a branch raises an outcome (R-GATHER-MODE-*).
@@ -519,6 +598,9 @@ pub enum Dist {
     BoundedPareto { min_ns: f64, max_ns: f64, alpha: f64 },
     /// One of the listed samples, each equally likely.
     Empirical(Box<[SimDuration]>),
+    /// Task k of its class takes the k-th value, cyclically; draws no
+    /// randomness. Steps only (R-SEQUENCE).
+    Sequence(Box<[SimDuration]>),
 }
 
 impl Dist {
@@ -537,7 +619,7 @@ impl Dist {
         Dist::LogNormal { mu: libm::log(m) - sigma2 / 2.0, sigma: libm::sqrt(sigma2) }
     }
 
-    /// True when sampling needs no randomness.
+    /// True when sampling needs no randomness (and no task index).
     pub fn is_constant(&self) -> bool {
         matches!(self, Dist::Constant(_))
     }
@@ -548,7 +630,7 @@ impl Dist {
             Dist::Constant(d) => d.is_zero(),
             Dist::Uniform { max, .. } => max.is_zero(),
             Dist::Normal { mean_ns, stddev_ns } => *mean_ns == 0.0 && *stddev_ns == 0.0,
-            Dist::Empirical(samples) => samples.iter().all(|d| d.is_zero()),
+            Dist::Empirical(samples) | Dist::Sequence(samples) => samples.iter().all(|d| d.is_zero()),
             Dist::Exponential { .. } | Dist::LogNormal { .. } | Dist::BoundedPareto { .. } => false,
         }
     }
@@ -578,7 +660,9 @@ impl StepKind {
             | StepKind::Limit { program, .. }
             | StepKind::ToThread(program)
             | StepKind::Hedge { program, .. }
-            | StepKind::Retry { program, .. } => vec![program.as_slice()],
+            | StepKind::Retry { program, .. }
+            | StepKind::Repeat { program, .. } => vec![program.as_slice()],
+            StepKind::Choose(branches) => branches.iter().map(|b| b.program.as_slice()).collect(),
             StepKind::Try { program, except, .. } => {
                 std::iter::once(program.as_slice()).chain(except.as_deref()).collect()
             }
@@ -631,5 +715,7 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         StepKind::Retry { program, retry, .. } => {
             takes_no_time(program) && (retry.attempts == 1 || retry.max_backoff.min(retry.backoff).is_zero())
         }
+        StepKind::Repeat { program, times } => times.max() == 0 || takes_no_time(program),
+        StepKind::Choose(branches) => branches.iter().all(|b| takes_no_time(&b.program)),
     })
 }

@@ -13,9 +13,9 @@ use proptest::prelude::*;
 use simbench::engine::{self, Observer, Outcome, RunStats, TaskRecord, TraceEvent, TraceWhat};
 use simbench::metrics::{self, StrategyResult};
 use simbench::model::{
-    Arrivals, Bound, Call, CompiledWorkload, Dist, GatherBranch, GatherMode, Jitter, Link, Machine, OnExpiry, Op,
-    Outcomes, Pool, RateLimit, Retry, Scenario, Service, Slowdown, Step, StepKind, Strategy as SimStrategy,
-    StrategyKind, TaskClass, Transfer, WhenFull,
+    Arrivals, Bound, Call, ChooseBranch, CompiledWorkload, Count, Dist, Fail, GatherBranch, GatherMode, Jitter, Link,
+    Machine, OnExpiry, Op, Outcomes, Pool, RateLimit, Retry, Scenario, Service, Slowdown, Step, StepKind,
+    Strategy as SimStrategy, StrategyKind, TaskClass, Transfer, WhenFull,
 };
 use simbench::scenario::Rest;
 use simbench::time::SimDuration;
@@ -36,9 +36,29 @@ fn dist() -> impl Strategy<Value = Dist> {
     ]
 }
 
+/// Never, sometimes, or a per-task pattern (R-SEQUENCE).
+fn fail() -> impl Strategy<Value = Fail> {
+    prop_oneof![
+        Just(Fail::NEVER),
+        Just(Fail::Probability(0.1)),
+        prop::collection::vec(prop_oneof![Just(0.0), Just(1.0), Just(0.5)], 1..4)
+            .prop_map(|p| Fail::Sequence(p.into_boxed_slice())),
+    ]
+}
+
+/// A repeat's count: fixed (0 included), uniform, geometric or a sequence.
+fn count() -> impl Strategy<Value = Count> {
+    prop_oneof![
+        (0u32..3).prop_map(Count::Fixed),
+        (0u32..2, 0u32..2).prop_map(|(min, extra)| Count::Uniform { min, max: min + extra }),
+        Just(Count::Geometric { mean: 1.5 }),
+        prop::collection::vec(0u32..3, 1..4).prop_map(|v| Count::Sequence(v.into_boxed_slice())),
+    ]
+}
+
 fn leaf() -> impl Strategy<Value = StepKind> {
     prop_oneof![
-        (dist(), prop_oneof![Just(0.0), Just(0.1)], prop_oneof![Just(None), (1u64..200_000).prop_map(Some)]).prop_map(
+        (dist(), fail(), prop_oneof![Just(None), (1u64..200_000).prop_map(Some)]).prop_map(
             |(duration, fail, bytes)| StepKind::Io {
                 duration,
                 fail,
@@ -153,6 +173,18 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
             (sub(), 1u64..30, 1u32..4)
                 .prop_map(|(program, after, copies)| Item::Step(StepKind::Hedge { program, after: ms(after), copies }))
                 .boxed(),
+            (sub(), count()).prop_map(|(program, times)| Item::Step(StepKind::Repeat { program, times })).boxed(),
+            // A branch may be empty ("do nothing").
+            prop::collection::vec((1u32..4, prop_oneof![Just(Vec::new()), sub()]), 1..3)
+                .prop_map(|branches| {
+                    Item::Step(StepKind::Choose(
+                        branches
+                            .into_iter()
+                            .map(|(weight, program)| ChooseBranch { weight: f64::from(weight), program })
+                            .collect(),
+                    ))
+                })
+                .boxed(),
         ];
         if floor < POOLS {
             let limit = (floor..POOLS)
@@ -217,10 +249,16 @@ fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
                     unique_spawn_names(&mut b.program, next);
                 }
             }
+            StepKind::Choose(branches) => {
+                for b in branches {
+                    unique_spawn_names(&mut b.program, next);
+                }
+            }
             StepKind::Timeout { program, .. }
             | StepKind::Limit { program, .. }
             | StepKind::Hedge { program, .. }
-            | StepKind::Retry { program, .. } => unique_spawn_names(program, next),
+            | StepKind::Retry { program, .. }
+            | StepKind::Repeat { program, .. } => unique_spawn_names(program, next),
             StepKind::Try { program, except, .. } => {
                 unique_spawn_names(program, next);
                 if let Some(except) = except {
@@ -377,6 +415,18 @@ fn least_time(steps: &[Step]) -> SimDuration {
             StepKind::Hedge { program, .. } => least_time(program),
             // A caught outcome may cut the body short.
             StepKind::Try { .. } | StepKind::Retry { .. } => SimDuration::ZERO,
+            StepKind::Repeat { program, times } => {
+                let fewest = match times {
+                    Count::Fixed(n) => *n,
+                    Count::Uniform { min, .. } => *min,
+                    Count::Geometric { .. } => 1,
+                    Count::Empirical(v) | Count::Sequence(v) => v.iter().copied().min().unwrap_or(0),
+                };
+                SimDuration::from_nanos(least_time(program).as_nanos() * u64::from(fewest))
+            }
+            StepKind::Choose(branches) => {
+                branches.iter().map(|b| least_time(&b.program)).min().unwrap_or(SimDuration::ZERO)
+            }
         };
     }
     total
@@ -388,6 +438,7 @@ fn single_fiber(steps: &[Step]) -> bool {
         StepKind::Gather(..) | StepKind::Spawn { .. } | StepKind::Timeout { .. } | StepKind::ToThread(_) => false,
         StepKind::SpawnDetached { .. } | StepKind::GatherUntil { .. } | StepKind::Hedge { .. } => false,
         StepKind::Try { .. } | StepKind::Retry { .. } => false,
+        StepKind::Repeat { .. } | StepKind::Choose(_) => false,
         StepKind::Limit { program, .. } => single_fiber(program),
         _ => true,
     })

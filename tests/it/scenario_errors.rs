@@ -623,7 +623,7 @@ fn an_unknown_step_kind_suggests_the_closest() {
                 .hint("did you mean \"sleep\"?"),
             at(8, 10, "classes.job.program[1].network", "unknown step \"network\"")
                 .on("\"network\"")
-                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, put, get, try, retry, label, fail, bytes, link"),
+                .hint("expected one of: io, cpu, sleep, blocking, gather, spawn, join, timeout, limit, to_thread, call, hedge, put, get, try, retry, repeat, choose, label, fail, bytes, link"),
         ],
     );
 }
@@ -1894,5 +1894,77 @@ fn a_gather_with_until_takes_no_mode() {
         &[at(7, 72, "classes.job.program[0].mode", "a gather with \"until\" takes no \"mode\"")
             .on("\"mode\"")
             .hint("remove \"mode\"")],
+    );
+}
+
+// ----- loops, branches, sequences (R-REPEAT, R-CHOOSE, R-SEQUENCE) ----------
+
+#[test]
+fn a_python_name_for_a_step_suggests_its_kind() {
+    check(
+        &program(&[
+            r#"{"semaphore": {"pool": "db", "program": [{"io": "1s"}]}}"#,
+            r#"{"for": [{"io": "1s"}], "times": 3}"#,
+        ]),
+        &[
+            at(7, 10, "classes.job.program[0].semaphore", "unknown step \"semaphore\"")
+                .on("\"semaphore\"")
+                .hint("did you mean \"limit\"?"),
+            at(8, 10, "classes.job.program[1].for", "unknown step \"for\"")
+                .on("\"for\"")
+                .hint("did you mean \"repeat\"?"),
+        ],
+    );
+}
+
+#[test]
+fn a_repeat_needs_a_count() {
+    check(
+        &program(&[
+            r#"{"repeat": [{"io": "1s"}]}"#,
+            r#"{"repeat": [{"io": "1s"}], "times": -1}"#,
+            r#"{"repeat": [{"io": "1s"}], "times": {"geometric": {"mean": 0.5}}}"#,
+            r#"{"repeat": [{"io": "1s"}], "times": {"uniform": {"min": 3, "max": 2}}}"#,
+            r#"{"io": "1s", "times": 3}"#,
+        ]),
+        &[
+            at(7, 9, "classes.job.program[0]", "missing field \"times\""),
+            at(8, 45, "classes.job.program[1].times", "an integer ≥ 0").on("-1"),
+            at(9, 68, "classes.job.program[2].times.geometric.mean", "a mean count ≥ 1").on("0.5"),
+            at(10, 75, "classes.job.program[3].times.uniform.max", "a maximum ≥ the minimum").on("2"),
+            at(11, 22, "classes.job.program[4].times", "\"times\" applies only to repeat steps, not to io")
+                .on("\"times\"")
+                .hint("put \"times\" beside \"repeat\""),
+        ],
+    );
+}
+
+#[test]
+fn a_choose_takes_weighted_branches() {
+    check(
+        &program(&[
+            r#"{"choose": [{"weight": 0, "program": []}]}"#,
+            r#"{"choose": [{"weight": 1}]}"#,
+            r#"{"choose": []}"#,
+        ]),
+        &[
+            at(7, 32, "classes.job.program[0].choose[0].weight", "a weight: a number > 0").on("0"),
+            at(8, 21, "classes.job.program[1].choose[0]", "missing field \"program\""),
+            at(9, 20, "classes.job.program[2].choose", "a non-empty list of branches").on("[]"),
+        ],
+    );
+}
+
+#[test]
+fn a_sequence_is_a_steps_only_and_fail_sequences_are_probabilities() {
+    check(
+        &arrivals(r#"{"closed": {"users": 2, "think": {"sequence": ["1s", "2s"]}, "duration": "10s"}}"#),
+        &[at(5, 53, "classes.job.arrivals.closed.think.sequence", "a sequence applies only to a step's duration")
+            .on("\"sequence\"")
+            .hint("{\"empirical\": […]}")],
+    );
+    check(
+        &program(&[r#"{"io": "1s", "fail": {"sequence": [0, 2]}}"#]),
+        &[at(7, 47, "classes.job.program[0].fail.sequence[1]", "a probability from 0 to 1").on("2")],
     );
 }

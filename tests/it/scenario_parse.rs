@@ -6,8 +6,8 @@
 
 use crate::common::root;
 use simbench::scenario::{
-    Arrivals, Bound, Dist, GatherBranch, GatherMode, Machine, OnExpiry, Pool, Scenario, ScenarioError, Step, StepKind,
-    Strategy, StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
+    Arrivals, Bound, Dist, Fail, GatherBranch, GatherMode, Machine, OnExpiry, Pool, Scenario, ScenarioError, Step,
+    StepKind, Strategy, StrategyKind, Warmup, WhenFull, Z_P99, load, parse,
 };
 use simbench::time::SimDuration;
 
@@ -61,7 +61,7 @@ fn step(kind: StepKind) -> Step {
 }
 
 fn io(duration: SimDuration) -> Step {
-    step(StepKind::Io { duration: Dist::Constant(duration), fail: 0.0, transfer: None })
+    step(StepKind::Io { duration: Dist::Constant(duration), fail: Fail::NEVER, transfer: None })
 }
 
 fn threaded(workers: u32) -> StrategyKind {
@@ -92,7 +92,7 @@ fn the_scraper_example_decodes_to_its_model() {
     let fetch = Step {
         kind: StepKind::Io {
             duration: Dist::lognormal_from_median_p99(ms(200), SimDuration::from_nanos(1_500_000_000)),
-            fail: 0.0,
+            fail: Fail::NEVER,
             transfer: None,
         },
         label: Some("fetch".into()),
@@ -353,10 +353,10 @@ fn io_takes_a_fail_probability_and_steps_take_labels() {
         steps,
         [
             Step {
-                kind: StepKind::Io { duration: Dist::Constant(ms(50)), fail: 0.01, transfer: None },
+                kind: StepKind::Io { duration: Dist::Constant(ms(50)), fail: Fail::Probability(0.01), transfer: None },
                 label: Some("flaky write".into())
             },
-            step(StepKind::Io { duration: Dist::Constant(ms(1000)), fail: 1.0, transfer: None }),
+            step(StepKind::Io { duration: Dist::Constant(ms(1000)), fail: Fail::Probability(1.0), transfer: None }),
         ]
     );
 }

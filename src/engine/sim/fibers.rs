@@ -20,7 +20,10 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     pub(super) fn alloc_fiber(&mut self, mut fiber: Fiber) -> FiberId {
         let task = fiber.task;
-        let coroutine = fiber.role != Role::Offload;
+        // A to_thread body is a thread's work; a try's body or except, a
+        // retry's attempt, a repeat's iteration and a choose's branch are
+        // blocks of their parent's coroutine: no task is created for them.
+        let coroutine = !matches!(fiber.role, Role::Offload | Role::Try | Role::Except | Role::Body);
         let head = self.tasks[task].fibers;
         fiber.next = head;
         fiber.state = State::Running;
@@ -158,6 +161,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Role::Detached(_) | Role::GatherUntil | Role::Hedge => self.waiting_child_finished(p, role),
             Role::Try | Role::Except => self.scope_finished(p, role, unwinding),
+            Role::Body => self.body_finished(p, unwinding),
         }
     }
 

@@ -89,6 +89,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             Op::Loop { start } => self.op_loop(f, start),
             Op::Try { body, except, .. } => self.op_try(f, body, except),
             Op::Retry { body, .. } => self.op_retry(f, body),
+            Op::IoPattern { dist, pattern } => self.op_io_pattern(f, dist, pattern),
+            Op::Repeat { body, times } => self.op_repeat(f, body, times),
+            Op::Choose { first, len } => self.op_choose(f, first, len),
         }
     }
 
@@ -96,6 +99,12 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn op_io(&mut self, f: FiberId, dist: DistId, fail: f64) -> Flow {
         let d = self.sample(f, dist);
         let failing = fail > 0.0 && self.draw_failure(f, fail);
+        self.await_io(f, d, failing)
+    }
+
+    /// `f` awaits an io operation of `d`, which fails at its end if `failing`.
+    #[inline]
+    pub(super) fn await_io(&mut self, f: FiberId, d: SimDuration, failing: bool) -> Flow {
         self.fibers[f].set_failing(failing);
         self.begin(f, Some(d));
         self.wait_timer(f, d);
@@ -267,7 +276,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         let (task_index, class, site) = self.draw_site(f);
         let rng = self.classes[class].steps.at(task_index, site);
-        dist.sample(&mut || next_word(rng))
+        dist.sample_for(task_index, &mut || next_word(rng))
     }
 
     pub(super) fn draw_failure(&mut self, f: FiberId, probability: f64) -> bool {

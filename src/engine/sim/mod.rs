@@ -38,6 +38,7 @@ mod calls;
 mod ends;
 mod event_loop;
 mod fibers;
+mod flow;
 mod interpreter;
 mod outcomes;
 mod queues;

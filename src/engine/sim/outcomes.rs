@@ -280,7 +280,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// `f` waits while `program` runs as its child, inline (no loop hop).
-    fn start_scope(&mut self, f: FiberId, program: ProgramId, role: Role, ordinal: u32) -> Flow {
+    pub(super) fn start_scope(&mut self, f: FiberId, program: ProgramId, role: Role, ordinal: u32) -> Flow {
         self.park(f, State::Try);
         let child = self.new_child(f, program, role, ordinal);
         self.run_fiber_now(child);

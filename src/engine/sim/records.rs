@@ -106,6 +106,9 @@ pub(super) enum Role {
     Try,
     /// A `try`'s except program (not caught by its own try).
     Except,
+    /// A `repeat`'s iteration or a `choose`'s branch (R-REPEAT, R-CHOOSE):
+    /// outcomes pass through it.
+    Body,
 }
 
 /// The slot of a detached fiber that no `join` can name.

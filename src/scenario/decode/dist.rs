@@ -6,18 +6,31 @@
 //! uniform's maximum is ≥ its minimum; an exponential's mean is > 0; a
 //! lognormal is given by exactly one of (median, p99) with p99 ≥ median and
 //! (mean, stddev), its median or mean > 0; a bounded Pareto has
-//! 0 < min < max and a shape > 0; an empirical distribution has at least
-//! one sample.
+//! 0 < min < max and a shape > 0; an empirical distribution or a
+//! sequence has at least one sample, and a sequence is a step's duration
+//! (only a task's step has a task index to take its value by).
 
 use super::{Anchor, Decoder, Node};
 use crate::scenario::Dist;
 use crate::time::SimDuration;
 use serde_json::Value;
 
-const DIST_KINDS: &[&str] = &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"];
+const DIST_KINDS: &[&str] =
+    &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical", "sequence"];
 
 impl Decoder {
+    /// A distribution drawn outside a task's steps (arrival gaps, think and
+    /// service times): every kind but `sequence`.
     pub(super) fn dist(&mut self, node: &Node) -> Option<Dist> {
+        self.dist_in(node, false)
+    }
+
+    /// A step's duration: any kind, `sequence` included (R-SEQUENCE).
+    pub(super) fn step_dist(&mut self, node: &Node) -> Option<Dist> {
+        self.dist_in(node, true)
+    }
+
+    fn dist_in(&mut self, node: &Node, in_step: bool) -> Option<Dist> {
         if matches!(node.value, Value::String(_) | Value::Number(_)) {
             return self.duration(node).map(Dist::Constant);
         }
@@ -35,6 +48,11 @@ impl Decoder {
             "lognormal" => self.lognormal(&inner),
             "pareto" => self.pareto(&inner),
             "empirical" => self.empirical(&inner),
+            "sequence" if in_step => self.durations(&inner).map(Dist::Sequence),
+            "sequence" => {
+                self.sequence_outside_a_step(&inner);
+                None
+            }
             _ => unreachable!("one_of returns a listed kind"),
         }
     }
@@ -103,8 +121,11 @@ impl Decoder {
     }
 
     fn empirical(&mut self, node: &Node) -> Option<Dist> {
+        self.durations(node).map(Dist::Empirical)
+    }
+
+    fn durations(&mut self, node: &Node) -> Option<Box<[SimDuration]>> {
         let items = self.non_empty_list(node, "a non-empty list of durations")?;
-        let samples: Vec<SimDuration> = self.each(&items, Decoder::duration)?;
-        Some(Dist::Empirical(samples.into_boxed_slice()))
+        self.each(&items, Decoder::duration).map(Vec::into_boxed_slice)
     }
 }

@@ -41,6 +41,7 @@ use super::{Machine, Scenario};
 use serde_json::{Map, Value};
 
 mod dist;
+mod flow;
 mod net;
 mod outcomes;
 mod primitives;

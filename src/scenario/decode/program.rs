@@ -18,7 +18,7 @@
 
 use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
+use crate::scenario::{Fail, GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
 use serde_json::Value;
 
 /// Where a program sits, for the checks that span steps.
@@ -45,8 +45,8 @@ pub(super) struct StepInput<'v> {
     pub(super) value: Node<'v>,
     /// The whole step, for a kind's sibling options (`until`, `after`).
     pub(super) fields: Fields<'v>,
-    /// The step's failure probability (`fail`, io steps only; 0 when absent).
-    fail: f64,
+    /// When the step fails (`fail`, io steps only; never when absent).
+    fail: Fail,
     /// The step's payload (`bytes` and `link`, io and call steps only):
     /// `None` after a problem, `Some(None)` when it has none.
     transfer: Option<Option<Transfer>>,
@@ -80,6 +80,34 @@ const STEPS: &[(&str, StepDecoder)] = &[
     ("get", Decoder::step_get),
     ("try", Decoder::step_try),
     ("retry", Decoder::step_retry),
+    ("repeat", Decoder::step_repeat),
+    ("choose", Decoder::step_choose),
+];
+
+/// Python names people write for a step kind, and the kind that models
+/// them: `{"semaphore": …}` gets "did you mean \"limit\"?" (a plain edit
+/// distance finds none of these).
+const PYTHON_NAMES: &[(&str, &str)] = &[
+    ("semaphore", "limit"),
+    ("acquire", "limit"),
+    ("lock", "limit"),
+    ("wait_for", "timeout"),
+    ("create_task", "spawn"),
+    ("task_group", "gather"),
+    ("taskgroup", "gather"),
+    ("wait", "gather"),
+    ("as_completed", "gather"),
+    ("run_in_executor", "to_thread"),
+    ("submit", "to_thread"),
+    ("await", "join"),
+    ("for", "repeat"),
+    ("while", "repeat"),
+    ("loop", "repeat"),
+    ("times", "repeat"),
+    ("if", "choose"),
+    ("branch", "choose"),
+    ("except", "try"),
+    ("request", "call"),
 ];
 
 /// The keys of [`STEPS`].
@@ -96,6 +124,7 @@ const STEP_OPTIONS: &[(&str, &[&str])] = &[
     ("hedge", &["after", "copies"]),
     ("try", &["except", "on"]),
     ("retry", &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "on"]),
+    ("repeat", &["times"]),
 ];
 
 /// Every option of [`STEP_OPTIONS`], once, in the order hints list them.
@@ -112,6 +141,7 @@ const OPTION_KEYS: &[&str] = &[
     "multiplier",
     "max_backoff",
     "jitter",
+    "times",
 ];
 
 /// Every field a step may have besides its kind: [`COMMON_FIELDS`], then
@@ -147,13 +177,14 @@ impl Decoder {
 
     /// One step: its common fields, then its kind's decoder from [`STEPS`].
     fn step(&mut self, node: &Node, scope: &mut Scope) -> Option<Step> {
+        self.python_name(node)?;
         let (kind, value, fields) =
             self.one_of_listing(node, &STEP_KINDS, &STEP_FIELDS, COMMON_FIELDS.len(), "step")?;
         // A bad label or fail is recorded, and the step's kind still checked.
         let label = self.optional(&fields, "label", None, |d, n| d.name(n).map(|name| Some(name.to_string())));
-        let fail = self.optional(&fields, "fail", 0.0, |d, n| {
+        let fail = self.optional(&fields, "fail", Fail::NEVER, |d, n| {
             if kind == "io" {
-                return d.probability(n);
+                return d.fail(n);
             }
             let message = format!("\"fail\" applies only to io steps, not to {kind}");
             let hint = "make the failing operation an io step, or remove \"fail\"";
@@ -163,11 +194,29 @@ impl Decoder {
         let transfer = self.transfer(kind, &fields);
         let options = self.misplaced_options(kind, &fields);
         let (_, decode) = STEPS.iter().find(|(key, _)| *key == kind).expect("one_of returns a listed kind");
-        let input = StepInput { value, fields, fail: fail.unwrap_or(0.0), transfer };
+        let input = StepInput { value, fields, fail: fail.clone().unwrap_or_default(), transfer };
         let kind = decode(self, &input, scope)?;
         fail?;
         options.then_some(())?;
         Some(Step { kind, label: label? })
+    }
+
+    /// A step with no kind but a key from [`PYTHON_NAMES`]: a problem at that
+    /// key naming the kind that models it (and `None`).
+    fn python_name(&mut self, node: &Node) -> Option<()> {
+        let Value::Object(map) = node.value else { return Some(()) };
+        if map.keys().any(|key| STEP_KINDS.contains(&key.as_str())) {
+            return Some(());
+        }
+        let Some((key, kind)) = PYTHON_NAMES.iter().find(|(name, _)| map.contains_key(*name)) else {
+            return Some(());
+        };
+        let at = Node { value: &map[*key], path: node.path.key(key) };
+        let hint = format!(
+            "did you mean \"{kind}\"? (the README's \"From Python to a scenario\" maps each construct to its step)"
+        );
+        self.problem(&at, Anchor::Key, format!("unknown step \"{key}\""), Some(hint));
+        None
     }
 
     /// Records a problem for each option of [`STEP_OPTIONS`] on a kind that
@@ -191,19 +240,20 @@ impl Decoder {
     // ----- step kinds, in the order of STEPS ------------------------------
 
     fn step_io(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
-        Some(StepKind::Io { duration: self.dist(&step.value)?, fail: step.fail, transfer: step.transfer? })
+        let duration = self.step_dist(&step.value)?;
+        Some(StepKind::Io { duration, fail: step.fail.clone(), transfer: step.transfer? })
     }
 
     fn step_cpu(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
-        self.dist(&step.value).map(StepKind::Cpu)
+        self.step_dist(&step.value).map(StepKind::Cpu)
     }
 
     fn step_sleep(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
-        self.dist(&step.value).map(StepKind::Sleep)
+        self.step_dist(&step.value).map(StepKind::Sleep)
     }
 
     fn step_blocking(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
-        self.dist(&step.value).map(StepKind::Blocking)
+        self.step_dist(&step.value).map(StepKind::Blocking)
     }
 
     /// A list of branches, each a list of steps or `{"copies": N, "program":

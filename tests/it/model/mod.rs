@@ -9,6 +9,7 @@ mod blocking;
 mod calibration;
 mod cpu;
 mod detached;
+mod flow;
 mod gather;
 mod gather_mode;
 mod gather_until;
