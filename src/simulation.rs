@@ -39,13 +39,10 @@ pub enum SimulationError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// A strategy's run stopped: a deadlock, a guard's limit, an interrupt.
-    #[error("{file}: strategy \"{strategy}\": {source}")]
-    Engine {
-        file: String,
-        strategy: String,
-        #[source]
-        source: EngineError,
-    },
+    /// The message includes the engine's (so it is not also a `source`,
+    /// which would print it twice in an error chain).
+    #[error("{file}: strategy \"{strategy}\": {error}")]
+    Engine { file: String, strategy: String, error: EngineError },
 }
 
 /// A scenario ready to simulate, with the choices `simbench run` takes from
@@ -141,10 +138,10 @@ impl Simulation {
         let mut timelines = Vec::new();
         let mut trace = None;
         for (i, strategy) in scenario.strategies.iter().enumerate() {
-            let failure = |source| SimulationError::Engine {
+            let failure = |error| SimulationError::Engine {
                 file: self.loaded.file.clone(),
                 strategy: strategy.label.clone(),
-                source,
+                error,
             };
             let options = metrics::Options {
                 trace_limit: self.trace.filter(|&(index, _)| index == i).map(|(_, limit)| limit),

@@ -106,7 +106,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             strategy_started = Instant::now();
         })
         .map_err(|e| match e {
-            SimulationError::Engine { source: EngineError::Interrupted { .. }, .. } => Failure::Interrupted,
+            SimulationError::Engine { error: EngineError::Interrupted { .. }, .. } => Failure::Interrupted,
             e => input(e),
         })?;
     let simulation = started.elapsed();

@@ -154,6 +154,12 @@ pub enum EngineError {
         "virtual time passed {limit} with {in_flight} task(s) still in flight, the limit set by --max-sim-time; raise it, or give the scenario a \"horizon\" to stop there on purpose"
     )]
     TimeLimit { limit: SimTime, in_flight: u64 },
+    /// An event fell past the end of virtual time (2^64 ns, about 584
+    /// years): a duration, gap or rate far outside any real range.
+    #[error(
+        "virtual time overflowed after {after}: {what} would happen past the end of virtual time (2^64 ns, about 584 years); a duration, gap or rate in the scenario is out of any real range (check its units)"
+    )]
+    TimeOverflow { after: SimTime, what: String },
     /// [`Limits::interrupt`] was raised (Ctrl-C).
     #[error("interrupted at virtual time {at}")]
     Interrupted { at: SimTime },

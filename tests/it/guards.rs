@@ -270,3 +270,34 @@ fn a_run_that_cannot_write_leaves_the_previous_report_untouched() {
     assert!(!stdout(&failed).contains("wrote"), "nothing claims to be written: {}", stdout(&failed));
     assert_eq!(snapshot(), before, "the previous report, byte for byte, and nothing else");
 }
+
+#[test]
+fn virtual_time_overflow_names_the_step_or_arrival() {
+    // Two io steps of 10^10 s each pass 2^64 ns; a rate of 1e-300 makes the
+    // next arrival's gap overflow. Each is said as what it is (R-TIME-OVERFLOW),
+    // not as a deadlock, once.
+    let dir = tempdir("guards-overflow");
+    let steps = r#"[{"io": "10000000000s", "label": "first"}, {"io": "10000000000s", "label": "second"}]"#;
+    let (status, stderr) = run(&dir, "guarded", &one_class(r#"{"batch": {"count": 1}}"#, steps), &[]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("virtual time overflowed after 10000000000.000000s"), "{stderr}");
+    assert!(stderr.contains(r#"step "second" of class "work""#), "{stderr}");
+    assert!(!stderr.contains("deadlock") && !stderr.contains("permit"), "{stderr}");
+    assert_eq!(stderr.matches("overflowed").count(), 1, "said once: {stderr}");
+    let arrivals = r#"{"poisson": {"rate": 1e-300, "count": 2}}"#;
+    let (status, stderr) = run(&dir, "guarded", &one_class(arrivals, r#"[{"io": "1s"}]"#), &[]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains(r#"the next arrival of class "work""#), "{stderr}");
+}
+
+#[test]
+fn an_engine_error_is_said_once() {
+    // The deadlock's message used to be printed twice (the error's text and
+    // its source, chained).
+    let dir = tempdir("guards-once");
+    let json = r#"{"name": "guarded", "pools": {"conn": 1}, "classes": {"work": {"arrivals": {"batch": {"count": 2}},
+        "program": [{"limit": {"pool": "conn", "program": [{"gather": [[{"limit": {"pool": "conn", "program": [{"io": "1s"}]}}]]}]}}]}}}"#;
+    let (status, stderr) = run(&dir, "guarded", json, &[]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(stderr.matches("the simulation stalled").count(), 1, "{stderr}");
+}

@@ -184,6 +184,30 @@ impl<'a, O: Observer> Sim<'a, O> {
         Err(EngineError::Stalled { at: self.now, stuck: stuck.len() as u64, tasks })
     }
 
+    /// What an event stands for, in the scenario's words: the arrival or
+    /// step that scheduled it.
+    pub(super) fn scheduled_what(&self, event: &Event) -> String {
+        let class_name = |class: u16| &self.scenario.classes[class as usize].name;
+        let fiber = match *event {
+            Event::Arrival { class } | Event::UserIssue { class, .. } => {
+                return format!("the next arrival of class \"{}\"", class_name(class));
+            }
+            Event::Horizon => return "the horizon".to_string(),
+            Event::Wake { fiber, .. }
+            | Event::LoopUnblocked { fiber, .. }
+            | Event::Deadline { fiber, .. }
+            | Event::CallTimeout { fiber, .. }
+            | Event::RetryCall { fiber, .. }
+            | Event::ThreadStarted { fiber, .. }
+            | Event::HedgeNext { fiber, .. }
+            | Event::RetryProgram { fiber, .. } => fiber,
+            _ => return "a step's work (a computation, a transfer or a service's reply)".to_string(),
+        };
+        let Fiber { pc, task, .. } = self.fibers[fiber];
+        let class = self.tasks[task].class();
+        format!("step \"{}\" of class \"{}\"", self.w.display_name(pc), class_name(class))
+    }
+
     pub(super) fn describe_stall(&self, task: TaskId) -> StalledTask {
         let t = &self.tasks[task];
         let mut waits = Vec::new();

@@ -288,6 +288,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             if time > max_time && live {
                 return Err(EngineError::TimeLimit { limit: max_time, in_flight: self.in_flight });
             }
+            // Only a saturated sum reaches the last instant (R-TIME-OVERFLOW).
+            if time == SimTime::NEVER && live {
+                return Err(EngineError::TimeOverflow { after: self.now, what: self.scheduled_what(&event) });
+            }
             if self.stats.events >= max_events {
                 return Err(EngineError::EventLimit { events: self.stats.events, at: self.now });
             }
