@@ -16,6 +16,7 @@ pub mod runtime;
 mod slo;
 mod source;
 mod suggest;
+pub mod text;
 mod types;
 mod units;
 

@@ -9,6 +9,7 @@
 //! Invariant: the text is valid JSON (the caller parsed it first); on
 //! anything else the scan stops early and positions fall back to 1:1.
 
+use super::text::{ECHO_CHARS, is_unsafe};
 use std::collections::BTreeMap;
 
 /// One step of a path into a JSON document.
@@ -47,11 +48,32 @@ impl std::fmt::Display for Path {
                     }
                     f.write_str(key)?;
                 }
-                Segment::Key(key) => write!(f, "[{}]", serde_json::Value::from(key.as_str()))?,
+                Segment::Key(key) => write!(f, "[{}]", quoted(key))?,
             }
         }
         Ok(())
     }
+}
+
+/// `key` as a JSON string, as `--set` reads it back, with the characters
+/// JSON leaves raw but terminals act on (C1 controls, DEL, bidirectional
+/// overrides, U+2028 and U+2029) escaped too; a key longer than
+/// [`ECHO_CHARS`] characters is cut, with an ellipsis.
+fn quoted(key: &str) -> String {
+    let shown: String = key.chars().take(ECHO_CHARS).collect();
+    let json = serde_json::Value::from(shown.as_str()).to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    if shown.len() < key.len() {
+        out.insert(out.len() - 1, '…');
+    }
+    out
 }
 
 fn is_plain(key: &str) -> bool {
@@ -276,6 +298,11 @@ mod tests {
         let p = path(&[Segment::Key("strategies".into()), Segment::Index(1), Segment::Key("threaded".into())]);
         assert_eq!(p.to_string(), "strategies[1].threaded");
         assert_eq!(path(&[Segment::Key("my class".into())]).to_string(), "[\"my class\"]");
+        let evil = path(&[Segment::Key("classes".into()), Segment::Key("a\u{1b}[2J\u{9b}\u{202E}".into())]);
+        assert_eq!(evil.to_string(), "classes[\"a\\u001b[2J\\u009b\\u202e\"]");
+        let long = path(&[Segment::Key("classes".into()), Segment::Key("k ".repeat(1000))]);
+        assert_eq!(long.to_string().chars().count(), "classes[\"\"]".len() + 1 + ECHO_CHARS);
+        assert!(long.to_string().ends_with("…\"]"));
     }
 
     #[test]

@@ -11,9 +11,14 @@
 /// plausible typo (edit distance at most a third of its length, at least 1).
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     candidates
         .iter()
+        // The distance is at least the difference in length: a candidate
+        // too short or too long is not compared (a megabyte-long key costs
+        // nothing).
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (strsim::osa_distance(&word, &c.to_ascii_lowercase()), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -14,7 +14,7 @@
 //!   `charts`, `capacity`, `calibrate`, `validation`, the scenario parser's
 //!   `scenario_parse` and `scenario_errors`, `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
-//!   `fuzz_corpus` (the seeds of fuzz/), and `queue_contenders` (the
+//!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), and `queue_contenders` (the
 //!   benchmarks' queues, benches/queues/, included by path).
 //!
 //! Golden files are in tests/golden/; after an intended change of an output,
@@ -52,6 +52,7 @@ mod cli;
 mod determinism;
 mod fuzz_corpus;
 mod guards;
+mod hostile_text;
 mod install;
 mod library;
 mod model;

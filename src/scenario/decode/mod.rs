@@ -155,7 +155,7 @@ impl Decoder {
     fn scenario(&mut self, root: &Node) -> Option<Scenario> {
         let top = self.object(root, TOP_FIELDS, "a scenario object")?;
         let name = self.required(&top, "name", "the scenario's name").and_then(|n| self.name(&n));
-        let description = self.optional(&top, "description", String::new(), |d, n| d.string(n).map(str::to_string));
+        let description = self.optional(&top, "description", String::new(), |d, n| d.text(n).map(str::to_string));
         let seed = self.optional(&top, "seed", 1, |d, n| d.integer(n, 0, u64::MAX));
         let machine = self.optional(&top, "machine", Machine::default(), Decoder::machine);
         let horizon = self.optional(&top, "horizon", None, |d, n| d.positive_duration(n).map(Some));

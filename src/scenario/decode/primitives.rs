@@ -13,6 +13,7 @@
 use super::{Anchor, Decoder, Fields, Node, Raw, is_comment};
 use crate::scenario::duration::{DurationError, parse_duration};
 use crate::scenario::suggest::closest;
+use crate::scenario::text::{MAX_NAME_BYTES, describe_char, echo, first_unsafe};
 use crate::scenario::units::parse_bytes;
 use crate::time::SimDuration;
 use serde_json::Value;
@@ -47,7 +48,7 @@ impl Decoder {
             Some(guess) => format!("did you mean \"{guess}\"?"),
             None => format!("expected one of: {}", allowed.join(", ")),
         };
-        self.problem(node, Anchor::Key, format!("unknown {what} \"{key}\""), Some(hint));
+        self.problem(node, Anchor::Key, format!("unknown {what} \"{}\"", echo(key)), Some(hint));
     }
 
     // ----- structure ----------------------------------------------------
@@ -226,7 +227,9 @@ impl Decoder {
         let mut ok = true;
         for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             record(self).push(name.clone());
-            match entry(self, name, &Node { value, path: node.path.key(name) }) {
+            let child = Node { value, path: node.path.key(name) };
+            ok &= self.key_name(&child, name);
+            match entry(self, name, &child) {
                 Some(item) => out.push(item),
                 None => ok = false,
             }
@@ -257,7 +260,7 @@ impl Decoder {
             None if names.is_empty() => format!("declare it: {}", declaration(name)),
             None => format!("declared {what}s: {}", names.join(", ")),
         };
-        self.problem(node, Anchor::Value, format!("unknown {what} \"{name}\""), Some(hint));
+        self.problem(node, Anchor::Value, format!("unknown {what} \"{}\"", echo(name)), Some(hint));
         None
     }
 
@@ -270,12 +273,63 @@ impl Decoder {
         }
     }
 
-    /// A string that is not blank.
+    /// A string that is not blank, at most [`MAX_NAME_BYTES`] long, with
+    /// no control character, bidirectional override or line break (see
+    /// [`crate::scenario::text`]).
     pub(super) fn name<'v>(&mut self, node: &Node<'v>) -> Option<&'v str> {
         match node.value {
-            Value::String(s) if !s.trim().is_empty() => Some(s),
+            Value::String(s) if !s.trim().is_empty() => self.safe_name(node, Anchor::Value, s).then_some(s),
             _ => self.wrong(node, "a non-empty string"),
         }
+    }
+
+    /// Whether the key naming `node` (a class, pool, link, service or queue)
+    /// is a safe name, as [`Decoder::name`] checks; if not, records why at
+    /// the key.
+    pub(super) fn key_name(&mut self, node: &Node, name: &str) -> bool {
+        self.safe_name(node, Anchor::Key, name)
+    }
+
+    /// Whether `name` is short enough and holds no unsafe character; if
+    /// not, records why at `anchor` of `node`.
+    fn safe_name(&mut self, node: &Node, anchor: Anchor, name: &str) -> bool {
+        if name.len() > MAX_NAME_BYTES {
+            let message = format!(
+                "expected a name of at most {MAX_NAME_BYTES} bytes, found one of {} bytes (\"{}\")",
+                name.len(),
+                echo(name)
+            );
+            let hint = "names become file names and table cells; shorten it (a \"description\" can say more)";
+            self.problem(node, anchor, message, Some(hint.into()));
+            return false;
+        }
+        self.safe_text(node, anchor, name, false)
+    }
+
+    /// Free text (a description): anything but the characters no output
+    /// can show; line breaks (`\n`) and tabs are allowed.
+    pub(super) fn text<'v>(&mut self, node: &Node<'v>) -> Option<&'v str> {
+        let text = self.string(node)?;
+        self.safe_text(node, Anchor::Value, text, true).then_some(text)
+    }
+
+    /// Whether `text` holds no unsafe character (`multiline`: but `\n` and
+    /// tabs); if it does, records the first at `anchor` of `node`.
+    pub(super) fn safe_text(&mut self, node: &Node, anchor: Anchor, text: &str, multiline: bool) -> bool {
+        let Some((at, c)) = first_unsafe(text, multiline) else { return true };
+        let what = if multiline { "text" } else { "a name" };
+        let message = format!(
+            "expected {what} without control characters, bidirectional overrides or line breaks, found {} at character {at} of \"{}\"",
+            describe_char(c),
+            echo(text)
+        );
+        let hint = if multiline {
+            "reports, charts and terminals show this text; remove the character (a line break is written \\n)"
+        } else {
+            "names appear in reports, charts, file names and terminals, on one line; remove the character or use a visible one"
+        };
+        self.problem(node, anchor, message, Some(hint.into()));
+        false
     }
 
     pub(super) fn boolean(&mut self, node: &Node) -> Option<bool> {
@@ -369,7 +423,7 @@ fn describe(value: &Value) -> String {
         Value::String(s) => {
             let shown: String = s.chars().take(40).collect();
             let ellipsis = if shown.len() < s.len() { "…" } else { "" };
-            format!("\"{shown}{ellipsis}\"")
+            format!("\"{}{ellipsis}\"", echo(&shown))
         }
         Value::Array(items) if items.is_empty() => "an empty list".into(),
         Value::Array(_) => "a list".into(),

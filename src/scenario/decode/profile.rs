@@ -43,6 +43,10 @@ impl Decoder {
         if let Some(base) = Runtime::built_in(name) {
             return Some(base.with_overrides(&overrides));
         }
+        // The path is shown in reports as the runtime's name.
+        if !self.safe_text(node, Anchor::Value, name, false) {
+            return None;
+        }
         let looks_like_file = name.contains('/') || name.contains('.') || name.contains('\\');
         if !looks_like_file {
             let hint = match closest(name, runtime::BUILT_IN) {

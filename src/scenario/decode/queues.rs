@@ -28,6 +28,7 @@ impl Decoder {
         for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             self.queues.push(name.clone());
             let child = Node { value, path: node.path.key(name) };
+            ok &= self.key_name(&child, name);
             let expected = "a queue: {\"capacity\": N}, or {} for an unbounded one";
             let Some(fields) = self.object(&child, &["capacity"], expected) else {
                 ok = false;

@@ -36,6 +36,7 @@ impl Decoder {
         for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             self.pools.push(name.clone());
             let child = Node { value, path: node.path.key(name) };
+            ok &= self.key_name(&child, name);
             match self.pool(name, &child) {
                 Some(pool) => pools.push(pool),
                 None => ok = false,
@@ -89,6 +90,7 @@ impl Decoder {
         let mut ok = true;
         for (name, value) in map.iter().filter(|(name, _)| !is_comment(name)) {
             let child = Node { value, path: node.path.key(name) };
+            ok &= self.key_name(&child, name);
             match self.class(name, &child) {
                 Some(class) => classes.push(class),
                 None => ok = false,
