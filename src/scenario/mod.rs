@@ -11,6 +11,7 @@
 
 mod decode;
 mod duration;
+mod flow;
 pub mod input;
 pub mod runtime;
 mod slo;
@@ -21,6 +22,7 @@ mod types;
 mod units;
 
 pub use duration::{DurationError, parse_duration};
+pub use flow::{ChooseBranch, Count, Fail};
 pub use runtime::Runtime;
 pub use slo::{
     GRAMMAR as THRESHOLD_GRAMMAR, Measure, Metric, Op, OutcomeKind, Slo, Statistic, Threshold, ThresholdError, Unit,
