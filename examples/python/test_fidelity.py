@@ -74,8 +74,12 @@ def supports_threads_pool():
     item 8); the scenarios that need it are skipped, visibly, until it does."""
     if not SIMBENCH.exists():
         return False
-    sc = {"name": "pool-probe", "classes": {"t": {"arrivals": {"batch": {"count": 1}}, "program": [
-        {"gather": [[{"io": "1ms"}], [{"io": "1ms"}]], "threads": "pool"}]}}, "strategies": [{"threaded": {"workers": 2}}]}
+    return runs({"name": "pool-probe", "classes": {"t": {"arrivals": {"batch": {"count": 1}}, "program": [
+        {"gather": [[{"io": "1ms"}], [{"io": "1ms"}]], "threads": "pool"}]}}, "strategies": [{"threaded": {"workers": 2}}]})
+
+
+def runs(sc):
+    """Whether this simbench runs the scenario `sc` (a dict) without an error."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "probe.json"
         path.write_text(json.dumps(sc))
@@ -89,15 +93,9 @@ def supports_round2():
     of the new scenarios under simbench run by themselves once it lands."""
     if not SIMBENCH.exists():
         return False
-    sc = {"name": "round2-probe", "queues": {"q": {"capacity": 1}}, "classes": {
+    return runs({"name": "round2-probe", "queues": {"q": {"capacity": 1}}, "classes": {
         "w": {"arrivals": {"workers": 1}, "program": [{"get": "q"}, {"cpu": "1ms"}]},
-        "p": {"arrivals": {"batch": {"count": 2}}, "program": [{"put": "q"}]}}, "strategies": ["cooperative"]}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "probe.json"
-        path.write_text(json.dumps(sc))
-        p = subprocess.run([str(SIMBENCH), "run", str(path), "--out", tmp, "--no-charts", "--quiet"],
-                           capture_output=True, text=True)
-        return p.returncode == 0
+        "p": {"arrivals": {"batch": {"count": 2}}, "program": [{"put": "q"}]}}, "strategies": ["cooperative"]})
 
 
 class ServerAndPrograms(unittest.TestCase):
