@@ -168,7 +168,7 @@ impl Study {
     pub fn new(text: &str, file: &str, sets: Vec<Parameter>) -> Result<Study, SweepError> {
         // The parser gives the usual errors for a file that is not a scenario.
         scenario::parse(text, file).map_err(|error| SweepError::Scenario { point: file.to_string(), error })?;
-        let doc: Value = serde_json::from_str(text).expect("the parser read it");
+        let doc: Value = scenario::document(text).expect("the parser read it");
         let (fixed, grid): (Vec<Parameter>, Vec<Parameter>) = sets.into_iter().partition(|p| p.values.len() == 1);
         let points: u128 = grid.iter().map(|p| p.values.len() as u128).product();
         if points > MAX_POINTS as u128 {
