@@ -56,6 +56,18 @@ pub enum SweepError {
         last = count - 1
     )]
     ShardIndex { var: String, value: String, count: usize },
+    /// Two paths name one field (or one names a field inside the other's):
+    /// one of them would be silently lost.
+    #[error(
+        "{first} and {second} set the same field\n  hint: give each field once; a grid is one --set with several values (1,2,4)"
+    )]
+    SameField { first: String, second: String },
+}
+
+/// Whether two resolved paths write the same field, or one a field inside
+/// the other.
+pub(crate) fn overlap(a: &[path::Segment], b: &[path::Segment]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 impl From<PathError> for SweepError {
@@ -175,10 +187,20 @@ impl Study {
             return Err(SweepError::TooLarge { points, limit: MAX_POINTS });
         }
         let study = Study { doc, file: file.to_string(), fixed, grid, slos: None };
-        // Every path must apply (bad paths fail before anything runs).
+        // Every path must apply (bad paths fail before anything runs), and
+        // no two may set one field.
         let mut doc = study.doc.clone();
+        let mut seen: Vec<(Vec<path::Segment>, &FieldPath)> = Vec::new();
         for p in study.fixed.iter().chain(&study.grid) {
+            let at = p.path.resolve(&doc)?;
+            if let Some((_, earlier)) = seen.iter().find(|(s, _)| overlap(s, &at)) {
+                return Err(SweepError::SameField {
+                    first: format!("--set {earlier}"),
+                    second: format!("--set {}", p.path),
+                });
+            }
             p.path.set(&mut doc, p.values[0].clone())?;
+            seen.push((at, &p.path));
         }
         Ok(study)
     }
