@@ -53,6 +53,7 @@ mod determinism;
 mod fuzz_corpus;
 mod guards;
 mod hostile_text;
+mod input_messages;
 mod install;
 mod library;
 mod model;
