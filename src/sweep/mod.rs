@@ -187,20 +187,23 @@ impl Study {
             return Err(SweepError::TooLarge { points, limit: MAX_POINTS });
         }
         let study = Study { doc, file: file.to_string(), fixed, grid, slos: None };
-        // Every path must apply (bad paths fail before anything runs), and
-        // no two may set one field.
-        let mut doc = study.doc.clone();
+        // No two paths may set one field (each resolved in the file's
+        // document: labels and kinds as the file has them), and every path
+        // must apply (bad paths fail before anything runs).
         let mut seen: Vec<(Vec<path::Segment>, &FieldPath)> = Vec::new();
         for p in study.fixed.iter().chain(&study.grid) {
-            let at = p.path.resolve(&doc)?;
+            let Ok(at) = p.path.resolve(&study.doc) else { continue };
             if let Some((_, earlier)) = seen.iter().find(|(s, _)| overlap(s, &at)) {
                 return Err(SweepError::SameField {
                     first: format!("--set {earlier}"),
                     second: format!("--set {}", p.path),
                 });
             }
-            p.path.set(&mut doc, p.values[0].clone())?;
             seen.push((at, &p.path));
+        }
+        let mut doc = study.doc.clone();
+        for p in study.fixed.iter().chain(&study.grid) {
+            p.path.set(&mut doc, p.values[0].clone())?;
         }
         Ok(study)
     }

@@ -78,7 +78,9 @@ pub fn plan(study: &Study, spec: &PlanSpec, limits: Limits, guards: &Guards) -> 
     let current = {
         let mut doc = study.doc.clone();
         for p in &study.fixed {
-            if super::overlap(&p.path.resolve(&doc)?, &spec.path.resolve(&doc)?) {
+            if let (Ok(set), Ok(vary)) = (p.path.resolve(&study.doc), spec.path.resolve(&study.doc))
+                && super::overlap(&set, &vary)
+            {
                 let (first, second) = (format!("--vary {}", spec.path), format!("--set {}", p.path));
                 return Err(SweepError::SameField { first, second });
             }
