@@ -36,7 +36,7 @@ pub struct CompareArgs {
 
     /// With --format md: cut the comment to at most N characters, at a line, saying so in its last line
     /// (GitHub refuses comments over 65,536). 0: no limit.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CHARS)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CHARS, allow_negative_numbers = true, value_parser = crate::cli::numbers::whole("--max-chars", 0usize))]
     max_chars: usize,
 }
 

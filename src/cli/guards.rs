@@ -3,6 +3,7 @@
 //! running (`--max-events`, `--max-sim-time`, Ctrl-C).
 
 use super::Failure;
+use super::numbers::whole;
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::Limits;
@@ -31,7 +32,7 @@ pub fn interrupted() -> bool {
 #[derive(Debug, Args)]
 pub struct GuardArgs {
     /// Refuse a scenario estimated to create more than N tasks per strategy.
-    #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+    #[arg(long, value_name = "N", default_value_t = 50_000_000, allow_negative_numbers = true, value_parser = whole("--max-tasks", 0u64))]
     max_tasks: u64,
 
     /// Refuse a scenario whose work in flight at once (batches, closed-loop
@@ -41,7 +42,7 @@ pub struct GuardArgs {
 
     /// Refuse a scenario estimated to need more than N events per strategy,
     /// and stop any run that reaches N.
-    #[arg(long, value_name = "N", default_value_t = 5_000_000_000)]
+    #[arg(long, value_name = "N", default_value_t = 5_000_000_000, allow_negative_numbers = true, value_parser = whole("--max-events", 0u64))]
     max_events: u64,
 
     /// Stop a run whose virtual time passes DURATION with tasks still in
@@ -51,7 +52,7 @@ pub struct GuardArgs {
 
     /// Refuse a command whose runs together (strategies × replications × sweep
     /// points) are estimated to simulate more than N tasks.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    #[arg(long, value_name = "N", default_value_t = 1_000_000_000, allow_negative_numbers = true, value_parser = whole("--max-total-tasks", 0u64))]
     max_total_tasks: u64,
 }
 

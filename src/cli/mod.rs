@@ -19,6 +19,7 @@ mod compare;
 mod completions;
 mod guards;
 mod man;
+mod numbers;
 mod run;
 mod sweep;
 mod validate;

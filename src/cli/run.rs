@@ -4,6 +4,7 @@
 
 use super::Failure;
 use super::guards::{self, GuardArgs};
+use super::numbers::whole;
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::{EngineError, RunStats};
@@ -25,7 +26,7 @@ pub struct RunArgs {
     out: PathBuf,
 
     /// Use this seed instead of the scenario's.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole("seed", 0u64))]
     seed: Option<u64>,
 
     /// Use this runtime profile instead of the scenario's: ideal, cpython,
@@ -39,7 +40,7 @@ pub struct RunArgs {
     trace: Option<String>,
 
     /// Most trace events to print.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = 1000, allow_negative_numbers = true, value_parser = whole("the trace limit", 0usize))]
     trace_limit: usize,
 
     /// Write only report.json and report.md: no charts, no report.html.
@@ -47,13 +48,13 @@ pub struct RunArgs {
     no_charts: bool,
 
     /// Tasks per strategy the timeline chart shows (the first N to arrive).
-    #[arg(long, value_name = "N", default_value_t = timeline::DEFAULT_TASKS)]
+    #[arg(long, value_name = "N", default_value_t = timeline::DEFAULT_TASKS, allow_negative_numbers = true, value_parser = whole("the number of timeline tasks", 0usize))]
     timeline_tasks: usize,
 
     /// Run R independent replications (seeds derived from the scenario's,
     /// run in parallel) and report each figure as mean ± 95% confidence
     /// half-width.
-    #[arg(long, value_name = "R", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "R", default_value_t = 1, allow_negative_numbers = true, value_parser = whole("the number of replications", 1u32))]
     replications: u32,
 
     /// Print nothing but errors.

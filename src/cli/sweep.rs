@@ -5,6 +5,7 @@
 
 use super::Failure;
 use super::guards::{self, GuardArgs};
+use super::numbers::{positive, whole};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::report::files;
@@ -43,7 +44,7 @@ pub struct SweepArgs {
     shard_index_var: Option<String>,
 
     /// Threads to run points on (default: one per core, or RAYON_NUM_THREADS).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole("the number of jobs", 1u16))]
     jobs: Option<u16>,
 
     /// Write no charts.
@@ -86,7 +87,7 @@ pub struct PlanArgs {
 
     /// Stop when the passing and failing values are this close (default: 1
     /// for an integer field, 1% of the value otherwise).
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = positive("the precision"))]
     precision: Option<f64>,
 
     /// PATH=VALUE: set a field at every probe (as for sweep).

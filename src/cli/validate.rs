@@ -24,7 +24,7 @@ pub struct ValidateArgs {
     cases: Vec<String>,
 
     /// Replace every case's seed (the files' seeds are the ones documented).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::cli::numbers::whole("seed", 0u64))]
     seed: Option<u64>,
 
     /// Print nothing but errors and the verdict.

@@ -133,10 +133,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 /// that is not read from `file`, such as a sweep's points).
 pub fn parse_at(text: &str, file: &str, dir: &Path) -> Result<Scenario, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
-    let root: serde_json::Value = match serde_json::from_str(text) {
-        Ok(root) => root,
-        Err(e) => return Err(invalid(vec![syntax_problem(&e, text)])),
-    };
+    let root = document(text).map_err(|problem| invalid(vec![problem]))?;
     let map = SourceMap::scan(text);
     let mut problems: Vec<Problem> = map
         .duplicates
@@ -202,7 +199,7 @@ pub fn load_runtime(spec: &str) -> Result<Runtime, ScenarioError> {
 /// `file` names it in errors.
 pub fn parse_profile(text: &str, file: &str) -> Result<Runtime, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid { file: file.to_string(), problems };
-    let root: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(vec![syntax_problem(&e, text)]))?;
+    let root = document(text).map_err(|problem| invalid(vec![problem]))?;
     let map = SourceMap::scan(text);
     decode::decode_profile(&root).map_err(|raws| {
         let mut problems: Vec<Problem> = located(raws, &map).collect();
@@ -222,15 +219,123 @@ fn located(raws: Vec<decode::Raw>, map: &SourceMap) -> impl Iterator<Item = Prob
     })
 }
 
+/// Deepest nesting of arrays and objects a scenario or profile file may
+/// have: far more than any honest program needs (a gather nested in a
+/// gather takes 3 or 4 levels, so more than 100 gathers deep fit), and
+/// shallow enough that decoding never comes near the end of a thread's
+/// stack.
+pub const MAX_DEPTH: usize = 512;
+
+/// The JSON document of `text`, or the problem that stops it being one:
+/// a byte-order mark, nesting deeper than [`MAX_DEPTH`], a syntax error.
+/// serde_json's own recursion limit (128) is lifted: the depth is checked
+/// here first, with a message that says so.
+pub(crate) fn document(text: &str) -> Result<serde_json::Value, Problem> {
+    if text.starts_with('\u{feff}') {
+        return Err(Problem {
+            line: 1,
+            column: 1,
+            path: String::new(),
+            message: "the file starts with a UTF-8 byte-order mark (U+FEFF), which JSON does not allow".into(),
+            hint: Some(
+                "save it as UTF-8 without a BOM (in most editors: the encoding \"UTF-8\", not \"UTF-8 with BOM\")"
+                    .into(),
+            ),
+        });
+    }
+    if let Some((line, column)) = too_deep(text) {
+        return Err(Problem {
+            line,
+            column,
+            path: String::new(),
+            message: format!("the document is nested deeper than {MAX_DEPTH} levels of arrays and objects"),
+            hint: Some("flatten it: a program nests steps in steps, but no honest program needs this depth".into()),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = serde::Deserialize::deserialize(&mut de).and_then(|value| de.end().map(|()| value));
+    value.map_err(|e| syntax_problem(&e, text))
+}
+
+/// The `line:column` (in characters) of the first `[` or `{` that opens a
+/// level deeper than [`MAX_DEPTH`], if one does. Brackets inside strings do
+/// not count; the text need not be valid JSON.
+fn too_deep(text: &str) -> Option<(u32, u32)> {
+    let (mut depth, mut line, mut column) = (0usize, 1u32, 0u32);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        column += 1;
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '\n' => (line, column) = (line + 1, 0),
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((line, column));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '\n' => (line, column) = (line + 1, 0),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A JSON syntax error as a problem at its `line:column`.
 fn syntax_problem(e: &serde_json::Error, text: &str) -> Problem {
+    let (line, column) = (e.line().max(1) as u32, char_column(text, e.line(), e.column()));
+    if let Some(at) = lone_surrogate(text, e) {
+        return Problem {
+            line,
+            column: at,
+            path: String::new(),
+            message: "invalid JSON: a lone surrogate escape (\\uD800 to \\uDFFF without its pair) is not a character"
+                .into(),
+            hint: Some(
+                "write the character itself, or a pair such as \\ud83d\\ude00; JSON text must be Unicode".into(),
+            ),
+        };
+    }
     Problem {
-        line: e.line().max(1) as u32,
-        column: char_column(text, e.line(), e.column()),
+        line,
+        column,
         path: String::new(),
         message: format!("invalid JSON: {}", syntax_message(e)),
         hint: syntax_hint(e, text),
     }
+}
+
+/// For serde_json's errors about a `\uD800`–`\uDFFF` escape without its
+/// pair, the column (in characters) of that escape's backslash on the
+/// error's line.
+fn lone_surrogate(text: &str, e: &serde_json::Error) -> Option<u32> {
+    let message = e.to_string();
+    if !message.starts_with("lone leading surrogate") && !message.starts_with("unexpected end of hex escape") {
+        return None;
+    }
+    let line = nth_line(text, e.line())?;
+    let end = e.column().min(line.len());
+    // The last `\u` escape of a surrogate that starts before the error.
+    let start = (0..end).rev().find(|&i| {
+        line.as_bytes()[i] == b'\\'
+            && line.get(i + 1..i + 6).is_some_and(|esc| {
+                esc.len() == 5
+                    && esc.as_bytes()[0] == b'u'
+                    && u16::from_str_radix(&esc[1..], 16).is_ok_and(|n| (0xD800..=0xDFFF).contains(&n))
+            })
+    })?;
+    Some(char_column(text, e.line(), start + 1))
 }
 
 /// serde_json's message without its trailing " at line L column C".

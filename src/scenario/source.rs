@@ -46,7 +46,12 @@ impl std::fmt::Display for Path {
                     if i > 0 {
                         f.write_str(".")?;
                     }
-                    f.write_str(key)?;
+                    if key.len() > ECHO_CHARS {
+                        // Plain keys are ASCII: one byte a character.
+                        write!(f, "{}…", &key[..ECHO_CHARS])?;
+                    } else {
+                        f.write_str(key)?;
+                    }
                 }
                 Segment::Key(key) => write!(f, "[{}]", quoted(key))?,
             }
@@ -303,6 +308,8 @@ mod tests {
         let long = path(&[Segment::Key("classes".into()), Segment::Key("k ".repeat(1000))]);
         assert_eq!(long.to_string().chars().count(), "classes[\"\"]".len() + 1 + ECHO_CHARS);
         assert!(long.to_string().ends_with("…\"]"));
+        let plain = path(&[Segment::Key("k".repeat(1_000_000))]);
+        assert_eq!(plain.to_string(), format!("{}…", "k".repeat(ECHO_CHARS)));
     }
 
     #[test]

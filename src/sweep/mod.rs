@@ -56,6 +56,18 @@ pub enum SweepError {
         last = count - 1
     )]
     ShardIndex { var: String, value: String, count: usize },
+    /// Two paths name one field (or one names a field inside the other's):
+    /// one of them would be silently lost.
+    #[error(
+        "{first} and {second} set the same field\n  hint: give each field once; a grid is one --set with several values (1,2,4)"
+    )]
+    SameField { first: String, second: String },
+}
+
+/// Whether two resolved paths write the same field, or one a field inside
+/// the other.
+pub(crate) fn overlap(a: &[path::Segment], b: &[path::Segment]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 impl From<PathError> for SweepError {
@@ -168,14 +180,27 @@ impl Study {
     pub fn new(text: &str, file: &str, sets: Vec<Parameter>) -> Result<Study, SweepError> {
         // The parser gives the usual errors for a file that is not a scenario.
         scenario::parse(text, file).map_err(|error| SweepError::Scenario { point: file.to_string(), error })?;
-        let doc: Value = serde_json::from_str(text).expect("the parser read it");
+        let doc: Value = scenario::document(text).expect("the parser read it");
         let (fixed, grid): (Vec<Parameter>, Vec<Parameter>) = sets.into_iter().partition(|p| p.values.len() == 1);
         let points: u128 = grid.iter().map(|p| p.values.len() as u128).product();
         if points > MAX_POINTS as u128 {
             return Err(SweepError::TooLarge { points, limit: MAX_POINTS });
         }
         let study = Study { doc, file: file.to_string(), fixed, grid, slos: None };
-        // Every path must apply (bad paths fail before anything runs).
+        // No two paths may set one field (each resolved in the file's
+        // document: labels and kinds as the file has them), and every path
+        // must apply (bad paths fail before anything runs).
+        let mut seen: Vec<(Vec<path::Segment>, &FieldPath)> = Vec::new();
+        for p in study.fixed.iter().chain(&study.grid) {
+            let Ok(at) = p.path.resolve(&study.doc) else { continue };
+            if let Some((_, earlier)) = seen.iter().find(|(s, _)| overlap(s, &at)) {
+                return Err(SweepError::SameField {
+                    first: format!("--set {earlier}"),
+                    second: format!("--set {}", p.path),
+                });
+            }
+            seen.push((at, &p.path));
+        }
         let mut doc = study.doc.clone();
         for p in study.fixed.iter().chain(&study.grid) {
             p.path.set(&mut doc, p.values[0].clone())?;

@@ -4,10 +4,15 @@
 //!
 //! An element of `strategies` may also be named by its label, and then the
 //! strategy's kind may be left out: `strategies.threaded-32.workers` is
-//! `strategies[1].threaded.workers` in scenarios/api-server.json. A field
-//! that does not exist yet is created (the scenario parser then checks it)
-//! unless its name is one edit or so from an existing field, which is
-//! refused with a "did you mean".
+//! `strategies[1].threaded.workers` in scenarios/api-server.json. A key
+//! that is not a plain name is written in brackets as a JSON string, as
+//! messages print it: `classes["my class"].program[0]`. A field that does
+//! not exist yet is created (the scenario parser then checks it) unless its
+//! name is one edit or so from an existing field, which is refused with a
+//! "did you mean"; a class, pool, link, service or queue is never created
+//! by a path into it (`classes.nope.arrivals` says there is no class
+//! "nope"). [`FieldPath::resolve`] tells two spellings of one field apart
+//! from two fields, so a study refuses two `--set`s of the same field.
 
 use crate::scenario::suggest_closest;
 use serde_json::{Map, Value};
@@ -42,7 +47,15 @@ pub enum PathError {
     NoLabel { path: String, at: String, label: String, suggestion: Option<String>, labels: Vec<String> },
     #[error("{path}: {at} is {found}, which has no fields")]
     NotContainer { path: String, at: String, found: &'static str },
+    /// A class, pool, link, service or queue that the scenario does not
+    /// declare (never created by a path that names a field inside it).
+    #[error("{path}: the scenario has no {what} \"{name}\"{}", hint(suggestion, available))]
+    NoEntry { path: String, what: &'static str, name: String, suggestion: Option<String>, available: Vec<String> },
 }
+
+/// The scenario's objects of declared names, and what each entry is.
+const NAMED: &[(&str, &str)] =
+    &[("classes", "class"), ("pools", "pool"), ("links", "link"), ("services", "service"), ("queues", "queue")];
 
 fn hint(suggestion: &Option<String>, available: &[String]) -> String {
     match suggestion {
@@ -59,35 +72,40 @@ impl fmt::Display for FieldPath {
 }
 
 impl FieldPath {
-    /// Parses `a.b[2].c`.
+    /// Parses `a.b[2].c`, and keys in brackets as JSON strings, as
+    /// messages print keys that are not plain names:
+    /// `classes["my class"].program[0]`.
     pub fn parse(text: &str) -> Result<FieldPath, PathError> {
         let syntax = |message: &str| PathError::Syntax { path: text.to_string(), message: message.to_string() };
-        let mut segments = Vec::new();
         if text.trim().is_empty() {
             return Err(syntax("it is empty"));
         }
-        for part in text.split('.') {
-            let (name, mut rest) = match part.find('[') {
-                Some(i) => (&part[..i], &part[i..]),
-                None => (part, ""),
-            };
-            if name.is_empty() && (rest.is_empty() || segments.is_empty()) {
-                return Err(syntax("a field name is empty"));
-            }
-            if !name.is_empty() {
-                match name.parse::<usize>() {
-                    Ok(i) => segments.push(Segment::Index(i)),
-                    Err(_) => segments.push(Segment::Key(name.to_string())),
+        let mut segments = Vec::new();
+        let mut rest = text;
+        // Whether a field name must come next (at the start, or after a '.').
+        let mut name_next = !text.starts_with('[');
+        while !rest.is_empty() || name_next {
+            if name_next {
+                let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                let name = &rest[..end];
+                if name.is_empty() {
+                    return Err(syntax("a field name is empty"));
                 }
-            }
-            while !rest.is_empty() {
-                let close = rest.find(']').ok_or_else(|| syntax("a '[' is not closed"))?;
-                let index = rest[1..close].parse::<usize>().map_err(|_| syntax("an index is not a number"))?;
-                segments.push(Segment::Index(index));
-                rest = &rest[close + 1..];
-                if !rest.is_empty() && !rest.starts_with('[') {
-                    return Err(syntax("expected '.' or '[' after ']'"));
-                }
+                segments.push(match name.parse::<usize>() {
+                    Ok(i) => Segment::Index(i),
+                    Err(_) => Segment::Key(name.to_string()),
+                });
+                rest = &rest[end..];
+                name_next = false;
+            } else if let Some(after) = rest.strip_prefix('.') {
+                rest = after;
+                name_next = true;
+            } else if let Some(inside) = rest.strip_prefix('[') {
+                let (segment, after) = bracket(inside).map_err(syntax)?;
+                segments.push(segment);
+                rest = after;
+            } else {
+                return Err(syntax("expected '.' or '[' after ']'"));
             }
         }
         Ok(FieldPath { text: text.to_string(), segments })
@@ -95,16 +113,29 @@ impl FieldPath {
 
     /// The value at this path in `doc`, if any (labels resolved as for [`set`](Self::set)).
     pub fn get(&self, doc: &Value) -> Option<Value> {
+        self.lookup(doc).ok()
+    }
+
+    /// The value at this path in `doc`, or why there is none (the field
+    /// that is missing, with "did you mean").
+    pub fn lookup(&self, doc: &Value) -> Result<Value, PathError> {
         let mut copy = doc.clone();
-        let at = self.locate(&mut copy, false).ok()?;
+        let at = self.locate(&mut copy, false)?;
         let mut current = &copy;
         for segment in &at {
             current = match segment {
-                Segment::Key(k) => current.get(k)?,
-                Segment::Index(i) => current.get(*i)?,
+                Segment::Key(k) => &current[k.as_str()],
+                Segment::Index(i) => &current[*i],
             };
         }
-        Some(current.clone())
+        Ok(current.clone())
+    }
+
+    /// The concrete field this path names in `doc` (labels turned into
+    /// indexes, kinds filled in), as [`set`](Self::set) would write it:
+    /// two paths that resolve alike set the same field.
+    pub fn resolve(&self, doc: &Value) -> Result<Vec<Segment>, PathError> {
+        self.locate(&mut doc.clone(), true)
     }
 
     /// The index of the strategy this path lies inside, if it names a field of one.
@@ -152,6 +183,22 @@ impl FieldPath {
                     if !map.contains_key(key) {
                         let names: Vec<&str> = map.keys().map(String::as_str).collect();
                         let suggestion = suggest_closest(key, &names).map(str::to_string);
+                        // `classes.nope.arrivals…` names a class that is not there.
+                        let named = match resolved.as_slice() {
+                            [Segment::Key(top)] => NAMED.iter().find(|(m, _)| m == top).map(|(_, what)| *what),
+                            _ => None,
+                        };
+                        if let Some(what) = named
+                            && n != last
+                        {
+                            return Err(PathError::NoEntry {
+                                path: self.text.clone(),
+                                what,
+                                name: key.clone(),
+                                suggestion,
+                                available: names.iter().map(|s| s.to_string()).collect(),
+                            });
+                        }
                         if suggestion.is_some() || !create {
                             return Err(PathError::NoField {
                                 path: self.text.clone(),
@@ -209,6 +256,32 @@ impl FieldPath {
         }
         Ok(resolved)
     }
+}
+
+/// What follows a `[`: an index or a JSON string, then `]`; the segment
+/// and the text after the `]`.
+fn bracket(inside: &str) -> Result<(Segment, &str), &'static str> {
+    if inside.starts_with('"') {
+        // The closing quote: the first '"' not escaped by a backslash.
+        let mut escaped = false;
+        let close = inside
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| {
+                let end = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                end
+            })
+            .map(|(i, _)| i)
+            .ok_or("a quoted name is not closed")?;
+        let key: String = serde_json::from_str(&inside[..=close]).map_err(|_| "a quoted name is not a JSON string")?;
+        let after = inside[close + 1..].strip_prefix(']').ok_or("expected ']' after a quoted name")?;
+        return Ok((Segment::Key(key), after));
+    }
+    let close = inside.find(']').ok_or("a '[' is not closed")?;
+    let index =
+        inside[..close].trim().parse::<usize>().map_err(|_| "an index is a number, or a name in double quotes")?;
+    Ok((Segment::Index(index), &inside[close + 1..]))
 }
 
 /// A strategy's kind when `v` looks like one: `"threaded"` or `{"threaded": {…}}`.
@@ -300,6 +373,32 @@ mod tests {
     }
 
     #[test]
+    fn keys_in_brackets_are_json_strings() {
+        let path = FieldPath::parse(r#"classes["my class"].program[0]["a.b\"[c]"]"#).unwrap();
+        assert_eq!(
+            path.segments,
+            [
+                Segment::Key("classes".into()),
+                Segment::Key("my class".into()),
+                Segment::Key("program".into()),
+                Segment::Index(0),
+                Segment::Key("a.b\"[c]".into()),
+            ]
+        );
+        let d = set(r#"classes["request"].arrivals.poisson["rate"]"#, json!(7)).unwrap();
+        assert_eq!(d["classes"]["request"]["arrivals"]["poisson"]["rate"], json!(7));
+        assert_eq!(FieldPath::parse("[\"machine\"].cores").unwrap().segments[0], Segment::Key("machine".into()));
+    }
+
+    #[test]
+    fn two_spellings_of_one_field_resolve_alike() {
+        let a = FieldPath::parse("strategies.threaded-32.workers").unwrap().resolve(&doc()).unwrap();
+        let b = FieldPath::parse("strategies[1].threaded.workers").unwrap().resolve(&doc()).unwrap();
+        assert_eq!(a, b);
+        assert!(FieldPath::parse("machine.nope").unwrap().lookup(&doc()).is_err());
+    }
+
+    #[test]
     fn mistakes_get_a_did_you_mean() {
         let e = set("machine.core", json!(8)).unwrap_err();
         assert!(e.to_string().contains("did you mean \"cores\""), "{e}");
@@ -311,5 +410,18 @@ mod tests {
         assert!(matches!(set("machine.cores.x", json!(1)), Err(PathError::NotContainer { .. })));
         assert!(FieldPath::parse("a..b").is_err());
         assert!(FieldPath::parse("a[x]").is_err());
+        assert!(FieldPath::parse("a.").is_err());
+        assert!(FieldPath::parse("a[\"b").is_err());
+        assert!(FieldPath::parse("a[\"b\"").is_err());
+        assert!(FieldPath::parse("a[\"b\"]c").is_err());
+        let e = set("classes.requst.arrivals.poisson.rate", json!(1)).unwrap_err();
+        assert!(matches!(&e, PathError::NoEntry { what: "class", .. }), "{e}");
+        assert!(
+            e.to_string().contains("the scenario has no class \"requst\"")
+                && e.to_string().contains("did you mean \"request\""),
+            "{e}"
+        );
+        let e = set("classes.nope.arrivals", json!(1)).unwrap_err();
+        assert!(e.to_string().ends_with("hint: it has: request"), "{e}");
     }
 }

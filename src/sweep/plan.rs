@@ -78,9 +78,21 @@ pub fn plan(study: &Study, spec: &PlanSpec, limits: Limits, guards: &Guards) -> 
     let current = {
         let mut doc = study.doc.clone();
         for p in &study.fixed {
+            if let (Ok(set), Ok(vary)) = (p.path.resolve(&study.doc), spec.path.resolve(&study.doc))
+                && super::overlap(&set, &vary)
+            {
+                let (first, second) = (format!("--vary {}", spec.path), format!("--set {}", p.path));
+                return Err(SweepError::SameField { first, second });
+            }
             p.path.set(&mut doc, p.values[0].clone())?;
         }
-        spec.path.get(&doc)
+        // A field the scenario leaves out (at its default) can be planned
+        // over a --range; without one, it must be there to start from.
+        match (spec.path.lookup(&doc), spec.range) {
+            (Ok(value), _) => Some(value),
+            (Err(e), None) => return Err(e.into()),
+            (Err(_), Some(_)) => None,
+        }
     };
     let integer = match spec.range {
         Some((lo, hi)) => lo.fract() == 0.0 && hi.fract() == 0.0 && current.as_ref().is_none_or(is_integer),

@@ -14,7 +14,7 @@
 //!   `charts`, `capacity`, `calibrate`, `validation`, the scenario parser's
 //!   `scenario_parse` and `scenario_errors`, `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
-//!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), and `queue_contenders` (the
+//!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), `input_messages` and `argument_messages` (the clear messages for a BOM, a lone surrogate, deep nesting, long names and keys, negative numbers to flags, `--set`/`--vary` paths), and `queue_contenders` (the
 //!   benchmarks' queues, benches/queues/, included by path).
 //!
 //! Golden files are in tests/golden/; after an intended change of an output,
@@ -44,6 +44,7 @@
 
 mod common;
 
+mod argument_messages;
 mod calibrate;
 mod capacity;
 mod charts;
@@ -53,6 +54,7 @@ mod determinism;
 mod fuzz_corpus;
 mod guards;
 mod hostile_text;
+mod input_messages;
 mod install;
 mod library;
 mod model;
