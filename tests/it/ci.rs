@@ -665,7 +665,16 @@ fn golden_exports() {
     let file = with_slos(dir.path(), r#"["latency p99 < 2s", {"threshold": "wait max < 1ms", "class": "job"}]"#);
     let out = dir.path().join("out");
     assert_eq!(run(path(&file), &out, &["--export", "all"]).status.code(), Some(1));
-    for name in ["junit.xml", "blocking.hgrm", "cooperative.hgrm", "latency.hlog", "summary.csv"] {
+    for name in [
+        "junit.xml",
+        "blocking.hgrm",
+        "cooperative.hgrm",
+        "latency.hlog",
+        "summary.csv",
+        "bmf.json",
+        "benchmark-action-smaller.json",
+        "benchmark-action-bigger.json",
+    ] {
         golden("exports", name, &std::fs::read_to_string(out.join("slo-case").join(name)).unwrap());
     }
 }

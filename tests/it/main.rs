@@ -11,7 +11,9 @@
 //!   (`env!("CARGO_BIN_EXE_simbench")`) or the library, one behaviour each:
 //!   `cli` (golden reports, exit statuses), `ci` (SLOs, compare, baselines,
 //!   exports, their goldens), `determinism`, `guards`, `tutorial`,
-//!   `charts`, `capacity`, `calibrate`, `validation`, the scenario parser's
+//!   `charts`, `capacity`, `calibrate`, `validation`, the dashboard
+//!   exports' shapes `export_bmf` (Bencher) and `export_benchmark_action`
+//!   (github-action-benchmark), the scenario parser's
 //!   `scenario_parse` and `scenario_errors`, `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
 //!   `fuzz_corpus` (the seeds of fuzz/), and `queue_contenders` (the
@@ -50,6 +52,8 @@ mod charts;
 mod ci;
 mod cli;
 mod determinism;
+mod export_benchmark_action;
+mod export_bmf;
 mod fuzz_corpus;
 mod guards;
 mod install;
