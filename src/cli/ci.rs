@@ -33,7 +33,7 @@ pub struct CiArgs {
     strict: bool,
 
     /// Also write, beside report.json: junit (junit.xml), hgrm (STRATEGY.hgrm), hlog (latency.hlog),
-    /// csv (summary.csv), bmf (bmf.json, for Bencher), benchmark-action (benchmark-action-smaller.json
+    /// csv (summary.csv, classes.csv, and services.csv, links.csv, queues.csv when they apply), bmf (bmf.json, for Bencher), benchmark-action (benchmark-action-smaller.json
     /// and benchmark-action-bigger.json, for github-action-benchmark), or all. Comma-separated or repeated.
     #[arg(long, value_name = "FORMATS", value_enum, value_delimiter = ',')]
     export: Vec<Export>,

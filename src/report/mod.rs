@@ -8,7 +8,8 @@
 //! the metrics stage's timelines), [`html`] (report.html, tables and charts
 //! in one file), and the exports for CI tools: [`junit`] (JUnit XML),
 //! [`hgrm`] (HdrHistogram percentile distribution), [`hlog`] (HdrHistogram
-//! interval log), [`csv`] (summary.csv), and for continuous-benchmarking
+//! interval log), [`csv`] (summary.csv, classes.csv and one table per
+//! resource kind), and for continuous-benchmarking
 //! dashboards [`bmf`] (Bencher) and [`benchmark_action`]
 //! (github-action-benchmark). [`compare`] reads two runs'
 //! report.json files and judges every figure against its limit. [`files`]
@@ -224,7 +225,6 @@ pub fn is_run_output(name: &str) -> bool {
             | "report.md"
             | "report.html"
             | "junit.xml"
-            | "summary.csv"
             | "latency.hlog"
             | "bmf.json"
             | export::benchmark_action::SMALLER

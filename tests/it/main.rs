@@ -11,8 +11,9 @@
 //!   (`env!("CARGO_BIN_EXE_simbench")`) or the library, one behaviour each:
 //!   `cli` (golden reports, exit statuses), `ci` (SLOs, compare, baselines,
 //!   exports, their goldens), `determinism`, `guards`, `tutorial`,
-//!   `charts`, `capacity`, `calibrate`, `validation`, the dashboard
-//!   exports' shapes `export_bmf` (Bencher) and `export_benchmark_action`
+//!   `charts`, `capacity`, `calibrate`, `validation`, the exports read as
+//!   their consumers read them: `export_csv` (tidy tables, as a data
+//!   frame), `export_bmf` (Bencher) and `export_benchmark_action`
 //!   (github-action-benchmark), the scenario parser's
 //!   `scenario_parse` and `scenario_errors`, `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
@@ -54,6 +55,7 @@ mod cli;
 mod determinism;
 mod export_benchmark_action;
 mod export_bmf;
+mod export_csv;
 mod fuzz_corpus;
 mod guards;
 mod install;

@@ -7,7 +7,7 @@
 //! | `junit` | [`junit::JunitExporter`] | junit.xml: SLO checks and, with `--baseline`, limits |
 //! | `hgrm` | [`hgrm::HgrmExporter`] | STRATEGY.hgrm: HdrHistogram percentile distributions |
 //! | `hlog` | [`hlog::HlogExporter`] | latency.hlog: HdrHistogram interval log |
-//! | `csv` | [`csv::CsvExporter`] | summary.csv: every strategy's and class's figures |
+//! | `csv` | [`csv::CsvExporter`] | summary.csv, classes.csv (and services.csv, links.csv, queues.csv): tidy tables of every figure |
 //! | `bmf` | [`bmf::BmfExporter`] | bmf.json: Bencher Metric Format |
 //! | `benchmark-action` | [`benchmark_action::BenchmarkActionExporter`] | benchmark-action-smaller.json, benchmark-action-bigger.json: github-action-benchmark's custom JSON |
 //!
