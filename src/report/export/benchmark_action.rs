@@ -10,7 +10,7 @@
 //!   throughput in tasks per second.
 //!
 //! `name` is `BENCHMARK - FIGURE`, the benchmark named as
-//! [`tracked`](super::tracked) names it (`api-server/cooperative - latency
+//! [`tracked`] names it (`api-server/cooperative - latency
 //! p99`, `shop/threaded/checkout - latency p99`): stable across runs, so the
 //! action keeps each chart's history. With replications `value` is the mean
 //! and `range` is `± HALF_WIDTH` (95% confidence); `extra`, shown in the

@@ -1,7 +1,7 @@
 //! bmf.json: the Bencher Metric Format, for `bencher run --adapter json`
 //! (<https://bencher.dev/docs/reference/bencher-metric-format>).
 //!
-//! One JSON object keyed by benchmark name ([`tracked`](super::tracked):
+//! One JSON object keyed by benchmark name ([`tracked`]:
 //! `SCENARIO/STRATEGY`, and `SCENARIO/STRATEGY/CLASS` when the scenario has
 //! several classes), each an object keyed by measure slug, each measure
 //! `{"value": …}`, and with replications also `lower_value` and
