@@ -33,7 +33,8 @@ pub struct CiArgs {
     strict: bool,
 
     /// Also write, beside report.json: junit (junit.xml), hgrm (STRATEGY.hgrm), hlog (latency.hlog),
-    /// csv (summary.csv), or all. Comma-separated or repeated.
+    /// csv (summary.csv, classes.csv, and services.csv, links.csv, queues.csv when they apply), bmf (bmf.json, for Bencher), benchmark-action (benchmark-action-smaller.json
+    /// and benchmark-action-bigger.json, for github-action-benchmark), or all. Comma-separated or repeated.
     #[arg(long, value_name = "FORMATS", value_enum, value_delimiter = ',')]
     export: Vec<Export>,
 }
@@ -45,6 +46,8 @@ pub enum Export {
     Hgrm,
     Hlog,
     Csv,
+    Bmf,
+    BenchmarkAction,
     All,
 }
 
@@ -57,6 +60,8 @@ impl Export {
             Export::Hgrm => &[Format::Hgrm],
             Export::Hlog => &[Format::Hlog],
             Export::Csv => &[Format::Csv],
+            Export::Bmf => &[Format::Bmf],
+            Export::BenchmarkAction => &[Format::BenchmarkAction],
             Export::All => &Format::ALL,
         }
     }

@@ -8,7 +8,10 @@
 //! the metrics stage's timelines), [`html`] (report.html, tables and charts
 //! in one file), and the exports for CI tools: [`junit`] (JUnit XML),
 //! [`hgrm`] (HdrHistogram percentile distribution), [`hlog`] (HdrHistogram
-//! interval log) and [`csv`] (summary.csv). [`compare`] reads two runs'
+//! interval log), [`csv`] (summary.csv, classes.csv and one table per
+//! resource kind), and for continuous-benchmarking
+//! dashboards [`bmf`] (Bencher) and [`benchmark_action`]
+//! (github-action-benchmark). [`compare`] reads two runs'
 //! report.json files and judges every figure against its limit. [`files`]
 //! writes outputs atomically.
 //!
@@ -32,7 +35,7 @@ pub mod terminal;
 pub mod trace;
 pub mod validation;
 
-pub use export::{csv, hgrm, hlog, junit};
+pub use export::{benchmark_action, bmf, csv, hgrm, hlog, junit};
 
 use crate::engine::replication_seed;
 use crate::metrics::StrategyResult;
@@ -216,8 +219,17 @@ pub use crate::scenario::format_bytes;
 /// new run did not write it again (see [`files::Staging`]).
 pub fn is_run_output(name: &str) -> bool {
     let chart = |ext: &str| charts::Chart::ALL.iter().any(|c| name == format!("{}.{ext}", c.file_stem()));
-    matches!(name, "report.json" | "report.md" | "report.html" | "junit.xml" | "summary.csv" | "latency.hlog")
-        || name.ends_with(".hgrm")
+    matches!(
+        name,
+        "report.json"
+            | "report.md"
+            | "report.html"
+            | "junit.xml"
+            | "latency.hlog"
+            | "bmf.json"
+            | export::benchmark_action::SMALLER
+            | export::benchmark_action::BIGGER
+    ) || name.ends_with(".hgrm")
         || chart("svg")
         || chart("png")
 }

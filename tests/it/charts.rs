@@ -209,6 +209,43 @@ fn the_summary_chart_shows_the_reports_figures() {
     assert_eq!(d.figures[2].values, threads);
 }
 
+/// Every strategy's bar takes at least this share of its summary panel.
+const VISIBLE_BAR: f64 = 0.05;
+
+#[test]
+fn summary_panels_more_than_10x_apart_are_logarithmic_and_no_bar_is_squashed() {
+    use simbench::report::charts::summary::Figure;
+    for file in crate::common::scenario_files() {
+        let name = file.trim_start_matches("scenarios/").trim_end_matches(".json");
+        let (report, timelines) = measured(name, 0);
+        let Figures::Summary(d) = figures(Chart::Summary, &report, &timelines) else { unreachable!() };
+        for f in &d.figures {
+            let positive: Vec<f64> = f.values.iter().copied().filter(|v| *v > 0.0).collect();
+            let (lo, hi) = positive.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+            assert_eq!(f.log, hi / lo > 10.0, "{name} {}: log exactly when more than 10x apart", f.title);
+            for (strategy, &v) in d.strategies.iter().zip(&f.values).filter(|(_, v)| **v > 0.0) {
+                let share = f.bar_fraction(v);
+                assert!(
+                    (VISIBLE_BAR..=1.0).contains(&share),
+                    "{name} {} {}: the bar fills {share} of the panel",
+                    f.title,
+                    strategy.name
+                );
+            }
+        }
+    }
+    // api-server: blocking's 8-minute p99 beside the others' 155 ms.
+    let (report, timelines) = measured("api-server", 0);
+    let Figures::Summary(d) = figures(Chart::Summary, &report, &timelines) else { unreachable!() };
+    let p99 = &d.figures[1];
+    assert!(p99.log, "{:?}", p99.values);
+    let linear = Figure { log: false, ..p99.clone() };
+    let fastest = p99.values.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(linear.bar_fraction(fastest) < 0.001, "on a linear axis it would be squashed");
+    assert!(p99.bar_fraction(fastest) >= VISIBLE_BAR);
+    assert!(!d.figures[0].log, "makespans 10.6 min and 2.22 min are less than 10x apart: linear");
+}
+
 #[test]
 fn drawing_is_deterministic() {
     let (report, timelines) = measured("blocking-pitfall", 20);

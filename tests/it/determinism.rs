@@ -1,6 +1,6 @@
 //! R-SEED through the binary: the same scenario and seed give byte-identical
-//! reports (report.json, report.md, report.html and every chart's SVG and
-//! PNG); another seed changes the histograms.
+//! reports (report.json, report.md, report.html, every chart's SVG and
+//! PNG, and every `--export` file); another seed changes the histograms.
 
 use crate::common::{run_report, scenario_files, tempdir};
 
@@ -9,11 +9,11 @@ fn every_scenario_gives_identical_bytes_twice() {
     let first = tempdir("determinism-a");
     let second = tempdir("determinism-b");
     for file in scenario_files() {
-        let a = run_report(&file, first.path(), &[]);
-        let b = run_report(&file, second.path(), &[]);
+        let a = run_report(&file, first.path(), &["--export", "all"]);
+        let b = run_report(&file, second.path(), &["--export", "all"]);
         assert!(a == b, "{file}: report.json differs between two runs");
     }
-    // Every other output too: report.md, report.html, each chart's SVG and PNG.
+    // Every other output too: report.md, report.html, each chart's SVG and PNG, the exports.
     for entry in std::fs::read_dir(first.path()).unwrap() {
         let name = entry.unwrap().file_name();
         let mut files: Vec<_> = std::fs::read_dir(first.path().join(&name))

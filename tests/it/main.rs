@@ -11,7 +11,10 @@
 //!   (`env!("CARGO_BIN_EXE_simbench")`) or the library, one behaviour each:
 //!   `cli` (golden reports, exit statuses), `ci` (SLOs, compare, baselines,
 //!   exports, their goldens), `determinism`, `guards`, `tutorial`,
-//!   `charts`, `capacity`, `calibrate`, `validation`, the scenario parser's
+//!   `charts`, `capacity`, `calibrate`, `validation`, the exports read as
+//!   their consumers read them: `export_csv` (tidy tables, as a data
+//!   frame), `export_bmf` (Bencher) and `export_benchmark_action`
+//!   (github-action-benchmark), the scenario parser's
 //!   `scenario_parse` and `scenario_errors`, `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
 //!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), `input_messages` and `argument_messages` (the clear messages for a BOM, a lone surrogate, deep nesting, long names and keys, negative numbers to flags, `--set`/`--vary` paths), and `queue_contenders` (the
@@ -51,6 +54,9 @@ mod charts;
 mod ci;
 mod cli;
 mod determinism;
+mod export_benchmark_action;
+mod export_bmf;
+mod export_csv;
 mod fuzz_corpus;
 mod guards;
 mod hostile_text;

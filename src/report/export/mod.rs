@@ -7,7 +7,12 @@
 //! | `junit` | [`junit::JunitExporter`] | junit.xml: SLO checks and, with `--baseline`, limits |
 //! | `hgrm` | [`hgrm::HgrmExporter`] | STRATEGY.hgrm: HdrHistogram percentile distributions |
 //! | `hlog` | [`hlog::HlogExporter`] | latency.hlog: HdrHistogram interval log |
-//! | `csv` | [`csv::CsvExporter`] | summary.csv: every strategy's and class's figures |
+//! | `csv` | [`csv::CsvExporter`] | summary.csv, classes.csv (and services.csv, links.csv, queues.csv): tidy tables of every figure |
+//! | `bmf` | [`bmf::BmfExporter`] | bmf.json: Bencher Metric Format |
+//! | `benchmark-action` | [`benchmark_action::BenchmarkActionExporter`] | benchmark-action-smaller.json, benchmark-action-bigger.json: github-action-benchmark's custom JSON |
+//!
+//! The two dashboard formats share [`tracked`]: which benchmarks a report
+//! holds, their stable names and the figures each carries.
 //!
 //! [`Format::exporter`] is the one place a format becomes its exporter, and
 //! [`serialize`] the one place the chosen formats are run: each once, in
@@ -17,10 +22,13 @@
 //! Invariant: exporters only read the report (and the comparison), so the
 //! same run always gives the same bytes.
 
+pub mod benchmark_action;
+pub mod bmf;
 pub mod csv;
 pub mod hgrm;
 pub mod hlog;
 pub mod junit;
+pub mod tracked;
 
 use super::Report;
 use super::compare::ScenarioComparison;
@@ -79,11 +87,14 @@ pub enum Format {
     Hgrm,
     Hlog,
     Csv,
+    Bmf,
+    BenchmarkAction,
 }
 
 impl Format {
     /// Every format, in the order their files are made.
-    pub const ALL: [Format; 4] = [Format::Junit, Format::Hgrm, Format::Hlog, Format::Csv];
+    pub const ALL: [Format; 6] =
+        [Format::Junit, Format::Hgrm, Format::Hlog, Format::Csv, Format::Bmf, Format::BenchmarkAction];
 
     /// The exporter that writes this format.
     pub fn exporter(self) -> &'static dyn Exporter {
@@ -92,6 +103,8 @@ impl Format {
             Format::Hgrm => &hgrm::HgrmExporter,
             Format::Hlog => &hlog::HlogExporter,
             Format::Csv => &csv::CsvExporter,
+            Format::Bmf => &bmf::BmfExporter,
+            Format::BenchmarkAction => &benchmark_action::BenchmarkActionExporter,
         }
     }
 }
