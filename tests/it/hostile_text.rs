@@ -6,7 +6,7 @@
 //! `|`, backticks, quotes, backslashes, non-ASCII) goes through every output
 //! format, and each is parsed back: report.html's inline SVGs and every SVG
 //! file as XML, junit.xml as XML, report.md's tables cell by cell,
-//! summary.csv as CSV, and the terminal's output has no raw escape.
+//! summary.csv and classes.csv as CSV, and the terminal's output has no raw escape.
 
 use crate::common::{path, simbench, stderr, stdout, tempdir};
 use serde_json::{Value, json};
@@ -225,7 +225,13 @@ fn allowed_but_dangerous_text_goes_through_every_output_format() {
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert!(records.iter().all(|r| r.len() == width), "{csv_text}");
     assert!(records.iter().any(|r| r.get(0) == Some(NAME) && r.get(1) == Some(STRATEGY)), "{csv_text}");
-    assert!(records.iter().any(|r| r.iter().any(|f| f == CLASS)), "{csv_text}");
+    // classes.csv: the per-class table, the class name intact.
+    let classes_text = std::fs::read_to_string(reports.join("classes.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(classes_text.as_bytes());
+    let width = reader.headers().unwrap().len();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(records.iter().all(|r| r.len() == width), "{classes_text}");
+    assert!(records.iter().any(|r| r.iter().any(|f| f == CLASS)), "{classes_text}");
 
     // report.json keeps the names as they are.
     let report: Value = serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
