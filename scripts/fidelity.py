@@ -383,10 +383,10 @@ def crawler_scenario(sc, w, style, probe):
     if style == "sequential":
         prog += log  # the program calls it inline
     else:
-        spawn = {"name": "log", "program": log, "detached": True}
+        spawn = {"spawn": {"name": "log", "program": log, "detached": True}}
         if style == "threads":
             spawn["threads"] = "pool"
-        prog.append({"spawn": spawn})
+        prog.append(spawn)
     sc["classes"]["site"] = {"arrivals": {"batch": {"count": w["n"]}}, "program": prog}
 
 

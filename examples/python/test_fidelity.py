@@ -69,15 +69,6 @@ def kinds_of(sc):
     return {next(k for k in st if k in KINDS) for c in sc["classes"].values() for st in steps_of(c["program"])}
 
 
-def supports_threads_pool():
-    """Whether this simbench runs a threaded task's gather on its pool (`"threads": "pool"`, issue 16
-    item 8); the scenarios that need it are skipped, visibly, until it does."""
-    if not SIMBENCH.exists():
-        return False
-    return runs({"name": "pool-probe", "classes": {"t": {"arrivals": {"batch": {"count": 1}}, "program": [
-        {"gather": [[{"io": "1ms"}], [{"io": "1ms"}]], "threads": "pool"}]}}, "strategies": [{"threaded": {"workers": 2}}]})
-
-
 def runs(sc):
     """Whether this simbench runs the scenario `sc` (a dict) without an error."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -333,7 +324,7 @@ class Scenarios(unittest.TestCase):
             else:
                 (spawn,) = log
                 self.assertTrue(spawn["spawn"]["detached"])
-                self.assertEqual(spawn["spawn"].get("threads"), "pool" if style == "threads" else None)
+                self.assertEqual(spawn.get("threads"), "pool" if style == "threads" else None)
                 log = spawn["spawn"]["program"]
             self.assertEqual(log[1]["io"], f"{round((w['log_ms'] + 0.5) * 1e6)}ns")
 
@@ -374,15 +365,12 @@ class Scenarios(unittest.TestCase):
 
     @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
     def test_simbench_accepts_the_new_scenarios(self):
-        pool = supports_threads_pool()
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             for w in NEW:
                 for style in fidelity.STYLES:
                     with self.subTest(workload=w["name"], style=style):
                         text = json.dumps(fidelity.scenario(w, style, PROBE, 2))
-                        if '"threads": "pool"' in text and not pool:
-                            self.skipTest("needs \"threads\": \"pool\" (issue 16 item 8), not implemented yet")
                         path = tmp / f"{w['name']}-{style}.json"
                         path.write_text(text)
                         got = fidelity.predict(str(SIMBENCH), path, None, tmp)

@@ -18,7 +18,7 @@
 //! use simbench::model::*;
 //! use simbench::time::SimDuration;
 //!
-//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: Fail::NEVER, transfer: None }, label: None };
+//! let io = |s| Step { kind: StepKind::Io { duration: Dist::Constant(SimDuration::from_secs(s)), fail: Fail::NEVER, transfer: None }, label: None, threads: Default::default() };
 //! let scenario = Scenario {
 //!     name: "downloads".into(), description: String::new(), seed: 1,
 //!     machine: Machine::default(), pools: vec![], links: vec![], services: vec![], queues: vec![], horizon: None, slos: vec![], warmup: None,
@@ -188,6 +188,10 @@ fn stall_message(at: SimTime, stuck: u64, tasks: &[StalledTask]) -> String {
     }
     if stuck > tasks.len() as u64 {
         msg.push_str(&format!("\n  … and {} more", stuck - tasks.len() as u64));
+    }
+    if tasks.iter().any(|t| t.waits.iter().any(|w| w.contains("thread-pool deadlock"))) {
+        msg.push_str("\n  hint: work a task submits to its own pool waits behind tasks that hold every worker; give the pool more \"workers\", start the work on threads of its own (\"threads\": \"new\") or run it inline (\"threads\": \"inline\")");
+        return msg;
     }
     if tasks.iter().any(|t| t.waits.iter().any(|w| w.contains("queue"))) {
         msg.push_str("\n  hint: queue workers wait for items that no running task can put: give the threaded pool more \"workers\" than the queue workers, or check that every queue's producers can finish");

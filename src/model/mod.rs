@@ -13,8 +13,9 @@ pub mod program;
 
 pub use crate::scenario::runtime::{self, Runtime};
 pub use crate::scenario::{
-    Arrivals, Bound, Call, ChooseBranch, Count, Dist, Fail, GatherBranch, GatherMode, InnerKind, Jitter, Link, LinkId,
-    Machine, OnExpiry, Outcomes, Pool, PoolId, Queue, QueueId, QueueUse, RateLimit, Retry, Scenario, Service,
-    ServiceId, Slowdown, Step, StepKind, Strategy, StrategyKind, TaskClass, Transfer, Warmup, WhenFull, queues_used,
+    Arrivals, Bound, BranchThreads, Call, ChooseBranch, Count, Dist, Fail, GatherBranch, GatherMode, InnerKind, Jitter,
+    Link, LinkId, Machine, OnExpiry, Outcomes, Pool, PoolId, Queue, QueueId, QueueUse, RateLimit, Retry, Scenario,
+    Service, ServiceId, Slowdown, Step, StepKind, Strategy, StrategyKind, TaskClass, Transfer, Warmup, WhenFull,
+    queues_used,
 };
 pub use program::{CompiledWorkload, Op, ProgramId};

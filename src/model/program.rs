@@ -22,8 +22,8 @@
 //!   returns exactly these.
 
 use super::{
-    Arrivals, Call, ChooseBranch, Count, Dist, Fail, GatherBranch, GatherMode, LinkId, OnExpiry, PoolId, QueueId,
-    Retry, Scenario, Step, StepKind,
+    Arrivals, BranchThreads, Call, ChooseBranch, Count, Dist, Fail, GatherBranch, GatherMode, LinkId, OnExpiry, PoolId,
+    QueueId, Retry, Scenario, Step, StepKind,
 };
 pub use crate::scenario::Rest;
 use crate::time::SimDuration;
@@ -253,6 +253,9 @@ pub struct CompiledWorkload {
     pub counts: Vec<Count>,
     /// The branches of every `choose`, indexed by [`Op::Choose`].
     pub choices: Vec<Choice>,
+    /// The gather, spawn and hedge ops whose branches a threaded task does
+    /// not run inline (R-THREADS-SUBMIT): (pc, where), in pc order.
+    submits: Vec<(u32, BranchThreads)>,
     /// Per class, in scenario order: its top-level program.
     pub class_programs: Vec<ProgramId>,
     /// Per class: the first op of its region. A class's programs occupy one
@@ -283,6 +286,21 @@ impl CompiledWorkload {
     pub fn held_pools(&self, pc: u32) -> &[PoolId] {
         let (start, end) = self.held_ranges[pc as usize];
         &self.held[start as usize..end as usize]
+    }
+
+    /// Where a threaded task runs the branches of the op at `pc`.
+    #[inline]
+    pub fn branch_threads(&self, pc: u32) -> BranchThreads {
+        if self.submits.is_empty() {
+            return BranchThreads::Inline;
+        }
+        self.submits.binary_search_by_key(&pc, |&(at, _)| at).map_or(BranchThreads::Inline, |i| self.submits[i].1)
+    }
+
+    /// Some step submits its branches to the pool or to threads of their
+    /// own (R-THREADS-SUBMIT).
+    pub fn submits(&self) -> bool {
+        !self.submits.is_empty()
     }
 
     /// The label of the op at `pc`, or its kind's name.
@@ -426,7 +444,12 @@ impl CompiledWorkload {
     fn emit(&mut self, step: &Step, prepared: Prepared, scopes: &mut Vec<PoolId>) {
         let label = step.label.as_deref();
         match (prepared, &step.kind) {
-            (Prepared::Op(op), _) => self.push(op, label, scopes),
+            (Prepared::Op(op), _) => {
+                if step.threads != BranchThreads::Inline {
+                    self.submits.push((self.ops.len() as u32, step.threads));
+                }
+                self.push(op, label, scopes)
+            }
             (Prepared::Transfer(io, transfer), _) => {
                 self.push(io, label, scopes);
                 self.push(transfer, label, scopes);
@@ -484,7 +507,7 @@ mod tests {
     use crate::model::{Arrivals, Machine, TaskClass};
 
     fn step(kind: StepKind) -> Step {
-        Step { kind, label: None }
+        Step { kind, label: None, threads: Default::default() }
     }
 
     fn io(ms: u64) -> Step {

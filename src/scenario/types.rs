@@ -259,6 +259,29 @@ pub enum Bound {
 pub struct Step {
     pub kind: StepKind,
     pub label: Option<String>,
+    /// Gather, spawn and hedge steps: where a threaded task runs their
+    /// branches (R-THREADS-SUBMIT); `Inline` for every other kind.
+    pub threads: BranchThreads,
+}
+
+/// Where a task of the `threaded` strategy runs the branches of a gather,
+/// its spawned programs and a hedge's copies (R-THREADS-SUBMIT). The
+/// `blocking` strategy (sequential code) and `cooperative` (coroutines,
+/// concurrent already) are not affected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BranchThreads {
+    /// One after another on the task's own thread: the program calls them
+    /// in a loop.
+    #[default]
+    Inline,
+    /// Submitted to the strategy's pool (`executor.submit` on the executor
+    /// the task runs on): each waits for a free worker, behind the tasks
+    /// already waiting, while the task holds its own; a pool whose every
+    /// worker waits so is deadlocked.
+    Pool,
+    /// On a thread of its own (`threading.Thread(...).start()`, or a nested
+    /// executor large enough): no waiting for a worker, a thread start each.
+    New,
 }
 
 /// What a step does. docs/model.md gives each one's cost under each strategy.

@@ -202,7 +202,7 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
             for (i, item) in items.into_iter().enumerate() {
                 let item_is_detached = matches!(item, Item::Detached { .. });
                 match item {
-                    Item::Step(kind) => steps.push(Step { kind, label: None }),
+                    Item::Step(kind) => steps.push(Step { kind, label: None, threads: Default::default() }),
                     Item::Spawn { program, join } | Item::Detached { program, join } => {
                         // Unique within the program and the limit bodies
                         // that share its names: one depth, one position.
@@ -211,9 +211,13 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
                             true => StepKind::SpawnDetached { name: name.clone(), program },
                             false => StepKind::Spawn { name: name.clone(), program },
                         };
-                        steps.push(Step { kind, label: None });
+                        steps.push(Step { kind, label: None, threads: Default::default() });
                         if join {
-                            steps.push(Step { kind: StepKind::Join { name }, label: None });
+                            steps.push(Step {
+                                kind: StepKind::Join { name },
+                                label: None,
+                                threads: Default::default(),
+                            });
                         }
                     }
                 }

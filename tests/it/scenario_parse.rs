@@ -57,7 +57,7 @@ fn ms(n: u64) -> SimDuration {
 }
 
 fn step(kind: StepKind) -> Step {
-    Step { kind, label: None }
+    Step { kind, label: None, threads: Default::default() }
 }
 
 fn io(duration: SimDuration) -> Step {
@@ -96,9 +96,13 @@ fn the_scraper_example_decodes_to_its_model() {
             transfer: None,
         },
         label: Some("fetch".into()),
+        threads: Default::default(),
     };
-    let parse_step =
-        Step { kind: StepKind::Cpu(Dist::Uniform { min: ms(2), max: ms(8) }), label: Some("parse".into()) };
+    let parse_step = Step {
+        kind: StepKind::Cpu(Dist::Uniform { min: ms(2), max: ms(8) }),
+        label: Some("parse".into()),
+        threads: Default::default(),
+    };
     assert_eq!(page.program, [step(StepKind::Limit { pool: 0, program: vec![fetch] }), parse_step]);
     let labels: Vec<&str> = scenario.strategies.iter().map(|s| s.label.as_str()).collect();
     assert_eq!(labels, ["blocking", "threaded", "threaded-100", "cooperative"]);
@@ -354,7 +358,8 @@ fn io_takes_a_fail_probability_and_steps_take_labels() {
         [
             Step {
                 kind: StepKind::Io { duration: Dist::Constant(ms(50)), fail: Fail::Probability(0.01), transfer: None },
-                label: Some("flaky write".into())
+                label: Some("flaky write".into()),
+                threads: Default::default(),
             },
             step(StepKind::Io { duration: Dist::Constant(ms(1000)), fail: Fail::Probability(1.0), transfer: None }),
         ]
@@ -451,7 +456,8 @@ fn timeout_and_limit_decode() {
                     program: vec![io(ms(1000))],
                     on_expiry: OnExpiry::Abandon,
                 },
-                label: Some("wait_for".into())
+                label: Some("wait_for".into()),
+                threads: Default::default(),
             },
             step(StepKind::Limit {
                 pool: 0,

@@ -133,9 +133,10 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn start_on_thread(&mut self, task: TaskId) {
         if let Discipline::Threads { busy, .. } = &mut self.discipline {
             *busy += 1;
-            self.stats.peak_threads = self.stats.peak_threads.max(*busy);
         }
-        let root = self.new_root(task);
+        self.note_threads();
+        // A work item's root exists since its submission (R-THREADS-SUBMIT).
+        let root = if self.tasks[task].submitted() { self.tasks[task].fibers } else { self.new_root(task) };
         if self.overheads.active && self.starts_threads {
             let Discipline::Threads { busy, .. } = self.discipline else { unreachable!("a pool runs on threads") };
             if let Some(at) = self.starter.start_if_needed(self.now, busy, self.overheads.thread_start) {

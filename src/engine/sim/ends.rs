@@ -87,6 +87,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         if t.ended() {
             return;
         }
+        if t.submitted() {
+            return self.item_ended(task, outcome);
+        }
         self.tasks[task].number_flags |= Task::ENDED;
         self.integrate_in_flight();
         self.in_flight -= 1;
@@ -138,13 +141,16 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// The task's last fiber is gone: free its worker or loop slot.
     pub(super) fn task_done(&mut self, task: TaskId) {
+        if self.tasks[task].submitted() {
+            return self.item_done(task);
+        }
         if self.queues.is_some() && self.queue_task_done(task) {
             return;
         }
         let next = match &mut self.discipline {
-            Discipline::Threads { busy, waiting, .. } => {
+            Discipline::Threads { busy, .. } => {
                 *busy -= 1;
-                waiting.pop_front()
+                self.next_waiting()
             }
             Discipline::Cooperative { admitted, waiting, .. } => {
                 *admitted -= 1;
@@ -176,7 +182,12 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
         self.count_detached_pending();
-        let stuck: Vec<TaskId> = self.tasks.ids().filter(|&t| self.tasks[t].in_use()).collect();
+        // Work items waiting behind a stalled task are not tasks to name.
+        let mut stuck: Vec<TaskId> =
+            self.tasks.ids().filter(|&t| self.tasks[t].in_use() && !self.tasks[t].submitted()).collect();
+        if stuck.is_empty() {
+            stuck = self.tasks.ids().filter(|&t| self.tasks[t].in_use()).collect();
+        }
         if self.horizon_reached || stuck.is_empty() {
             return Ok(self.stats);
         }
@@ -214,7 +225,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         let mut f = t.fibers;
         while f.is_some() {
             let fiber = &self.fibers[f];
-            if fiber.state == State::Permit {
+            if let Some(wait) = self.describe_item_wait(fiber) {
+                waits.push(wait);
+            } else if fiber.state == State::Permit {
                 let pool = &self.scenario.pools[fiber.counter as usize];
                 waits.push(format!("waits for a permit of pool \"{}\" (size {}, none free)", pool.name, pool.size));
             } else if let Some(wait) = self.describe_queue_wait(fiber) {

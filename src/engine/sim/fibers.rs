@@ -12,10 +12,19 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     pub(super) fn new_child(&mut self, parent: FiberId, program: u32, role: Role, ordinal: u32) -> FiberId {
+        let instance = self.child_instance(parent, ordinal);
+        let task = self.fibers[parent].task;
+        self.alloc_fiber(Fiber { pc: program, task, parent, instance, role, ..Fiber::FREE })
+    }
+
+    /// The draw instance of `parent`'s child number `ordinal` at its op: a
+    /// hash of the path from the root, so that a child draws alike whether
+    /// it runs as a fiber or as a work item (R-THREADS-SUBMIT).
+    #[inline]
+    pub(super) fn child_instance(&self, parent: FiberId, ordinal: u32) -> u64 {
         let p = self.fibers[parent];
         let offset = p.pc - self.classes[self.tasks[p.task].class() as usize].base;
-        let instance = mix(p.instance, (u64::from(offset) << 32) | u64::from(ordinal));
-        self.alloc_fiber(Fiber { pc: program, task: p.task, parent, instance, role, ..Fiber::FREE })
+        mix(p.instance, (u64::from(offset) << 32) | u64::from(ordinal))
     }
 
     pub(super) fn alloc_fiber(&mut self, mut fiber: Fiber) -> FiberId {

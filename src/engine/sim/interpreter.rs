@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::program::ProgramId;
-use crate::model::{LinkId, PoolId};
+use crate::model::{BranchThreads, LinkId, PoolId};
 
 /// What an op did to its fiber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,6 +173,12 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.begin(f, None);
         self.park(f, State::Children);
         if !self.cooperative() {
+            let threads = self.branch_threads(f);
+            if threads != BranchThreads::Inline {
+                self.fibers[f].counter = children;
+                self.submit_branches(f, first, len, Role::Gather, threads);
+                return Flow::Parked;
+            }
             self.fibers[f].counter = 0;
             self.start_gather_child(f);
             return Flow::Parked;
@@ -200,6 +206,13 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     fn op_spawn(&mut self, f: FiberId, slot: u8, program: ProgramId) -> Flow {
         self.begin(f, None);
+        let threads = self.branch_threads(f);
+        if threads != BranchThreads::Inline {
+            self.fibers[f].spawn_live |= 1 << slot;
+            self.submit(f, program, Role::Spawn(slot), u32::from(slot), threads);
+            self.fibers[f].pc += 1;
+            return Flow::Continue;
+        }
         let child = self.new_child(f, program, Role::Spawn(slot), u32::from(slot));
         if self.cooperative() {
             self.fibers[f].spawn_live |= 1 << slot;

@@ -44,6 +44,7 @@ mod outcomes;
 mod queues;
 mod records;
 mod resources;
+mod submit;
 mod tracing;
 mod waiting;
 
@@ -125,6 +126,13 @@ pub(super) struct Sim<'a, O: Observer> {
     scoped: bool,
     /// Scratch for the fibers of a scope being cancelled.
     scope: Vec<FiberId>,
+    /// Threads: per task slot, what a work item tells its submitter
+    /// (`submit.rs`); empty without any.
+    items: Vec<submit::ItemLink>,
+    /// Threads: work items running on threads of their own (`new`).
+    own_threads: u32,
+    /// Threads: the serial start of those threads.
+    spawner: ThreadStarter,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -184,6 +192,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             queues: queues::Queues::of(scenario),
             scoped: w.ops.iter().any(Self::scoped_op),
             scope: Vec::new(),
+            items: Vec::new(),
+            own_threads: 0,
+            spawner: ThreadStarter::default(),
         }
     }
 

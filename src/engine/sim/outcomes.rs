@@ -324,6 +324,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         let state = self.fibers[leaf].state;
         match state {
             State::Timer | State::Permit | State::Call | State::Backoff | State::Transfer | State::RetryWait => {}
+            // Waiting for work items it submitted (R-THREADS-SUBMIT): it
+            // stops waiting; they run on.
+            State::Children | State::Join | State::Spawned if self.w.submits() => {}
             _ => return,
         }
         if state == State::Transfer {

@@ -193,8 +193,8 @@ impl Fiber {
 pub(super) struct Task {
     /// Index within the class (low 48 bits) and class (high 16).
     pub(super) index_class: u64,
-    /// Arrival number (low 60 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
-    /// [`Task::IN_USE`], [`Task::DETACHED`].
+    /// Arrival number (low 59 bits) and [`Task::ENDED`], [`Task::UNWINDING`],
+    /// [`Task::IN_USE`], [`Task::DETACHED`], [`Task::SUBMITTED`].
     pub(super) number_flags: u64,
     pub(super) arrived: SimTime,
     /// When the task first ran; [`SimTime::NEVER`] until then (see
@@ -226,7 +226,10 @@ impl Task {
     /// Cooperative: some fiber of the task is (or was) detached; its
     /// outcome and its slot part (R-SPAWN-DETACHED).
     pub(super) const DETACHED: u64 = 1 << 60;
-    pub(super) const NUMBER: u64 = Task::DETACHED - 1;
+    /// Threads: not an arrival but a work item a fiber of the task numbered
+    /// alike submitted (R-THREADS-SUBMIT, `submit.rs`).
+    pub(super) const SUBMITTED: u64 = 1 << 59;
+    pub(super) const NUMBER: u64 = Task::SUBMITTED - 1;
 
     /// A task that has just arrived.
     pub(super) fn arrived(class: u16, index: u64, number: u64, arrived: SimTime, user: u32) -> Task {
@@ -268,6 +271,11 @@ impl Task {
     #[inline]
     pub(super) fn detached(&self) -> bool {
         self.number_flags & Task::DETACHED != 0
+    }
+
+    #[inline]
+    pub(super) fn submitted(&self) -> bool {
+        self.number_flags & Task::SUBMITTED != 0
     }
 
     #[inline]

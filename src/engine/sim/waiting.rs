@@ -8,16 +8,24 @@
 //! when its root ends, and its slot freed when its last fiber ends. A task
 //! with detached work carries [`Task::DETACHED`]; an outcome raised inside a
 //! detached program ends that program only, and one raised elsewhere spares
-//! the detached programs. Threads run all of this inline (see docs/model.md).
+//! the detached programs. Threads run all of this inline (see docs/model.md)
+//! unless the step submits its branches (`submit.rs`).
 
 use super::interpreter::Flow;
 use super::*;
+use crate::model::BranchThreads;
 use crate::model::program::{GatherUntil, Hedge, ProgramId, Rest};
 
 impl<'a, O: Observer> Sim<'a, O> {
     #[inline(never)]
     pub(super) fn op_spawn_detached(&mut self, f: FiberId, slot: u8, program: ProgramId) -> Flow {
         self.begin(f, None);
+        let threads = self.branch_threads(f);
+        if threads != BranchThreads::Inline {
+            self.submit(f, program, Role::Detached(slot), u32::from(slot), threads);
+            self.fibers[f].pc += 1;
+            return Flow::Continue;
+        }
         let child = self.new_child(f, program, Role::Detached(slot), u32::from(slot));
         if self.cooperative() {
             let task = self.fibers[f].task;
@@ -39,6 +47,12 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.begin(f, None);
         self.park(f, State::Children);
         if !self.cooperative() {
+            let threads = self.branch_threads(f);
+            if threads != BranchThreads::Inline {
+                self.fibers[f].counter = count;
+                self.submit_branches(f, first, len, Role::GatherUntil, threads);
+                return Flow::Parked;
+            }
             self.fibers[f].counter = 0;
             self.start_gather_until_child(f);
             return Flow::Parked;
@@ -55,6 +69,14 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.begin(f, None);
         let generation = self.park(f, State::Children);
         self.fibers[f].counter = 1;
+        let threads = self.branch_threads(f);
+        if threads != BranchThreads::Inline {
+            self.submit(f, program, Role::Hedge, 0, threads);
+            if copies > 1 {
+                self.queue.push(self.now + after, Event::HedgeNext { fiber: f, generation });
+            }
+            return Flow::Parked;
+        }
         let child = self.new_child(f, program, Role::Hedge, 0);
         if !self.cooperative() {
             // A thread waits for its one copy: nothing starts the next.
@@ -82,8 +104,13 @@ impl<'a, O: Observer> Sim<'a, O> {
         };
         let Hedge { program, after, copies } = self.w.hedges[hedge as usize];
         self.fibers[f].counter = counter + 1;
-        let child = self.new_child(f, program, Role::Hedge, counter);
-        self.make_ready(child);
+        let threads = self.branch_threads(f);
+        if threads != BranchThreads::Inline {
+            self.submit(f, program, Role::Hedge, counter, threads);
+        } else {
+            let child = self.new_child(f, program, Role::Hedge, counter);
+            self.make_ready(child);
+        }
         if counter + 1 < copies {
             self.queue.push(self.now + after, Event::HedgeNext { fiber: f, generation });
         }

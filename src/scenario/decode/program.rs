@@ -18,7 +18,7 @@
 
 use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{Fail, GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
+use crate::scenario::{BranchThreads, Fail, GatherBranch, MAX_SPAWN_SLOTS, OnExpiry, PoolId, Step, StepKind, Transfer};
 use serde_json::Value;
 
 /// Where a program sits, for the checks that span steps.
@@ -120,8 +120,9 @@ const COMMON_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
 /// (`{"gather": […], "until": "first"}`, `{"try": […], "on": ["failed"]}`);
 /// an option on another kind is a problem at its key.
 const STEP_OPTIONS: &[(&str, &[&str])] = &[
-    ("gather", &["until", "rest", "mode"]),
-    ("hedge", &["after", "copies"]),
+    ("gather", &["until", "rest", "mode", "threads"]),
+    ("hedge", &["after", "copies", "threads"]),
+    ("spawn", &["threads"]),
     ("try", &["except", "on"]),
     ("retry", &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "on"]),
     ("repeat", &["times"]),
@@ -132,6 +133,7 @@ const OPTION_KEYS: &[&str] = &[
     "until",
     "rest",
     "mode",
+    "threads",
     "after",
     "copies",
     "except",
@@ -193,12 +195,13 @@ impl Decoder {
         });
         let transfer = self.transfer(kind, &fields);
         let options = self.misplaced_options(kind, &fields);
+        let threads = self.optional(&fields, "threads", BranchThreads::Inline, Decoder::branch_threads);
         let (_, decode) = STEPS.iter().find(|(key, _)| *key == kind).expect("one_of returns a listed kind");
         let input = StepInput { value, fields, fail: fail.clone().unwrap_or_default(), transfer };
         let kind = decode(self, &input, scope)?;
         fail?;
         options.then_some(())?;
-        Some(Step { kind, label: label? })
+        Some(Step { kind, label: label?, threads: threads? })
     }
 
     /// A step with no kind but a key from [`PYTHON_NAMES`]: a problem at that
@@ -228,13 +231,30 @@ impl Decoder {
             if let Some(node) = fields.get(key) {
                 let owners: Vec<&str> =
                     STEP_OPTIONS.iter().filter(|(_, options)| options.contains(key)).map(|(k, _)| *k).collect();
-                let message = format!("\"{key}\" applies only to {} steps, not to {kind}", owners.join(" and "));
+                let message = format!("\"{key}\" applies only to {} steps, not to {kind}", either(&owners));
                 let hint = format!("put \"{key}\" beside \"{}\", or remove it", owners[0]);
                 self.problem(&node, Anchor::Key, message, Some(hint));
                 ok = false;
             }
         }
         ok
+    }
+
+    /// `"inline"`, `"pool"` or `"new"` (R-THREADS-SUBMIT).
+    fn branch_threads(&mut self, node: &Node) -> Option<BranchThreads> {
+        const EXPECTED: &str = "\"inline\", \"pool\" or \"new\"";
+        const NAMES: [(&str, BranchThreads); 3] =
+            [("inline", BranchThreads::Inline), ("pool", BranchThreads::Pool), ("new", BranchThreads::New)];
+        let Some(text) = node.value.as_str() else { return self.wrong(node, EXPECTED) };
+        if let Some((_, threads)) = NAMES.iter().find(|(name, _)| *name == text) {
+            return Some(*threads);
+        }
+        let names: Vec<&str> = NAMES.iter().map(|(name, _)| *name).collect();
+        let hint = match closest(text, &names) {
+            Some(guess) => format!("did you mean \"{guess}\"?"),
+            None => "\"pool\" submits each branch to the strategy's thread pool, \"new\" starts a thread for each, \"inline\" runs them one after another".into(),
+        };
+        self.wrong_hint(node, EXPECTED, hint)
     }
 
     // ----- step kinds, in the order of STEPS ------------------------------
@@ -289,6 +309,14 @@ impl Decoder {
     /// `join` of the name; with `"detached": true`, not awaited at the end.
     fn step_spawn(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
         let node = &step.value;
+        if let Value::Object(map) = node.value
+            && let Some(threads) = map.get("threads")
+        {
+            let at = Node { value: threads, path: node.path.key("threads") };
+            let hint = "write it beside \"spawn\": {\"spawn\": {…}, \"threads\": \"pool\"}";
+            self.problem(&at, Anchor::Key, "\"threads\" is an option of the step".to_string(), Some(hint.into()));
+            return None;
+        }
         let fields = self.object(node, &["name", "program", "detached"], "{\"name\": …, \"program\": […]}")?;
         let detached = self.optional(&fields, "detached", false, Decoder::boolean);
         let name_node = self.required(&fields, "name", "the name a later join awaits");
@@ -420,5 +448,14 @@ mod tests {
             listed.extend(options.iter().filter(|o| !listed.contains(o)).collect::<Vec<_>>());
         }
         assert_eq!(OPTION_KEYS, listed.as_slice());
+    }
+}
+
+/// `["a"]` → "a", `["a", "b", "c"]` → "a, b and c".
+fn either(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
