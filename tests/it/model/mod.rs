@@ -28,6 +28,7 @@ mod scopes_and_detached;
 mod service;
 mod spawn;
 mod strategies;
+mod threads_submit;
 mod timeout;
 mod timeout_abort;
 mod to_thread;
