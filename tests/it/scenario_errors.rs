@@ -1968,3 +1968,40 @@ fn a_sequence_is_a_steps_only_and_fail_sequences_are_probabilities() {
         &[at(7, 47, "classes.job.program[0].fail.sequence[1]", "a probability from 0 to 1").on("2")],
     );
 }
+
+// ----- threads (R-THREADS-SUBMIT) --------------------------------------------
+
+#[test]
+fn threads_suggests_the_closest_value() {
+    check(
+        &program(&[r#"{"gather": [[{"io": "1s"}]], "threads": "pol"}"#]),
+        &[at(7, 49, "classes.job.program[0].threads", "expected \"inline\", \"pool\" or \"new\", found \"pol\"")
+            .on("\"pol\"")
+            .hint("did you mean \"pool\"?")],
+    );
+}
+
+#[test]
+fn threads_applies_to_gather_hedge_and_spawn_only() {
+    check(
+        &program(&[r#"{"io": "1s", "threads": "pool"}"#]),
+        &[at(
+            7,
+            22,
+            "classes.job.program[0].threads",
+            "\"threads\" applies only to gather, hedge and spawn steps, not to io",
+        )
+        .on("\"threads\"")
+        .hint("put \"threads\" beside \"gather\", or remove it")],
+    );
+}
+
+#[test]
+fn threads_inside_a_spawn_goes_beside_it() {
+    check(
+        &program(&[r#"{"spawn": {"name": "a", "program": [{"io": "1s"}], "threads": "pool"}}"#]),
+        &[at(7, 60, "classes.job.program[0].spawn.threads", "\"threads\" is an option of the step")
+            .on("\"threads\"")
+            .hint("write it beside \"spawn\": {\"spawn\": {…}, \"threads\": \"pool\"}")],
+    );
+}
