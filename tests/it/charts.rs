@@ -19,7 +19,7 @@ fn measured(name: &str, timeline_tasks: usize) -> (Report, Vec<Timeline>) {
     let loaded = simbench::scenario::load(&root().join(format!("scenarios/{name}.json"))).unwrap();
     let scenario = loaded.scenario;
     let workload = CompiledWorkload::compile(&scenario);
-    let options = Options { trace_limit: None, timeline_tasks: Some(timeline_tasks) };
+    let options = Options { timeline_tasks: Some(timeline_tasks), ..Options::default() };
     let (mut results, mut timelines) = (Vec::new(), Vec::new());
     for strategy in &scenario.strategies {
         let m = metrics::measure_with(&scenario, &workload, strategy, options, Default::default()).unwrap();
