@@ -123,7 +123,7 @@ fn verdicts(report: &Report, page: &mut Page) {
         };
         let body = format!(
             "<p class=\"verdict {class}\">{line}</p>\n{}",
-            plain_table(&slo_table(report, str::to_string, str::to_string))
+            plain_table(&slo_table(&report.slos, str::to_string, str::to_string))
         );
         page.section("slos", "SLOs", &body);
     }
@@ -150,7 +150,7 @@ impl Markup for Html {
 }
 
 /// A table of plain cells (escaped here), without strategy colours.
-fn plain_table(t: &Table) -> String {
+pub(super) fn plain_table(t: &Table) -> String {
     let class = |a: &Align| if *a == Align::Right { " class=\"num\"" } else { "" };
     let mut out = String::from("<table>\n<thead><tr>");
     for (h, a) in t.header().iter().zip(t.alignments()) {

@@ -7,6 +7,7 @@
 use super::table::{Align, Table};
 use super::{Report, format_bytes, format_rate, format_value, unit_named, with_interval};
 use crate::metrics::StrategyResult;
+use crate::metrics::slo::SloOutcome;
 use crate::time::{format_seconds, three_significant};
 
 /// A loop lag p99 above this fraction of the p50 latency is worth a finding.
@@ -47,7 +48,7 @@ pub fn render(report: &Report) -> String {
             0 => format!("All {} checks passed.\n\n", report.slos.len()),
             n => format!("**{n} of {} checks failed.**\n\n", report.slos.len()),
         });
-        out.push_str(&slo_table(report, escape, |t| format!("`{}`", t.replace('`', "'"))).to_markdown());
+        out.push_str(&slo_table(&report.slos, escape, |t| format!("`{}`", t.replace('`', "'"))).to_markdown());
     }
     let findings = findings(&report.results, &Markdown);
     if !findings.is_empty() {
@@ -162,7 +163,7 @@ pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String
 
 /// The SLO verdicts, one row per check; `name` prepares names and `code` a
 /// threshold for the output format.
-pub(super) fn slo_table(report: &Report, name: fn(&str) -> String, code: fn(&str) -> String) -> Table {
+pub(super) fn slo_table(slos: &[SloOutcome], name: fn(&str) -> String, code: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("verdict", Align::Left),
         ("SLO", Align::Left),
@@ -170,7 +171,7 @@ pub(super) fn slo_table(report: &Report, name: fn(&str) -> String, code: fn(&str
         ("class", Align::Left),
         ("measured", Align::Right),
     ]);
-    for slo in &report.slos {
+    for slo in slos {
         t.row(vec![
             if slo.passed { "✅ pass" } else { "❌ fail" }.to_string(),
             code(&slo.threshold),

@@ -794,3 +794,80 @@ fn compare_shows_the_heads_slo_verdicts() {
     assert!(text.contains("SLOs (head): 2 met, 2 failed"), "{text}");
     assert_eq!(text.matches("  FAILED slo-case / blocking").count(), 2, "{text}");
 }
+
+// ----- compare --format html ---------------------------------------------------
+
+/// The page parsed as XML (it is written to be well-formed), its
+/// `<!DOCTYPE html>` allowed.
+fn parse_page(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
+    roxmltree::Document::parse_with_options(html, options).expect("the page is well-formed")
+}
+
+#[test]
+fn compare_html_is_one_well_formed_page_with_both_spectra_of_each_strategy() {
+    let dir = tempdir("ci-compare-html");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &["--no-charts"]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &["--no-charts"]);
+    let output = simbench(&["compare", path(&base), path(&head), "--format", "html"]);
+    assert_eq!(output.status.code(), Some(1), "fewer connections regress");
+    let html = stdout(&output);
+    let doc = parse_page(&html);
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"), "self-contained");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(head.join("scraper/report.json")).unwrap()).unwrap();
+    let figures: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("figure")).collect();
+    for result in report["results"].as_array().unwrap() {
+        let label = result["strategy"].as_str().unwrap();
+        let figure = figures
+            .iter()
+            .find(|f| {
+                f.descendants().any(|n| n.has_tag_name("figcaption") && n.text().is_some_and(|t| t.starts_with(label)))
+            })
+            .unwrap_or_else(|| panic!("no spectra of {label}"));
+        let titles: Vec<&str> =
+            figure.descendants().filter(|n| n.has_tag_name("title")).filter_map(|n| n.text()).collect();
+        assert!(titles.iter().any(|t| t.starts_with("base · p99: ")), "{label}: the base line");
+        let p99 = simbench::time::format_seconds(result["latency_s"]["p99"].as_f64().unwrap());
+        assert!(titles.iter().any(|t| t.starts_with("head · p99: ")), "{label}: the head line ({p99})");
+    }
+    // Every figure base against head with the change: the makespan row of cooperative.
+    let rows: Vec<Vec<String>> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .map(|tr| tr.children().filter(|c| c.is_element()).map(|c| c.text().unwrap_or("").to_string()).collect())
+        .collect();
+    let header = &rows[0];
+    assert_eq!(header[..5], ["strategy", "metric", "base", "head", "change"]);
+    assert!(rows.iter().any(|r| r[0] == "cooperative" && r[1] == "makespan" && r[4].starts_with('+')), "{rows:?}");
+}
+
+#[test]
+fn compare_html_escapes_report_text_and_notes_a_failure() {
+    let dir = tempdir("ci-compare-html-escape");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "<img onerror=x>&", "classes": {"job": {"arrivals": {"batch": {"count": 3}}, "program": [{"io": "1s"}]}},
+          "strategies": ["blocking", "cooperative"]}"#,
+    )
+    .unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run(path(&file), &base, &["--no-charts"]);
+    ok_run(path(&file), &head, &["--no-charts"]);
+    let reports: Vec<PathBuf> = [&base, &head]
+        .iter()
+        .map(|d| std::fs::read_dir(d).unwrap().next().unwrap().unwrap().path().join("report.json"))
+        .collect();
+    let output = simbench(&["compare", path(&reports[0]), path(&reports[1]), "--format", "html"]);
+    assert!(output.status.success());
+    let html = stdout(&output);
+    parse_page(&html);
+    assert!(!html.contains("<img"), "the name is escaped");
+    assert!(html.contains("&lt;img onerror=x&gt;&amp;"));
+    let missing = simbench(&["compare", path(&reports[0]), path(&dir.path().join("nothing.json")), "--format", "html"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let note = stdout(&missing);
+    assert!(note.starts_with("<!DOCTYPE html>") && note.contains("No comparison could be made"), "{note}");
+}

@@ -7,6 +7,7 @@ use super::style::{self, Swatch, TimeUnit};
 use super::tips::Tips;
 use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s, values_at_quantiles};
 use crate::time::format_seconds;
+use hdrhistogram::Histogram as HdrHistogram;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -50,6 +51,16 @@ pub fn percentile_at(x: f64) -> f64 {
     1.0 - 1.0 / x
 }
 
+/// The [`POINTS`] points `(1/(1 − p), latency in seconds)` of a latency
+/// histogram (nanoseconds) whose exact maximum is `max_s`, as report.json
+/// gives percentiles (also `compare --format html`'s spectra).
+pub fn spectrum(histogram: &HdrHistogram<u64>, max_s: f64) -> Vec<(f64, f64)> {
+    let xs: Vec<f64> = (0..POINTS).map(|i| 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64)).collect();
+    let quantiles: Vec<f64> = xs.iter().map(|&x| percentile_at(x)).collect();
+    let values = values_at_quantiles(histogram, &quantiles);
+    xs.into_iter().zip(values).map(|(x, v)| (x, value_s(histogram, v, max_s))).collect()
+}
+
 pub fn data(input: &ChartInput) -> SpectrumData {
     let keys = strategies(input.report);
     let series = input
@@ -59,13 +70,7 @@ pub fn data(input: &ChartInput) -> SpectrumData {
         .zip(keys)
         .map(|(result, strategy)| {
             let points = match latency_histogram(result) {
-                Some(h) => {
-                    let xs: Vec<f64> =
-                        (0..POINTS).map(|i| 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64)).collect();
-                    let quantiles: Vec<f64> = xs.iter().map(|&x| percentile_at(x)).collect();
-                    let values = values_at_quantiles(&h, &quantiles);
-                    xs.into_iter().zip(values).map(|(x, v)| (x, value_s(&h, v, result.latency_s.max))).collect()
-                }
+                Some(h) => spectrum(&h, result.latency_s.max),
                 None => Vec::new(),
             };
             SpectrumSeries { strategy, points }
