@@ -258,7 +258,7 @@ section { overflow-x: auto; }
 .verdict.fail { color: #b00020; }
 .verdict.pass { color: #1b5e20; }
 nav { max-width: 1240px; margin: 12px auto 0; padding: 8px 20px; font-size: 0.92rem; }
-nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 4px 0 0; padding-left: 20px; }
+nav ol { display: flex; flex-wrap: wrap; gap: 4px 26px; margin: 4px 0 0; padding-left: 0; list-style-position: inside; }
 nav a { color: #0b57a4; }
 footer h2 { font-size: 1rem; color: #444; }
 @media (max-width: 760px) {

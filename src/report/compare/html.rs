@@ -281,7 +281,7 @@ th { background: #f0f0f0; } td.num, th.num { text-align: right; }
 figure.chart { margin: 16px 0; padding: 10px; background: #fff; border: 1px solid #e4e4e4; border-radius: 6px; }
 figure.chart svg { display: block; width: 100%; height: auto; max-width: 900px; }
 figcaption { color: #444; font-size: 0.9rem; }
-nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; padding-left: 20px; }
+nav ol { display: flex; flex-wrap: wrap; gap: 4px 26px; padding-left: 0; list-style-position: inside; }
 details { margin: 8px 0; }
 @media (max-width: 760px) { main { padding: 8px 10px; } th, td { padding: 4px 6px; } }
 </style>
