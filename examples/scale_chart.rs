@@ -32,7 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn draw(root: &DrawingArea<BitMapBackend, Shift>, series: &[(String, Vec<Point>)]) -> Result<(), ChartError> {
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, series: &[(String, Vec<Point>)]) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
     root.fill(&WHITE)?;
     let panels = root.split_evenly((1, 2));
     for (panel, area) in panels.iter().enumerate() {

@@ -19,15 +19,20 @@ pub fn exercise(data: &[u8]) {
     }
     let workload = CompiledWorkload::compile(&scenario);
     let limits = Limits { max_events: Some(500_000), ..Limits::default() };
-    let mut results = Vec::new();
+    let (mut results, mut intervals) = (Vec::new(), Vec::new());
     for strategy in &scenario.strategies {
-        let options = metrics::Options { trace_limit: Some(100), timeline_tasks: Some(20) };
+        let options = metrics::Options {
+            trace_limit: Some(100),
+            timeline_tasks: Some(20),
+            hlog_interval: Some(simbench::time::SimDuration::from_millis(1)),
+        };
         match metrics::measure_with(&scenario, &workload, strategy, options, limits) {
             Ok(m) => {
                 if let Some(log) = &m.trace {
                     let _ = report::trace::render(log, &scenario, &workload, &strategy.label);
                 }
                 results.push(m.result);
+                intervals.extend(m.intervals);
             }
             Err(e) => {
                 let _ = e.to_string();
@@ -39,4 +44,7 @@ pub fn exercise(data: &[u8]) {
     let _ = report::json::render(&report);
     let _ = report::markdown::render(&report);
     let _ = report::terminal::render(&report);
+    if intervals.len() == report.results.len() {
+        let _ = report::export::hlog::render(&report, &intervals);
+    }
 }

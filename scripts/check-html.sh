@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Opens report.html in headless Chromium (Debian's `chromium` package) and
 # checks that it loads with no console message and no error, fetches
-# nothing, and shows every chart; then saves a full-page screenshot.
+# nothing, and shows every chart; that the SLO section (when report.json
+# has SLOs) and the findings come first; that no chart series is squashed
+# (every strategy's summary bars at least 4 px tall as laid out, and in the
+# flow and timeline charts each strategy's drawn series spanning at least a
+# tenth of the plot's width, measured on the tooltip shapes over them); and
+# that at 700 px wide the page does not overflow sideways. Then it saves a
+# full-page screenshot at 1280 and at 700 px.
 #
 #   scripts/check-html.sh                 # runs simbench on
-#                                         # scenarios/blocking-pitfall.json and
-#                                         # scenarios/scraper.json, checks both
+#                                         # scenarios/api-server.json,
+#                                         # scenarios/scraper.json and
+#                                         # scenarios/blocking-pitfall.json
 #   scripts/check-html.sh path/to/report.html ...
 #
 # Screenshots go to target/check-html/<report dir>.png (CHECK_HTML_OUT
@@ -45,8 +52,9 @@ reports=("$@")
 if [ ${#reports[@]} -eq 0 ]; then
     echo "== simbench run (debug build)"
     cargo build --quiet
-    for scenario in blocking-pitfall scraper; do
-        ./target/debug/simbench run "scenarios/$scenario.json" --out "$work/reports" --quiet
+    for scenario in api-server scraper blocking-pitfall; do
+        # Exit status 1 is a failed SLO (api-server's blocking): still a report.
+        ./target/debug/simbench run "scenarios/$scenario.json" --out "$work/reports" --quiet || [ $? -eq 1 ]
         reports+=("$work/reports/$scenario/report.html")
     done
 fi
@@ -91,11 +99,54 @@ window.addEventListener('load', function () {
     lines.push((ok ? 'VISIBLE ' : 'HIDDEN ') + figure.id + ' ' + Math.round(box.width) + 'x' +
       Math.round(box.height) + ' elements=' + drawn + ' texts=' + texts);
   });
+  // Squashed series: measured on the tooltip shapes laid over what is drawn
+  // (each titled 'STRATEGY · …').
+  var squashed = 0;
+  function byStrategy(svg) {
+    var groups = {};
+    svg.querySelectorAll('g.tips > *').forEach(function (shape) {
+      var title = shape.querySelector('title');
+      if (!title) return;
+      var name = title.textContent.split(' · ')[0];
+      (groups[name] = groups[name] || []).push(shape.getBoundingClientRect());
+    });
+    return groups;
+  }
+  figures.forEach(function (figure) {
+    var svg = figure.querySelector('svg');
+    if (!svg) return;
+    var width = svg.getBoundingClientRect().width, groups = byStrategy(svg), names = Object.keys(groups);
+    if (figure.id === 'chart-summary') {
+      names.forEach(function (name) {
+        var shortest = Math.min.apply(null, groups[name].map(function (r) { return r.height; }));
+        var ok = shortest >= 4;
+        if (!ok) squashed++;
+        lines.push((ok ? 'BARS ' : 'SQUASHED ') + name + ' shortest bar ' + shortest.toFixed(1) + 'px');
+      });
+    }
+    if (figure.id === 'chart-flow' || figure.id === 'chart-timeline') {
+      names.forEach(function (name) {
+        var rects = groups[name];
+        var left = Math.min.apply(null, rects.map(function (r) { return r.left; }));
+        var right = Math.max.apply(null, rects.map(function (r) { return r.right; }));
+        var share = (right - left) / width;
+        var ok = share >= 0.1;
+        if (!ok) squashed++;
+        lines.push((ok ? 'SPAN ' : 'SQUASHED ') + figure.id + ' ' + name + ' ' + Math.round(share * 100) + '% of the width');
+      });
+    }
+  });
+  var slos = document.getElementById('slos'), findings = document.getElementById('findings');
+  var summary = document.getElementById('summary');
+  var first = function (a, b) { return a && b && (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING); };
+  var verdicts = (slos ? 'slos ' : 'noslos ') + (findings ? 'findings ' : 'nofindings ') +
+    (first(findings, summary) && (!slos || first(slos, findings)) ? 'first' : 'notfirst');
   var fetched = performance.getEntriesByType('resource').map(function (r) { return r.name; });
   var pre = document.createElement('pre');
   pre.id = 'simbench-check';
   pre.textContent = 'CHECK charts=' + figures.length + ' visible=' + visible + ' problems=' +
-    window.__problems.length + ' fetched=' + fetched.length + ' height=' +
+    window.__problems.length + ' fetched=' + fetched.length + ' squashed=' + squashed + ' verdicts=' + verdicts +
+    ' scrollwidth=' + document.documentElement.scrollWidth + ' height=' +
     document.documentElement.scrollHeight + '\n' + lines.concat(window.__problems, fetched).join('\n') + '\nEND';
   document.body.appendChild(pre);
 });
@@ -142,6 +193,21 @@ for report in "${reports[@]}"; do
         *) echo "FAIL: expected $expected visible charts, no problem, nothing fetched"; ok=0 ;;
     esac
     if [ "$expected" -lt 5 ]; then echo "FAIL: only $expected charts in the page"; ok=0; fi
+    case "$summary" in *" squashed=0 "*) ;; *) echo "FAIL: a chart series is squashed (SQUASHED lines above)"; ok=0 ;; esac
+    want_slos=noslos
+    if grep -q '"threshold"' "$(dirname "$report")/report.json" 2>/dev/null; then want_slos=slos; fi
+    case "$summary" in
+        *" verdicts=$want_slos findings first "*) ;;
+        *) echo "FAIL: expected the verdicts ($want_slos) and the findings before the summary"; ok=0 ;;
+    esac
+
+    # 2b. The same copy 700 px wide: nothing overflows the page sideways
+    #     (wide tables scroll inside their section).
+    chrome --window-size=700,900 --virtual-time-budget=3000 --dump-dom "file://$checked" >"$work/narrow.html" 2>/dev/null || true
+    narrow="$(sed -n 's/.*<pre id="simbench-check">\(CHECK[^<]*\)/\1/p' "$work/narrow.html" | head -1)"
+    scroll="$(echo "$narrow" | sed -n 's/.*scrollwidth=\([0-9]*\).*/\1/p')"
+    echo "   at 700 px: page width ${scroll:-?} px"
+    if [ -z "$scroll" ] || [ "$scroll" -gt 700 ]; then echo "FAIL: at 700 px the page is ${scroll:-?} px wide"; ok=0; fi
 
     # 3. A screenshot of the whole page, as a person would see it.
     shot="$out_dir/$name.png"
@@ -152,6 +218,10 @@ for report in "${reports[@]}"; do
     else
         echo "FAIL: no screenshot"; ok=0
     fi
+    narrow_shot="$out_dir/$name-700.png"
+    rm -f "$narrow_shot"
+    chrome --window-size="700,2400" --screenshot="$narrow_shot" "file://$(realpath "$report")" >/dev/null 2>&1 || true
+    [ -s "$narrow_shot" ] && echo "   screenshot: $narrow_shot (700x2400, the top of the page)"
 
     if [ "$ok" -eq 1 ]; then echo "PASS: $report"; else failed=1; fi
 done

@@ -2,7 +2,8 @@
 //! `simbench run` does it, without the files and the terminal.
 //!
 //! [`Simulation`] holds a loaded scenario and the choices `run` takes from
-//! its flags (seed, runtime profile, replications, trace, timelines);
+//! its flags (seed, runtime profile, replications, trace, timelines, hlog
+//! intervals);
 //! [`Simulation::run`] simulates every strategy on the same compiled
 //! workload and assembles the report, SLO verdicts included. The CLI calls
 //! exactly this, so a library user gets the report.json bytes the command
@@ -25,10 +26,12 @@
 //! ```
 
 use crate::engine::{EngineError, Limits, RunStats};
+use crate::metrics::intervals::IntervalSeries;
 use crate::metrics::{self, Measurement, Timeline, replicate, slo};
 use crate::model::{CompiledWorkload, Scenario};
 use crate::report::{self, Replications, Report, ScenarioInfo};
 use crate::scenario::{self, LoadedScenario, ScenarioError};
+use crate::time::SimDuration;
 use std::path::Path;
 
 /// Why a simulation could not produce a report.
@@ -53,6 +56,7 @@ pub struct Simulation {
     replications: u32,
     trace: Option<(usize, usize)>,
     timeline_tasks: Option<usize>,
+    hlog_interval: Option<SimDuration>,
 }
 
 /// What a simulation produced.
@@ -63,6 +67,11 @@ pub struct Run {
     /// What the charts draw beyond the report (one per strategy), when
     /// [`Simulation::with_timelines`] asked for them.
     pub timelines: Vec<Timeline>,
+    /// Each strategy's latency per interval of virtual time (one per
+    /// strategy, in the report's order), when
+    /// [`Simulation::with_intervals`] asked for them: what latency.hlog
+    /// holds.
+    pub intervals: Vec<IntervalSeries>,
     /// The traced strategy's timeline as text, when
     /// [`Simulation::with_trace`] asked for one.
     pub trace: Option<String>,
@@ -76,7 +85,7 @@ impl Simulation {
 
     /// A scenario already loaded (e.g. with [`scenario::load`]).
     pub fn from_loaded(loaded: LoadedScenario) -> Simulation {
-        Simulation { loaded, replications: 1, trace: None, timeline_tasks: None }
+        Simulation { loaded, replications: 1, trace: None, timeline_tasks: None, hlog_interval: None }
     }
 
     /// The scenario as it will run.
@@ -123,6 +132,13 @@ impl Simulation {
         self
     }
 
+    /// Records each strategy's latency in intervals of `width` of virtual
+    /// time ([`Run::intervals`]; `run --export hlog --hlog-interval`).
+    pub fn with_intervals(mut self, width: SimDuration) -> Simulation {
+        self.hlog_interval = Some(width);
+        self
+    }
+
     /// Simulates every strategy, without limits.
     pub fn run(&self) -> Result<Run, SimulationError> {
         self.run_observed(Limits::default(), |_, _| {})
@@ -136,6 +152,7 @@ impl Simulation {
         let workload = CompiledWorkload::compile(scenario);
         let mut results = Vec::with_capacity(scenario.strategies.len());
         let mut timelines = Vec::new();
+        let mut intervals = Vec::new();
         let mut trace = None;
         for (i, strategy) in scenario.strategies.iter().enumerate() {
             let failure = |error| SimulationError::Engine {
@@ -146,8 +163,9 @@ impl Simulation {
             let options = metrics::Options {
                 trace_limit: self.trace.filter(|&(index, _)| index == i).map(|(_, limit)| limit),
                 timeline_tasks: self.timeline_tasks,
+                hlog_interval: self.hlog_interval,
             };
-            let Measurement { mut result, trace: log, timeline, stats } =
+            let Measurement { mut result, trace: log, timeline, stats, intervals: series } =
                 metrics::measure_with(scenario, &workload, strategy, options, limits).map_err(failure)?;
             each(&strategy.label, &stats);
             if self.replications > 1 {
@@ -160,6 +178,7 @@ impl Simulation {
             }
             results.push(result);
             timelines.extend(timeline);
+            intervals.extend(series);
         }
         let info = ScenarioInfo::of(scenario, self.loaded.file.clone(), self.loaded.sha256.clone());
         let outcomes = slo::evaluate(&scenario.slos, &results);
@@ -167,6 +186,6 @@ impl Simulation {
         if self.replications > 1 {
             report.replications = Some(Replications::new(scenario.seed, self.replications));
         }
-        Ok(Run { report, timelines, trace })
+        Ok(Run { report, timelines, intervals, trace })
     }
 }

@@ -9,9 +9,11 @@ use super::Failure;
 use super::compare::{Format, render, verdict};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
+use simbench::metrics::intervals::IntervalSeries;
 use simbench::model::Scenario;
 use simbench::report::compare::{self, LoadedReport, limits::Limits};
 use simbench::report::{self, Report, export, files};
+use simbench::time::SimDuration;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -37,6 +39,19 @@ pub struct CiArgs {
     /// and benchmark-action-bigger.json, for github-action-benchmark), or all. Comma-separated or repeated.
     #[arg(long, value_name = "FORMATS", value_enum, value_delimiter = ',')]
     export: Vec<Export>,
+
+    /// With --export hlog: each interval of latency.hlog, in virtual time (whole milliseconds: 250ms, 1s, 1min).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::numbers::hlog_interval)]
+    hlog_interval: SimDuration,
+}
+
+impl CiArgs {
+    /// The interval latency.hlog is written in, when it is asked for: the
+    /// metrics stage then records latency per interval.
+    pub fn hlog_interval(&self) -> Option<SimDuration> {
+        let hlog = self.export.iter().any(|e| e.formats().contains(&export::Format::Hlog));
+        hlog.then_some(self.hlog_interval)
+    }
 }
 
 /// An export format, as `--export` takes it.
@@ -103,6 +118,13 @@ pub fn prepare(args: &CiArgs, scenario: &Scenario) -> Result<Prepared, Failure> 
     Ok(Prepared { baseline, limits })
 }
 
+/// What a run produced that CI reads: the report, and the latency per
+/// interval latency.hlog is written from (empty unless asked for).
+pub struct Results<'a> {
+    pub report: &'a Report,
+    pub intervals: &'a [IntervalSeries],
+}
+
 /// After report.json, report.md and the charts are staged: compares with the
 /// baseline, stages the exports, moves the whole report into `out_dir`
 /// (nothing of it if anything failed or Ctrl-C came first), calls
@@ -112,7 +134,7 @@ pub fn prepare(args: &CiArgs, scenario: &Scenario) -> Result<Prepared, Failure> 
 pub fn finish(
     args: CiArgs,
     prepared: Prepared,
-    report: &Report,
+    Results { report, intervals }: Results<'_>,
     out_dir: &Path,
     staging: files::Staging,
     quiet: bool,
@@ -130,7 +152,8 @@ pub fn finish(
         None => None,
     };
 
-    let written = export(&args.export, report, comparison.as_ref(), args.strict, staging.path())?;
+    let results = Results { report, intervals };
+    let written = export(&args.export, results, comparison.as_ref(), args.strict, staging.path())?;
     if super::guards::interrupted() {
         return Err(Failure::Interrupted);
     }
@@ -193,13 +216,13 @@ pub fn finish(
 /// Writes the requested exports; returns their file names.
 fn export(
     formats: &[Export],
-    report: &Report,
+    Results { report, intervals }: Results<'_>,
     comparison: Option<&compare::Comparison>,
     strict: bool,
     out_dir: &Path,
 ) -> Result<Vec<String>, Failure> {
     let formats: Vec<export::Format> = formats.iter().flat_map(|f| f.formats()).copied().collect();
-    let input = export::Input { report, baseline: comparison.and_then(|c| c.scenarios.first()), strict };
+    let input = export::Input { report, baseline: comparison.and_then(|c| c.scenarios.first()), strict, intervals };
     let outputs = export::serialize(&formats, &input).map_err(|e| Failure::Output(anyhow!(e)))?;
     let mut written = Vec::with_capacity(outputs.len());
     for file in outputs {

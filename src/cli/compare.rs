@@ -3,7 +3,7 @@
 use super::Failure;
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
-use simbench::report::compare::{self, Comparison, limits::Limits};
+use simbench::report::compare::{self, Comparison, LoadedReport, limits::Limits};
 use simbench::report::export::junit;
 use simbench::report::files;
 use std::path::{Path, PathBuf};
@@ -21,7 +21,8 @@ pub struct CompareArgs {
     #[arg(long = "limit", value_name = "METRIC=LIMIT")]
     limits: Vec<String>,
 
-    /// Output format: text for a terminal, md for a pull-request comment or $GITHUB_STEP_SUMMARY, json for tools.
+    /// Output format: text for a terminal, md for a pull-request comment or $GITHUB_STEP_SUMMARY, json for tools,
+    /// html for one self-contained page with both percentile spectra per strategy.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
@@ -50,21 +51,24 @@ pub enum Format {
     #[value(alias = "markdown")]
     Md,
     Json,
+    /// One self-contained page: every figure base against head, and both
+    /// percentile spectra per strategy.
+    Html,
 }
 
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
-    let comparison = match compared(&args) {
-        Ok(comparison) => comparison,
+    let (comparison, base, head) = match compared(&args) {
+        Ok(compared) => compared,
         Err(failure) => {
             // What a workflow posts must say what failed, never be empty.
             print!("{}", failure_note(args.format, &failure));
             return Err(failure);
         }
     };
-    let rendered = render(&comparison, args.format);
     match args.format {
-        Format::Md => print!("{}", compare::markdown::fit(rendered, args.max_chars)),
-        _ => print!("{rendered}"),
+        Format::Md => print!("{}", compare::markdown::fit(render(&comparison, args.format), args.max_chars)),
+        Format::Html => print!("{}", compare::html::render(&comparison, &base, &head)),
+        _ => print!("{}", render(&comparison, args.format)),
     }
     if let Some(path) = &args.junit {
         write_junit(path, &comparison)?;
@@ -72,10 +76,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     verdict(&comparison)
 }
 
-fn compared(args: &CompareArgs) -> Result<Comparison, Failure> {
+/// The comparison, and the reports it was made from (the HTML page draws
+/// their histograms).
+fn compared(args: &CompareArgs) -> Result<(Comparison, Vec<LoadedReport>, Vec<LoadedReport>), Failure> {
     let limits = Limits::parse(&args.limits).map_err(|e| Failure::Input(anyhow!(e)))?;
     let (base, head) = compare::load_pair(&args.base, &args.head).map_err(|e| Failure::Input(anyhow!(e)))?;
-    compare::compare(base, head, &limits, args.strict).map_err(|e| Failure::Input(anyhow!(e)))
+    let keep = |side: &[LoadedReport]| if args.format == Format::Html { side.to_vec() } else { Vec::new() };
+    let (kept_base, kept_head) = (keep(&base), keep(&head));
+    let comparison = compare::compare(base, head, &limits, args.strict).map_err(|e| Failure::Input(anyhow!(e)))?;
+    Ok((comparison, kept_base, kept_head))
 }
 
 /// On standard output when no comparison could be made (the error itself
@@ -92,6 +101,10 @@ fn failure_note(format: Format, failure: &Failure) -> String {
         Format::Json => {
             format!("{}\n", serde_json::json!({ "schema": compare::json::SCHEMA, "error": message }))
         }
+        Format::Html => format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>simbench compare</title>\n</head>\n<body>\n<h1>simbench compare</h1>\n<p>⚠️ <b>No comparison could be made</b>: {}</p>\n</body>\n</html>\n",
+            simbench::report::html::escape(&message)
+        ),
     }
 }
 
@@ -101,6 +114,9 @@ pub fn render(comparison: &Comparison, format: Format) -> String {
         Format::Text => compare::text::render(comparison),
         Format::Md => compare::markdown::render(comparison),
         Format::Json => compare::json::render(comparison),
+        // The page draws the reports' histograms, which a comparison does
+        // not hold; without them it has the tables only.
+        Format::Html => compare::html::render(comparison, &[], &[]),
     }
 }
 

@@ -47,6 +47,18 @@ fn max_of<T: FromStr + Display>() -> String {
         .unwrap_or_default()
 }
 
+/// `--hlog-interval`: a duration (`250ms`, `1s`, `1min`) of whole
+/// milliseconds, at least 1 ms, since the interval log writes its
+/// timestamps and lengths in seconds with three decimals.
+pub fn hlog_interval(text: &str) -> Result<simbench::time::SimDuration, String> {
+    let expected = "the hlog interval must be a duration of whole milliseconds, at least 1ms (e.g. 250ms, 1s, 1min)";
+    match simbench::scenario::parse_duration(text.trim()) {
+        Ok(d) if d.as_nanos() >= 1_000_000 && d.as_nanos() % 1_000_000 == 0 => Ok(d),
+        Ok(d) => Err(format!("{expected}; {d} is not")),
+        Err(e) => Err(format!("{expected}: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,6 +95,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if !args.no_charts {
         sim = sim.with_timelines(args.timeline_tasks);
     }
+    if let Some(width) = args.ci.hlog_interval() {
+        sim = sim.with_intervals(width);
+    }
     let prepared = super::ci::prepare(&args.ci, sim.scenario())?;
 
     let started = Instant::now();
@@ -111,7 +114,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             e => input(e),
         })?;
     let simulation = started.elapsed();
-    let Run { report, timelines, trace: trace_text } = run;
+    let Run { report, timelines, intervals, trace: trace_text } = run;
     if guards::interrupted() {
         return Err(Failure::Interrupted);
     }
@@ -155,7 +158,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             }
         }
     };
-    super::ci::finish(args.ci, prepared, &report, &out_dir, staging, args.quiet, announce)
+    let results = super::ci::Results { report: &report, intervals: &intervals };
+    super::ci::finish(args.ci, prepared, results, &out_dir, staging, args.quiet, announce)
 }
 
 /// How many charts were written, and how long drawing them (with

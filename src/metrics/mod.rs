@@ -16,6 +16,7 @@
 //!
 //! [`slo`] checks a scenario's SLOs against the results.
 
+pub mod intervals;
 mod latency;
 pub mod queues;
 pub mod replicate;
@@ -140,6 +141,8 @@ pub struct Recorder {
     series: Option<BatchSeries>,
     trace: Option<TraceLog>,
     timeline: Option<TimelineRecorder>,
+    /// Latency per interval of virtual time (for the .hlog export).
+    intervals: Option<intervals::IntervalRecorder>,
     /// The CPU's, the links' and the services' occupancy (scenarios with
     /// links or services).
     pub resources: resources::ResourceRecorder,
@@ -196,6 +199,17 @@ impl Recorder {
         self
     }
 
+    /// Also records latency per interval of `width` ([`intervals`]).
+    pub fn with_intervals(mut self, width: SimDuration) -> Self {
+        self.intervals = Some(intervals::IntervalRecorder::new(width, self.classes.len()));
+        self
+    }
+
+    /// The intervals recorded, the last one closed.
+    pub fn take_intervals(&mut self) -> Option<intervals::IntervalSeries> {
+        self.intervals.take().map(intervals::IntervalRecorder::finish)
+    }
+
     /// The recorded timeline, finished with the run's counters.
     pub fn take_timeline(&mut self, stats: &RunStats, scenario: &Scenario) -> Option<Timeline> {
         let link_names: Vec<String> = scenario.links.iter().map(|l| l.name.clone()).collect();
@@ -224,6 +238,9 @@ impl Observer for Recorder {
         }
         if let Some(timeline) = &mut self.timeline {
             timeline.task_ended(record);
+        }
+        if let Some(intervals) = &mut self.intervals {
+            intervals.record(record, self.window_start);
         }
         if let Some(series) = &mut self.series
             && !matches!(record.outcome, Outcome::Cancelled | Outcome::Rejected)
@@ -562,6 +579,8 @@ pub struct Measurement {
     pub stats: RunStats,
     pub trace: Option<TraceLog>,
     pub timeline: Option<Timeline>,
+    /// Latency per interval, when [`Options::hlog_interval`] asked for it.
+    pub intervals: Option<intervals::IntervalSeries>,
 }
 
 /// What to record beside the result.
@@ -571,6 +590,9 @@ pub struct Options {
     pub trace_limit: Option<usize>,
     /// Record a [`Timeline`] of the first this many tasks (for charts).
     pub timeline_tasks: Option<usize>,
+    /// Record latency per interval of this width ([`intervals`], for the
+    /// .hlog export).
+    pub hlog_interval: Option<SimDuration>,
 }
 
 /// Runs one strategy and measures it; keeps up to `trace_limit` trace events
@@ -581,7 +603,7 @@ pub fn measure(
     strategy: &Strategy,
     trace_limit: Option<usize>,
 ) -> Result<Measurement, EngineError> {
-    measure_with(scenario, workload, strategy, Options { trace_limit, timeline_tasks: None }, Limits::default())
+    measure_with(scenario, workload, strategy, Options { trace_limit, ..Options::default() }, Limits::default())
 }
 
 /// Runs one strategy under the engine's run [`Limits`] and measures it,
@@ -616,12 +638,16 @@ pub fn measure_with(
         let cooperative = matches!(strategy.kind, StrategyKind::Cooperative { .. });
         recorder = recorder.with_timeline(TimelineRecorder::new(workload, tasks, cooperative));
     }
+    if let Some(width) = options.hlog_interval {
+        recorder = recorder.with_intervals(width);
+    }
     let stats = engine::run_limited(scenario, workload, strategy, &mut recorder, limits)?;
     Ok(Measurement {
         result: StrategyResult::new(scenario, strategy, &recorder, &stats),
         stats,
         trace: recorder.take_trace(),
         timeline: recorder.take_timeline(&stats, scenario),
+        intervals: recorder.take_intervals(),
     })
 }
 

@@ -552,7 +552,7 @@ mod tests {
         let scenario = crate::scenario::parse(json, "test.json").unwrap();
         let workload = CompiledWorkload::compile(&scenario);
         let strategy = scenario.strategies.iter().find(|s| s.label == strategy).unwrap();
-        let options = super::super::Options { trace_limit: None, timeline_tasks: Some(tasks) };
+        let options = super::super::Options { timeline_tasks: Some(tasks), ..Default::default() };
         super::super::measure_with(&scenario, &workload, strategy, options, Default::default())
             .unwrap()
             .timeline

@@ -1,5 +1,7 @@
-//! report.html: one self-contained page with the scenario, the summary
-//! and task tables, and every chart as inline SVG.
+//! report.html: one self-contained page with the scenario, a table of
+//! contents, the SLO verdicts and findings, the summary (every latency
+//! percentile report.json has) and task tables, and every chart as inline
+//! SVG with `<title>` tooltips on its bars, points and lanes.
 //!
 //! Self-contained means no request leaves the file: no scripts, no external
 //! style sheets, fonts or images (the charts are inline `<svg>` elements and
@@ -10,7 +12,7 @@
 
 use super::charts::Rendered;
 use super::charts::style::{hex, strategy_colour};
-use super::markdown::{Markup, findings, slo_table, summary_table, tasks_table};
+use super::markdown::{LatencyColumns, Markup, findings, slo_table, summary_table, tasks_table};
 use super::table::{Align, Table};
 use super::{Report, SCHEMA};
 
@@ -36,77 +38,100 @@ pub fn render(report: &Report, charts: &[Rendered], source: Option<&str>) -> Str
         escape(report.simbench_version),
         SCHEMA
     ));
-    out.push_str("</header>\n<main>\n");
-    out.push_str(&verdicts(report));
-
-    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
-    out.push_str(&table(&summary_table(&report.results, str::to_string)));
-    out.push_str("</section>\n<section id=\"tasks\">\n<h2>Tasks</h2>\n");
-    out.push_str(&table(&tasks_table(&report.results, str::to_string)));
-    out.push_str("</section>\n");
+    out.push_str("</header>\n");
+    let mut page = Page::default();
+    verdicts(report, &mut page);
+    page.section("summary", "Summary", &table(&summary_table(&report.results, str::to_string, LatencyColumns::Every)));
+    page.section("tasks", "Tasks", &table(&tasks_table(&report.results, str::to_string)));
     if report.results.iter().any(|r| r.bottleneck.is_some()) {
         use super::resources::{bottleneck_lines, links_table, services_table};
-        out.push_str("<section id=\"resources\">\n<h2>Resources</h2>\n<ul>\n");
+        let mut body = String::from("<ul>\n");
         for line in bottleneck_lines(&report.results) {
-            out.push_str(&format!("<li>{}</li>\n", escape(&line)));
+            body.push_str(&format!("<li>{}</li>\n", escape(&line)));
         }
-        out.push_str("</ul>\n");
+        body.push_str("</ul>\n");
         if report.results.iter().any(|r| !r.links.is_empty()) {
             let per = report.results[0].links.len();
-            out.push_str(&grouped_table(&links_table(&report.results, str::to_string), per));
+            body.push_str(&grouped_table(&links_table(&report.results, str::to_string), per));
         }
         if report.results.iter().any(|r| !r.services.is_empty()) {
             let per = report.results[0].services.len();
-            out.push_str(&grouped_table(&services_table(&report.results, str::to_string), per));
+            body.push_str(&grouped_table(&services_table(&report.results, str::to_string), per));
         }
-        out.push_str("</section>\n");
+        page.section("resources", "Resources", &body);
     }
-
-    if !charts.is_empty() {
-        out.push_str("<section id=\"charts\">\n");
-        for chart in charts {
-            out.push_str(&figure(chart));
-        }
-        out.push_str("</section>\n");
+    for chart in charts {
+        page.figure(chart);
     }
-
     if let Some(source) = source {
-        out.push_str("<section id=\"scenario\">\n<h2>Scenario</h2>\n");
-        out.push_str(&format!(
+        let body = format!(
             "<details>\n<summary><code>{}</code></summary>\n<pre>{}</pre>\n</details>\n",
             escape(&s.file),
             escape(source.trim_end())
-        ));
-        out.push_str("</section>\n");
+        );
+        page.section("scenario", "Scenario", &body);
     }
+    page.contents.push(("definitions".to_string(), "Definitions".to_string()));
+    out.push_str(&page.nav());
+    out.push_str("<main>\n");
+    out.push_str(&page.body);
     out.push_str(FOOTER);
     out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 
+/// The page's sections as they are added, and its table of contents.
+#[derive(Default)]
+struct Page {
+    body: String,
+    /// `(id, title)` of each section, in page order.
+    contents: Vec<(String, String)>,
+}
+
+impl Page {
+    /// A `<section>` with a heading; `body` is HTML.
+    fn section(&mut self, id: &str, title: &str, body: &str) {
+        self.body.push_str(&format!("<section id=\"{id}\">\n<h2>{}</h2>\n{body}</section>\n", escape(title)));
+        self.contents.push((id.to_string(), title.to_string()));
+    }
+
+    /// A chart's `<figure>`.
+    fn figure(&mut self, chart: &Rendered) {
+        self.body.push_str(&figure(chart));
+        self.contents.push((format!("chart-{}", chart.chart.file_stem()), chart.chart.title().to_string()));
+    }
+
+    /// The table of contents: a link to every section.
+    fn nav(&self) -> String {
+        let mut out = String::from("<nav id=\"contents\" aria-label=\"Contents\">\n<b>Contents</b>\n<ol>\n");
+        for (id, title) in &self.contents {
+            out.push_str(&format!("<li><a href=\"#{id}\">{}</a></li>\n", escape(title)));
+        }
+        out.push_str("</ol>\n</nav>\n");
+        out
+    }
+}
+
 /// The SLO verdicts and the findings, first on the page: what a reader
 /// acts on. Nothing when the report has neither.
-fn verdicts(report: &Report) -> String {
-    let mut out = String::new();
+fn verdicts(report: &Report, page: &mut Page) {
     if !report.slos.is_empty() {
         let failed = report.failed_slos();
         let (class, line) = match failed {
             0 => ("pass", format!("✅ All {} SLO checks passed.", report.slos.len())),
             n => ("fail", format!("❌ {n} of {} SLO checks failed.", report.slos.len())),
         };
-        out.push_str(&format!("<section id=\"slos\">\n<h2>SLOs</h2>\n<p class=\"verdict {class}\">{line}</p>\n"));
-        out.push_str(&plain_table(&slo_table(report, str::to_string, str::to_string)));
-        out.push_str("</section>\n");
+        let body = format!(
+            "<p class=\"verdict {class}\">{line}</p>\n{}",
+            plain_table(&slo_table(&report.slos, str::to_string, str::to_string))
+        );
+        page.section("slos", "SLOs", &body);
     }
     let found = findings(&report.results, &Html);
     if !found.is_empty() {
-        out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n<ul>\n");
-        for f in found {
-            out.push_str(&format!("<li>{f}</li>\n"));
-        }
-        out.push_str("</ul>\n</section>\n");
+        let items: String = found.iter().map(|f| format!("<li>{f}</li>\n")).collect();
+        page.section("findings", "Findings", &format!("<ul>\n{items}</ul>\n"));
     }
-    out
 }
 
 /// HTML: `<strong>`, `<code>`, everything escaped.
@@ -125,7 +150,7 @@ impl Markup for Html {
 }
 
 /// A table of plain cells (escaped here), without strategy colours.
-fn plain_table(t: &Table) -> String {
+pub(super) fn plain_table(t: &Table) -> String {
     let class = |a: &Align| if *a == Align::Right { " class=\"num\"" } else { "" };
     let mut out = String::from("<table>\n<thead><tr>");
     for (h, a) in t.header().iter().zip(t.alignments()) {
@@ -232,10 +257,22 @@ section { overflow-x: auto; }
 .verdict { font-weight: 600; }
 .verdict.fail { color: #b00020; }
 .verdict.pass { color: #1b5e20; }
+nav { max-width: 1240px; margin: 12px auto 0; padding: 8px 20px; font-size: 0.92rem; }
+nav ol { display: flex; flex-wrap: wrap; gap: 4px 26px; margin: 4px 0 0; padding-left: 0; list-style-position: inside; }
+nav a { color: #0b57a4; }
+footer h2 { font-size: 1rem; color: #444; }
+@media (max-width: 760px) {
+  header, main, nav { padding: 0 10px; }
+  h1 { font-size: 1.4rem; }
+  th, td { padding: 4px 8px; }
+  table { font-size: 0.85rem; }
+  figure.chart { padding: 6px; margin: 16px 0; }
+}
 </style>
 ";
 
-const FOOTER: &str = "<footer>
+const FOOTER: &str = "<footer id=\"definitions\">
+<h2>Definitions</h2>
 <p><b>makespan</b>: virtual time to the last task's end · <b>throughput</b>: completed tasks per second of makespan · <b>latency</b>: arrival to end (not for cancelled tasks) · <b>wait</b>: arrival to first step · <b>loop lag</b>: how long ready coroutines waited for the event loop · <b>memory</b>: modelled with the runtime profile's memory per thread and per coroutine (16.5 KiB and 2.8 KiB unless a profile says otherwise). Percentiles come from HdrHistograms with 3 significant digits. Virtual time: the figures are simulated, not measured.</p>
 </footer>
 ";

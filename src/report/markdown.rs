@@ -7,6 +7,7 @@
 use super::table::{Align, Table};
 use super::{Report, format_bytes, format_rate, format_value, unit_named, with_interval};
 use crate::metrics::StrategyResult;
+use crate::metrics::slo::SloOutcome;
 use crate::time::{format_seconds, three_significant};
 
 /// A loop lag p99 above this fraction of the p50 latency is worth a finding.
@@ -40,14 +41,14 @@ pub fn render(report: &Report) -> String {
         ));
     }
     out.push_str("## Summary\n\n");
-    out.push_str(&summary_table(&report.results, escape).to_markdown());
+    out.push_str(&summary_table(&report.results, escape, LatencyColumns::Headline).to_markdown());
     if !report.slos.is_empty() {
         out.push_str("\n## SLOs\n\n");
         out.push_str(&match report.failed_slos() {
             0 => format!("All {} checks passed.\n\n", report.slos.len()),
             n => format!("**{n} of {} checks failed.**\n\n", report.slos.len()),
         });
-        out.push_str(&slo_table(report, escape, |t| format!("`{}`", t.replace('`', "'"))).to_markdown());
+        out.push_str(&slo_table(&report.slos, escape, |t| format!("`{}`", t.replace('`', "'"))).to_markdown());
     }
     let findings = findings(&report.results, &Markdown);
     if !findings.is_empty() {
@@ -85,33 +86,61 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Which latency columns a summary table has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LatencyColumns {
+    /// p50, p99 and max: report.md's table, narrow enough for a PR comment.
+    Headline,
+    /// mean, p50, p90, p99, p99.9 and max, as report.json has them
+    /// (report.html).
+    Every,
+}
+
 /// The summary table; `name` prepares a strategy's label for the format.
-pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String) -> Table {
-    let mut t = Table::new(&[
+pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String, latency: LatencyColumns) -> Table {
+    use crate::metrics::Summary;
+    use crate::metrics::replicate::SummaryIntervals;
+    type Pick = (&'static str, fn(&Summary) -> f64, fn(&SummaryIntervals) -> &crate::metrics::stats::Interval);
+    let every: [Pick; 6] = [
+        ("mean", |s| s.mean, |i| &i.mean),
+        ("p50", |s| s.p50, |i| &i.p50),
+        ("p90", |s| s.p90, |i| &i.p90),
+        ("p99", |s| s.p99, |i| &i.p99),
+        ("p99.9", |s| s.p999, |i| &i.p999),
+        ("max", |s| s.max, |i| &i.max),
+    ];
+    let picks: Vec<&Pick> = match latency {
+        LatencyColumns::Headline => every.iter().filter(|p| matches!(p.0, "p50" | "p99" | "max")).collect(),
+        LatencyColumns::Every => every.iter().collect(),
+    };
+    let mut header = vec![
         ("strategy", Align::Left),
         ("kind", Align::Left),
         ("makespan", Align::Right),
         ("throughput", Align::Right),
-        ("p50", Align::Right),
-        ("p99", Align::Right),
-        ("max", Align::Right),
+    ];
+    header.extend(picks.iter().map(|p| (p.0, Align::Right)));
+    header.extend([
         ("wait p99", Align::Right),
         ("loop lag p99", Align::Right),
         ("CPU", Align::Right),
         ("peak threads", Align::Right),
         ("memory", Align::Right),
     ]);
+    let mut t = Table::new(&header);
     let percent = |x: f64| format!("{}%", three_significant(x * 100.0));
     for r in results {
         let i = r.intervals.as_ref();
-        t.row(vec![
+        let mut row = vec![
             name(&r.strategy),
             r.kind.to_string(),
             with_interval(r.makespan_s, i.map(|i| &i.makespan_s), format_seconds),
             with_interval(r.throughput_per_s, i.map(|i| &i.throughput_per_s), format_rate),
-            with_interval(r.latency_s.p50, i.map(|i| &i.latency_s.p50), format_seconds),
-            with_interval(r.latency_s.p99, i.map(|i| &i.latency_s.p99), format_seconds),
-            with_interval(r.latency_s.max, i.map(|i| &i.latency_s.max), format_seconds),
+        ];
+        row.extend(picks.iter().map(|(_, value, interval)| {
+            with_interval(value(&r.latency_s), i.map(|i| interval(&i.latency_s)), format_seconds)
+        }));
+        row.extend([
             with_interval(r.wait_s.p99, i.map(|i| &i.wait_s.p99), format_seconds),
             r.loop_lag_s.map_or_else(|| "–".to_string(), |lag| format_seconds(lag.p99)),
             match i {
@@ -127,13 +156,14 @@ pub(super) fn summary_table(results: &[StrategyResult], name: fn(&str) -> String
                 None => format_bytes(r.modelled_memory_bytes),
             },
         ]);
+        t.row(row);
     }
     t
 }
 
 /// The SLO verdicts, one row per check; `name` prepares names and `code` a
 /// threshold for the output format.
-pub(super) fn slo_table(report: &Report, name: fn(&str) -> String, code: fn(&str) -> String) -> Table {
+pub(super) fn slo_table(slos: &[SloOutcome], name: fn(&str) -> String, code: fn(&str) -> String) -> Table {
     let mut t = Table::new(&[
         ("verdict", Align::Left),
         ("SLO", Align::Left),
@@ -141,7 +171,7 @@ pub(super) fn slo_table(report: &Report, name: fn(&str) -> String, code: fn(&str
         ("class", Align::Left),
         ("measured", Align::Right),
     ]);
-    for slo in &report.slos {
+    for slo in slos {
         t.row(vec![
             if slo.passed { "✅ pass" } else { "❌ fail" }.to_string(),
             code(&slo.threshold),

@@ -19,7 +19,7 @@ fn measured(name: &str, timeline_tasks: usize) -> (Report, Vec<Timeline>) {
     let loaded = simbench::scenario::load(&root().join(format!("scenarios/{name}.json"))).unwrap();
     let scenario = loaded.scenario;
     let workload = CompiledWorkload::compile(&scenario);
-    let options = Options { trace_limit: None, timeline_tasks: Some(timeline_tasks) };
+    let options = Options { timeline_tasks: Some(timeline_tasks), ..Options::default() };
     let (mut results, mut timelines) = (Vec::new(), Vec::new());
     for strategy in &scenario.strategies {
         let m = metrics::measure_with(&scenario, &workload, strategy, options, Default::default()).unwrap();
@@ -477,4 +477,91 @@ fn report_html_opens_with_the_slo_verdicts_then_the_findings() {
     assert!(findings.contains("Shortest makespan: <strong>cooperative</strong>"), "{findings}");
     roxmltree::Document::parse(&findings[..findings.rfind("</section>").unwrap() + "</section>".len()])
         .expect("the findings section is well-formed markup");
+}
+
+/// A series drawn on an axis whose end is `axis_s` fills at least this much
+/// of it: the 10x rule's bound (shared axes only when within 10x).
+const VISIBLE_SPAN: f64 = 0.1;
+
+#[test]
+fn time_panels_of_series_far_apart_get_their_own_axes_and_none_is_squeezed() {
+    for file in crate::common::scenario_files() {
+        let name = file.trim_start_matches("scenarios/").trim_end_matches(".json");
+        let (report, timelines) = measured(name, 20);
+        let Figures::Flow(flow) = figures(Chart::Flow, &report, &timelines) else { unreachable!() };
+        let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+        let top = flow.lines.iter().map(|l| peak(&l.in_flight)).fold(0.0, f64::max);
+        for line in flow.lines.iter().filter(|l| l.end_s() > 0.0) {
+            let axis = if flow.own_axes { line.end_s() } else { flow.end_s };
+            assert!(line.end_s() / axis >= VISIBLE_SPAN, "{name} flow {}: squeezed along time", line.strategy.name);
+            let top = if flow.own_axes { peak(&line.in_flight) } else { top };
+            if peak(&line.in_flight) > 0.0 {
+                assert!(peak(&line.in_flight) / top >= VISIBLE_SPAN, "{name} flow {}: flat", line.strategy.name);
+            }
+        }
+        let Figures::Timeline(timeline) = figures(Chart::Timeline, &report, &timelines) else { unreachable!() };
+        for panel in timeline.panels.iter().filter(|p| p.end_s() > 0.0) {
+            let axis = if timeline.own_axes { panel.end_s() } else { timeline.end_s };
+            assert!(panel.end_s() / axis >= VISIBLE_SPAN, "{name} timeline {}: squeezed", panel.strategy.name);
+        }
+    }
+    // api-server: blocking's 15,000 tasks in flight for 10 minutes beside
+    // the others' few for 2: one row of panels each.
+    let (report, timelines) = measured("api-server", 20);
+    let Figures::Flow(flow) = figures(Chart::Flow, &report, &timelines) else { unreachable!() };
+    assert!(flow.own_axes);
+    let (report, timelines) = measured("downloads", 20);
+    let Figures::Flow(flow) = figures(Chart::Flow, &report, &timelines) else { unreachable!() };
+    assert!(!flow.own_axes, "15 s and 5 s, 3 and 1 in flight: one shared axis");
+}
+
+#[test]
+fn every_chart_has_tooltips_on_what_it_draws_for_each_strategy() {
+    let (report, timelines) = measured("blocking-pitfall", 20);
+    let input = ChartInput { report: &report, timelines: &timelines, slo_s: None };
+    for chart in Chart::ALL {
+        let svg = charts::render(chart, &input).unwrap().svg;
+        let tips = &svg[svg.find("<g class=\"tips\"").unwrap_or_else(|| panic!("{chart}: no tooltips"))..];
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{chart}: {e}"));
+        for label in labels(&report) {
+            assert!(tips.contains(&format!("<title>{label} · ")), "{chart}: no tooltip for {label}");
+        }
+    }
+    let svg = charts::render(Chart::Summary, &input).unwrap().svg;
+    let blocking = &report.results[0];
+    let p99 = simbench::time::format_seconds(blocking.latency_s.p99);
+    assert!(svg.contains(&format!("<title>blocking · p99 latency: {p99}</title>")), "{svg}");
+    let svg = charts::render(Chart::Timeline, &input).unwrap().svg;
+    assert!(svg.contains("<title>cooperative · event loop · "), "the loop lane has tooltips");
+}
+
+#[test]
+fn report_html_has_contents_and_every_percentile() {
+    let dir = tempdir("html-contents");
+    let out = dir.path().join("out");
+    let scenario = root().join("scenarios/blocking-pitfall.json");
+    let output = simbench(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(output.status.success(), "{output:?}");
+    let html = std::fs::read_to_string(out.join("blocking-pitfall/report.html")).unwrap();
+    let nav = &html[html.find("<nav id=\"contents\"").unwrap()..html.find("</nav>").unwrap()];
+    let targets: Vec<&str> = nav.split("href=\"#").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert!(targets.len() >= 3 + Chart::ALL.len(), "{nav}");
+    for target in &targets {
+        assert!(html.contains(&format!(" id=\"{target}\"")), "the contents link to #{target}, which is missing");
+    }
+    let summary = &html[html.find("<section id=\"summary\">").unwrap()..html.find("<section id=\"tasks\">").unwrap()];
+    let header = &summary[..summary.find("</thead>").unwrap()];
+    for column in ["mean", "p50", "p90", "p99", "p99.9", "max"] {
+        assert!(header.contains(&format!(">{column}</th>")), "{column}: {header}");
+    }
+    let p999 = simbench::time::format_seconds(
+        serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(out.join("blocking-pitfall/report.json")).unwrap(),
+        )
+        .unwrap()["results"][0]["latency_s"]["p999"]
+            .as_f64()
+            .unwrap(),
+    );
+    assert!(summary.contains(&format!(">{p999}</td>")), "p99.9 {p999} is in the table");
+    assert!(!html.contains("<script"), "no script");
 }

@@ -540,76 +540,136 @@ fn hgrm_has_hdrhistograms_layout_and_footer() {
     }
 }
 
-#[test]
-fn hlog_reads_back_through_the_crates_interval_log_reader_with_equal_histograms() {
-    use hdrhistogram::Histogram;
+/// An interval of a .hlog as the hdrhistogram crate's reader returns it.
+struct HlogInterval {
+    tag: String,
+    start: std::time::Duration,
+    length: std::time::Duration,
+    histogram: hdrhistogram::Histogram<u64>,
+}
+
+/// Every interval of a .hlog, read by the hdrhistogram crate's log reader
+/// (and the StartTime it names).
+fn read_hlog(log: &[u8]) -> (Vec<HlogInterval>, Option<std::time::Duration>) {
     use hdrhistogram::serialization::Deserializer;
     use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+    let mut intervals = Vec::new();
+    let mut start_time = None;
+    for entry in IntervalLogIterator::new(log) {
+        match entry.expect("every line parses") {
+            LogEntry::Interval(h) => intervals.push(HlogInterval {
+                tag: h.tag().expect("every interval is tagged").as_str().to_string(),
+                start: h.start_timestamp(),
+                length: h.duration(),
+                histogram: {
+                    use base64::Engine;
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(h.encoded_histogram()).unwrap();
+                    Deserializer::new().deserialize(&mut bytes.as_slice()).unwrap()
+                },
+            }),
+            LogEntry::StartTime(t) => start_time = Some(t),
+            LogEntry::BaseTime(_) => {}
+        }
+    }
+    (intervals, start_time)
+}
 
+#[test]
+fn hlog_intervals_read_back_through_the_crates_log_reader_and_add_up_to_the_report() {
+    use hdrhistogram::Histogram;
     let decode = |encoded: &str| -> Histogram<u64> {
         use base64::Engine;
+        use hdrhistogram::serialization::Deserializer;
         let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
         Deserializer::new().deserialize(&mut bytes.as_slice()).unwrap()
     };
     let dir = tempdir("ci-hlog");
-    // api-server has one class; fanout too; make a two-class scenario to see class tags.
-    for (file, name) in [("scenarios/timeouts.json", "timeouts"), ("scenarios/api-server.json", "api-server")] {
-        ok_run(file, dir.path(), &["--export", "hlog"]);
+    for (file, name, interval, width_ms) in [
+        ("scenarios/timeouts.json", "timeouts", None, 1000),
+        ("scenarios/api-server.json", "api-server", Some("250ms"), 250),
+    ] {
+        let out = dir.path().join(name);
+        let mut args = vec!["--export", "hlog"];
+        args.extend(interval.iter().flat_map(|i| ["--hlog-interval", *i]));
+        ok_run(file, &out, &args);
         let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join(name).join("report.json")).unwrap()).unwrap();
-        let log = std::fs::read(dir.path().join(name).join("latency.hlog")).unwrap();
-        let mut intervals = Vec::new();
-        let mut start_time = None;
-        for entry in IntervalLogIterator::new(&log) {
-            match entry.expect("every line parses") {
-                LogEntry::Interval(h) => intervals.push((
-                    h.tag().map(|t| t.as_str().to_string()),
-                    h.start_timestamp(),
-                    h.duration(),
-                    decode(h.encoded_histogram()),
-                )),
-                LogEntry::StartTime(t) => start_time = Some(t),
-                LogEntry::BaseTime(_) => {}
-            }
-        }
+            serde_json::from_str(&std::fs::read_to_string(out.join(name).join("report.json")).unwrap()).unwrap();
+        let (intervals, start_time) = read_hlog(&std::fs::read(out.join(name).join("latency.hlog")).unwrap());
         assert_eq!(start_time, Some(std::time::Duration::ZERO));
-        let results = report["results"].as_array().unwrap();
-        assert_eq!(intervals.len(), results.len(), "one interval per strategy");
-        for ((tag, start, duration, histogram), result) in intervals.iter().zip(results) {
-            assert_eq!(tag.as_deref(), result["strategy"].as_str());
-            assert_eq!(*start, std::time::Duration::ZERO);
+        let width = std::time::Duration::from_millis(width_ms);
+        assert!(intervals.windows(2).all(|w| w[0].start <= w[1].start), "{name}: in time order");
+        for result in report["results"].as_array().unwrap() {
+            let label = result["strategy"].as_str().unwrap();
+            let own: Vec<&HlogInterval> = intervals.iter().filter(|i| i.tag == label).collect();
             let makespan = result["makespan_s"].as_f64().unwrap();
-            assert!((duration.as_secs_f64() - makespan).abs() < 1e-3, "{duration:?} vs {makespan}");
-            assert_eq!(*histogram, decode(result["histogram"].as_str().unwrap()), "{name}/{tag:?}");
-            assert_eq!(
-                histogram.len(),
-                result["tasks"]["arrived"].as_u64().unwrap() - result["tasks"]["cancelled"].as_u64().unwrap()
-            );
+            assert!(own.len() > 1 || makespan < width.as_secs_f64(), "{name}/{label}: intervals over time");
+            let mut sum = Histogram::<u64>::new(3).unwrap();
+            for (a, b) in own.iter().zip(own.iter().skip(1)) {
+                assert!(a.start < b.start, "{name}/{label}: one line per interval");
+            }
+            for i in &own {
+                assert_eq!(i.length, width, "{name}/{label}: every interval is {width:?} long");
+                assert_eq!(i.start.as_nanos() % width.as_nanos(), 0, "{name}/{label}: starts at k x width");
+                assert!(i.start.as_secs_f64() <= makespan, "{name}/{label}: inside the run");
+                assert!(!i.histogram.is_empty(), "{name}/{label}: empty intervals are left out");
+                sum.add(&i.histogram).unwrap();
+            }
+            assert_eq!(sum, decode(result["histogram"].as_str().unwrap()), "{name}/{label}: the intervals add up");
+            let tasks = &result["tasks"];
+            let measured = ["cancelled", "rejected"]
+                .iter()
+                .fold(tasks["arrived"].as_u64().unwrap(), |n, k| n - tasks[*k].as_u64().unwrap());
+            assert_eq!(sum.len(), measured);
         }
     }
 }
 
 #[test]
-fn hlog_tags_each_class_when_there_are_several() {
+fn hlog_counts_each_task_in_the_interval_of_its_end_per_class() {
     let dir = tempdir("ci-hlog-classes");
-    let file = dir.path().join("two.json");
+    let file = dir.path().join("three.json");
+    // One task per class, all arriving at 0 and ending at 0.5 s, 1.5 s
+    // and 2.5 s: one in each of the first three 1 s intervals.
     std::fs::write(
         &file,
-        r#"{"name": "two", "classes": {
-            "a": {"arrivals": {"batch": {"count": 2}}, "program": [{"io": "1s"}]},
-            "b": {"arrivals": {"batch": {"count": 3}}, "program": [{"io": "2s"}]}},
+        r#"{"name": "three", "classes": {
+            "a": {"arrivals": {"batch": {"count": 1}}, "program": [{"io": "500ms"}]},
+            "b": {"arrivals": {"batch": {"count": 1}}, "program": [{"io": "1500ms"}]},
+            "c": {"arrivals": {"batch": {"count": 1}}, "program": [{"io": "2500ms"}]}},
           "strategies": ["cooperative"]}"#,
     )
     .unwrap();
     ok_run(path(&file), dir.path(), &["--export", "hlog"]);
-    let log = std::fs::read(dir.path().join("two/latency.hlog")).unwrap();
-    let tags: Vec<String> = hdrhistogram::serialization::interval_log::IntervalLogIterator::new(&log)
-        .filter_map(|e| match e.unwrap() {
-            hdrhistogram::serialization::interval_log::LogEntry::Interval(h) => Some(h.tag().unwrap().to_string()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(tags, ["cooperative", "cooperative/a", "cooperative/b"]);
+    let (intervals, _) = read_hlog(&std::fs::read(dir.path().join("three/latency.hlog")).unwrap());
+    let seen: Vec<(String, u128, u128)> =
+        intervals.iter().map(|i| (i.tag.clone(), i.start.as_millis(), i.length.as_millis())).collect();
+    let expected: Vec<(String, u128, u128)> = [
+        ("cooperative", 0, 1000),
+        ("cooperative/a", 0, 1000),
+        ("cooperative", 1000, 1000),
+        ("cooperative/b", 1000, 1000),
+        ("cooperative", 2000, 1000),
+        ("cooperative/c", 2000, 1000),
+    ]
+    .iter()
+    .map(|&(t, s, l)| (t.to_string(), s, l))
+    .collect();
+    assert_eq!(seen, expected);
+    for (i, latency_ms) in intervals.iter().zip([500, 500, 1500, 1500, 2500, 2500]) {
+        assert_eq!(i.histogram.len(), 1, "{}", i.tag);
+        assert!(i.histogram.equivalent(i.histogram.max(), latency_ms * 1_000_000), "{}: {latency_ms} ms", i.tag);
+    }
+}
+
+#[test]
+fn hlog_intervals_must_be_whole_milliseconds() {
+    let dir = tempdir("ci-hlog-interval");
+    for bad in ["1500us", "0s", "soon"] {
+        let output = run("scenarios/flow.json", dir.path(), &["--export", "hlog", "--hlog-interval", bad]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains("whole milliseconds, at least 1ms"), "{bad}: {err}");
+    }
 }
 
 #[test]
@@ -733,4 +793,81 @@ fn compare_shows_the_heads_slo_verdicts() {
     let text = stdout(&simbench(&["compare", path(&base), path(&head)]));
     assert!(text.contains("SLOs (head): 2 met, 2 failed"), "{text}");
     assert_eq!(text.matches("  FAILED slo-case / blocking").count(), 2, "{text}");
+}
+
+// ----- compare --format html ---------------------------------------------------
+
+/// The page parsed as XML (it is written to be well-formed), its
+/// `<!DOCTYPE html>` allowed.
+fn parse_page(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
+    roxmltree::Document::parse_with_options(html, options).expect("the page is well-formed")
+}
+
+#[test]
+fn compare_html_is_one_well_formed_page_with_both_spectra_of_each_strategy() {
+    let dir = tempdir("ci-compare-html");
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run("scenarios/scraper.json", &base, &["--no-charts"]);
+    ok_run(path(&scraper_with_connections(dir.path(), 20)), &head, &["--no-charts"]);
+    let output = simbench(&["compare", path(&base), path(&head), "--format", "html"]);
+    assert_eq!(output.status.code(), Some(1), "fewer connections regress");
+    let html = stdout(&output);
+    let doc = parse_page(&html);
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"), "self-contained");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(head.join("scraper/report.json")).unwrap()).unwrap();
+    let figures: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("figure")).collect();
+    for result in report["results"].as_array().unwrap() {
+        let label = result["strategy"].as_str().unwrap();
+        let figure = figures
+            .iter()
+            .find(|f| {
+                f.descendants().any(|n| n.has_tag_name("figcaption") && n.text().is_some_and(|t| t.starts_with(label)))
+            })
+            .unwrap_or_else(|| panic!("no spectra of {label}"));
+        let titles: Vec<&str> =
+            figure.descendants().filter(|n| n.has_tag_name("title")).filter_map(|n| n.text()).collect();
+        assert!(titles.iter().any(|t| t.starts_with("base · p99: ")), "{label}: the base line");
+        let p99 = simbench::time::format_seconds(result["latency_s"]["p99"].as_f64().unwrap());
+        assert!(titles.iter().any(|t| t.starts_with("head · p99: ")), "{label}: the head line ({p99})");
+    }
+    // Every figure base against head with the change: the makespan row of cooperative.
+    let rows: Vec<Vec<String>> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .map(|tr| tr.children().filter(|c| c.is_element()).map(|c| c.text().unwrap_or("").to_string()).collect())
+        .collect();
+    let header = &rows[0];
+    assert_eq!(header[..5], ["strategy", "metric", "base", "head", "change"]);
+    assert!(rows.iter().any(|r| r[0] == "cooperative" && r[1] == "makespan" && r[4].starts_with('+')), "{rows:?}");
+}
+
+#[test]
+fn compare_html_escapes_report_text_and_notes_a_failure() {
+    let dir = tempdir("ci-compare-html-escape");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "<img onerror=x>&", "classes": {"job": {"arrivals": {"batch": {"count": 3}}, "program": [{"io": "1s"}]}},
+          "strategies": ["blocking", "cooperative"]}"#,
+    )
+    .unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    ok_run(path(&file), &base, &["--no-charts"]);
+    ok_run(path(&file), &head, &["--no-charts"]);
+    let reports: Vec<PathBuf> = [&base, &head]
+        .iter()
+        .map(|d| std::fs::read_dir(d).unwrap().next().unwrap().unwrap().path().join("report.json"))
+        .collect();
+    let output = simbench(&["compare", path(&reports[0]), path(&reports[1]), "--format", "html"]);
+    assert!(output.status.success());
+    let html = stdout(&output);
+    parse_page(&html);
+    assert!(!html.contains("<img"), "the name is escaped");
+    assert!(html.contains("&lt;img onerror=x&gt;&amp;"));
+    let missing = simbench(&["compare", path(&reports[0]), path(&dir.path().join("nothing.json")), "--format", "html"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let note = stdout(&missing);
+    assert!(note.starts_with("<!DOCTYPE html>") && note.contains("No comparison could be made"), "{note}");
 }

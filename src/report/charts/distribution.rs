@@ -5,6 +5,7 @@
 //! chart.
 
 use super::style::{self, Swatch};
+use super::tips::Tips;
 use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -92,7 +93,11 @@ fn edges(min: f64, max: f64) -> Vec<f64> {
     (0..=BINS).map(|i| lo * (hi / lo).powf(i as f64 / BINS as f64)).collect()
 }
 
-pub fn draw<DB: DrawingBackend>(data: &DistributionData, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+pub fn draw<DB: DrawingBackend>(
+    data: &DistributionData,
+    root: &DrawingArea<DB, Shift>,
+    tips: &mut Tips,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
@@ -145,14 +150,24 @@ where
     let slots = data.series.len().max(1) as f64;
     for (i, s) in data.series.iter().enumerate() {
         let colour = style::strategy_colour(s.strategy.index);
-        let bars = s.share.iter().enumerate().filter(|(_, share)| **share > 0.0).map(|(b, share)| {
+        for (b, &share) in s.share.iter().enumerate().filter(|(_, share)| **share > 0.0) {
             let (a, z) = (data.edges[b].ln(), data.edges[b + 1].ln());
             let step = (z - a) / slots;
             let left = (a + step * (i as f64 + 0.1)).exp();
             let right = (a + step * (i as f64 + 0.9)).exp();
-            Rectangle::new([(left, 0.0), (right, share * 100.0)], colour.filled())
-        });
-        chart.draw_series(bars)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(left, 0.0), (right, share * 100.0)], colour.filled())))?;
+            let text = format!(
+                "{} · {}–{}: {}% of tasks, {}% at most {}",
+                s.strategy.name,
+                style::time_tick(data.edges[b]),
+                style::time_tick(data.edges[b + 1]),
+                style::tick(share * 100.0),
+                style::tick(s.cumulative[b] * 100.0),
+                style::time_tick(data.edges[b + 1]),
+            );
+            tips.rect(chart.backend_coord(&(left, 0.0)), chart.backend_coord(&(right, share * 100.0)), text);
+        }
     }
     for s in &data.series {
         if s.count == 0 {

@@ -1,9 +1,18 @@
 //! Tasks in flight and completions per second over virtual time, one line
-//! per strategy: above, the mean number of tasks arrived and not yet ended
-//! in each time bucket; below, tasks completed per second in it.
+//! per strategy (its colour, dash pattern and markers): above, the mean
+//! number of tasks arrived and not yet ended in each time bucket; below,
+//! tasks completed per second in it.
+//!
+//! When the strategies' runs end, or their tasks in flight peak, more than
+//! [`style::LOG_SPREAD`] apart (blocking at 10 minutes and 15,000 tasks in
+//! flight beside the others' 2 minutes and 20), each strategy gets its own
+//! row of two panels on its own axes ([`FlowData::own_axes`]), so no series
+//! is squeezed into the leftmost few percent or flat along the bottom.
 
 use super::style::{self, Swatch, TimeUnit};
+use super::tips::Tips;
 use super::{ChartError, ChartInput, StrategyKey, strategies};
+use crate::time::format_seconds;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -33,6 +42,18 @@ pub struct FlowData {
     pub lines: Vec<FlowLine>,
     /// The longest series' end, in seconds.
     pub end_s: f64,
+    /// Each strategy gets its own panels and axes: the strategies' series
+    /// end, or their tasks in flight peak, more than [`style::LOG_SPREAD`] apart, so on shared
+    /// axes the fast ones would fill the leftmost few percent, or the
+    /// small ones lie flat along the bottom.
+    pub own_axes: bool,
+}
+
+impl FlowLine {
+    /// The series' end, in seconds.
+    pub fn end_s(&self) -> f64 {
+        self.bucket_s * self.in_flight.len() as f64
+    }
 }
 
 /// Most buckets a line shows: finer series are merged pairwise, which keeps
@@ -58,60 +79,143 @@ pub fn data(input: &ChartInput) -> FlowData {
             FlowLine { strategy, bucket_s, in_flight, completions_per_s }
         })
         .collect();
-    let end_s = lines.iter().map(|l| l.bucket_s * l.in_flight.len() as f64).fold(0.0, f64::max);
-    FlowData { lines, end_s }
+    let end_s = lines.iter().map(FlowLine::end_s).fold(0.0, f64::max);
+    let peak = |values: &[f64]| values.iter().copied().fold(0.0, f64::max);
+    // Not by completion rates: a burst of completions in one short bucket
+    // peaks high whatever the rest of the run does.
+    let own_axes = style::far_apart(lines.iter().map(FlowLine::end_s))
+        || style::far_apart(lines.iter().map(|l| peak(&l.in_flight)));
+    FlowData { lines, end_s, own_axes }
 }
 
-pub fn draw<DB: DrawingBackend>(data: &FlowData, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+/// A panel's figure: its description and its per-bucket values.
+type Series = (&'static str, fn(&FlowLine) -> &[f64]);
+
+const SERIES: [Series; 2] =
+    [("tasks in flight (mean)", |l| &l.in_flight), ("completions per second", |l| &l.completions_per_s)];
+
+pub fn draw<DB: DrawingBackend>(
+    data: &FlowData,
+    root: &DrawingArea<DB, Shift>,
+    tips: &mut Tips,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
-    let legend: Vec<(Swatch, String)> = data
-        .lines
-        .iter()
-        .map(|l| (Swatch::Line(style::strategy_colour(l.strategy.index)), l.strategy.name.clone()))
-        .collect();
+    let legend: Vec<(Swatch, String)> =
+        data.lines.iter().map(|l| (Swatch::Strategy(l.strategy.index), l.strategy.name.clone())).collect();
     let empty = data.lines.is_empty().then_some("no timeline was recorded");
     let Some(body) = style::panels_area(root, &legend, empty)? else {
         return Ok(());
     };
+    if data.own_axes {
+        // One row per strategy, in flight on the left and completions on
+        // the right, each on the strategy's own time axis.
+        let rows = body.split_evenly((data.lines.len(), 2));
+        for (k, line) in data.lines.iter().enumerate() {
+            let last = k + 1 == data.lines.len();
+            for (column, series) in SERIES.iter().enumerate() {
+                let panel =
+                    Panel { lines: std::slice::from_ref(line), end_s: line.end_s(), series, own: true, bottom: last };
+                panel.draw(root, &rows[2 * k + column], tips)?;
+            }
+        }
+        return Ok(());
+    }
     let (_, body_height) = body.dim_in_pixel();
     let (upper, lower) = body.split_vertically((body_height - 50) / 2);
-    let unit = TimeUnit::for_range(data.end_s);
-    let end = style::headroom(unit.of(data.end_s));
+    for (area, series, bottom) in [(&upper, &SERIES[0], false), (&lower, &SERIES[1], true)] {
+        Panel { lines: &data.lines, end_s: data.end_s, series, own: false, bottom }.draw(root, area, tips)?;
+    }
+    Ok(())
+}
 
-    let in_flight: fn(&FlowLine) -> &[f64] = |l| &l.in_flight;
-    let completions: fn(&FlowLine) -> &[f64] = |l| &l.completions_per_s;
-    let panels =
-        [(&upper, "tasks in flight (mean)", in_flight, false), (&lower, "completions per second", completions, true)];
-    for (area, desc, values, bottom) in panels {
-        let top = data.lines.iter().flat_map(|l| values(l).iter().copied()).fold(0.0, f64::max);
-        let mut chart = ChartBuilder::on(area)
-            .x_label_area_size(if bottom { 50 } else { 10 })
-            .y_label_area_size(80)
-            .margin_top(8)
-            .build_cartesian_2d(0f64..end, 0f64..style::headroom(top))?;
-        let formatter = |v: &f64| if bottom { style::tick(*v) } else { String::new() };
+/// One panel: `series` of `lines` over `[0, end_s]`.
+struct Panel<'a> {
+    lines: &'a [FlowLine],
+    end_s: f64,
+    series: &'a Series,
+    /// A strategy's own panel: its name in the caption, a compact time axis.
+    own: bool,
+    /// The bottom row: the time axis is described.
+    bottom: bool,
+}
+
+impl Panel<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        tips: &mut Tips,
+    ) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (desc, values) = *self.series;
+        let unit = TimeUnit::for_range(self.end_s);
+        let end = style::headroom(unit.of(self.end_s));
+        let top = self.lines.iter().flat_map(|l| values(l).iter().copied()).fold(0.0, f64::max);
+        let labelled = self.own || self.bottom;
+        let colour = self.lines.first().map_or(style::INK, |l| style::strategy_colour(l.strategy.index));
+        let mut builder = ChartBuilder::on(area);
+        builder
+            .x_label_area_size(if self.bottom {
+                50
+            } else if self.own {
+                24
+            } else {
+                10
+            })
+            .y_label_area_size(80);
+        if self.own {
+            let line = &self.lines[0];
+            let caption = format!("{} · {desc} · time in {}", line.strategy.name, unit.name);
+            builder.caption(caption, style::text(style::SMALL_SIZE + 1.0).color(&colour)).margin_right(12);
+        } else {
+            builder.margin_top(8);
+        }
+        let mut chart = builder.build_cartesian_2d(0f64..end, 0f64..style::headroom(top))?;
+        let formatter = |v: &f64| if labelled { style::tick(*v) } else { String::new() };
         let mut mesh = chart.configure_mesh();
-        mesh.x_labels(12)
-            .y_labels(6)
+        mesh.x_labels(if self.own { 7 } else { 12 })
+            .y_labels(if self.own { 4 } else { 6 })
             .x_label_formatter(&formatter)
             .y_label_formatter(&|v| style::tick(*v))
-            .y_desc(desc)
-            .label_style(style::text(style::TEXT_SIZE))
+            .label_style(style::text(if self.own { style::SMALL_SIZE } else { style::TEXT_SIZE }))
             .axis_desc_style(style::text(style::TEXT_SIZE))
             .max_light_lines(1)
             .light_line_style(style::GRID.mix(0.5))
             .bold_line_style(style::GRID);
-        if bottom {
+        if !self.own {
+            mesh.y_desc(desc);
+        }
+        if self.bottom && self.own {
+            mesh.x_desc("virtual time (each panel's unit in its title)");
+        } else if self.bottom {
             mesh.x_desc(format!("virtual time ({})", unit.name));
         }
         mesh.draw()?;
-        for line in &data.lines {
-            let colour = style::strategy_colour(line.strategy.index);
-            let points = line.steps(values(line)).into_iter().map(|(t, v)| (unit.of(t), v));
-            chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
+        for line in self.lines {
+            let index = line.strategy.index;
+            let points = line.steps(values(line)).into_iter().map(|(t, v)| chart.backend_coord(&(unit.of(t), v)));
+            if self.own {
+                // Alone in its panel: solid, as nothing overlaps it.
+                root.draw(&PathElement::new(points.collect::<Vec<_>>(), colour.stroke_width(2)))?;
+            } else {
+                style::draw_strategy_line(root, points.collect(), index, 2)?;
+            }
+            // A marker every tenth bucket (each strategy's shifted, so
+            // markers on one line do not hide each other), a tooltip on each.
+            let w = line.bucket_s;
+            for (b, &v) in values(line).iter().enumerate() {
+                let at = chart.backend_coord(&(unit.of((b as f64 + 0.5) * w), v));
+                if b % 10 == (3 * index + 5) % 10 {
+                    style::draw_marker(root, style::strategy_marker(index), at, style::strategy_colour(index))?;
+                }
+                let span = format!("{}–{}", format_seconds(b as f64 * w), format_seconds((b + 1) as f64 * w));
+                tips.point(at, format!("{} · {span}: {} {desc}", line.strategy.name, style::tick(v)));
+            }
         }
+        Ok(())
     }
-    Ok(())
 }

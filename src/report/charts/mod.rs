@@ -12,6 +12,9 @@
 //! redrawn from report.json alone) and, for the timeline and flow charts,
 //! the [`Timeline`]s the metrics stage recorded.
 //!
+//! The SVG carries a `<title>` tooltip over each bar, lane and labelled
+//! point ([`tips`]); a chart's `draw` records them as it draws.
+//!
 //! Invariants: the same input gives the same SVG bytes and PNG bytes (no
 //! clock, no hash-map iteration, the embedded font); the strategy at index
 //! *i* has colour [`style::strategy_colour`]`(i)` in every chart; scenario
@@ -19,20 +22,24 @@
 
 pub mod distribution;
 pub mod flow;
+pub mod glyphs;
 pub mod percentiles;
 pub mod style;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;
+pub mod tips;
 pub mod utilisation;
 
 use super::Report;
 use crate::metrics::{StrategyResult, Timeline};
+use glyphs::EvenText;
 use hdrhistogram::Histogram as HdrHistogram;
 use plotters::coord::Shift;
 use plotters::prelude::{
     BitMapBackend, DrawingArea, DrawingAreaErrorKind, DrawingBackend, IntoDrawingArea, SVGBackend,
 };
+use tips::Tips;
 
 /// What the charts are drawn from.
 #[derive(Clone, Copy, Debug)]
@@ -214,8 +221,9 @@ impl ChartData {
         format!("{chart} · {}", self.scenario)
     }
 
-    /// Draws on `root`, which is [`style::SIZE`] pixels.
-    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    /// Draws on `root`, which is [`style::SIZE`] pixels, adding the
+    /// tooltips of what it draws to `tips`.
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, tips: &mut Tips) -> Result<(), ChartError>
     where
         DB::ErrorType: 'static,
     {
@@ -223,41 +231,43 @@ impl ChartData {
         root.fill(&plotters::style::WHITE)?;
         style::draw_title(root, &self.title())?;
         match &self.figures {
-            Figures::Percentiles(d) => percentiles::draw(d, root),
-            Figures::Distribution(d) => distribution::draw(d, root),
-            Figures::Timeline(d) => timeline::draw(d, root),
-            Figures::Flow(d) => flow::draw(d, root),
-            Figures::Summary(d) => summary::draw(d, root),
-            Figures::Utilisation(d) => utilisation::draw(d, root),
+            Figures::Percentiles(d) => percentiles::draw(d, root, tips),
+            Figures::Distribution(d) => distribution::draw(d, root, tips),
+            Figures::Timeline(d) => timeline::draw(d, root, tips),
+            Figures::Flow(d) => flow::draw(d, root, tips),
+            Figures::Summary(d) => summary::draw(d, root, tips),
+            Figures::Utilisation(d) => utilisation::draw(d, root, tips),
         }?;
         root.present()?;
         Ok(())
     }
 
-    /// The chart as SVG text.
+    /// The chart as SVG text, with its tooltips laid over it.
     pub fn svg(&self) -> Result<String, ChartError> {
         let mut out = String::new();
+        let mut tips = Tips::default();
         {
             let root = SVGBackend::with_string(&mut out, style::SIZE).into_drawing_area();
-            self.draw(&root)?;
+            self.draw(&root, &mut tips)?;
         }
-        Ok(out)
+        Ok(tips.insert(&out))
     }
 
     /// The chart as PNG bytes (8-bit RGB).
     pub fn png(&self) -> Result<Vec<u8>, ChartError> {
-        encode_png(|root| self.draw(root))
+        encode_png(|root| self.draw(root, &mut Tips::default()))
     }
 }
 
-/// Draws with `draw` on a [`style::SIZE`] bitmap and encodes it as PNG (8-bit RGB).
+/// Draws with `draw` on a [`style::SIZE`] bitmap (its text evenly spaced,
+/// [`glyphs`]) and encodes it as PNG (8-bit RGB).
 pub fn encode_png(
-    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), ChartError>,
+    draw: impl FnOnce(&DrawingArea<EvenText<BitMapBackend>, Shift>) -> Result<(), ChartError>,
 ) -> Result<Vec<u8>, ChartError> {
     let (w, h) = style::SIZE;
     let mut pixels = vec![255u8; w as usize * h as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, style::SIZE).into_drawing_area();
+        let root = EvenText(BitMapBackend::with_buffer(&mut pixels, style::SIZE)).into_drawing_area();
         draw(&root)?;
     }
     let mut out = Vec::new();

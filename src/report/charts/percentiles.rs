@@ -4,7 +4,10 @@
 //! is the latency. One line per strategy, and an optional SLO line.
 
 use super::style::{self, Swatch, TimeUnit};
+use super::tips::Tips;
 use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s, values_at_quantiles};
+use crate::time::format_seconds;
+use hdrhistogram::Histogram as HdrHistogram;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -41,11 +44,21 @@ pub struct SpectrumData {
 }
 
 /// Medians further apart than this factor get a log latency axis.
-pub const LOG_SPREAD: f64 = 10.0;
+pub use super::style::LOG_SPREAD;
 
 /// The percentile whose x coordinate is `x`: p = 1 − 1/x.
 pub fn percentile_at(x: f64) -> f64 {
     1.0 - 1.0 / x
+}
+
+/// The [`POINTS`] points `(1/(1 − p), latency in seconds)` of a latency
+/// histogram (nanoseconds) whose exact maximum is `max_s`, as report.json
+/// gives percentiles (also `compare --format html`'s spectra).
+pub fn spectrum(histogram: &HdrHistogram<u64>, max_s: f64) -> Vec<(f64, f64)> {
+    let xs: Vec<f64> = (0..POINTS).map(|i| 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64)).collect();
+    let quantiles: Vec<f64> = xs.iter().map(|&x| percentile_at(x)).collect();
+    let values = values_at_quantiles(histogram, &quantiles);
+    xs.into_iter().zip(values).map(|(x, v)| (x, value_s(histogram, v, max_s))).collect()
 }
 
 pub fn data(input: &ChartInput) -> SpectrumData {
@@ -57,13 +70,7 @@ pub fn data(input: &ChartInput) -> SpectrumData {
         .zip(keys)
         .map(|(result, strategy)| {
             let points = match latency_histogram(result) {
-                Some(h) => {
-                    let xs: Vec<f64> =
-                        (0..POINTS).map(|i| 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64)).collect();
-                    let quantiles: Vec<f64> = xs.iter().map(|&x| percentile_at(x)).collect();
-                    let values = values_at_quantiles(&h, &quantiles);
-                    xs.into_iter().zip(values).map(|(x, v)| (x, value_s(&h, v, result.latency_s.max))).collect()
-                }
+                Some(h) => spectrum(&h, result.latency_s.max),
                 None => Vec::new(),
             };
             SpectrumSeries { strategy, points }
@@ -72,21 +79,21 @@ pub fn data(input: &ChartInput) -> SpectrumData {
     let max_s = input.report.results.iter().map(|r| r.latency_s.max).fold(0.0, f64::max);
     let medians: Vec<f64> =
         input.report.results.iter().filter(|r| r.tasks.arrived > r.tasks.cancelled).map(|r| r.latency_s.p50).collect();
-    let (low, high) = medians.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-    let log_y = low > 0.0 && high / low > LOG_SPREAD;
+    let log_y = style::far_apart(medians);
     SpectrumData { series, slo_s: input.slo_s, max_s, log_y }
 }
 
-pub fn draw<DB: DrawingBackend>(data: &SpectrumData, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+pub fn draw<DB: DrawingBackend>(
+    data: &SpectrumData,
+    root: &DrawingArea<DB, Shift>,
+    tips: &mut Tips,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
     let (width, _) = root.dim_in_pixel();
-    let mut legend: Vec<(Swatch, String)> = data
-        .series
-        .iter()
-        .map(|s| (Swatch::Line(style::strategy_colour(s.strategy.index)), s.strategy.name.clone()))
-        .collect();
+    let mut legend: Vec<(Swatch, String)> =
+        data.series.iter().map(|s| (Swatch::Strategy(s.strategy.index), s.strategy.name.clone())).collect();
     if let Some(slo) = data.slo_s {
         legend.push((Swatch::Dashed(style::INK), format!("SLO {}", crate::time::format_seconds(slo))));
     }
@@ -104,24 +111,26 @@ where
         let (low, high) = (low / 1.3, top_s * 1.3);
         let to_y = move |v: f64| v.max(low);
         let y = (low..high).log_scale().with_key_points(style::log_ticks(low, high));
-        plot(data, root, &body, y, to_y, &|v| style::time_tick(*v), "latency (log scale)".into())
+        plot(data, root, &body, y, to_y, (&|v| style::time_tick(*v), "latency (log scale)".into()), tips)
     } else {
         let unit = TimeUnit::for_range(top_s);
         let to_y = move |v: f64| unit.of(v);
         let desc = format!("latency ({})", unit.name);
-        plot(data, root, &body, 0f64..style::headroom(unit.of(top_s)), to_y, &|v| style::tick(*v), desc)
+        let y = 0f64..style::headroom(unit.of(top_s));
+        plot(data, root, &body, y, to_y, (&|v| style::tick(*v), desc), tips)
     }
 }
 
-/// Draws the axes and lines with y coordinates `y` (linear or log).
+/// Draws the axes and lines with y coordinates `y` (linear or log), the y
+/// axis labelled by `(tick label, axis title)`.
 fn plot<DB, Y>(
     data: &SpectrumData,
     root: &DrawingArea<DB, Shift>,
     body: &DrawingArea<DB, Shift>,
     y: Y,
     to_y: impl Fn(f64) -> f64,
-    y_label: &dyn Fn(&f64) -> String,
-    y_desc: String,
+    (y_label, y_desc): (&dyn Fn(&f64) -> String, String),
+    tips: &mut Tips,
 ) -> Result<(), ChartError>
 where
     DB: DrawingBackend,
@@ -161,12 +170,25 @@ where
         let y = to_y(slo);
         chart.draw_series(DashedLineSeries::new([(1.0, y), (MAX_X, y)], 8, 6, style::INK.stroke_width(2)))?;
     }
-    // Later lines are drawn thinner, so a line they cover still shows.
+    // Later lines are drawn thinner, and each strategy has its own dash
+    // pattern and marker, so a line they cover still shows.
     let widths = |i: usize| (5u32.saturating_sub(i as u32)).max(2);
     for (i, s) in data.series.iter().enumerate() {
+        let line = s.points.iter().map(|&(x, v)| chart.backend_coord(&(x, to_y(v)))).collect();
+        style::draw_strategy_line(root, line, s.strategy.index, widths(i))?;
+    }
+    // A marker and a tooltip at each labelled percentile but 0 %.
+    for s in &data.series {
         let colour = style::strategy_colour(s.strategy.index);
-        let line = s.points.iter().map(|&(x, v)| (x, to_y(v)));
-        chart.draw_series(LineSeries::new(line, colour.stroke_width(widths(i))))?;
+        for &(x, name) in &X_LABELS[1..] {
+            let Some(&(px, v)) = s.points.iter().min_by(|a, b| (a.0 / x).ln().abs().total_cmp(&(b.0 / x).ln().abs()))
+            else {
+                continue;
+            };
+            let at = chart.backend_coord(&(px, to_y(v)));
+            style::draw_marker(root, style::strategy_marker(s.strategy.index), at, colour)?;
+            tips.point(at, format!("{} · p{}: {}", s.strategy.name, name.trim_end_matches('%'), format_seconds(v)));
+        }
     }
     if data.series.iter().all(|s| s.points.is_empty()) {
         let (width, _) = root.dim_in_pixel();

@@ -2,13 +2,16 @@
 //! strategy, one per activity), and human units for axes.
 //!
 //! A strategy's colour is picked by its position in the scenario's list of
-//! strategies, so it is the same in every chart of a report.
+//! strategies, so it is the same in every chart of a report; so are its
+//! line's dash pattern and its marker ([`strategy_dash`],
+//! [`strategy_marker`]), which tell overlapping lines apart.
 
 use super::ChartError;
 use crate::metrics::round_significant;
 use crate::metrics::timeline::Activity;
 use plotters::coord::Shift;
-use plotters::prelude::{Color, DrawingArea, DrawingBackend, PathElement, Rectangle};
+use plotters::element::DashedPathElement;
+use plotters::prelude::{Circle, Color, DrawingArea, DrawingBackend, PathElement, Polygon, Rectangle};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontFamily, FontStyle, RGBColor, TextStyle};
 use std::sync::Once;
@@ -59,6 +62,101 @@ const STRATEGY_COLOURS: [RGBColor; 8] = [
 /// The colour of the strategy at `index` in the scenario's list.
 pub fn strategy_colour(index: usize) -> RGBColor {
     STRATEGY_COLOURS[index % STRATEGY_COLOURS.len()]
+}
+
+/// Values further apart than this factor (the largest over the smallest
+/// positive one) get a log axis, or time panels their own time axes.
+pub const LOG_SPREAD: f64 = 10.0;
+
+/// Whether the positive finite `values` are more than [`LOG_SPREAD`] apart.
+pub fn far_apart(values: impl IntoIterator<Item = f64>) -> bool {
+    let positive = values.into_iter().filter(|v| *v > 0.0 && v.is_finite());
+    let (low, high) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    high > 0.0 && high / low > LOG_SPREAD
+}
+
+/// How the line of the strategy at `index` is drawn beside its colour, so
+/// that overlapping lines stay apart (in grey print and for colour-blind
+/// readers too): solid, then dashes of different lengths and dots, as
+/// `(dash, gap)` in pixels. Cycles with the colours.
+pub fn strategy_dash(index: usize) -> Option<(u32, u32)> {
+    const DASHES: [Option<(u32, u32)>; 4] = [None, Some((14, 6)), Some((3, 5)), Some((22, 5))];
+    DASHES[index % DASHES.len()]
+}
+
+/// A series' marker shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+    Cross,
+}
+
+/// The marker of the strategy at `index`: a different shape per strategy.
+pub fn strategy_marker(index: usize) -> Marker {
+    const MARKERS: [Marker; 5] = [Marker::Circle, Marker::Triangle, Marker::Square, Marker::Diamond, Marker::Cross];
+    MARKERS[index % MARKERS.len()]
+}
+
+/// Draws the strategy at `index`'s line through `points` (pixels of `root`),
+/// in its colour and dash pattern.
+pub fn draw_strategy_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    points: Vec<(i32, i32)>,
+    index: usize,
+    width: u32,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let colour = strategy_colour(index);
+    match strategy_dash(index) {
+        None => root.draw(&PathElement::new(points, colour.stroke_width(width)))?,
+        Some((dash, gap)) => root.draw(&DashedPathElement::new(points, dash, gap, colour.stroke_width(width)))?,
+    }
+    Ok(())
+}
+
+/// Draws `marker` centred on `(x, y)` (pixels of `root`), filled with
+/// `colour` and ringed in white so it stands out on a line.
+pub fn draw_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    marker: Marker,
+    (x, y): (i32, i32),
+    colour: RGBColor,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    const R: i32 = 5;
+    let outline = plotters::style::WHITE.stroke_width(1);
+    match marker {
+        Marker::Circle => {
+            root.draw(&Circle::new((x, y), R, colour.filled()))?;
+            root.draw(&Circle::new((x, y), R, outline))?;
+        }
+        Marker::Triangle => {
+            let corners = vec![(x, y - R - 1), (x + R + 1, y + R), (x - R - 1, y + R)];
+            root.draw(&Polygon::new(corners.clone(), colour.filled()))?;
+            root.draw(&PathElement::new([corners.clone(), vec![corners[0]]].concat(), outline))?;
+        }
+        Marker::Square => {
+            root.draw(&Rectangle::new([(x - R + 1, y - R + 1), (x + R - 1, y + R - 1)], colour.filled()))?;
+            root.draw(&Rectangle::new([(x - R + 1, y - R + 1), (x + R - 1, y + R - 1)], outline))?;
+        }
+        Marker::Diamond => {
+            let corners = vec![(x, y - R - 1), (x + R + 1, y), (x, y + R + 1), (x - R - 1, y)];
+            root.draw(&Polygon::new(corners.clone(), colour.filled()))?;
+            root.draw(&PathElement::new([corners.clone(), vec![corners[0]]].concat(), outline))?;
+        }
+        Marker::Cross => {
+            root.draw(&PathElement::new(vec![(x - R, y - R), (x + R, y + R)], colour.stroke_width(3)))?;
+            root.draw(&PathElement::new(vec![(x - R, y + R), (x + R, y - R)], colour.stroke_width(3)))?;
+        }
+    }
+    Ok(())
 }
 
 /// `#rrggbb` of a colour, for HTML.
@@ -195,6 +293,9 @@ pub fn headroom(max: f64) -> f64 {
 pub enum Swatch {
     /// A line of this colour (a series).
     Line(RGBColor),
+    /// The line of the strategy at this index: its colour, dash pattern
+    /// and marker.
+    Strategy(usize),
     /// A dashed line.
     Dashed(RGBColor),
     /// A filled box (an activity, a bar).
@@ -241,6 +342,10 @@ where
         match *swatch {
             Swatch::Line(c) => {
                 root.draw(&PathElement::new(vec![(cx, cy), (cx + SWATCH, cy)], c.stroke_width(3)))?;
+            }
+            Swatch::Strategy(index) => {
+                draw_strategy_line(root, vec![(cx, cy), (cx + SWATCH, cy)], index, 3)?;
+                draw_marker(root, strategy_marker(index), (cx + SWATCH / 2, cy), strategy_colour(index))?;
             }
             Swatch::Dashed(c) => {
                 for k in 0..3 {
@@ -343,6 +448,20 @@ mod tests {
         assert_ne!(strategy_colour(0), strategy_colour(1));
         assert_eq!(strategy_colour(0), strategy_colour(8));
         assert_eq!(hex(strategy_colour(0)), "#0072b2");
+    }
+
+    #[test]
+    fn strategies_differ_in_dash_and_marker() {
+        assert_eq!(strategy_dash(0), None);
+        assert_ne!(strategy_dash(1), strategy_dash(2));
+        assert_ne!(strategy_marker(0), strategy_marker(1));
+    }
+
+    #[test]
+    fn far_apart_is_more_than_ten_times() {
+        assert!(far_apart([0.155, 500.0, 0.0]));
+        assert!(!far_apart([1.0, 10.0]));
+        assert!(!far_apart([0.0, 0.0]));
     }
 
     #[test]

@@ -2,15 +2,15 @@
 //! makespan, p99 latency, peak threads and modelled memory. One bar per
 //! strategy in each panel, its value written above it.
 //!
-//! A panel whose strategies' values are more than [`LOG_SPREAD`] apart
+//! A panel whose strategies' values are more than [`style::LOG_SPREAD`] apart
 //! (largest over smallest positive) has a log axis, from a third of the
 //! smallest value, so that one slow strategy does not squash the others'
 //! bars to nothing: on a linear axis, 155 ms beside 8 minutes is 0.03 % of
 //! the panel; on the log axis every bar is a measurable share of it
 //! ([`Figure::bar_fraction`]). Other panels keep the linear axis from zero.
 
-use super::percentiles::LOG_SPREAD;
 use super::style::{self, Swatch, TimeUnit};
+use super::tips::Tips;
 use super::{ChartError, ChartInput, StrategyKey, strategies};
 use crate::report::format_bytes;
 use crate::time::format_seconds;
@@ -34,7 +34,7 @@ pub struct Figure {
     pub measure: Measure,
     /// Per strategy, in the scenario's order.
     pub values: Vec<f64>,
-    /// Whether the values are more than [`LOG_SPREAD`] apart, so the panel
+    /// Whether the values are more than [`style::LOG_SPREAD`] apart, so the panel
     /// has a log axis.
     pub log: bool,
 }
@@ -42,8 +42,7 @@ pub struct Figure {
 impl Figure {
     /// A panel of `values`, its axis chosen by their spread.
     pub fn new(title: &'static str, measure: Measure, values: Vec<f64>) -> Figure {
-        let (low, high) = positive_range(&values);
-        let log = low > 0.0 && high / low > LOG_SPREAD;
+        let log = style::far_apart(values.iter().copied());
         Figure { title, measure, values, log }
     }
 
@@ -109,7 +108,16 @@ fn value_label(measure: Measure, value: f64) -> String {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(data: &SummaryData, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+/// A bar's tooltip: `blocking · p99 latency: 8.3min`.
+fn bar_tip(strategy: &StrategyKey, figure: &Figure, value: f64) -> String {
+    format!("{} · {}: {}", strategy.name, figure.title, value_label(figure.measure, value))
+}
+
+pub fn draw<DB: DrawingBackend>(
+    data: &SummaryData,
+    root: &DrawingArea<DB, Shift>,
+    tips: &mut Tips,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
@@ -121,7 +129,7 @@ where
     let n = data.strategies.len().max(1) as f64;
     for (figure, area) in data.figures.iter().zip(body.split_evenly((1, data.figures.len().max(1)))) {
         if figure.log {
-            draw_log_panel(data, figure, root, &area, n)?;
+            draw_log_panel(data, figure, root, &area, n, tips)?;
             continue;
         }
         let max = figure.values.iter().copied().fold(0.0, f64::max);
@@ -160,6 +168,8 @@ where
             let (x0, x1) = (i as f64 + 0.15, i as f64 + 0.85);
             chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x1, value / scale)], colour.filled())))?;
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, value / scale));
+            let corners = (chart.backend_coord(&(x0, 0.0)), chart.backend_coord(&(x1, value / scale)));
+            tips.rect(corners.0, corners.1, bar_tip(strategy, figure, value));
             root.draw_text(&value_label(figure.measure, value), &label, (px, py - 4))?;
         }
     }
@@ -174,6 +184,7 @@ fn draw_log_panel<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     n: f64,
+    tips: &mut Tips,
 ) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
@@ -213,6 +224,7 @@ where
             chart.draw_series(std::iter::once(Rectangle::new([(x0, low), (x1, top)], colour.filled())))?;
         }
         let (px, py) = chart.backend_coord(&(i as f64 + 0.5, top));
+        tips.rect(chart.backend_coord(&(x0, low)), chart.backend_coord(&(x1, top)), bar_tip(strategy, figure, value));
         root.draw_text(&value_label(figure.measure, value), &label, (px, py - 4))?;
     }
     Ok(())

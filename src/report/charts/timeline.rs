@@ -5,8 +5,13 @@
 //! bars where a thread ran on after its task timed out. Under cooperative a
 //! top lane shows what occupied the event loop: the tutorial's execution
 //! flow as a picture, and where a blocked loop is plain to see.
+//!
+//! The panels share one time axis, unless they end more than
+//! [`style::LOG_SPREAD`] apart: then each has its own
+//! ([`TimelineData::own_axes`]), labelled, its unit in the panel's title.
 
 use super::style::{self, Swatch, TimeUnit};
+use super::tips::Tips;
 use super::{ChartError, ChartInput, StrategyKey, strategies};
 use crate::engine::Outcome;
 use crate::metrics::timeline::{Activity, Segment};
@@ -73,12 +78,25 @@ pub struct TimelinePanel {
     pub dropped: u64,
 }
 
+impl TimelinePanel {
+    /// The panel's last bar or early end, in seconds.
+    pub fn end_s(&self) -> f64 {
+        let lane = self.event_loop.iter().flatten().map(|b| b.end_s);
+        let rows = self.rows.iter().flat_map(|r| r.bars.iter().map(|b| b.end_s).chain(r.early_end.map(|e| e.0)));
+        lane.chain(rows).fold(0.0, f64::max)
+    }
+}
+
 /// What the timeline chart shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimelineData {
     pub panels: Vec<TimelinePanel>,
     /// The right end of the time axis: the last bar or end, in seconds.
     pub end_s: f64,
+    /// Each panel has its own time axis: the panels end more than
+    /// [`style::LOG_SPREAD`] apart, so on a shared axis the short ones
+    /// would be a sliver at its left.
+    pub own_axes: bool,
 }
 
 pub fn data(input: &ChartInput) -> TimelineData {
@@ -113,15 +131,9 @@ pub fn data(input: &ChartInput) -> TimelineData {
             dropped: timeline.dropped_segments,
         })
         .collect();
-    let end_s = panels
-        .iter()
-        .flat_map(|p| {
-            let lane = p.event_loop.iter().flatten().map(|b| b.end_s);
-            let rows = p.rows.iter().flat_map(|r| r.bars.iter().map(|b| b.end_s).chain(r.early_end.map(|e| e.0)));
-            lane.chain(rows)
-        })
-        .fold(0.0, f64::max);
-    TimelineData { panels, end_s }
+    let end_s = panels.iter().map(TimelinePanel::end_s).fold(0.0, f64::max);
+    let own_axes = style::far_apart(panels.iter().map(TimelinePanel::end_s));
+    TimelineData { panels, end_s, own_axes }
 }
 
 impl TimelineData {
@@ -134,6 +146,20 @@ impl TimelineData {
     }
 }
 
+/// A bar's tooltip: `cooperative · #3 sleeper · waiting on I/O (fetch): 100ms–1.00s`.
+fn bar_tip(strategy: &str, row: &str, bar: &Bar) -> String {
+    let what = match &bar.label {
+        Some(label) => format!("{} ({label})", bar.activity.describe()),
+        None => bar.activity.describe().to_string(),
+    };
+    let abandoned = if bar.abandoned { ", after its task timed out" } else { "" };
+    format!(
+        "{strategy} · {row} · {what}{abandoned}: {}–{}",
+        crate::time::format_seconds(bar.start_s),
+        crate::time::format_seconds(bar.end_s)
+    )
+}
+
 /// `text` cut to `max` characters, with an ellipsis if cut.
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -143,7 +169,11 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(data: &TimelineData, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+pub fn draw<DB: DrawingBackend>(
+    data: &TimelineData,
+    root: &DrawingArea<DB, Shift>,
+    tips: &mut Tips,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
@@ -174,26 +204,38 @@ where
     let each = (body_height.saturating_sub(AXIS)) / data.panels.len() as u32;
     let breaks: Vec<u32> = (1..data.panels.len() as u32).map(|i| i * each).collect();
     let areas = body.split_by_breakpoints([] as [u32; 0], breaks);
-    let unit = TimeUnit::for_range(data.end_s);
-    let end = style::headroom(unit.of(data.end_s));
     let last = data.panels.len() - 1;
     for (i, (panel, area)) in data.panels.iter().zip(areas).enumerate() {
-        draw_panel(root, &area, panel, unit, end, i == last)?;
+        let end_s = if data.own_axes { panel.end_s() } else { data.end_s };
+        let axis = Axis { unit: TimeUnit::for_range(end_s), end_s, own: data.own_axes, last: i == last };
+        draw_panel(root, &area, panel, axis, tips)?;
     }
     Ok(())
+}
+
+/// A panel's time axis.
+#[derive(Clone, Copy)]
+struct Axis {
+    unit: TimeUnit,
+    end_s: f64,
+    /// The panel's own axis (labelled, its unit in the title), not shared.
+    own: bool,
+    /// The bottom panel: the axis is described.
+    last: bool,
 }
 
 fn draw_panel<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     panel: &TimelinePanel,
-    unit: TimeUnit,
-    end: f64,
-    last: bool,
+    axis: Axis,
+    tips: &mut Tips,
 ) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
+    let Axis { unit, last, .. } = axis;
+    let end = style::headroom(unit.of(axis.end_s));
     // The loop lane, when there is one, is one row high beside a few tasks
     // and three among many (thin) rows, so its label still fits.
     let lane = match (&panel.event_loop, panel.rows.len()) {
@@ -208,6 +250,9 @@ where
     if panel.dropped > 0 {
         name.push_str(&format!(" ({} segments not shown)", panel.dropped));
     }
+    if axis.own {
+        name.push_str(&format!(" · own time axis, in {}", unit.name));
+    }
     title.draw(&Rectangle::new([(16, 6), (30, 18)], colour.filled()))?;
     title.draw_text(
         &name,
@@ -217,16 +262,23 @@ where
 
     let mut chart = ChartBuilder::on(&plot)
         .y_label_area_size(150)
-        .x_label_area_size(if last { 56 } else { 4 })
+        .x_label_area_size(if last {
+            56
+        } else if axis.own {
+            24
+        } else {
+            4
+        })
         .margin_right(20)
         .build_cartesian_2d(0f64..end, 0f64..rows.max(1) as f64)?;
-    let formatter = |v: &f64| if last { style::tick(*v) } else { String::new() };
+    let labelled = last || axis.own;
+    let formatter = |v: &f64| if labelled { style::tick(*v) } else { String::new() };
     let mut mesh = chart.configure_mesh();
     mesh.disable_y_mesh()
         .y_labels(0)
         .x_labels(12)
         .x_label_formatter(&formatter)
-        .label_style(style::text(style::TEXT_SIZE))
+        .label_style(style::text(if axis.own && !last { style::SMALL_SIZE } else { style::TEXT_SIZE }))
         .axis_desc_style(style::text(style::TEXT_SIZE))
         .max_light_lines(1)
         .light_line_style(style::GRID.mix(0.5))
@@ -243,61 +295,80 @@ where
         let (_, b) = chart.backend_coord(&(0.0, 1.0));
         (a - b).abs()
     };
-    let draw_bars = |chart: &mut ChartContext<DB, _>, (y0, y1): (f64, f64), bars: &[Bar]| -> Result<(), ChartError> {
-        let pad = if row_px >= 5 { 0.14 } else { 0.0 };
-        for bar in bars {
-            let fill = style::activity_colour(bar.activity);
-            let (x0, x1) = (unit.of(bar.start_s), unit.of(bar.end_s));
-            let fill = if bar.abandoned { style::lighten(fill, 0.55) } else { fill };
-            chart.draw_series(std::iter::once(Rectangle::new([(x0, y0 + pad), (x1, y1 - pad)], fill.filled())))?;
-            // A hairline between touching bars of one colour.
-            let (left, _) = chart.backend_coord(&(x0, y0));
-            let (right, _) = chart.backend_coord(&(x1, y0));
-            if right - left > 4 {
-                let edge = plotters::style::WHITE.stroke_width(1);
-                chart.draw_series(LineSeries::new([(x1, y0 + pad), (x1, y1 - pad)], edge))?;
-            }
-            if bar.abandoned {
-                let mid = (y0 + y1) / 2.0;
-                chart.draw_series(LineSeries::new([(x0, mid), (x1, mid)], style::INK.stroke_width(1)))?;
-            }
-            // The step's name inside the bar, where it fits.
-            let (left, top) = chart.backend_coord(&(x0, y1 - pad));
-            let (right, bottom) = chart.backend_coord(&(x1, y0 + pad));
-            if let Some(text) = &bar.label
-                && bottom - top >= 10
-            {
-                let size = f64::from(bottom - top - 1).min(style::SMALL_SIZE);
-                let on_bar = if bar.activity == Activity::Io || bar.activity == Activity::Ready || bar.abandoned {
-                    style::INK
-                } else {
-                    plotters::style::WHITE
-                };
-                let label_style = style::text(size).color(&on_bar).pos(Pos::new(HPos::Left, VPos::Center));
-                let (width, _) = root.estimate_text_size(text, &label_style)?;
-                if (width as i32) + 10 <= right - left {
-                    root.draw_text(text, &label_style, (left + 5, (top + bottom) / 2))?;
+    let mut draw_bars =
+        |chart: &mut ChartContext<DB, _>, (y0, y1): (f64, f64), bars: &[Bar], row: &str| -> Result<(), ChartError> {
+            let pad = if row_px >= 5 { 0.14 } else { 0.0 };
+            for bar in bars {
+                let fill = style::activity_colour(bar.activity);
+                let (x0, x1) = (unit.of(bar.start_s), unit.of(bar.end_s));
+                tips.rect(
+                    chart.backend_coord(&(x0, y0 + pad)),
+                    chart.backend_coord(&(x1, y1 - pad)),
+                    bar_tip(&panel.strategy.name, row, bar),
+                );
+                let fill = if bar.abandoned { style::lighten(fill, 0.55) } else { fill };
+                chart.draw_series(std::iter::once(Rectangle::new([(x0, y0 + pad), (x1, y1 - pad)], fill.filled())))?;
+                // A hairline between touching bars of one colour.
+                let (left, _) = chart.backend_coord(&(x0, y0));
+                let (right, _) = chart.backend_coord(&(x1, y0));
+                if right - left > 4 {
+                    let edge = plotters::style::WHITE.stroke_width(1);
+                    chart.draw_series(LineSeries::new([(x1, y0 + pad), (x1, y1 - pad)], edge))?;
+                }
+                if bar.abandoned {
+                    let mid = (y0 + y1) / 2.0;
+                    chart.draw_series(LineSeries::new([(x0, mid), (x1, mid)], style::INK.stroke_width(1)))?;
+                }
+                // The step's name inside the bar, where it fits.
+                let (left, top) = chart.backend_coord(&(x0, y1 - pad));
+                let (right, bottom) = chart.backend_coord(&(x1, y0 + pad));
+                if let Some(text) = &bar.label
+                    && bottom - top >= 10
+                {
+                    let size = f64::from(bottom - top - 1).min(style::SMALL_SIZE);
+                    let on_bar = if bar.activity == Activity::Io || bar.activity == Activity::Ready || bar.abandoned {
+                        style::INK
+                    } else {
+                        plotters::style::WHITE
+                    };
+                    let label_style = style::text(size).color(&on_bar).pos(Pos::new(HPos::Left, VPos::Center));
+                    let (width, _) = root.estimate_text_size(text, &label_style)?;
+                    if (width as i32) + 10 <= right - left {
+                        root.draw_text(text, &label_style, (left + 5, (top + bottom) / 2))?;
+                    }
                 }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     let lane_band = (panel.rows.len() as f64 + 0.3, rows as f64 - 0.1);
     if let Some(lane_bars) = &panel.event_loop {
-        draw_bars(&mut chart, lane_band, lane_bars)?;
+        draw_bars(&mut chart, lane_band, lane_bars, "event loop")?;
         // A rule under the loop lane.
         let y = panel.rows.len() as f64;
         chart.draw_series(LineSeries::new([(0.0, y), (end, y)], style::MUTED.stroke_width(1)))?;
     }
+    let mut crosses = Vec::new();
     for (k, row) in panel.rows.iter().enumerate() {
-        draw_bars(&mut chart, band(k + lane), &row.bars)?;
-        if let Some((at, _)) = row.early_end {
+        draw_bars(&mut chart, band(k + lane), &row.bars, &row.label)?;
+        if let Some((at, outcome)) = row.early_end {
             let (y0, y1) = band(k + lane);
             let (px, py) = chart.backend_coord(&(unit.of(at), (y0 + y1) / 2.0));
             let s = (row_px / 2).clamp(3, 6);
             root.draw(&PathElement::new(vec![(px - s, py - s), (px + s, py + s)], style::INK.stroke_width(2)))?;
             root.draw(&PathElement::new(vec![(px - s, py + s), (px + s, py - s)], style::INK.stroke_width(2)))?;
+            let how = match outcome {
+                Outcome::Failed => "failed",
+                Outcome::TimedOut => "timed out",
+                Outcome::Rejected => "rejected",
+                Outcome::Cancelled | Outcome::Completed => "cancelled",
+            };
+            let text =
+                format!("{} · {} · {how} at {}", panel.strategy.name, row.label, crate::time::format_seconds(at));
+            crosses.push(((px, py), text));
         }
+    }
+    for (at, text) in crosses {
+        tips.point(at, text);
     }
 
     // Row labels: every row when there is room, else one for the range.

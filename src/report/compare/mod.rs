@@ -16,6 +16,7 @@
 //! shown but never judged: the same scenario reached by another path
 //! compares equal; its sha256 only adds a note.
 
+pub mod html;
 pub mod json;
 pub mod limits;
 pub mod markdown;

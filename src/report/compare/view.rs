@@ -64,6 +64,10 @@ pub struct ResultView {
     pub links: Vec<LinkView>,
     #[serde(default)]
     pub services: Vec<ServiceView>,
+    /// The latency histogram (HdrHistogram V2 deflate, base64): drawn by
+    /// `compare --format html`, never judged.
+    #[serde(default)]
+    pub histogram: String,
 }
 
 /// A link's figures as `compare` reads them.

@@ -19,8 +19,9 @@
 //! [`Format::ALL`] order whatever order they were asked in, all before any
 //! file is written, so a failed export leaves no partial set.
 //!
-//! Invariant: exporters only read the report (and the comparison), so the
-//! same run always gives the same bytes.
+//! Invariant: exporters only read the report (and the comparison, and for
+//! latency.hlog the metrics stage's intervals), so the same run always
+//! gives the same bytes.
 
 pub mod benchmark_action;
 pub mod bmf;
@@ -33,6 +34,7 @@ pub mod tracked;
 use super::Report;
 use super::compare::ScenarioComparison;
 use super::histogram::HistogramError;
+use crate::metrics::intervals::IntervalSeries;
 
 /// What an export reads.
 #[derive(Clone, Copy, Debug)]
@@ -42,6 +44,9 @@ pub struct Input<'a> {
     pub baseline: Option<&'a ScenarioComparison>,
     /// `--strict`: in junit.xml, any change from the baseline fails.
     pub strict: bool,
+    /// Each strategy's latency per interval of virtual time, for
+    /// latency.hlog; empty when not recorded (see [`hlog`]).
+    pub intervals: &'a [IntervalSeries],
 }
 
 /// One file an export writes, named relative to the run's output directory.
