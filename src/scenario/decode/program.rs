@@ -429,6 +429,15 @@ impl Decoder {
     }
 }
 
+/// `["a"]` → "a", `["a", "b", "c"]` → "a, b and c".
+fn either(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,14 +457,5 @@ mod tests {
             listed.extend(options.iter().filter(|o| !listed.contains(o)).collect::<Vec<_>>());
         }
         assert_eq!(OPTION_KEYS, listed.as_slice());
-    }
-}
-
-/// `["a"]` → "a", `["a", "b", "c"]` → "a, b and c".
-fn either(names: &[&str]) -> String {
-    match names.split_last() {
-        Some((last, [])) => last.to_string(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
     }
 }
