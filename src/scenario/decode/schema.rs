@@ -331,7 +331,8 @@ fn top_field(field: &str) -> Value {
         "queues" => (named(queue), "work queues that put and get steps hand items through"),
         "classes" => {
             let mut classes = named(class);
-            classes["minProperties"] = json!(1);
+            // At least one key that is not a comment.
+            classes["not"] = json!({ "propertyNames": { "pattern": COMMENT } });
             (classes, "the task classes, at least one (required)")
         }
         "strategies" => (non_empty(reference("strategy")), "the strategies to compare (default all three)"),
