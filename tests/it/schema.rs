@@ -1,6 +1,7 @@
 //! The JSON Schema (`simbench schema`, src/scenario/decode/schema.rs)
-//! against the decoder, with standard validators (the `jsonschema` crate,
-//! and Python's `jsonschema` through scripts/validate-schema.py):
+//! against the decoder, with standard validators (the `boon` crate, which
+//! passes the JSON Schema test suite, and Python's `jsonschema` through
+//! scripts/validate-schema.py):
 //!
 //! - every document the decoder accepts is valid: every file of scenarios/,
 //!   validation/, benches/ and proposed-scenarios/, every fuzz-corpus seed
@@ -76,12 +77,43 @@ fn structural(message: &str) -> bool {
     STARTS.iter().any(|s| message.starts_with(s)) || CONTAINS.iter().any(|s| message.contains(s))
 }
 
-fn validator(kind: Kind) -> jsonschema::Validator {
+/// A schema compiled by a standard validator (which first checks it
+/// against the draft's meta-schema).
+struct Validator {
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+}
+
+impl Validator {
+    fn new(schema: Value) -> Result<Validator, String> {
+        let mut compiler = boon::Compiler::new();
+        compiler.set_default_draft(boon::Draft::V2020_12);
+        let location = "urn:simbench:schema";
+        compiler.add_resource(location, schema).map_err(|e| format!("{e:#}"))?;
+        let mut schemas = boon::Schemas::new();
+        let index = compiler.compile(location, &mut schemas).map_err(|e| format!("{e:#}"))?;
+        Ok(Validator { schemas, index })
+    }
+
+    fn is_valid(&self, doc: &Value) -> bool {
+        self.schemas.validate(doc, self.index).is_ok()
+    }
+
+    /// Why `doc` is invalid, for a message.
+    fn errors(&self, doc: &Value) -> String {
+        match self.schemas.validate(doc, self.index) {
+            Ok(()) => "valid".into(),
+            Err(e) => format!("{e:#}").chars().take(2000).collect(),
+        }
+    }
+}
+
+fn validator(kind: Kind) -> Validator {
     let schema = match kind {
         Kind::Scenario => scenario_schema(),
         Kind::Profile => profile_schema(),
     };
-    jsonschema::validator_for(&schema).expect("the schema compiles")
+    Validator::new(schema).unwrap_or_else(|e| panic!("the schema does not compile: {e}"))
 }
 
 /// The repository's scenario files: every JSON file of these directories.
@@ -132,11 +164,6 @@ fn samples() -> (Vec<Sample>, Vec<String>) {
     (accepted, rejected)
 }
 
-/// The first errors of `doc` against the schema, for a message.
-fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
-    validator.iter_errors(doc).take(3).map(|e| format!("at {}: {e}", e.instance_path())).collect()
-}
-
 #[test]
 fn simbench_schema_prints_a_draft_2020_12_schema() {
     for (args, schema) in [(&["schema"][..], scenario_schema()), (&["schema", "--profile"][..], profile_schema())] {
@@ -145,7 +172,7 @@ fn simbench_schema_prints_a_draft_2020_12_schema() {
         let printed: Value = serde_json::from_str(&common::stdout(&output)).expect("the schema is JSON");
         assert_eq!(printed, schema, "simbench {args:?} prints the library's schema");
         assert_eq!(printed["$schema"], "https://json-schema.org/draft/2020-12/schema");
-        if let Err(e) = jsonschema::meta::validate(&printed) {
+        if let Err(e) = Validator::new(printed) {
             panic!("simbench {args:?} is not a valid schema: {e}");
         }
     }
@@ -167,7 +194,7 @@ fn every_document_the_decoder_accepts_is_valid_against_the_schema() {
     for sample in &samples {
         let v = if sample.kind == Kind::Scenario { &scenario } else { &profile };
         if !v.is_valid(&sample.doc) {
-            invalid.push(format!("{}: {:?}", sample.name, errors(v, &sample.doc)));
+            invalid.push(format!("{}: {}", sample.name, v.errors(&sample.doc)));
         }
     }
     assert!(invalid.is_empty(), "accepted by the decoder, invalid against the schema:\n{}", invalid.join("\n"));
@@ -333,7 +360,7 @@ fn mutations_get_the_same_structural_verdict_from_the_decoder_and_the_schema() {
             let valid = v.is_valid(&mutant);
             match decode(sample.kind, &mutant.to_string(), &sample.dir) {
                 Ok(()) if !valid => {
-                    wrong.push(format!("{} {what}: accepted, but invalid: {:?}", sample.name, errors(v, &mutant)))
+                    wrong.push(format!("{} {what}: accepted, but invalid: {}", sample.name, v.errors(&mutant)))
                 }
                 Err(problems) if valid && problems.iter().any(|p| structural(p)) => {
                     wrong.push(format!("{} {what}: rejected ({problems:?}), but valid", sample.name))
