@@ -21,6 +21,7 @@ mod guards;
 mod man;
 mod numbers;
 mod run;
+mod schema;
 mod sweep;
 mod validate;
 
@@ -62,6 +63,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Write the manual page (roff) to standard output: `simbench man | man -l -`.
     Man(man::ManArgs),
+    /// Write the JSON Schema of scenario files (or, with --profile, of runtime profiles) to standard output.
+    Schema(schema::SchemaArgs),
 }
 
 /// A failure, classified by who must act on it.
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

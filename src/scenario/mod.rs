@@ -21,6 +21,8 @@ pub mod text;
 mod types;
 mod units;
 
+pub use decode::SCHEMA_KEY;
+pub use decode::schema::{profile_schema, scenario_schema};
 pub use duration::{DurationError, parse_duration};
 pub use flow::{ChooseBranch, Count, Fail};
 pub use runtime::Runtime;

@@ -562,7 +562,7 @@ fn underscore_fields_are_ignored_everywhere() {
 // ----- docs/scenario.md ----------------------------------------------------
 
 /// The fenced code blocks of docs/scenario.md: (info string, body).
-fn doc_blocks() -> Vec<(String, String)> {
+pub(crate) fn doc_blocks() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(root().join("docs/scenario.md")).expect("docs/scenario.md");
     let mut blocks = Vec::new();
     let mut open: Option<(String, String)> = None;
@@ -586,7 +586,7 @@ fn doc_blocks() -> Vec<(String, String)> {
 
 /// Wraps a documentation example of kind `info` into a whole scenario
 /// (`None` for blocks that are not scenario examples).
-fn doc_scenario(info: &str, body: &str) -> Option<String> {
+pub(crate) fn doc_scenario(info: &str, body: &str) -> Option<String> {
     let class = |arrivals: &str, program: &str| {
         format!(r#"{{"name": "doc", "classes": {{"job": {{"arrivals": {arrivals}, "program": {program}}}}}}}"#)
     };

@@ -15,8 +15,15 @@ use crate::scenario::Dist;
 use crate::time::SimDuration;
 use serde_json::Value;
 
-const DIST_KINDS: &[&str] =
+pub(super) const DIST_KINDS: &[&str] =
     &["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical", "sequence"];
+
+pub(super) const UNIFORM_FIELDS: &[&str] = &["min", "max"];
+pub(super) const EXPONENTIAL_FIELDS: &[&str] = &["mean"];
+pub(super) const NORMAL_FIELDS: &[&str] = &["mean", "stddev"];
+/// A lognormal's two ways: (median, p99) or (mean, stddev).
+pub(super) const LOGNORMAL_FIELDS: &[&str] = &["median", "p99", "mean", "stddev"];
+pub(super) const PARETO_FIELDS: &[&str] = &["min", "max", "alpha"];
 
 impl Decoder {
     /// A distribution drawn outside a task's steps (arrival gaps, think and
@@ -58,7 +65,7 @@ impl Decoder {
     }
 
     fn uniform(&mut self, node: &Node) -> Option<Dist> {
-        let fields = self.object(node, &["min", "max"], "{\"min\": …, \"max\": …}")?;
+        let fields = self.object(node, UNIFORM_FIELDS, "{\"min\": …, \"max\": …}")?;
         let min = self.required(&fields, "min", "a duration").and_then(|n| self.duration(&n));
         let max_node = self.required(&fields, "max", "a duration")?;
         let (min, max) = (min?, self.duration(&max_node)?);
@@ -69,14 +76,14 @@ impl Decoder {
     }
 
     fn exponential(&mut self, node: &Node) -> Option<Dist> {
-        let fields = self.object(node, &["mean"], "{\"mean\": …}")?;
+        let fields = self.object(node, EXPONENTIAL_FIELDS, "{\"mean\": …}")?;
         let mean = self.required(&fields, "mean", "a duration > 0")?;
         let mean = self.positive_duration(&mean)?;
         Some(Dist::Exponential { mean_ns: mean.as_nanos() as f64 })
     }
 
     fn normal(&mut self, node: &Node) -> Option<Dist> {
-        let fields = self.object(node, &["mean", "stddev"], "{\"mean\": …, \"stddev\": …}")?;
+        let fields = self.object(node, NORMAL_FIELDS, "{\"mean\": …, \"stddev\": …}")?;
         let mean = self.required(&fields, "mean", "a duration").and_then(|n| self.duration(&n));
         let stddev = self.required(&fields, "stddev", "a duration").and_then(|n| self.duration(&n));
         Some(Dist::Normal { mean_ns: mean?.as_nanos() as f64, stddev_ns: stddev?.as_nanos() as f64 })
@@ -84,7 +91,7 @@ impl Decoder {
 
     fn lognormal(&mut self, node: &Node) -> Option<Dist> {
         let expected = "{\"median\": …, \"p99\": …} or {\"mean\": …, \"stddev\": …}";
-        let fields = self.object(node, &["median", "p99", "mean", "stddev"], expected)?;
+        let fields = self.object(node, LOGNORMAL_FIELDS, expected)?;
         if fields.get("median").is_some() || fields.get("p99").is_some() {
             let median = self.required(&fields, "median", "a duration > 0").and_then(|n| self.positive_duration(&n));
             let p99_node = self.required(&fields, "p99", "a duration ≥ the median")?;
@@ -106,7 +113,7 @@ impl Decoder {
     }
 
     fn pareto(&mut self, node: &Node) -> Option<Dist> {
-        let fields = self.object(node, &["min", "max", "alpha"], "{\"min\": …, \"max\": …, \"alpha\": …}")?;
+        let fields = self.object(node, PARETO_FIELDS, "{\"min\": …, \"max\": …, \"alpha\": …}")?;
         let min = self.required(&fields, "min", "a duration > 0").and_then(|n| self.positive_duration(&n));
         let max_node = self.required(&fields, "max", "a duration")?;
         let max = self.duration(&max_node);

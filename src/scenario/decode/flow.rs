@@ -17,7 +17,13 @@ use crate::scenario::{ChooseBranch, Count, Fail, StepKind};
 use serde_json::Value;
 
 /// The kinds of count a `times` may be, besides a plain integer.
-const COUNT_KINDS: &[&str] = &["uniform", "geometric", "empirical", "sequence"];
+pub(super) const COUNT_KINDS: &[&str] = &["uniform", "geometric", "empirical", "sequence"];
+
+pub(super) const COUNT_UNIFORM_FIELDS: &[&str] = &["min", "max"];
+pub(super) const GEOMETRIC_FIELDS: &[&str] = &["mean"];
+pub(super) const CHOOSE_BRANCH_FIELDS: &[&str] = &["weight", "program"];
+/// An io step's `fail` in its object form.
+pub(super) const FAIL_FIELDS: &[&str] = &["sequence"];
 
 const COUNT_EXPECTED: &str = "a count such as 3, or {\"uniform\": {\"min\": 1, \"max\": 5}}, {\"geometric\": {\"mean\": 3}}, {\"empirical\": [1, 2]} or {\"sequence\": [1, 2]}";
 
@@ -41,7 +47,7 @@ impl Decoder {
 
     fn choose_branch(&mut self, node: &Node, scope: &Scope) -> Option<ChooseBranch> {
         let expected = "a branch: {\"weight\": w, \"program\": […]}";
-        let fields = self.object(node, &["weight", "program"], expected)?;
+        let fields = self.object(node, CHOOSE_BRANCH_FIELDS, expected)?;
         let weight = self.optional(&fields, "weight", 1.0, |d, n| {
             d.number(n, "a weight: a number > 0 (the weights need not sum to 1)", |w| w > 0.0)
         });
@@ -64,7 +70,7 @@ impl Decoder {
         let (kind, inner, _) = self.one_of(node, COUNT_KINDS, &[], "count")?;
         match kind {
             "uniform" => {
-                let fields = self.object(&inner, &["min", "max"], "{\"min\": …, \"max\": …}")?;
+                let fields = self.object(&inner, COUNT_UNIFORM_FIELDS, "{\"min\": …, \"max\": …}")?;
                 let min = self.required(&fields, "min", "an integer ≥ 0").and_then(|n| self.count_value(&n));
                 let max_node = self.required(&fields, "max", "an integer ≥ the minimum")?;
                 let (min, max) = (min?, self.count_value(&max_node)?);
@@ -74,7 +80,7 @@ impl Decoder {
                 Some(Count::Uniform { min, max })
             }
             "geometric" => {
-                let fields = self.object(&inner, &["mean"], "{\"mean\": …}")?;
+                let fields = self.object(&inner, GEOMETRIC_FIELDS, "{\"mean\": …}")?;
                 let mean = self.required(&fields, "mean", "the mean count, a number ≥ 1")?;
                 let mean = self.number(
                     &mean,
@@ -105,7 +111,7 @@ impl Decoder {
             return self.probability(node).map(Fail::Probability);
         }
         let expected = "a probability from 0 to 1, or {\"sequence\": [0, 0, 1]}";
-        let fields = self.object(node, &["sequence"], expected)?;
+        let fields = self.object(node, FAIL_FIELDS, expected)?;
         let list = self.required(&fields, "sequence", "the probabilities of tasks 0, 1, 2, … (cyclically)")?;
         let items = self.non_empty_list(&list, "a non-empty list of probabilities")?;
         let pattern = self.each(&items, Decoder::probability)?;

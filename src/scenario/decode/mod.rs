@@ -24,6 +24,7 @@
 //! | `slos` | `slos`, their strategy and class scopes |
 //! | `net`, `service` | `links`, payloads, `services`, `call` steps |
 //! | `waiting` | the options of steps that wait for some of their work: `until`, `rest`, `hedge`, `detached` |
+//! | `schema` | the JSON Schema of scenario and profile files, built from the field tables the others check keys against |
 //!
 //! Invariants, for every module:
 //! - every problem is recorded, each with the field path it is about; a
@@ -48,6 +49,7 @@ mod primitives;
 mod profile;
 mod program;
 mod queues;
+pub(super) mod schema;
 mod service;
 mod slos;
 mod strategies;
@@ -72,7 +74,7 @@ pub struct Raw {
     pub hint: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] = &[
+pub(super) const TOP_FIELDS: &[&str] = &[
     "name",
     "description",
     "seed",
@@ -153,7 +155,7 @@ impl Decoder {
     /// them: pools, links and services before the classes that refer to
     /// them, strategies before the SLOs scoped to them.
     fn scenario(&mut self, root: &Node) -> Option<Scenario> {
-        let top = self.object(root, TOP_FIELDS, "a scenario object")?;
+        let top = self.document(root, TOP_FIELDS, "a scenario object")?;
         let name = self.required(&top, "name", "the scenario's name").and_then(|n| self.name(&n));
         let description = self.optional(&top, "description", String::new(), |d, n| d.text(n).map(str::to_string));
         let seed = self.optional(&top, "seed", 1, |d, n| d.integer(n, 0, u64::MAX));
@@ -197,6 +199,10 @@ impl Decoder {
         })
     }
 }
+
+/// The field of a document's top (a scenario, a profile file) that names
+/// its JSON Schema for editors; read as a string and otherwise ignored.
+pub const SCHEMA_KEY: &str = "$schema";
 
 /// Keys that start with `_` are comments, in every object.
 fn is_comment(key: &str) -> bool {

@@ -11,6 +11,8 @@ use crate::scenario::{Link, LinkId, Transfer};
 
 const BANDWIDTH_HINT: &str = "bandwidths are strings such as \"100Mbit/s\", \"1Gbit/s\" or \"12.5MB/s\"";
 
+pub(super) const LINK_FIELDS: &[&str] = &["bandwidth"];
+
 impl Decoder {
     /// `"links": {"uplink": {"bandwidth": "100Mbit/s"}}`.
     pub(super) fn links(&mut self, node: &Node) -> Option<Vec<Link>> {
@@ -19,7 +21,7 @@ impl Decoder {
     }
 
     fn link(&mut self, name: &str, node: &Node) -> Option<Link> {
-        let fields = self.object(node, &["bandwidth"], "a link such as {\"bandwidth\": \"100Mbit/s\"}")?;
+        let fields = self.object(node, LINK_FIELDS, "a link such as {\"bandwidth\": \"100Mbit/s\"}")?;
         let bandwidth = self.required(&fields, "bandwidth", "the link's bandwidth, such as \"100Mbit/s\"")?;
         let bits = bandwidth.value.as_str().and_then(parse_bandwidth);
         match bits {

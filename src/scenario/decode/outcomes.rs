@@ -25,6 +25,11 @@ const OUTCOME_ALIASES: &[(&str, &str)] = &[
     ("reject", "rejected"),
 ];
 
+/// A gather's `mode`s.
+pub(super) const GATHER_MODES: &[&str] = &["task_group", "gather", "return_exceptions"];
+/// A timeout's `on_expiry`s.
+pub(super) const ON_EXPIRY: &[&str] = &["abandon", "abort"];
+
 impl Decoder {
     /// `{"try": […], "except": […], "on": [...]}`.
     pub(super) fn step_try(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
@@ -79,13 +84,12 @@ impl Decoder {
 
     /// A gather's `mode`: `"task_group"`, `"gather"` or `"return_exceptions"`.
     pub(super) fn gather_mode(&mut self, node: &Node) -> Option<GatherMode> {
-        const MODES: [&str; 3] = ["task_group", "gather", "return_exceptions"];
         let expected = "\"task_group\", \"gather\" or \"return_exceptions\"";
         match node.value.as_str() {
             Some("task_group") => Some(GatherMode::TaskGroup),
             Some("gather") => Some(GatherMode::Gather),
             Some("return_exceptions") => Some(GatherMode::ReturnExceptions),
-            Some(other) => match closest(other, &MODES) {
+            Some(other) => match closest(other, GATHER_MODES) {
                 Some(guess) => self.wrong_hint(node, expected, format!("did you mean \"{guess}\"?")),
                 None => self.wrong(node, expected),
             },
@@ -99,7 +103,7 @@ impl Decoder {
         match node.value.as_str() {
             Some("abandon") => Some(OnExpiry::Abandon),
             Some("abort") => Some(OnExpiry::Abort),
-            Some(other) => match closest(other, &["abandon", "abort"]) {
+            Some(other) => match closest(other, ON_EXPIRY) {
                 Some(guess) => self.wrong_hint(node, expected, format!("did you mean \"{guess}\"?")),
                 None => self.wrong(node, expected),
             },

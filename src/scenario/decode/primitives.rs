@@ -10,7 +10,7 @@
 //! with `_` are comments and never reported. [`Decoder::optional`] is the one
 //! way a field with a default is read.
 
-use super::{Anchor, Decoder, Fields, Node, Raw, is_comment};
+use super::{Anchor, Decoder, Fields, Node, Raw, SCHEMA_KEY, is_comment};
 use crate::scenario::duration::{DurationError, parse_duration};
 use crate::scenario::suggest::closest;
 use crate::scenario::text::{MAX_NAME_BYTES, describe_char, echo, first_unsafe};
@@ -56,11 +56,32 @@ impl Decoder {
     /// Checks `node` is an object whose keys are all in `allowed` (keys that
     /// start with `_` are comments and ignored).
     pub(super) fn object<'v>(&mut self, node: &Node<'v>, allowed: &[&str], expected: &str) -> Option<Fields<'v>> {
+        self.object_besides(node, allowed, None, expected)
+    }
+
+    /// The top of a document: [`Decoder::object`], also taking a
+    /// [`SCHEMA_KEY`] (a string, for editors; unlisted in hints).
+    pub(super) fn document<'v>(&mut self, node: &Node<'v>, allowed: &[&str], expected: &str) -> Option<Fields<'v>> {
+        let fields = self.object_besides(node, allowed, Some(SCHEMA_KEY), expected)?;
+        if let Some(schema) = fields.get(SCHEMA_KEY) {
+            let _ = self.string(&schema);
+        }
+        Some(fields)
+    }
+
+    /// [`Decoder::object`], where key `besides` is allowed too.
+    fn object_besides<'v>(
+        &mut self,
+        node: &Node<'v>,
+        allowed: &[&str],
+        besides: Option<&str>,
+        expected: &str,
+    ) -> Option<Fields<'v>> {
         let Value::Object(map) = node.value else {
             return self.wrong(node, expected);
         };
         for key in map.keys() {
-            if !allowed.contains(&key.as_str()) && !is_comment(key) {
+            if !allowed.contains(&key.as_str()) && !is_comment(key) && besides != Some(key.as_str()) {
                 self.unknown(&Node { value: &map[key], path: node.path.key(key) }, key, "field", allowed);
             }
         }

@@ -14,6 +14,11 @@ use crate::scenario::suggest::closest;
 use crate::time::SimDuration;
 use serde_json::Value;
 
+/// The fields of a profile file.
+pub(super) const PROFILE_FIELDS: &[&str] = &["format", "name", "constants", "measured_with"];
+/// The field of a `runtime` object naming the profile it overrides.
+pub(super) const RUNTIME_PROFILE: &str = "profile";
+
 const PROFILE_FORMAT_HINT: &str = "the profile format, \"simbench.runtime/v1\"";
 
 impl Decoder {
@@ -24,12 +29,12 @@ impl Decoder {
         match node.value {
             Value::String(name) => self.runtime_base(node, name, Vec::new()),
             Value::Object(_) => {
-                let mut allowed: Vec<&str> = vec!["profile"];
+                let mut allowed: Vec<&str> = vec![RUNTIME_PROFILE];
                 allowed.extend(runtime::CONSTANTS.iter().map(|c| c.name));
                 let fields = self.object(node, &allowed, EXPECTED)?;
                 let overrides = self.runtime_constants(&fields, false)?;
                 let ideal = Runtime::ideal().with_overrides(&overrides);
-                self.optional(&fields, "profile", ideal, |d, p| match p.value {
+                self.optional(&fields, RUNTIME_PROFILE, ideal, |d, p| match p.value {
                     Value::String(name) => d.runtime_base(p, name, overrides),
                     _ => d.wrong(p, "a profile name (\"ideal\", \"cpython\") or a profile file's path"),
                 })
@@ -92,7 +97,7 @@ impl Decoder {
     /// A profile file: `{"format": "simbench.runtime/v1", "name": …,
     /// "constants": {…every constant…}, "measured_with": {…}}`.
     pub(super) fn profile_file(&mut self, root: &Node) -> Option<Runtime> {
-        let top = self.object(root, &["format", "name", "constants", "measured_with"], "a runtime profile object")?;
+        let top = self.document(root, PROFILE_FIELDS, "a runtime profile object")?;
         let format = self.required(&top, "format", PROFILE_FORMAT_HINT);
         if let Some(f) = &format
             && f.value.as_str() != Some(runtime::PROFILE_FORMAT)

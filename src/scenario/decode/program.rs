@@ -63,7 +63,7 @@ impl<'v> StepInput<'v> {
 type StepDecoder = fn(&mut Decoder, &StepInput<'_>, &mut Scope) -> Option<StepKind>;
 
 /// Every step kind's key and decoder, in the order hints list them.
-const STEPS: &[(&str, StepDecoder)] = &[
+pub(super) const STEPS: &[(&str, StepDecoder)] = &[
     ("io", Decoder::step_io),
     ("cpu", Decoder::step_cpu),
     ("sleep", Decoder::step_sleep),
@@ -111,15 +111,18 @@ const PYTHON_NAMES: &[(&str, &str)] = &[
 ];
 
 /// The keys of [`STEPS`].
-const STEP_KINDS: [&str; STEPS.len()] = step_kinds();
+pub(super) const STEP_KINDS: [&str; STEPS.len()] = step_kinds();
 
 /// The fields every step may have besides its kind.
-const COMMON_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
+pub(super) const COMMON_FIELDS: &[&str] = &["label", "fail", "bytes", "link"];
+
+/// The values of a gather's, spawn's or hedge's `threads` (R-THREADS-SUBMIT).
+pub(super) const BRANCH_THREADS: &[&str] = &["inline", "pool", "new"];
 
 /// The sibling options each kind takes besides the common fields
 /// (`{"gather": […], "until": "first"}`, `{"try": […], "on": ["failed"]}`);
 /// an option on another kind is a problem at its key.
-const STEP_OPTIONS: &[(&str, &[&str])] = &[
+pub(super) const STEP_OPTIONS: &[(&str, &[&str])] = &[
     ("gather", &["until", "rest", "mode", "threads"]),
     ("hedge", &["after", "copies", "threads"]),
     ("spawn", &["threads"]),
@@ -127,6 +130,15 @@ const STEP_OPTIONS: &[(&str, &[&str])] = &[
     ("retry", &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "on"]),
     ("repeat", &["times"]),
 ];
+
+/// A gather branch's fields, in its object form.
+pub(super) const BRANCH_FIELDS: &[&str] = &["copies", "program"];
+/// The fields of a spawn's object.
+pub(super) const SPAWN_FIELDS: &[&str] = &["name", "program", "detached"];
+/// The fields of a timeout's object.
+pub(super) const TIMEOUT_FIELDS: &[&str] = &["after", "program", "on_expiry"];
+/// The fields of a limit's object.
+pub(super) const LIMIT_FIELDS: &[&str] = &["pool", "program"];
 
 /// Every option of [`STEP_OPTIONS`], once, in the order hints list them.
 const OPTION_KEYS: &[&str] = &[
@@ -249,8 +261,7 @@ impl Decoder {
         if let Some((_, threads)) = NAMES.iter().find(|(name, _)| *name == text) {
             return Some(*threads);
         }
-        let names: Vec<&str> = NAMES.iter().map(|(name, _)| *name).collect();
-        let hint = match closest(text, &names) {
+        let hint = match closest(text, BRANCH_THREADS) {
             Some(guess) => format!("did you mean \"{guess}\"?"),
             None => "\"pool\" submits each branch to the strategy's thread pool, \"new\" starts a thread for each, \"inline\" runs them one after another".into(),
         };
@@ -297,7 +308,7 @@ impl Decoder {
 
     fn branch(&mut self, node: &Node) -> Option<GatherBranch> {
         let expected = "a branch: a list of steps, or {\"copies\": N, \"program\": […]}";
-        let fields = self.object(node, &["copies", "program"], expected)?;
+        let fields = self.object(node, BRANCH_FIELDS, expected)?;
         let copies = self.optional(&fields, "copies", 1, Decoder::small_count);
         let program = self
             .required(&fields, "program", "the branch's steps")
@@ -317,7 +328,7 @@ impl Decoder {
             self.problem(&at, Anchor::Key, "\"threads\" is an option of the step".to_string(), Some(hint.into()));
             return None;
         }
-        let fields = self.object(node, &["name", "program", "detached"], "{\"name\": …, \"program\": […]}")?;
+        let fields = self.object(node, SPAWN_FIELDS, "{\"name\": …, \"program\": […]}")?;
         let detached = self.optional(&fields, "detached", false, Decoder::boolean);
         let name_node = self.required(&fields, "name", "the name a later join awaits");
         let name = name_node.as_ref().and_then(|n| self.name(n));
@@ -370,7 +381,7 @@ impl Decoder {
     /// `{"after": …, "program": […]}`: the body, cancelled at the budget.
     fn step_timeout(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
         let expected = "{\"after\": …, \"program\": […]}";
-        let fields = self.object(&step.value, &["after", "program", "on_expiry"], expected)?;
+        let fields = self.object(&step.value, TIMEOUT_FIELDS, expected)?;
         let after = self.required(&fields, "after", "the time budget").and_then(|n| self.positive_duration(&n));
         let program = self
             .required(&fields, "program", "the steps under the budget")
@@ -381,7 +392,7 @@ impl Decoder {
 
     /// `{"pool": …, "program": […]}`: the body, holding a permit of the pool.
     fn step_limit(&mut self, step: &StepInput, scope: &mut Scope) -> Option<StepKind> {
-        let fields = self.object(&step.value, &["pool", "program"], "{\"pool\": …, \"program\": […]}")?;
+        let fields = self.object(&step.value, LIMIT_FIELDS, "{\"pool\": …, \"program\": […]}")?;
         let pool_node = self.required(&fields, "pool", "the name of a pool in \"pools\"");
         let pool = pool_node.as_ref().and_then(|n| self.pool_ref(n));
         if let (Some(pool), Some(n)) = (pool, &pool_node)

@@ -17,6 +17,8 @@ use crate::scenario::{
 };
 use serde_json::Value;
 
+pub(super) const QUEUE_FIELDS: &[&str] = &["capacity"];
+
 impl Decoder {
     /// `"queues": {"jobs": {"capacity": 100}, "results": {}}`.
     pub(super) fn queues(&mut self, node: &Node) -> Option<Vec<Queue>> {
@@ -30,7 +32,7 @@ impl Decoder {
             let child = Node { value, path: node.path.key(name) };
             ok &= self.key_name(&child, name);
             let expected = "a queue: {\"capacity\": N}, or {} for an unbounded one";
-            let Some(fields) = self.object(&child, &["capacity"], expected) else {
+            let Some(fields) = self.object(&child, QUEUE_FIELDS, expected) else {
                 ok = false;
                 continue;
             };

@@ -13,8 +13,12 @@ use crate::scenario::suggest::closest;
 use crate::scenario::{Call, Jitter, RateLimit, Retry, Service, ServiceId, Slowdown};
 use crate::time::SimDuration;
 
-const SERVICE_FIELDS: &[&str] = &["concurrency", "service", "fail", "rate_limit", "slowdown"];
-const RETRY_FIELDS: &[&str] = &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "budget"];
+pub(super) const SERVICE_FIELDS: &[&str] = &["concurrency", "service", "fail", "rate_limit", "slowdown"];
+pub(super) const RETRY_FIELDS: &[&str] = &["attempts", "backoff", "multiplier", "max_backoff", "jitter", "budget"];
+pub(super) const RATE_LIMIT_FIELDS: &[&str] = &["rate", "burst"];
+pub(super) const SLOWDOWN_FIELDS: &[&str] = &["from", "until", "factor"];
+pub(super) const CALL_FIELDS: &[&str] = &["service", "timeout", "retry"];
+pub(super) const JITTERS: &[&str] = &["none", "full", "equal"];
 
 impl Decoder {
     /// `"services": {"inventory": {"concurrency": 8, "service": …}}`.
@@ -42,7 +46,7 @@ impl Decoder {
     }
 
     fn rate_limit(&mut self, node: &Node) -> Option<RateLimit> {
-        let fields = self.object(node, &["rate", "burst"], "a token bucket such as {\"rate\": 200, \"burst\": 20}")?;
+        let fields = self.object(node, RATE_LIMIT_FIELDS, "a token bucket such as {\"rate\": 200, \"burst\": 20}")?;
         let rate = self
             .required(&fields, "rate", "tokens per second")
             .and_then(|n| self.number(&n, "a rate > 0 (requests per second)", |r| r > 0.0));
@@ -56,8 +60,7 @@ impl Decoder {
         let mut out: Vec<Slowdown> = Vec::new();
         let mut ok = true;
         for item in &items {
-            let Some(fields) =
-                self.object(item, &["from", "until", "factor"], "{\"from\": …, \"until\": …, \"factor\": …}")
+            let Some(fields) = self.object(item, SLOWDOWN_FIELDS, "{\"from\": …, \"until\": …, \"factor\": …}")
             else {
                 ok = false;
                 continue;
@@ -91,7 +94,7 @@ impl Decoder {
             return Some(Call { service: self.service_ref(node)?, timeout: None, retry: None });
         }
         let expected = "a service name, or {\"service\": …, \"timeout\": …, \"retry\": …}";
-        let fields = self.object(node, &["service", "timeout", "retry"], expected)?;
+        let fields = self.object(node, CALL_FIELDS, expected)?;
         let service = self
             .required(&fields, "service", "the name of a service in \"services\"")
             .and_then(|n| self.service_ref(&n));
@@ -143,7 +146,7 @@ impl Decoder {
             Some("full") => Some(Jitter::Full),
             Some("equal") => Some(Jitter::Equal),
             Some(other) => {
-                let hint = match closest(other, &["none", "full", "equal"]) {
+                let hint = match closest(other, JITTERS) {
                     Some(guess) => format!("did you mean \"{guess}\"?"),
                     None => "\"full\" draws the wait uniformly in [0, b]; \"equal\" in [b/2, b]".into(),
                 };

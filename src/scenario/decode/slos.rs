@@ -16,6 +16,9 @@ use crate::scenario::slo::{ScopeField, Slo, Threshold, parse_threshold};
 use crate::scenario::suggest::closest;
 use serde_json::Value;
 
+/// The fields of an SLO's object form.
+pub(super) const SLO_FIELDS: &[&str] = &["threshold", "strategy", "class"];
+
 /// An SLO's nodes: the threshold, and the strategy and class it is scoped to.
 struct SloNodes<'v> {
     threshold: Node<'v>,
@@ -77,7 +80,7 @@ impl Decoder {
         match node.value {
             Value::String(_) => Some(SloNodes { threshold: node.clone(), strategy: None, class: None }),
             Value::Object(_) => {
-                let fields = self.object(node, &["threshold", "strategy", "class"], expected)?;
+                let fields = self.object(node, SLO_FIELDS, expected)?;
                 let threshold = self.required(&fields, "threshold", "e.g. \"latency p99 < 500ms\"")?;
                 Some(SloNodes { threshold, strategy: fields.get("strategy"), class: fields.get("class") })
             }

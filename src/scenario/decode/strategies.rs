@@ -13,7 +13,17 @@ use super::{Anchor, Decoder, Fields, Node};
 use crate::scenario::{InnerKind, Machine, Strategy, StrategyKind};
 use serde_json::Value;
 
-const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded", "processes"];
+pub(super) const STRATEGY_KINDS: &[&str] = &["blocking", "threaded", "cooperative", "free_threaded", "processes"];
+/// The settings each kind takes, in its object form.
+pub(super) const STRATEGY_FIELDS: &[(&str, &[&str])] = &[
+    ("blocking", &["label"]),
+    ("threaded", &["label", "workers", "gil", "switch_interval"]),
+    ("cooperative", &["label", "max_concurrency"]),
+    ("free_threaded", &["label", "workers", "switch_interval"]),
+    ("processes", &["label", "workers", "strategy", "dispatch"]),
+];
+/// The one way `processes` dispatches tasks.
+pub(super) const DISPATCH: &str = "round_robin";
 /// Every strategy setting, for spotting one written beside the kind.
 const STRATEGY_SETTINGS: &[&str] = &["label", "workers", "gil", "switch_interval", "max_concurrency"];
 
@@ -86,13 +96,7 @@ impl Decoder {
             return None;
         }
         let (kind, inner, _) = self.one_of(node, STRATEGY_KINDS, &[], "strategy")?;
-        let allowed: &[&str] = match kind {
-            "blocking" => &["label"],
-            "threaded" => &["label", "workers", "gil", "switch_interval"],
-            "free_threaded" => &["label", "workers", "switch_interval"],
-            "processes" => &["label", "workers", "strategy", "dispatch"],
-            _ => &["label", "max_concurrency"],
-        };
+        let allowed = strategy_fields(kind);
         let fields = self.object(&inner, allowed, "an object of strategy settings")?;
         let label = self.optional(&fields, "label", kind.to_string(), |d, n| d.name(n).map(str::to_string));
         let kind = match kind {
@@ -171,13 +175,18 @@ impl Decoder {
             inner
         });
         if let Some(n) = fields.get("dispatch")
-            && n.value.as_str() != Some("round_robin")
+            && n.value.as_str() != Some(DISPATCH)
         {
             let hint = "tasks go to the processes in turn, in arrival order (least_loaded is not modelled)";
             return self.wrong_hint(&n, "\"round_robin\"", hint);
         }
         Some(StrategyKind::Processes { workers: workers?, inner: inner? })
     }
+}
+
+/// The settings strategy `kind` (one of [`STRATEGY_KINDS`]) takes.
+pub(super) fn strategy_fields(kind: &str) -> &'static [&'static str] {
+    STRATEGY_FIELDS.iter().find(|(k, _)| *k == kind).map(|(_, fields)| *fields).expect("a listed kind")
 }
 
 /// What a user may call a strategy by another name means in simbench.

@@ -9,6 +9,11 @@ use super::{Anchor, Decoder, Node};
 use crate::scenario::suggest::closest;
 use crate::scenario::{GatherBranch, GatherMode, Rest, StepKind};
 
+/// The words a gather's `until` takes, besides `{"count": k}`.
+pub(super) const UNTIL_WORDS: &[&str] = &["all", "first"];
+pub(super) const UNTIL_FIELDS: &[&str] = &["count"];
+pub(super) const RESTS: &[&str] = &["cancel", "continue"];
+
 /// How many children a gather waits for.
 enum Until {
     All,
@@ -53,7 +58,7 @@ impl Decoder {
             }
             None => {}
         }
-        let fields = self.object(node, &["count"], EXPECTED)?;
+        let fields = self.object(node, UNTIL_FIELDS, EXPECTED)?;
         let count = self.required(&fields, "count", "how many branches must complete")?;
         let k = self.integer(&count, 1, children.clamp(1, u64::from(u32::MAX)));
         k.map(|k| if k == children { Until::All } else { Until::Count(k as u32) })
@@ -65,7 +70,7 @@ impl Decoder {
             Some("cancel") => Some(Rest::Cancel),
             Some("continue") => Some(Rest::Continue),
             Some(other) => {
-                let hint = match closest(other, &["cancel", "continue"]) {
+                let hint = match closest(other, RESTS) {
                     Some(guess) => format!("did you mean \"{guess}\"?"),
                     None => "\"cancel\" cancels the branches still running; \"continue\" leaves them running".into(),
                 };

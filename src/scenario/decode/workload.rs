@@ -17,11 +17,21 @@ use crate::scenario::{Arrivals, Bound, Dist, Machine, Pool, PoolId, TaskClass, W
 use crate::time::SimDuration;
 use serde_json::Value;
 
-const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed", "workers"];
+pub(super) const ARRIVAL_KINDS: &[&str] = &["batch", "poisson", "interval", "closed", "workers"];
+pub(super) const MACHINE_FIELDS: &[&str] = &["cores"];
+pub(super) const POOL_FIELDS: &[&str] = &["size", "when_full"];
+pub(super) const WHEN_FULL: &[&str] = &["wait", "reject"];
+pub(super) const CLASS_FIELDS: &[&str] = &["arrivals", "program"];
+pub(super) const BATCH_FIELDS: &[&str] = &["count"];
+pub(super) const POISSON_FIELDS: &[&str] = &["rate", "count", "duration"];
+pub(super) const INTERVAL_FIELDS: &[&str] = &["every", "count", "duration"];
+pub(super) const CLOSED_FIELDS: &[&str] = &["users", "think", "count", "duration"];
+/// The literal besides a duration that `warmup` takes.
+pub(super) const WARMUP_AUTO: &str = "auto";
 
 impl Decoder {
     pub(super) fn machine(&mut self, node: &Node) -> Option<Machine> {
-        let fields = self.object(node, &["cores"], "a machine object such as {\"cores\": 4}")?;
+        let fields = self.object(node, MACHINE_FIELDS, "a machine object such as {\"cores\": 4}")?;
         let cores = self.optional(&fields, "cores", 1, Decoder::small_count)?;
         Some(Machine { cores })
     }
@@ -55,7 +65,7 @@ impl Decoder {
             return Some(Pool { name: name.to_string(), size, when_full: WhenFull::Wait });
         }
         let expected = "a pool: a size such as 10, or {\"size\": 10, \"when_full\": \"reject\"}";
-        let fields = self.object(node, &["size", "when_full"], expected)?;
+        let fields = self.object(node, POOL_FIELDS, expected)?;
         let size = self.required(&fields, "size", "the number of permits").and_then(|n| self.small_count(&n));
         let when_full = self.optional(&fields, "when_full", WhenFull::Wait, |d, n| match n.value.as_str() {
             Some("wait") => Some(WhenFull::Wait),
@@ -100,8 +110,7 @@ impl Decoder {
     }
 
     fn class(&mut self, name: &str, node: &Node) -> Option<TaskClass> {
-        let fields =
-            self.object(node, &["arrivals", "program"], "a task class: {\"arrivals\": …, \"program\": […]}")?;
+        let fields = self.object(node, CLASS_FIELDS, "a task class: {\"arrivals\": …, \"program\": […]}")?;
         let arrivals = self.required(&fields, "arrivals", "when tasks arrive").and_then(|n| self.arrivals(&n));
         let program =
             self.required(&fields, "program", "a list of steps").and_then(|n| self.program(&n, &mut Scope::default()));
@@ -132,13 +141,13 @@ impl Decoder {
     }
 
     fn batch(&mut self, node: &Node) -> Option<Arrivals> {
-        let fields = self.object(node, &["count"], "{\"count\": N}")?;
+        let fields = self.object(node, BATCH_FIELDS, "{\"count\": N}")?;
         let count = self.required(&fields, "count", "how many tasks arrive at t = 0")?;
         Some(Arrivals::Batch { count: self.count(&count)? })
     }
 
     fn poisson(&mut self, node: &Node) -> Option<Arrivals> {
-        let fields = self.object(node, &["rate", "count", "duration"], "{\"rate\": …, \"count\": N}")?;
+        let fields = self.object(node, POISSON_FIELDS, "{\"rate\": …, \"count\": N}")?;
         let rate = self
             .required(&fields, "rate", "arrivals per second")
             .and_then(|n| self.number(&n, "a rate > 0 (arrivals per second)", |x| x > 0.0));
@@ -147,7 +156,7 @@ impl Decoder {
     }
 
     fn interval(&mut self, node: &Node) -> Option<Arrivals> {
-        let fields = self.object(node, &["every", "count", "duration"], "{\"every\": …, \"count\": N}")?;
+        let fields = self.object(node, INTERVAL_FIELDS, "{\"every\": …, \"count\": N}")?;
         let every =
             self.required(&fields, "every", "the time between arrivals").and_then(|n| self.positive_duration(&n));
         let bound = self.bound(&fields);
@@ -155,8 +164,7 @@ impl Decoder {
     }
 
     fn closed(&mut self, node: &Node) -> Option<Arrivals> {
-        let allowed = ["users", "think", "count", "duration"];
-        let fields = self.object(node, &allowed, "{\"users\": N, \"think\": …, \"count\": N}")?;
+        let fields = self.object(node, CLOSED_FIELDS, "{\"users\": N, \"think\": …, \"count\": N}")?;
         let users = self.required(&fields, "users", "how many closed-loop users").and_then(|n| self.small_count(&n));
         let think = self.optional(&fields, "think", Dist::Constant(SimDuration::ZERO), Decoder::dist);
         let bound = self.bound(&fields);
@@ -185,7 +193,7 @@ impl Decoder {
     /// [`Decoder::check_warmup`] once the classes are known.
     pub(super) fn warmup<'v>(&mut self, node: &Node<'v>) -> Option<(Warmup, Node<'v>)> {
         match node.value.as_str() {
-            Some("auto") => Some((Warmup::Auto, node.clone())),
+            Some(WARMUP_AUTO) => Some((Warmup::Auto, node.clone())),
             Some(text) if parse_duration(text).is_err() => self.wrong_hint(
                 node,
                 "a duration such as \"30s\", or \"auto\"",
