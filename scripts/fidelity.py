@@ -393,11 +393,10 @@ def crawler_scenario(sc, w, style, probe):
 def hedged_scenario(sc, w, style, probe):
     """A class per client (a closed loop of one user, R requests, no think time; sequential: one
     client making all U x R), each request's copies' delays as sequences in the program's order.
-    asyncio and threads: a `gather` until the first of two branches, the first copy and [`sleep` H,
-    the second copy], the rest cancelled: exactly the program's asyncio.wait(timeout=H) then
-    FIRST_COMPLETED (a first copy answering before H cancels the second branch in its sleep, before it
-    sends anything); threads run the branches on the pool (`threads: pool`, the program's
-    pool.submit). sequential: a `try` around a `timeout` (`on_expiry: abort`, the socket timeout) of the
+    asyncio and threads: a `hedge` with a program per copy (R-HEDGE-COPIES, each copy's delays its own
+    sequence), the second `after` H: the program's asyncio.wait(timeout=H), then a second copy and
+    FIRST_COMPLETED (a first copy answering before H means no second copy is sent); threads submit the
+    copies to the pool (`threads: pool`, the program's pool.submit; the loser is abandoned). sequential: a `try` around a `timeout` (`on_expiry: abort`, the socket timeout) of the
     first copy's wait, whose `except` sends the second copy. --no-hedge: the first copy only."""
     delays = request_delays(w["n"] * w["requests"], w["seed"], w["median_ms"], w["p99_ms"])
     clients = [delays] if style == "sequential" else [
@@ -412,8 +411,7 @@ def hedged_scenario(sc, w, style, probe):
                                                     "on_expiry": "abort"}, "label": "settimeout(H)"}],
                                "except": second, "on": ["timeout"]}]
         else:
-            g = {"gather": [first, [{"sleep": ns(w["hedge_ms"]), "label": "hedge delay"}] + second],
-                 "until": "first", "rest": "cancel", "label": "hedge"}
+            g = {"hedge": [first, second], "after": ns(w["hedge_ms"]), "label": "hedge"}
             if style == "threads":
                 g["threads"] = "pool"
             prog = [g]
@@ -648,8 +646,8 @@ def write_doc(doc, ctx):
             "receive as the program pays it. With a handful of sites, p50 and p99 are single sites' times.")
     if names & {"hedged", "hedged-off"}:
         add("- hedged: latency is a request's answer minus its issue (closed loops of one user per client); the "
-            "hedge is a `gather` until the first of [copy 0] and [`sleep` H, copy 1] so that each copy keeps its "
-            "own delay (a `hedge` step's copies would share a `sequence` value); sequential hedging is a socket "
+            "hedge is a `hedge` with a program per copy, so that each copy keeps its own delay; sequential "
+            "hedging is a socket "
             "timeout and a second request (`timeout` with `on_expiry: abort` in a `try`).")
     add("- The probe measures one request at a time. Under concurrency, costs change: the loop's epoll "
         "handles many sockets per wake-up (cheaper per request), threads contend for the GIL and pay "

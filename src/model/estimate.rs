@@ -130,7 +130,9 @@ fn ops(steps: &[Step]) -> f64 {
             StepKind::GatherUntil { branches, .. } => {
                 1.0 + branches.iter().map(|b| f64::from(b.copies) * ops(&b.program)).sum::<f64>()
             }
-            StepKind::Hedge { program, copies, .. } => 1.0 + f64::from(*copies) * ops(program),
+            StepKind::Hedge { programs, copies, .. } => {
+                1.0 + f64::from(*copies) * programs.iter().map(|p| ops(p)).sum::<f64>() / programs.len() as f64
+            }
             // A try or retry runs its body once when nothing is raised.
             StepKind::Try { program, .. } | StepKind::Retry { program, .. } => 1.0 + ops(program),
             StepKind::Repeat { program, times } => 1.0 + times.mean() * ops(program),
@@ -172,7 +174,7 @@ fn typical_ns(steps: &[Step]) -> f64 {
             StepKind::GatherUntil { branches, .. } => {
                 branches.iter().map(|b| typical_ns(&b.program)).fold(f64::INFINITY, f64::min)
             }
-            StepKind::Hedge { program, .. } => typical_ns(program),
+            StepKind::Hedge { programs, .. } => typical_ns(&programs[0]),
             StepKind::Repeat { program, times } => times.mean() * typical_ns(program),
             StepKind::Choose(branches) => weighted(branches, typical_ns),
             // Nor a queue's wait.

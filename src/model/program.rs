@@ -215,10 +215,13 @@ pub struct Choice {
     pub upto: f64,
 }
 
-/// A hedge: up to `copies` instances of `program`, `after` apart.
+/// A hedge: up to `copies` instances, `after` apart. Its programs are
+/// `branches[first..first + len]`: one (every copy runs it) or one per copy
+/// (R-HEDGE-COPIES); see [`CompiledWorkload::hedge_copy`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hedge {
-    pub program: ProgramId,
+    pub first: u32,
+    pub len: u32,
     pub after: SimDuration,
     pub copies: u32,
 }
@@ -295,6 +298,14 @@ impl CompiledWorkload {
             return BranchThreads::Inline;
         }
         self.submits.binary_search_by_key(&pc, |&(at, _)| at).map_or(BranchThreads::Inline, |i| self.submits[i].1)
+    }
+
+    /// The program copy `copy` of `hedge` runs: the hedge's one program,
+    /// or the copy's own (R-HEDGE-COPIES).
+    #[inline]
+    pub fn hedge_copy(&self, hedge: &Hedge, copy: u32) -> ProgramId {
+        let index = if hedge.len == 1 { 0 } else { copy.min(hedge.len - 1) };
+        self.branches[(hedge.first + index) as usize].program
     }
 
     /// Some step submits its branches to the pool or to threads of their
@@ -400,9 +411,12 @@ impl CompiledWorkload {
                 Prepared::Op(Op::SpawnDetached { slot: slot_of(slots, name), program })
             }
             StepKind::GatherUntil { branches, count, rest } => Prepared::Op(self.gather_until(branches, *count, *rest)),
-            StepKind::Hedge { program, after, copies } => {
-                let program = self.compile_program(program);
-                self.hedges.push(Hedge { program, after: *after, copies: *copies });
+            StepKind::Hedge { programs, after, copies } => {
+                let compiled: Vec<Branch> =
+                    programs.iter().map(|p| Branch { program: self.compile_program(p), copies: 1 }).collect();
+                let (first, len) = (self.branches.len() as u32, compiled.len() as u32);
+                self.branches.extend(compiled);
+                self.hedges.push(Hedge { first, len, after: *after, copies: *copies });
                 Prepared::Op(Op::Hedge { hedge: (self.hedges.len() - 1) as u32 })
             }
             StepKind::Repeat { program, times } => {

@@ -336,10 +336,12 @@ pub enum StepKind {
     /// completed (`until`, R-GATHER-UNTIL); `rest` says what happens to the
     /// others. `1 ≤ count ≤` the children in all.
     GatherUntil { branches: Vec<GatherBranch>, count: u32, rest: Rest },
-    /// `copies` instances of `program`, instance i started `i × after` after
-    /// the first unless one has completed; the first to complete wins and
-    /// the others are cancelled (R-HEDGE). `copies ≥ 1`.
-    Hedge { program: Vec<Step>, after: SimDuration, copies: u32 },
+    /// `copies` instances, instance i started `i × after` after the first
+    /// unless one has completed; the first to complete wins and the others
+    /// are cancelled (R-HEDGE). `programs` holds one program, which every
+    /// copy runs, or one per copy (R-HEDGE-COPIES: copy i runs
+    /// `programs[i]`, and `copies == programs.len()`). `copies ≥ 1`.
+    Hedge { programs: Vec<Vec<Step>>, after: SimDuration, copies: u32 },
     /// `try: … except (…): …`: runs `program`; an outcome in `on` raised
     /// inside it cancels it and runs `except` (none: `pass`) instead
     /// (R-TRY-*).
@@ -610,10 +612,10 @@ impl StepKind {
             | StepKind::Timeout { program, .. }
             | StepKind::Limit { program, .. }
             | StepKind::ToThread(program)
-            | StepKind::Hedge { program, .. }
             | StepKind::Retry { program, .. }
             | StepKind::Repeat { program, .. } => vec![program.as_slice()],
             StepKind::Choose(branches) => branches.iter().map(|b| b.program.as_slice()).collect(),
+            StepKind::Hedge { programs, .. } => programs.iter().map(Vec::as_slice).collect(),
             StepKind::Try { program, except, .. } => {
                 std::iter::once(program.as_slice()).chain(except.as_deref()).collect()
             }
@@ -658,7 +660,8 @@ pub fn takes_no_time(steps: &[Step]) -> bool {
         | StepKind::Limit { program, .. }
         | StepKind::ToThread(program) => takes_no_time(program),
         StepKind::Join { .. } | StepKind::Put(_) | StepKind::Get(_) => true,
-        StepKind::SpawnDetached { program, .. } | StepKind::Hedge { program, .. } => takes_no_time(program),
+        StepKind::SpawnDetached { program, .. } => takes_no_time(program),
+        StepKind::Hedge { programs, .. } => programs.iter().all(|p| takes_no_time(p)),
         StepKind::GatherUntil { branches, .. } => branches.iter().all(|b| takes_no_time(&b.program)),
         StepKind::Try { program, except, .. } => {
             takes_no_time(program) && except.as_ref().is_none_or(|e| takes_no_time(e))

@@ -170,8 +170,13 @@ fn program(depth: u32, floor: u16) -> BoxedStrategy<Vec<Step>> {
                     })
                 })
                 .boxed(),
-            (sub(), 1u64..30, 1u32..4)
-                .prop_map(|(program, after, copies)| Item::Step(StepKind::Hedge { program, after: ms(after), copies }))
+            // One program for every copy, or one per copy (R-HEDGE-COPIES).
+            (prop::collection::vec(sub(), 1..4), 1u64..30, 1u32..4, any::<bool>())
+                .prop_map(|(mut programs, after, copies, per_copy)| {
+                    let copies = if per_copy { programs.len() as u32 } else { copies };
+                    programs.truncate(if per_copy { programs.len() } else { 1 });
+                    Item::Step(StepKind::Hedge { programs, after: ms(after), copies })
+                })
                 .boxed(),
             (sub(), count()).prop_map(|(program, times)| Item::Step(StepKind::Repeat { program, times })).boxed(),
             // A branch may be empty ("do nothing").
@@ -258,9 +263,13 @@ fn unique_spawn_names(steps: &mut [Step], next: &mut u32) {
                     unique_spawn_names(&mut b.program, next);
                 }
             }
+            StepKind::Hedge { programs, .. } => {
+                for program in programs {
+                    unique_spawn_names(program, next);
+                }
+            }
             StepKind::Timeout { program, .. }
             | StepKind::Limit { program, .. }
-            | StepKind::Hedge { program, .. }
             | StepKind::Retry { program, .. }
             | StepKind::Repeat { program, .. } => unique_spawn_names(program, next),
             StepKind::Try { program, except, .. } => {
@@ -416,7 +425,9 @@ fn least_time(steps: &[Step]) -> SimDuration {
             StepKind::GatherUntil { branches, .. } => {
                 branches.iter().map(|b| least_time(&b.program)).min().unwrap_or(SimDuration::ZERO)
             }
-            StepKind::Hedge { program, .. } => least_time(program),
+            StepKind::Hedge { programs, .. } => {
+                programs.iter().map(|p| least_time(p)).min().unwrap_or(SimDuration::ZERO)
+            }
             // A caught outcome may cut the body short.
             StepKind::Try { .. } | StepKind::Retry { .. } => SimDuration::ZERO,
             StepKind::Repeat { program, times } => {

@@ -2005,3 +2005,29 @@ fn threads_inside_a_spawn_goes_beside_it() {
             .hint("write it beside \"spawn\": {\"spawn\": {…}, \"threads\": \"pool\"}")],
     );
 }
+
+#[test]
+fn hedge_with_per_copy_programs_takes_no_copies_and_only_lists() {
+    check(
+        &program(&[
+            r#"{"hedge": [[{"io": "1s"}], [{"io": "2s"}]], "after": "50ms", "copies": 3}"#,
+            r#"{"hedge": [[{"io": "1s"}], {"io": "2s"}], "after": "50ms"}"#,
+        ]),
+        &[
+            at(
+                7,
+                70,
+                "classes.job.program[0].copies",
+                "\"copies\" with a list of programs: the copies are the programs listed",
+            )
+            .hint("remove \"copies\", or give one program for every copy to run"),
+            at(
+                8,
+                36,
+                "classes.job.program[1].hedge[1]",
+                "expected a list of steps (one copy's program), as the other items are, found an object",
+            )
+            .hint("write every copy's program as a list: [[copy 0's steps], [copy 1's steps]]"),
+        ],
+    );
+}

@@ -65,7 +65,9 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     #[inline(never)]
     pub(super) fn op_hedge(&mut self, f: FiberId, hedge: u32) -> Flow {
-        let Hedge { program, after, copies } = self.w.hedges[hedge as usize];
+        let hedge = self.w.hedges[hedge as usize];
+        let Hedge { after, copies, .. } = hedge;
+        let program = self.w.hedge_copy(&hedge, 0);
         self.begin(f, None);
         let generation = self.park(f, State::Children);
         self.fibers[f].counter = 1;
@@ -102,7 +104,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         let Op::Hedge { hedge } = self.w.ops[pc as usize] else {
             unreachable!("a hedge's timer returns to a hedge op")
         };
-        let Hedge { program, after, copies } = self.w.hedges[hedge as usize];
+        let hedge = self.w.hedges[hedge as usize];
+        let Hedge { after, copies, .. } = hedge;
+        let program = self.w.hedge_copy(&hedge, counter);
         self.fibers[f].counter = counter + 1;
         let threads = self.branch_threads(f);
         if threads != BranchThreads::Inline {

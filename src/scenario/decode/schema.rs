@@ -473,7 +473,7 @@ fn step(kind: &str) -> Value {
     fields.extend(options);
     let mut required = vec![kind];
     required.extend(required_options(kind));
-    object(&fields, &required, |f| match f {
+    let mut schema = object(&fields, &required, |f| match f {
         f if f == kind => step_value(kind),
         "label" => reference("name"),
         "link" => reference("name"),
@@ -509,7 +509,13 @@ fn step(kind: &str) -> Value {
         "times" => repeat_count(),
         f if RETRY_FIELDS.contains(&f) => retry_option(f),
         other => undescribed(&format!("a {kind} step"), other),
-    })
+    });
+    if kind == "hedge" {
+        // A list of per-copy programs says how many copies there are.
+        schema["if"] = json!({ "properties": { "hedge": { "contains": { "type": "array" } } } });
+        schema["then"] = json!({ "not": { "required": ["copies"] } });
+    }
+    schema
 }
 
 /// The value under a step's kind key.
@@ -557,7 +563,11 @@ fn step_value(kind: &str) -> Value {
                 }),
             ]
         }),
-        "hedge" | "try" | "retry" | "repeat" => program(),
+        // One program for every copy, or one per copy (R-HEDGE-COPIES).
+        "hedge" => {
+            json!({ "anyOf": [program(), { "type": "array", "minItems": 1, "maxItems": u16::MAX, "items": program() }] })
+        }
+        "try" | "retry" | "repeat" => program(),
         "choose" => non_empty(object(CHOOSE_BRANCH_FIELDS, &["program"], |f| match f {
             "weight" => json!({ "type": "number", "exclusiveMinimum": 0 }),
             // A choose branch may do nothing: [].

@@ -7,7 +7,8 @@
 use super::program::{Scope, StepInput};
 use super::{Anchor, Decoder, Node};
 use crate::scenario::suggest::closest;
-use crate::scenario::{GatherBranch, GatherMode, Rest, StepKind};
+use crate::scenario::{GatherBranch, GatherMode, Rest, Step, StepKind};
+use serde_json::Value;
 
 /// The words a gather's `until` takes, besides `{"count": k}`.
 pub(super) const UNTIL_WORDS: &[&str] = &["all", "first"];
@@ -81,14 +82,50 @@ impl Decoder {
     }
 
     /// `{"hedge": […], "after": d, "copies": n}`: n ≥ 1 copies (default 2)
-    /// of the program, each `after` later than the one before.
+    /// of the program, each `after` later than the one before; or
+    /// `{"hedge": [[…], […]], "after": d}`: one program per copy
+    /// (R-HEDGE-COPIES), as many copies as programs.
     pub(super) fn step_hedge(&mut self, step: &StepInput, _: &mut Scope) -> Option<StepKind> {
-        let program = self.program(&step.value, &mut Scope::default());
+        let per_copy = matches!(step.value.value, Value::Array(items) if items.iter().any(Value::is_array));
         let after = self
             .required(&step.fields, "after", "how long a copy runs before the next starts")
             .and_then(|n| self.positive_duration(&n));
+        if per_copy {
+            let programs = self.copy_programs(&step.value);
+            let copies = match step.fields.get("copies") {
+                Some(node) => {
+                    let message = "\"copies\" with a list of programs: the copies are the programs listed";
+                    let hint = "remove \"copies\", or give one program for every copy to run";
+                    self.problem(&node, Anchor::Key, message, Some(hint.into()));
+                    None
+                }
+                None => Some(()),
+            };
+            let programs = programs?;
+            copies?;
+            let copies = programs.len() as u32;
+            return Some(StepKind::Hedge { programs, after: after?, copies });
+        }
+        let program = self.program(&step.value, &mut Scope::default());
         let copies =
             self.optional(&step.fields, "copies", 2, |d, n| d.integer(n, 1, u64::from(u16::MAX)).map(|c| c as u32));
-        Some(StepKind::Hedge { program: program?, after: after?, copies: copies? })
+        Some(StepKind::Hedge { programs: vec![program?], after: after?, copies: copies? })
+    }
+
+    /// A hedge's list of per-copy programs: each item a list of steps.
+    fn copy_programs(&mut self, node: &Node) -> Option<Vec<Vec<Step>>> {
+        const EXPECTED: &str = "a list of steps (one copy's program), as the other items are";
+        let items = self.non_empty_list(node, "a non-empty list of programs, one per copy")?;
+        if items.len() > usize::from(u16::MAX) {
+            return self.wrong(node, "at most 65535 copies");
+        }
+        self.each(&items, |d, item| match item.value {
+            Value::Array(_) => d.program(item, &mut Scope::default()),
+            _ => d.wrong_hint(
+                item,
+                EXPECTED,
+                "write every copy's program as a list: [[copy 0's steps], [copy 1's steps]]",
+            ),
+        })
     }
 }

@@ -73,3 +73,47 @@ fn r_hedge_threads_runs_copy_zero_only() {
         assert_eq!(run.ends_ms(), [200], "{strategy}");
     }
 }
+
+/// Copies with programs of their own: the first GETs a slow replica, the
+/// second a fast one.
+const OWN: &str = r#"[{"hedge": [[{"io": "300ms", "label": "replica A"}], [{"io": "20ms", "label": "replica B"}]],
+    "after": "50ms", "label": "hedged"}]"#;
+
+#[test]
+fn r_hedge_copies_each_copy_runs_its_own_program() {
+    let run = run_batch(1, OWN, r#""cooperative""#);
+    assert_eq!(run.began_ms("replica A"), [0]);
+    assert_eq!(run.began_ms("replica B"), [50]);
+    assert_eq!(run.ended_ms("replica B"), [70], "copy 1 wins");
+    assert_eq!(run.ended_ms("replica A"), Vec::<u64>::new(), "copy 0 is cancelled");
+    assert_eq!(run.ends_ms(), [70]);
+}
+
+#[test]
+fn r_hedge_copies_are_as_many_as_the_programs() {
+    // Three programs, each slower than the hedge delay: three copies start.
+    let program = r#"[{"hedge": [[{"io": "500ms", "label": "a"}], [{"io": "500ms", "label": "b"}],
+        [{"io": "500ms", "label": "c"}]], "after": "50ms"}]"#;
+    let run = run_batch(1, program, r#""cooperative""#);
+    let started: Vec<Vec<u64>> = ["a", "b", "c"].iter().map(|l| run.began_ms(l)).collect();
+    assert_eq!(started, [vec![0], vec![50], vec![100]]);
+    assert_eq!(run.ends_ms(), [500]);
+}
+
+#[test]
+fn r_hedge_copies_on_the_pool_submit_the_second_only_when_the_first_is_slow() {
+    // asyncio.wait({f1}, timeout=H) then submit copy 1: a first copy that
+    // answers before H never sends the second.
+    let fast = r#"[{"hedge": [[{"io": "30ms", "label": "replica A"}], [{"io": "20ms", "label": "replica B"}]],
+        "after": "50ms", "threads": "pool"}]"#;
+    let run = run_batch(1, fast, r#"{"threaded": {"workers": 4}}"#);
+    assert_eq!((run.began_ms("replica B"), run.ends_ms()), (Vec::<u64>::new(), vec![30]));
+    let slow = run_batch(
+        1,
+        OWN.replace(r#""after""#, r#""threads": "pool", "after""#).as_str(),
+        r#"{"threaded": {"workers": 4}}"#,
+    );
+    assert_eq!(slow.began_ms("replica B"), [50]);
+    assert_eq!(slow.ends_ms(), [70], "copy 1 wins; copy 0 is abandoned and runs on");
+    assert_eq!(slow.ended_ms("replica A"), [300]);
+}
