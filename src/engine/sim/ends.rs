@@ -148,9 +148,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             return;
         }
         let next = match &mut self.discipline {
-            Discipline::Threads { busy, .. } => {
+            // Only a workload that submits has queued items to skip.
+            Discipline::Threads { busy, waiting, .. } => {
                 *busy -= 1;
-                self.next_waiting()
+                if self.w.submits() { self.next_waiting() } else { waiting.pop_front() }
             }
             Discipline::Cooperative { admitted, waiting, .. } => {
                 *admitted -= 1;
