@@ -152,6 +152,16 @@ def memory_per_thread(n):
 # ----- derivation -------------------------------------------------------
 
 
+def fit_line(xs, ys):
+    """(a, b) of the least-squares line y = a + b x, both clamped at 0 (a
+    slack that shrinks with the duration is noise, not a model)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = max(0.0, sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx)
+    return max(0.0, my - b * mx), b
+
+
 def main():
     small, large = (2_000, 20_000) if QUICK else (10_000, 100_000)
     raw = {}
@@ -161,9 +171,15 @@ def main():
     raw["sleep0_small_s"] = t1 = median_of(lambda: per_task_sleep0(small))
     raw["sleep0_large_s"] = t2 = median_of(lambda: per_task_sleep0(large))
     raw["create_large_s"] = c2 = median_of(lambda: per_task_create(large))
-    sleeps, d = (10, 0.02) if QUICK else (20, 0.05)
-    raw["loop_sleep_slack_s"] = median_of(lambda: loop_sleep_slack(sleeps, d), 3)
-    raw["thread_sleep_slack_s"] = median_of(lambda: thread_sleep_slack(sleeps, d), 3)
+    # Sleep overshoot at each duration (R-RUNTIME-SLACK): a + b * d by
+    # least squares, for the loop's timers and for time.sleep.
+    durations = [0.001, 0.005, 0.020, 0.050, 0.100]
+    rounds = lambda d: max(2 if QUICK else 3, round((0.1 if QUICK else 0.3) / d))
+    raw["sleep_durations_s"] = durations
+    raw["loop_sleep_slack_s"] = [median_of(lambda: loop_sleep_slack(rounds(d), d), 3) for d in durations]
+    raw["thread_sleep_slack_s"] = [median_of(lambda: thread_sleep_slack(rounds(d), d), 3) for d in durations]
+    loop_slack, loop_per_s = fit_line(durations, raw["loop_sleep_slack_s"])
+    thread_slack, thread_per_s = fit_line(durations, raw["thread_sleep_slack_s"])
     raw["thread_start_s"] = median_of(lambda: thread_start(100 if QUICK else 500))
     raw["context_switch_s"] = median_of(lambda: context_switch(2_000 if QUICK else 20_000))
     raw["switch_interval_s"] = sys.getswitchinterval()
@@ -180,13 +196,16 @@ def main():
         "task_create": ns(task_create),
         "loop_step": ns(loop_step),
         "gc_per_1000_live": ns(g),
-        "timer_slack_loop": ns(raw["loop_sleep_slack_s"]),
-        "timer_slack_thread": ns(raw["thread_sleep_slack_s"]),
+        "timer_slack_loop": ns(loop_slack),
+        "timer_slack_thread": ns(thread_slack),
         "thread_start": ns(raw["thread_start_s"]),
         "context_switch": ns(raw["context_switch_s"]),
         "switch_interval": ns(raw["switch_interval_s"]),
         "memory_per_coroutine": max(0, round(raw["memory_per_coroutine_bytes"] or 2900)),
         "memory_per_thread": max(0, round(raw["memory_per_thread_bytes"] or 16896)),
+        # Seconds of lateness per second asked, as nanoseconds per second.
+        "timer_slack_loop_per_s": ns(loop_per_s),
+        "timer_slack_thread_per_s": ns(thread_per_s),
     }
     facts = {
         "python": platform.python_version(),

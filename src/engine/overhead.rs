@@ -4,7 +4,8 @@
 //! Overheads are CPU work on the thread that pays them: the event loop's
 //! (coroutine creation, each resume, the garbage collector's share) occupy
 //! the loop like a `cpu` step; a thread's wake-up needs a CPU slot (the GIL,
-//! if the strategy has one). Timer slack lengthens `sleep` steps only.
+//! if the strategy has one). Timer slack lengthens `sleep` steps only, by a
+//! constant and a part that grows with the duration asked.
 //!
 //! Invariant: with the `ideal` profile `active` is false and the engine takes
 //! none of these paths, so it pops exactly the events it did before profiles
@@ -25,6 +26,9 @@ pub(super) struct Overheads {
     pub gc_per_1000_live: u64,
     pub timer_slack_loop: SimDuration,
     pub timer_slack_thread: SimDuration,
+    /// Added slack per second of sleep asked (ns per s).
+    pub timer_slack_loop_per_s: u64,
+    pub timer_slack_thread_per_s: u64,
     pub thread_start: SimDuration,
     pub context_switch: SimDuration,
 }
@@ -38,6 +42,8 @@ impl Overheads {
             gc_per_1000_live: runtime.values[index::GC_PER_1000_LIVE],
             timer_slack_loop: runtime.duration(index::TIMER_SLACK_LOOP),
             timer_slack_thread: runtime.duration(index::TIMER_SLACK_THREAD),
+            timer_slack_loop_per_s: runtime.values[index::TIMER_SLACK_LOOP_PER_S],
+            timer_slack_thread_per_s: runtime.values[index::TIMER_SLACK_THREAD_PER_S],
             thread_start: runtime.duration(index::THREAD_START),
             context_switch: runtime.duration(index::CONTEXT_SWITCH),
         }
@@ -52,6 +58,21 @@ impl Overheads {
     /// Loop CPU to create one coroutine with `live` alive (itself included).
     pub fn creation(&self, live: u64) -> SimDuration {
         self.task_create + self.gc(live)
+    }
+
+    /// How late a `sleep` of `asked` wakes (R-RUNTIME-SLACK): `slack +
+    /// per_s × asked / 1 s`, rounded down to the nanosecond, on the loop or
+    /// on a thread.
+    pub fn timer_slack(&self, asked: SimDuration, on_loop: bool) -> SimDuration {
+        let (base, per_s) = match on_loop {
+            true => (self.timer_slack_loop, self.timer_slack_loop_per_s),
+            false => (self.timer_slack_thread, self.timer_slack_thread_per_s),
+        };
+        if per_s == 0 {
+            return base;
+        }
+        let growth = (u128::from(per_s) * u128::from(asked.as_nanos())) / 1_000_000_000;
+        base + SimDuration::from_nanos(u64::try_from(growth).unwrap_or(u64::MAX))
     }
 
     /// Loop CPU to resume one coroutine with `live` alive.

@@ -27,6 +27,35 @@ fn calibrate_quick_writes_a_profile_that_a_scenario_can_name() {
     assert_eq!(loaded.scenario.runtime.name, "profile.json");
     let slack = loaded.scenario.runtime.values[simbench::scenario::runtime::index::TIMER_SLACK_LOOP];
     assert_eq!(format!("{slack}ns"), written["constants"]["timer_slack_loop"].as_str().unwrap());
+    // The slack was measured at five durations and fitted (R-RUNTIME-SLACK).
+    assert_eq!(written["measured_with"]["raw"]["loop_sleep_slack_s"].as_array().map(Vec::len), Some(5));
+    let growth = loaded.scenario.runtime.values[simbench::scenario::runtime::index::TIMER_SLACK_LOOP_PER_S];
+    assert_eq!(format!("{growth}ns"), written["constants"]["timer_slack_loop_per_s"].as_str().unwrap());
+}
+
+#[test]
+fn a_profile_file_written_before_the_slack_growth_reads_with_none() {
+    // simbench.runtime/v1 files from before timer_slack_*_per_s: the
+    // constants are 0, so the file means what it meant when written.
+    let dir = tempdir("old-profile");
+    let mut constants = serde_json::Map::new();
+    for c in simbench::scenario::runtime::CONSTANTS.iter().filter(|c| !c.optional) {
+        let value = match c.unit {
+            simbench::scenario::runtime::Unit::Duration => serde_json::json!("1us"),
+            simbench::scenario::runtime::Unit::Bytes => serde_json::json!(1000),
+        };
+        constants.insert(c.name.into(), value);
+    }
+    let profile = serde_json::json!({"format": "simbench.runtime/v1", "name": "old", "constants": constants});
+    std::fs::write(dir.path().join("old.json"), profile.to_string()).unwrap();
+    let scenario = r#"{"name": "old", "runtime": "old.json", "strategies": ["cooperative"],
+        "classes": {"job": {"arrivals": {"batch": {"count": 1}}, "program": [{"sleep": "10ms"}]}}}"#;
+    std::fs::write(dir.path().join("s.json"), scenario).unwrap();
+    let loaded = simbench::scenario::load(&dir.path().join("s.json")).unwrap_or_else(|e| panic!("{e}"));
+    use simbench::scenario::runtime::index;
+    let values = loaded.scenario.runtime.values;
+    assert_eq!((values[index::TIMER_SLACK_LOOP], values[index::TIMER_SLACK_LOOP_PER_S]), (1_000, 0));
+    assert_eq!(values[index::TIMER_SLACK_THREAD_PER_S], 0);
 }
 
 #[test]

@@ -135,7 +135,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn op_sleep(&mut self, f: FiberId, dist: DistId) -> Flow {
         let d = self.sample(f, dist);
         self.begin(f, Some(d));
-        let slack = if self.on_loop(f) { self.overheads.timer_slack_loop } else { self.overheads.timer_slack_thread };
+        let slack = self.overheads.timer_slack(d, self.on_loop(f));
         self.wait_timer(f, d + slack);
         Flow::Parked
     }

@@ -76,7 +76,7 @@ impl Decoder {
         for (i, constant) in runtime::CONSTANTS.iter().enumerate() {
             let node = match fields.get(constant.name) {
                 Some(n) => n,
-                None if all => {
+                None if all && !constant.optional => {
                     ok &= self.required(fields, constant.name, constant.meaning).is_some();
                     continue;
                 }

@@ -79,10 +79,12 @@ pub fn scenario_schema() -> Value {
 /// `simbench calibrate`).
 pub fn profile_schema() -> Value {
     let names: Vec<&str> = CONSTANTS.iter().map(|c| c.name).collect();
+    // Constants added after the first v1 files may be left out (then 0).
+    let required: Vec<&str> = CONSTANTS.iter().filter(|c| !c.optional).map(|c| c.name).collect();
     let top = document(PROFILE_FIELDS, &["format", "constants"], |field| match field {
         "format" => json!({ "const": runtime::PROFILE_FORMAT, "description": "the profile format" }),
         "name" => reference("name"),
-        "constants" => object(&names, &names, constant),
+        "constants" => object(&names, &required, constant),
         "measured_with" => json!({ "description": "free-form: how the profile was measured; ignored" }),
         other => undescribed("a profile file", other),
     });

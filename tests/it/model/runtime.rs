@@ -34,7 +34,8 @@ fn r_runtime_ideal_adds_nothing() {
     // constant overridden to zero all run the same events at the same times.
     let plain = batch(50, DOWNLOADS, STRATEGIES);
     let zeroed = r#"{"profile": "cpython", "task_create": "0ns", "loop_step": "0ns", "gc_per_1000_live": "0ns",
-        "timer_slack_loop": "0ns", "timer_slack_thread": "0ns", "thread_start": "0ns", "context_switch": "0ns"}"#;
+        "timer_slack_loop": "0ns", "timer_slack_thread": "0ns", "thread_start": "0ns", "context_switch": "0ns",
+        "timer_slack_loop_per_s": "0ns", "timer_slack_thread_per_s": "0ns"}"#;
     for label in ["blocking", "threaded", "cooperative"] {
         let base = run(&plain, label);
         for runtime in [r#""ideal""#, zeroed] {
@@ -81,6 +82,21 @@ fn r_runtime_slack_applies_to_sleep_only() {
     );
     assert_eq!(ends_us(&run(&json, "cooperative").records), [301_000]);
     assert_eq!(ends_us(&run(&json, "blocking").records), [302_000]);
+}
+
+#[test]
+fn r_runtime_slack_grows_with_the_duration() {
+    // 100 µs + 2 ms per second asked on the loop: a 10 ms sleep wakes
+    // 120 µs late, a 100 ms sleep 300 µs late; on a thread 50 µs + 1 ms per
+    // second: 60 µs and 150 µs.
+    let program = r#"[{"sleep": "10ms"}, {"sleep": "100ms"}]"#;
+    let json = with_runtime(
+        &batch(1, program, r#"["cooperative", "blocking"]"#),
+        r#"{"timer_slack_loop": "100us", "timer_slack_loop_per_s": "2ms",
+            "timer_slack_thread": "50us", "timer_slack_thread_per_s": "1ms"}"#,
+    );
+    assert_eq!(ends_us(&run(&json, "cooperative").records), [10_000 + 120 + 100_000 + 300]);
+    assert_eq!(ends_us(&run(&json, "blocking").records), [10_000 + 60 + 100_000 + 150]);
 }
 
 #[test]
