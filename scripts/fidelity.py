@@ -622,7 +622,9 @@ def write_doc(doc, ctx):
         "rank percentiles of the n latencies. *Predicted* is simbench's report.json for the matching "
         "scenario: one strategy per style, sequential = `blocking`, ThreadPoolExecutor(W) = `threaded "
         "{workers: W}` (with the GIL), asyncio = `cooperative` (with a pool `limit` for the scraper's "
-        "semaphore); its percentiles come from an HdrHistogram (3 significant digits).")
+        "semaphore); its percentiles are exact, numpy's linear interpolation of the latencies (docs/report.md, "
+        "Percentiles), where the measured ones are nearest-rank: with a few dozen tasks the two definitions "
+        "alone can differ by up to the gap between the top two latencies.")
     add("- The scenarios hold no tuned number: the delays are the programs' own, and every other duration "
         "was measured by the probe in the same run, before the programs ran.")
     add("- How the scenarios mirror the programs: every task arrives at t = 0 (`batch`); a task's program "
