@@ -616,11 +616,12 @@ def write_doc(doc, ctx):
     add("")
     add("- *Measured* is the median over the repeats of each program's own figures: latency is a task's "
         "finish time minus t0, taken just before the first task is created (after interpreter start-up, "
-        "imports and the parse loop's calibration), since every task arrives at t0; p50 and p99 are nearest-"
-        "rank percentiles of the n latencies. *Predicted* is simbench's report.json for the matching "
+        "imports and the parse loop's calibration), since every task arrives at t0; p50 and p99 are numpy's "
+        "linear percentiles of the n latencies (common.percentile). *Predicted* is simbench's report.json for the matching "
         "scenario: one strategy per style, sequential = `blocking`, ThreadPoolExecutor(W) = `threaded "
         "{workers: W}` (with the GIL), asyncio = `cooperative` (with a pool `limit` for the scraper's "
-        "semaphore); its percentiles come from an HdrHistogram (3 significant digits).")
+        "semaphore); its percentiles are exact up to 100k tasks, by the same definition (docs/report.md, "
+        "Percentiles), so with a few dozen tasks the two sides still compare like for like.")
     add("- The scenarios hold no tuned number: the delays are the programs' own, and every other duration "
         "was measured by the probe in the same run, before the programs ran.")
     add("- How the scenarios mirror the programs: every task arrives at t = 0 (`batch`); a task's program "

@@ -145,9 +145,13 @@ class AsyncClient:
 
 
 def percentile(sorted_values, q):
-    """Nearest-rank percentile: the smallest value with at least q of the sample at or below it."""
+    """numpy's default (linear, Hyndman and Fan type 7) percentile, as simbench's reports give it
+    (docs/report.md, Percentiles): h = (n - 1) q, then x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])."""
     n = len(sorted_values)
-    return sorted_values[max(0, math.ceil(q * n) - 1)]
+    h = (n - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, n - 1)
+    return sorted_values[lo] + (h - lo) * (sorted_values[hi] - sorted_values[lo])
 
 
 class Clock:

@@ -89,6 +89,25 @@ def supports_round2():
         "p": {"arrivals": {"batch": {"count": 2}}, "program": [{"put": "q"}]}}, "strategies": ["cooperative"]})
 
 
+class Percentiles(unittest.TestCase):
+    """The programs' percentiles are simbench's (docs/report.md, Percentiles): Python's
+    statistics.quantiles(method="inclusive") is the same definition as numpy's default."""
+
+    def test_percentile_is_the_linear_interpolation(self):
+        import random
+        import statistics
+
+        from common import percentile
+
+        rng = random.Random(1)
+        for n in (2, 3, 10, 57, 400):
+            xs = sorted(rng.expovariate(1.0) for _ in range(n))
+            cuts = statistics.quantiles(xs, n=100, method="inclusive")
+            for q in (50, 90, 99):
+                self.assertAlmostEqual(percentile(xs, q / 100), cuts[q - 1], places=12, msg=f"n={n} q={q}")
+        self.assertEqual(percentile([4.0], 0.99), 4.0)
+
+
 class ServerAndPrograms(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -58,8 +58,8 @@ impl IntervalRecorder {
         IntervalRecorder {
             width: width.as_nanos(),
             open: None,
-            overall: LatencyRecorder::default(),
-            classes: vec![LatencyRecorder::default(); per_class],
+            overall: LatencyRecorder::histogram_only(),
+            classes: vec![LatencyRecorder::histogram_only(); per_class],
             done: Vec::new(),
         }
     }
@@ -90,9 +90,14 @@ impl IntervalRecorder {
     /// Encodes the open interval and starts afresh.
     fn close(&mut self) {
         let Some(index) = self.open.take() else { return };
-        let overall = std::mem::take(&mut self.overall);
-        let classes =
-            self.classes.iter_mut().map(std::mem::take).map(|c| (c.count() > 0).then(|| c.encoded())).collect();
+        let fresh = LatencyRecorder::histogram_only;
+        let overall = std::mem::replace(&mut self.overall, fresh());
+        let classes = self
+            .classes
+            .iter_mut()
+            .map(|c| std::mem::replace(c, fresh()))
+            .map(|c| (c.count() > 0).then(|| c.encoded()))
+            .collect();
         let start = SimTime::ZERO + SimDuration::from_nanos(index * self.width);
         self.done.push(Interval { start, histogram: overall.encoded(), classes });
     }

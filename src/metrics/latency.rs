@@ -1,14 +1,28 @@
 //! A streaming latency recorder: an HdrHistogram (nanoseconds, 3 significant
-//! digits) plus exact count, sum, min and max. No per-sample storage.
+//! digits) plus exact count, sum, min and max, and while there are few
+//! samples the samples themselves.
 //!
-//! Percentiles come from the histogram, so they carry its precision: the
-//! reported value is the midpoint of the sample's bucket, clamped to the
-//! exact minimum and maximum and rounded to four significant digits
+//! Percentiles have one definition wherever simbench shows them (report.json,
+//! report.md, report.html, the percentile chart, CSV, `compare`, SLOs):
+//!
+//! - **Up to [`EXACT_SAMPLES`] samples** the recorder keeps every sample
+//!   (8 bytes each) and a percentile is exact: numpy's default
+//!   (`method='linear'`, Hyndman & Fan type 7). For the sorted samples
+//!   `x[0..n)` and quantile q, h = (n − 1)·q and the value is
+//!   `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋])`. Samples are sorted before
+//!   the value is read, so it does not depend on the order of records.
+//! - **Beyond**, the samples are dropped (memory stays bounded) and the
+//!   value comes from the histogram: HdrHistogram's nearest rank (the first
+//!   bucket whose running count reaches ⌈q·n⌉), reported as the midpoint of
+//!   that bucket, clamped to the exact minimum and maximum.
+//!
+//! Either way the value is rounded to four significant digits of seconds
 //! (anything finer is below the histogram's resolution). Mean and max are
-//! exact.
-
+//! exact. The histogram itself (report.json's `histogram`, the `.hgrm` and
+//! `.hlog` exports) is HdrHistogram's, whatever the count.
 //!
-//! Recording is a counter increment: samples are counted in an array laid
+//! Recording is a counter increment (and, up to the threshold, a push onto
+//! the samples, amortised): samples are counted in an array laid
 //! out exactly as the HdrHistogram's counts (3 significant digits, lowest
 //! discernible value 1 ns), and the HdrHistogram is built from it when first
 //! read. The result is the histogram that recording each sample would have
@@ -19,10 +33,31 @@
 use hdrhistogram::Histogram as HdrHistogram;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 use serde::{Deserialize, Serialize};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 
 /// Significant decimal digits the histograms keep.
 pub const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// A recorder keeps its samples, and its percentiles are exact, while it has
+/// at most this many (8 bytes each: 800 kB per recorder at most).
+pub const EXACT_SAMPLES: u64 = 100_000;
+
+/// Points of a latency spectrum (the percentile chart's line and
+/// report.json's `latency_spectrum_s`).
+pub const SPECTRUM_POINTS: usize = 401;
+/// The spectrum's right end on its x axis, 1/(1 − p): p = 99.99 %.
+pub const SPECTRUM_MAX_X: f64 = 1e4;
+
+/// The x coordinates 1/(1 − p) of the spectrum's points, evenly spaced in
+/// log x from 1 (p = 0) to [`SPECTRUM_MAX_X`].
+pub fn spectrum_xs() -> Vec<f64> {
+    (0..SPECTRUM_POINTS).map(|i| 10f64.powf(SPECTRUM_MAX_X.log10() * i as f64 / (SPECTRUM_POINTS - 1) as f64)).collect()
+}
+
+/// The quantile of the spectrum's point at `x` = 1/(1 − p): p = 1 − 1/x.
+pub fn spectrum_quantile(x: f64) -> f64 {
+    1.0 - 1.0 / x
+}
 
 /// Sub-buckets per half bucket (log2) for 3 significant digits: HdrHistogram
 /// uses 2048 sub-buckets, the lower half of each bucket but the first unused.
@@ -59,6 +94,13 @@ pub struct LatencyRecorder {
     counts: Vec<u64>,
     /// Built from `counts` when first read; reset by every record.
     histogram: OnceCell<HdrHistogram<u64>>,
+    /// Every sample while `count <= sample_limit`; empty beyond. Sorted in
+    /// place when read.
+    samples: RefCell<Vec<u64>>,
+    /// Whether `samples` is sorted (reset by every record).
+    sorted: Cell<bool>,
+    /// [`EXACT_SAMPLES`], or 0 for a recorder whose percentiles nobody reads.
+    sample_limit: u64,
     count: u64,
     sum_ns: u128,
     min_ns: u64,
@@ -81,6 +123,9 @@ impl Default for LatencyRecorder {
         LatencyRecorder {
             counts: Vec::new(),
             histogram: OnceCell::new(),
+            samples: RefCell::new(Vec::new()),
+            sorted: Cell::new(true),
+            sample_limit: EXACT_SAMPLES,
             count: 0,
             sum_ns: 0,
             min_ns: u64::MAX,
@@ -90,8 +135,15 @@ impl Default for LatencyRecorder {
 }
 
 impl LatencyRecorder {
+    /// A recorder that keeps no samples: only its histogram is read (the
+    /// `.hlog` export's intervals), so its percentiles are the histogram's.
+    pub fn histogram_only() -> Self {
+        LatencyRecorder { sample_limit: 0, ..LatencyRecorder::default() }
+    }
+
     /// Inlined into the engine's hot paths (a few instructions); growing the
-    /// counts and dropping a stale histogram are out of line.
+    /// counts, dropping a stale histogram and dropping the samples past
+    /// [`EXACT_SAMPLES`] are out of line.
     #[inline(always)]
     pub fn record(&mut self, nanos: u64) {
         let index = index_of(nanos);
@@ -101,6 +153,12 @@ impl LatencyRecorder {
         }
         if self.histogram.get().is_some() {
             self.forget_histogram();
+        }
+        if self.count < self.sample_limit {
+            self.samples.get_mut().push(nanos);
+            *self.sorted.get_mut() = false;
+        } else if !self.samples.get_mut().is_empty() {
+            self.forget_samples();
         }
         self.count += 1;
         self.sum_ns += u128::from(nanos);
@@ -121,8 +179,33 @@ impl LatencyRecorder {
         self.histogram = OnceCell::new();
     }
 
+    /// Past the threshold: the samples go, their memory with them.
+    #[cold]
+    #[inline(never)]
+    fn forget_samples(&mut self) {
+        *self.samples.get_mut() = Vec::new();
+    }
+
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Whether percentiles are exact: every sample is kept (at least one,
+    /// at most [`EXACT_SAMPLES`]).
+    pub fn is_exact(&self) -> bool {
+        self.count > 0 && self.count <= self.sample_limit
+    }
+
+    /// The samples, sorted, when they are kept.
+    fn sorted_samples(&self) -> Option<std::cell::Ref<'_, Vec<u64>>> {
+        if !self.is_exact() {
+            return None;
+        }
+        if !self.sorted.get() {
+            self.samples.borrow_mut().sort_unstable();
+            self.sorted.set(true);
+        }
+        Some(self.samples.borrow())
     }
 
     /// The HdrHistogram of every sample recorded.
@@ -142,15 +225,39 @@ impl LatencyRecorder {
         })
     }
 
-    /// The value at quantile `q` in seconds (see the module docs for its
-    /// precision); zero when nothing was recorded.
+    /// The value at quantile `q` (0 to 1) in seconds, by the module docs'
+    /// definition (exact up to [`EXACT_SAMPLES`] samples, the histogram's
+    /// beyond); zero when nothing was recorded.
     pub fn quantile_s(&self, q: f64) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
+        let nanos = match self.sorted_samples() {
+            Some(sorted) => linear_quantile(&sorted, q),
+            None => self.histogram_quantile_ns(q) as f64,
+        };
+        round_significant(nanos / 1e9, 4)
+    }
+
+    /// HdrHistogram's value at `q`: the midpoint of the nearest rank's
+    /// bucket, clamped to the exact extremes (nanoseconds).
+    fn histogram_quantile_ns(&self, q: f64) -> u64 {
         let value = self.histogram().value_at_quantile(q);
-        let midpoint = self.histogram().median_equivalent(value).clamp(self.min_ns, self.max_ns);
-        round_significant(midpoint as f64 / 1e9, 4)
+        self.histogram().median_equivalent(value).clamp(self.min_ns, self.max_ns)
+    }
+
+    /// The latency at each of the spectrum's points ([`spectrum_xs`]), in
+    /// seconds, by [`Self::quantile_s`]'s definition; `None` unless the
+    /// percentiles are exact (beyond, a reader takes them from the
+    /// histogram, as before).
+    pub fn spectrum_s(&self) -> Option<Vec<f64>> {
+        let sorted = self.sorted_samples()?;
+        Some(
+            spectrum_xs()
+                .into_iter()
+                .map(|x| round_significant(linear_quantile(&sorted, spectrum_quantile(x)) / 1e9, 4))
+                .collect(),
+        )
     }
 
     pub fn summary(&self) -> Summary {
@@ -173,6 +280,20 @@ impl LatencyRecorder {
         let mut bytes = Vec::new();
         V2DeflateSerializer::new().serialize(self.histogram(), &mut bytes).expect("serialising into a Vec cannot fail");
         base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+}
+
+/// numpy's default percentile (`method='linear'`, Hyndman & Fan type 7) of
+/// `sorted` (ascending, not empty) at quantile `q`, clamped to 0..=1: with
+/// h = (n − 1)·q, `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋])`.
+pub fn linear_quantile(sorted: &[u64], q: f64) -> f64 {
+    debug_assert!(!sorted.is_empty() && sorted.windows(2).all(|w| w[0] <= w[1]));
+    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let below = h.floor() as usize;
+    let low = sorted[below] as f64;
+    match sorted.get(below + 1) {
+        Some(&high) => low + (h - below as f64) * (high as f64 - low),
+        None => low,
     }
 }
 
@@ -200,8 +321,8 @@ mod tests {
     }
 
     #[test]
-    fn percentiles_stay_within_histogram_precision() {
-        let mut r = LatencyRecorder::default();
+    fn histogram_percentiles_stay_within_histogram_precision() {
+        let mut r = LatencyRecorder::histogram_only();
         for v in 1..=100_000u64 {
             r.record(v * 1_337);
         }
@@ -227,16 +348,138 @@ mod tests {
     }
 
     #[test]
-    fn percentiles_of_equal_samples_are_exact() {
+    fn histogram_midpoints_are_clamped_to_the_exact_minimum() {
         // 100 ms falls mid-bucket; the midpoint (99.98 ms) is clamped to the
         // exact minimum.
-        let mut r = LatencyRecorder::default();
+        let mut r = LatencyRecorder::histogram_only();
         for _ in 0..99 {
             r.record(100_000_000);
         }
         r.record(1_000_000_000);
         let summary = r.summary();
         assert_eq!((summary.p50, summary.p99, summary.max), (0.1, 0.1, 1.0));
+    }
+
+    /// numpy's `np.percentile(x, 100 * q)` (method `linear`), written out
+    /// from its definition: h = (n − 1)·q between the order statistics.
+    fn numpy_linear(values: &[u64], q: f64) -> f64 {
+        let mut x: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        x.sort_by(f64::total_cmp);
+        let h = (x.len() - 1) as f64 * q;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        x[lo] + (h - lo as f64) * (x[hi] - x[lo])
+    }
+
+    /// A few thousand pseudo-random latencies from 1 µs to about 4 s.
+    fn scattered(n: usize) -> Vec<u64> {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                1_000 + (x >> 32)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_sample_percentiles_are_numpys_linear_interpolation() {
+        for n in [1, 2, 3, 10, 11, 99, 1_000, 4_321] {
+            let values = scattered(n);
+            let mut r = LatencyRecorder::default();
+            values.iter().for_each(|&v| r.record(v));
+            for q in [0.0, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0] {
+                let expected = round_significant(numpy_linear(&values, q) / 1e9, 4);
+                assert_eq!(r.quantile_s(q), expected, "n = {n}, q = {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn ten_samples_interpolate_between_the_top_two() {
+        // 1 s … 10 s: numpy gives p50 5.5 s, p90 9.1 s, p99 9.91 s and p99.9
+        // 9.991 s, where HdrHistogram's nearest rank gives 5, 9, 10 and 10.
+        let mut r = LatencyRecorder::default();
+        (1..=10u64).for_each(|s| r.record(s * 1_000_000_000));
+        let s = r.summary();
+        let expected = |q: f64| round_significant(1.0 + 9.0 * q, 4);
+        assert_eq!((s.p50, s.p90, s.p99, s.p999), (expected(0.5), expected(0.9), expected(0.99), expected(0.999)));
+        assert_eq!((s.p50, s.p90, s.p99, s.p999), (5.5, 9.1, 9.91, 9.991));
+    }
+
+    #[test]
+    fn percentiles_past_the_threshold_are_the_histograms() {
+        let values = scattered(EXACT_SAMPLES as usize + 1);
+        let mut exact = LatencyRecorder::default();
+        let mut histogram = LatencyRecorder::histogram_only();
+        for &v in &values {
+            exact.record(v);
+            histogram.record(v);
+        }
+        assert!(!exact.is_exact());
+        assert_eq!(exact.summary(), histogram.summary());
+        for q in [0.5, 0.99, 0.999] {
+            let h = exact.histogram();
+            let midpoint = h.median_equivalent(h.value_at_quantile(q)).clamp(h.min(), h.max());
+            assert_eq!(exact.quantile_s(q), round_significant(midpoint as f64 / 1e9, 4));
+        }
+        assert!(exact.spectrum_s().is_none());
+    }
+
+    #[test]
+    fn samples_are_kept_up_to_the_threshold_and_dropped_past_it() {
+        let mut r = LatencyRecorder::default();
+        for v in 0..EXACT_SAMPLES {
+            r.record(v);
+        }
+        assert!(r.is_exact());
+        assert_eq!(r.samples.borrow().len() as u64, EXACT_SAMPLES);
+        r.record(7);
+        assert!(!r.is_exact());
+        assert_eq!(r.samples.borrow().capacity(), 0, "the samples' memory is freed");
+        r.record(8);
+        assert_eq!(r.samples.borrow().len(), 0);
+    }
+
+    #[test]
+    fn exact_percentiles_do_not_depend_on_record_order() {
+        let values = scattered(2_000);
+        let mut forward = LatencyRecorder::default();
+        let mut backward = LatencyRecorder::default();
+        let mut interleaved = LatencyRecorder::default();
+        values.iter().for_each(|&v| forward.record(v));
+        values.iter().rev().for_each(|&v| backward.record(v));
+        let (even, odd): (Vec<u64>, Vec<u64>) = values.iter().partition(|&&v| v % 2 == 0);
+        odd.iter().chain(&even).for_each(|&v| interleaved.record(v));
+        assert_eq!(forward.summary(), backward.summary());
+        assert_eq!(forward.summary(), interleaved.summary());
+        assert_eq!(forward.spectrum_s(), backward.spectrum_s());
+        assert_eq!(forward.spectrum_s(), interleaved.spectrum_s());
+    }
+
+    #[test]
+    fn reading_percentiles_between_records_sees_every_sample() {
+        let mut r = LatencyRecorder::default();
+        r.record(3_000_000_000);
+        r.record(1_000_000_000);
+        assert_eq!(r.quantile_s(0.5), 2.0);
+        r.record(2_000_000_000);
+        r.record(0);
+        assert_eq!(r.quantile_s(0.5), 1.5);
+        assert_eq!(r.quantile_s(1.0), 3.0);
+    }
+
+    #[test]
+    fn spectrum_gives_the_percentile_at_each_point() {
+        let values = scattered(500);
+        let mut r = LatencyRecorder::default();
+        values.iter().for_each(|&v| r.record(v));
+        let spectrum = r.spectrum_s().expect("500 samples are kept");
+        assert_eq!(spectrum.len(), SPECTRUM_POINTS);
+        for (x, value) in spectrum_xs().into_iter().zip(spectrum) {
+            assert_eq!(value, r.quantile_s(spectrum_quantile(x)), "x = {x}");
+        }
     }
 
     /// Counting by bucket gives the histogram that recording each value

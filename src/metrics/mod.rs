@@ -26,7 +26,10 @@ pub mod slo;
 pub mod stats;
 pub mod timeline;
 
-pub use latency::{LatencyRecorder, SIGNIFICANT_DIGITS, Summary, round_significant};
+pub use latency::{
+    EXACT_SAMPLES, LatencyRecorder, SIGNIFICANT_DIGITS, SPECTRUM_MAX_X, SPECTRUM_POINTS, Summary, linear_quantile,
+    round_significant, spectrum_quantile, spectrum_xs,
+};
 pub use timeline::{Timeline, TimelineRecorder};
 
 use crate::engine::{
@@ -389,6 +392,11 @@ pub struct StrategyResult {
     pub classes: Vec<ClassResult>,
     /// The overall latency histogram, HdrHistogram V2 deflate, base64.
     pub histogram: String,
+    /// With at most [`EXACT_SAMPLES`] latencies: the exact latency at each
+    /// of the spectrum's [`SPECTRUM_POINTS`] percentiles (the percentile
+    /// chart's line); beyond, absent and drawn from the histogram.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_spectrum_s: Option<Vec<f64>>,
     /// Scenarios with links: each link's figures, in scenario order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkResult>,
@@ -549,6 +557,7 @@ impl StrategyResult {
             intervals: None,
             classes,
             histogram: overall.latency.encoded(),
+            latency_spectrum_s: overall.latency.spectrum_s(),
             links,
             services,
             bottleneck,

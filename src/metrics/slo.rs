@@ -148,6 +148,7 @@ mod tests {
             }],
             intervals: None,
             histogram: String::new(),
+            latency_spectrum_s: None,
             links: Vec::new(),
             services: Vec::new(),
             bottleneck: None,

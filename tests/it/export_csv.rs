@@ -133,8 +133,18 @@ fn assert_every_figure(frame: &Frame, rows: &[(&Value, &Value)], key: Option<&st
     }
 }
 
-const STRATEGY_SKIP: &[&str] =
-    &["strategy", "kind", "config", "histogram", "classes", "links", "services", "queues", "intervals"];
+const STRATEGY_SKIP: &[&str] = &[
+    "strategy",
+    "kind",
+    "config",
+    "histogram",
+    "latency_spectrum_s",
+    "classes",
+    "links",
+    "services",
+    "queues",
+    "intervals",
+];
 
 fn items<'r>(report: &'r Value, list: &str) -> Vec<(&'r Value, &'r Value)> {
     report["results"]

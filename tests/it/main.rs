@@ -17,7 +17,7 @@
 //!   (github-action-benchmark), the scenario parser's
 //!   `scenario_parse` and `scenario_errors`, `schema` (the JSON Schema against the decoder), `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
-//!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), `input_messages` and `argument_messages` (the clear messages for a BOM, a lone surrogate, deep nesting, long names and keys, negative numbers to flags, `--set`/`--vary` paths), and `queue_contenders` (the
+//!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), `percentiles` (exact percentiles for a small run, in every output), `input_messages` and `argument_messages` (the clear messages for a BOM, a lone surrogate, deep nesting, long names and keys, negative numbers to flags, `--set`/`--vary` paths), and `queue_contenders` (the
 //!   benchmarks' queues, benches/queues/, included by path).
 //!
 //! Golden files are in tests/golden/; after an intended change of an output,
@@ -64,6 +64,7 @@ mod input_messages;
 mod install;
 mod library;
 mod model;
+mod percentiles;
 mod properties;
 mod queue_contenders;
 mod queue_properties;

@@ -5,7 +5,7 @@
 
 use super::style::{self, Swatch, TimeUnit};
 use super::tips::Tips;
-use super::{ChartError, ChartInput, StrategyKey, latency_histogram, strategies, value_s, values_at_quantiles};
+use super::{ChartError, ChartInput, StrategyKey, strategies, value_s, values_at_quantiles};
 use crate::time::format_seconds;
 use hdrhistogram::Histogram as HdrHistogram;
 use plotters::coord::Shift;
@@ -14,9 +14,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The right end of the x axis: 1/(1 − 0.9999).
-pub const MAX_X: f64 = 1e4;
+pub const MAX_X: f64 = crate::metrics::SPECTRUM_MAX_X;
 /// Points per line, evenly spaced in log x.
-pub const POINTS: usize = 401;
+pub const POINTS: usize = crate::metrics::SPECTRUM_POINTS;
 /// Where the x axis is labelled: (1/(1 − p), label).
 pub const X_LABELS: [(f64, &str); 6] =
     [(1.0, "0%"), (2.0, "50%"), (10.0, "90%"), (100.0, "99%"), (1e3, "99.9%"), (1e4, "99.99%")];
@@ -48,17 +48,34 @@ pub use super::style::LOG_SPREAD;
 
 /// The percentile whose x coordinate is `x`: p = 1 − 1/x.
 pub fn percentile_at(x: f64) -> f64 {
-    1.0 - 1.0 / x
+    crate::metrics::spectrum_quantile(x)
 }
 
 /// The [`POINTS`] points `(1/(1 − p), latency in seconds)` of a latency
-/// histogram (nanoseconds) whose exact maximum is `max_s`, as report.json
-/// gives percentiles (also `compare --format html`'s spectra).
+/// histogram (nanoseconds) whose exact maximum is `max_s`, by HdrHistogram's
+/// definition (what report.json gives beyond
+/// [`EXACT_SAMPLES`](crate::metrics::EXACT_SAMPLES) latencies).
 pub fn spectrum(histogram: &HdrHistogram<u64>, max_s: f64) -> Vec<(f64, f64)> {
-    let xs: Vec<f64> = (0..POINTS).map(|i| 10f64.powf(MAX_X.log10() * i as f64 / (POINTS - 1) as f64)).collect();
+    let xs = crate::metrics::spectrum_xs();
     let quantiles: Vec<f64> = xs.iter().map(|&x| percentile_at(x)).collect();
     let values = values_at_quantiles(histogram, &quantiles);
     xs.into_iter().zip(values).map(|(x, v)| (x, value_s(histogram, v, max_s))).collect()
+}
+
+/// A result's spectrum as report.json gives its percentiles: its exact
+/// `latency_spectrum_s` when it has one of [`POINTS`] values, else from its
+/// histogram (`None` when that is empty or does not decode). The percentile
+/// chart and `compare --format html`'s spectra both read it so.
+pub fn points(exact: Option<&[f64]>, histogram: &str, max_s: f64) -> Option<Vec<(f64, f64)>> {
+    match exact {
+        Some(values) if values.len() == POINTS => {
+            Some(crate::metrics::spectrum_xs().into_iter().zip(values.iter().copied()).collect())
+        }
+        _ => {
+            let h = crate::report::histogram::decode(histogram).ok().filter(|h| !h.is_empty())?;
+            Some(spectrum(&h, max_s))
+        }
+    }
 }
 
 pub fn data(input: &ChartInput) -> SpectrumData {
@@ -69,10 +86,8 @@ pub fn data(input: &ChartInput) -> SpectrumData {
         .iter()
         .zip(keys)
         .map(|(result, strategy)| {
-            let points = match latency_histogram(result) {
-                Some(h) => spectrum(&h, result.latency_s.max),
-                None => Vec::new(),
-            };
+            let points = points(result.latency_spectrum_s.as_deref(), &result.histogram, result.latency_s.max)
+                .unwrap_or_default();
             SpectrumSeries { strategy, points }
         })
         .collect();
@@ -195,4 +210,35 @@ where
         style::draw_note(root, "no task has a latency (all were cancelled)", (width as i32 / 2, 350))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::LatencyRecorder;
+
+    fn recorded(values: impl IntoIterator<Item = u64>) -> LatencyRecorder {
+        let mut r = LatencyRecorder::default();
+        values.into_iter().for_each(|v| r.record(v));
+        r
+    }
+
+    #[test]
+    fn points_are_the_exact_spectrum_when_a_report_has_one() {
+        let r = recorded((1..=10).map(|s| s * 1_000_000_000));
+        let exact = r.spectrum_s().unwrap();
+        let drawn = points(Some(&exact), &r.encoded(), 10.0).unwrap();
+        assert_eq!(drawn.iter().map(|p| p.1).collect::<Vec<_>>(), exact);
+        assert_eq!(drawn.iter().map(|p| p.0).collect::<Vec<_>>(), crate::metrics::spectrum_xs());
+    }
+
+    #[test]
+    fn points_come_from_the_histogram_without_an_exact_spectrum() {
+        let r = recorded((1..=10).map(|s| s * 1_000_000_000));
+        let from_histogram = spectrum(r.histogram(), 10.0);
+        assert_eq!(points(None, &r.encoded(), 10.0), Some(from_histogram.clone()));
+        // A spectrum of the wrong length (a report edited by hand) is not drawn.
+        assert_eq!(points(Some(&[1.0, 2.0]), &r.encoded(), 10.0), Some(from_histogram));
+        assert_eq!(points(None, "not base64!", 10.0), None);
+    }
 }

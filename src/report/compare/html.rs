@@ -7,14 +7,15 @@
 //! with tooltips.
 //!
 //! Like report.html: no script, nothing fetched, every piece of text from
-//! the reports escaped. The spectra are read from the reports' histograms
-//! ([`super::view::ResultView::histogram`]); a strategy in one run only,
-//! or whose histogram does not decode, has no spectrum.
+//! the reports escaped. The spectra are the reports' exact
+//! `latency_spectrum_s` where they have one, else read from their
+//! histograms ([`super::view::ResultView::histogram`]), as the run's
+//! percentile chart draws them; a strategy in one run only, or with neither
+//! (a histogram that does not decode), has no spectrum.
 
 use super::super::charts::style::{self, Swatch, TimeUnit};
 use super::super::charts::tips::Tips;
 use super::super::charts::{ChartError, percentiles};
-use super::super::histogram::decode;
 use super::super::html::{escape, plain_table};
 use super::super::markdown::slo_table;
 use super::super::table::Table;
@@ -150,10 +151,7 @@ fn scrolled(t: &Table) -> String {
 /// One strategy's two spectra as SVG with tooltips; `None` when either
 /// histogram is empty or does not decode.
 fn spectra(scenario: &str, index: usize, base: &ResultView, head: &ResultView) -> Option<String> {
-    let points = |r: &ResultView| {
-        let h = decode(&r.histogram).ok().filter(|h| !h.is_empty())?;
-        Some(percentiles::spectrum(&h, r.latency_s.max))
-    };
+    let points = |r: &ResultView| percentiles::points(r.latency_spectrum_s.as_deref(), &r.histogram, r.latency_s.max);
     let (b, h) = (points(base)?, points(head)?);
     let mut svg = String::new();
     let mut tips = Tips::default();

@@ -68,6 +68,10 @@ pub struct ResultView {
     /// `compare --format html`, never judged.
     #[serde(default)]
     pub histogram: String,
+    /// The exact latency spectrum, when the run kept its latencies: drawn
+    /// by `compare --format html` in preference to the histogram.
+    #[serde(default)]
+    pub latency_spectrum_s: Option<Vec<f64>>,
 }
 
 /// A link's figures as `compare` reads them.
