@@ -31,7 +31,7 @@ without simbench and without the doc: a smoke run of the programs, e.g.
 5. runs every program in every style R times (interleaved: rep 1 of every
    program, then rep 2, ...), takes the median makespan, p50 and p99;
 6. writes the Markdown report (docs/fidelity.md) and exits 1 if any row
-   misses the bounds: makespan within 10 %, p99 within 20 %.
+   misses the bounds: makespan within 5 %, p99 within 10 % (issues 16 and 20).
 
 A program or server that fails, hangs (timeout) or prints a malformed line
 stops the check with exit status 2 and the program's stderr.
@@ -59,8 +59,8 @@ from crawler import site_plans  # noqa: E402
 from hedged import request_delays  # noqa: E402
 
 STYLES = ["sequential", "threads", "asyncio"]
-MAKESPAN_BOUND = 10.0
-P99_BOUND = 20.0
+MAKESPAN_BOUND = 5.0
+P99_BOUND = 10.0
 
 
 class CheckError(Exception):

@@ -9,7 +9,7 @@
 #      runs `simbench calibrate` into target/fidelity/profile.json when this
 #      simbench has it (else the ideal model), writes and runs one scenario per
 #      program and style, runs each program R times and writes the doc.
-# Exit status: 0 every row within bounds (makespan 10 %, p99 20 %); 1 a row
+# Exit status: 0 every row within bounds (makespan 5 %, p99 10 %); 1 a row
 # fails; 2 a program, the server or simbench failed. A full run takes about
 # 3-5 minutes on 2 cores; --quick is a smoke run of about 30 s.
 #   scripts/fidelity.sh [--quick] [--reps R] [--runtime auto|ideal|cpython|FILE] [--python PATH] [--doc FILE]

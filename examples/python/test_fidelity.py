@@ -55,6 +55,9 @@ def steps_of(program):
                 yield from steps_of(b["program"] if isinstance(b, dict) else b)
         elif kind in ("spawn", "timeout", "limit"):
             yield from steps_of(v["program"])
+        elif kind == "hedge" and v and isinstance(v[0], list):
+            for copy in v:  # a program per copy (R-HEDGE-COPIES)
+                yield from steps_of(copy)
         elif kind in ("to_thread", "retry", "repeat", "hedge"):
             yield from steps_of(v)
         elif kind == "try":
@@ -268,7 +271,7 @@ class Scenarios(unittest.TestCase):
 
     def test_new_scenarios_use_the_round2_kinds(self):
         crawler = {"cpu", "io", "repeat", "try", "retry", "gather", "spawn"}
-        hedge = {"cpu", "io", "gather", "sleep"}
+        hedge = {"cpu", "io", "hedge"}
         want = {
             ("pipeline", "sequential"): {"cpu", "io"},
             ("pipeline", "threads"): {"cpu", "io", "get", "put"},
@@ -369,13 +372,13 @@ class Scenarios(unittest.TestCase):
             for u, cl in enumerate(sc["classes"].values()):
                 mine = delays[u * w["requests"]:(u + 1) * w["requests"]]
                 self.assertEqual(cl["arrivals"], {"closed": {"users": 1, "count": w["requests"]}})
-                (g,) = cl["program"]
-                self.assertEqual((g["until"], g["rest"], g.get("threads")),
-                                 ("first", "cancel", "pool" if style == "threads" else None))
-                first, second = g["gather"]
+                (h,) = cl["program"]
+                self.assertEqual((h["after"], h.get("threads")),
+                                 (f"{round(w['hedge_ms'] * 1e6)}ns", "pool" if style == "threads" else None))
+                self.assertNotIn("copies", h)
+                first, second = h["hedge"]
                 self.assertEqual(first[1]["io"], io(d0 for d0, _ in mine))
-                self.assertEqual(second[0], {"sleep": f"{round(w['hedge_ms'] * 1e6)}ns", "label": "hedge delay"})
-                self.assertEqual(second[2]["io"], io(d1 for _, d1 in mine))
+                self.assertEqual(second[1]["io"], io(d1 for _, d1 in mine))
             if style == "threads":
                 self.assertEqual(sc["strategies"][0]["threaded"]["workers"], w["workers"])
         off = self.new_scenario(HEDGED_OFF, "asyncio")
