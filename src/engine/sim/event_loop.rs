@@ -6,10 +6,27 @@ use super::*;
 
 impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn make_ready(&mut self, f: FiberId) {
+        self.make_ready_since(f, self.now);
+    }
+
+    /// [`Sim::make_ready`], its loop lag counted from `since`.
+    #[inline]
+    fn make_ready_since(&mut self, f: FiberId, since: SimTime) {
         let fiber = &mut self.fibers[f];
         fiber.state = State::Ready;
-        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since: self.now });
+        self.ready.push_back(Ready { fiber: f, generation: fiber.generation, since });
         self.trace_fiber(f, TraceWhat::Ready);
+        self.kick_loop();
+    }
+
+    /// Under a runtime profile, the end of a coroutine's io or sleep step is
+    /// a callback on the loop (R-LOOP-CALLBACK): the timer handle, or the
+    /// socket's reader callback, waits its turn in the ready queue like any
+    /// handle, and when it runs it only schedules the task's wake-up, which
+    /// goes to the back of the queue and runs in a later iteration.
+    pub(super) fn wake_callback(&mut self, f: FiberId) {
+        let generation = self.park(f, State::Woken);
+        self.ready.push_back(Ready { fiber: f, generation, since: self.now });
         self.kick_loop();
     }
 
@@ -52,6 +69,10 @@ impl<'a, O: Observer> Sim<'a, O> {
                 if self.is_current(f, item.generation, State::Timeout) {
                     self.raise(f, Outcome::TimedOut);
                 }
+            } else if self.is_current(f, item.generation, State::Woken) {
+                // The callback sets the future; the wake-up is call_soon'd,
+                // its lag counted from the step's end (a watchdog's measure).
+                self.make_ready_since(f, item.since);
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);
                 if self.overheads.active {

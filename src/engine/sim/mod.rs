@@ -338,7 +338,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::Wake { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Timer) {
                     self.step_done(fiber);
-                    if self.overheads.active && !self.on_loop(fiber) && !self.overheads.context_switch.is_zero() {
+                    if !self.overheads.active {
+                        self.resume(fiber);
+                    } else if self.on_loop(fiber) {
+                        self.wake_callback(fiber);
+                    } else if !self.overheads.context_switch.is_zero() {
                         self.charge(fiber, self.overheads.context_switch);
                     } else {
                         self.resume(fiber);

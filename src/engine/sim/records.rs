@@ -23,6 +23,10 @@ pub(super) enum State {
     Running,
     /// Awaiting an io or sleep step (or, on a thread, a blocking call).
     Timer,
+    /// Cooperative under a runtime profile: its io or sleep step ended, and
+    /// the callback that wakes it waits its turn in the ready queue
+    /// (R-LOOP-CALLBACK).
+    Woken,
     /// Cooperative: running a blocking call that occupies the loop.
     LoopBlocked,
     /// Running or queued for CPU.

@@ -136,3 +136,42 @@ fn r_runtime_memory_uses_the_profile() {
     let m = crate::model::harness::measure(&json, "cooperative");
     assert_eq!(m.result.modelled_memory_bytes, 3 * 1000 + 1024);
 }
+
+/// R-LOOP-CALLBACK's example: C blocks the loop from 5 to 15 ms and then
+/// puts an item that P waits for; A's and B's timers expire at 10 and 12 ms,
+/// while the loop is blocked. Each then runs 1 ms of CPU.
+fn loop_callback_example(runtime: &str) -> String {
+    let classes = [
+        batch_class("c", 1, r#"[{"sleep": "5ms"}, {"blocking": "10ms"}, {"put": "q"}]"#),
+        batch_class("p", 1, r#"[{"get": "q"}, {"cpu": "1ms", "label": "P"}]"#),
+        batch_class("a", 1, r#"[{"sleep": "10ms"}, {"cpu": "1ms", "label": "A"}]"#),
+        batch_class("b", 1, r#"[{"sleep": "12ms"}, {"cpu": "1ms", "label": "B"}]"#),
+    ]
+    .join(", ");
+    let extra = format!(r#""queues": {{"q": {{}}}}, "runtime": {runtime}"#);
+    scenario_json(&classes, r#"["cooperative"]"#, &extra)
+}
+
+#[test]
+fn r_loop_callback_a_timer_wakes_its_task_one_iteration_later() {
+    // Under a profile (context_switch 1 ns makes it active and costs a
+    // coroutine nothing), A's and B's timer callbacks are handles queued
+    // before P's wake-up; the iteration at 15 ms runs them, and they
+    // schedule A's and B's wake-ups behind P: P 15-16, A 16-17, B 17-18.
+    let run = run_first(&loop_callback_example(r#"{"context_switch": "1ns"}"#));
+    let ends = ["P", "A", "B"].map(|label| run.ended_ms(label));
+    assert_eq!(ends, [vec![16], vec![17], vec![18]]);
+    // The ideal model wakes A and B directly: A 15-16, B 16-17, P 17-18.
+    let ideal = run_first(&loop_callback_example(r#""ideal""#));
+    let ends = ["P", "A", "B"].map(|label| ideal.ended_ms(label));
+    assert_eq!(ends, [vec![18], vec![16], vec![17]]);
+}
+
+#[test]
+fn r_loop_callback_lag_counts_from_the_timer() {
+    // A watchdog's measure: A's timer was due at 10 ms and A ran at 16 ms.
+    let run = run_first(&loop_callback_example(r#"{"context_switch": "1ns"}"#));
+    let lags: Vec<u64> = run.lags.iter().map(|l| l.as_nanos() / 1_000_000).collect();
+    assert!(lags.contains(&6), "A's lag is 16 - 10 ms: {lags:?}");
+    assert!(lags.contains(&5), "B's lag is 17 - 12 ms: {lags:?}");
+}
