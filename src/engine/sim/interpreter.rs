@@ -42,7 +42,8 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn raise_failure(&mut self, f: FiberId, pc: u32) -> Flow {
         self.fibers[f].set_failing(false);
         let outcome = match self.w.ops[pc as usize] {
-            Op::Call { .. } => call_outcome(self.fibers[f].counter).unwrap_or(Outcome::Failed),
+            // What a call or a to_thread body raised (R-TO-THREAD-FAILED).
+            Op::Call { .. } | Op::ToThread { .. } => call_outcome(self.fibers[f].counter).unwrap_or(Outcome::Failed),
             _ => Outcome::Failed,
         };
         self.raise(f, outcome);

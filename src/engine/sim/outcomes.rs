@@ -34,6 +34,10 @@ enum Handler {
     /// It was raised in the detached program `0` (a detached spawn, or a
     /// branch left running): it ends that program only.
     Ignore(FiberId),
+    /// Cooperative: it leaves the `to_thread` body `0`, a thread's call: the
+    /// awaiting coroutine raises it when it next runs on the loop
+    /// (R-TO-THREAD-FAILED).
+    Thread(FiberId),
 }
 
 /// The bit of an outcome in an `on` set ([`crate::model::Outcomes`]).
@@ -53,6 +57,11 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn raise(&mut self, f: FiberId, outcome: Outcome) {
         let task = self.fibers[f].task;
         if !self.scoped {
+            if self.cooperative()
+                && let Some(body) = self.offload_body(f)
+            {
+                return self.raise_on_loop(task, body, outcome);
+            }
             return self.end_from(f, task, outcome);
         }
         let mut from = f;
@@ -104,6 +113,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             // A detached program's outcome is never retrieved.
             Handler::Ignore(top) => self.end_detached(task, top),
+            Handler::Thread(body) => self.raise_on_loop(task, body, outcome),
             Handler::Detach { .. } => unreachable!("raise detaches and walks on"),
         }
     }
@@ -125,6 +135,9 @@ impl<'a, O: Observer> Sim<'a, O> {
             if parent.is_none() {
                 return Handler::None;
             }
+            if role == Role::Offload && self.cooperative() {
+                return Handler::Thread(child);
+            }
             match role {
                 Role::Timeout if self.fibers[parent].deadline_passed() => outcome = Outcome::TimedOut,
                 Role::Try if self.catches(parent, outcome) => return Handler::Scope(parent),
@@ -142,6 +155,36 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             child = parent;
         }
+    }
+
+    /// The `to_thread` body `f` runs in (cooperative), if any.
+    fn offload_body(&self, mut f: FiberId) -> Option<FiberId> {
+        loop {
+            let Fiber { parent, role, .. } = self.fibers[f];
+            if role == Role::Offload {
+                return Some(f);
+            }
+            if parent.is_none() {
+                return None;
+            }
+            f = parent;
+        }
+    }
+
+    /// Cooperative: `outcome` leaves the `to_thread` body `body`
+    /// (R-TO-THREAD-FAILED). Its thread is done (the body's fibers go, its
+    /// executor worker is free), and the future it completes wakes the
+    /// awaiting coroutine through the ready queue, to raise `outcome` there:
+    /// `asyncio.to_thread`'s future is set with `call_soon_threadsafe`
+    /// (Lib/asyncio/futures.py, `_chain_future`), so the exception reaches
+    /// the coroutine only when the loop runs it, never while the loop is
+    /// busy with another coroutine's step.
+    fn raise_on_loop(&mut self, task: TaskId, body: FiberId, outcome: Outcome) {
+        let waiter = self.fibers[body].parent;
+        self.cancel_where(task, |sim, g| g == body || sim.child_of(g, waiter) == Some(body));
+        self.fibers[waiter].counter = call_ended(outcome);
+        self.fibers[waiter].set_failing(true);
+        self.make_ready(waiter);
     }
 
     /// Whether `f` raising `outcome` would be caught (or ignored) rather

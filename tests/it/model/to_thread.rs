@@ -1,6 +1,7 @@
 //! R-TO-THREAD-*: `to_thread` (asyncio.to_thread / run_in_executor).
 
 use crate::model::harness::{batch_class, run, run_first, scenario_json, with_cores};
+use simbench::engine::Outcome;
 
 /// blocking-pitfall with the blocker's call moved to a thread.
 const OFFLOADED: &str = r#"{"name": "offload",
@@ -65,4 +66,23 @@ fn r_to_thread_cancelled_frees_its_worker() {
     let run = run_first(&with_cores(&scenario_json(&classes, r#"["cooperative"]"#, ""), 1));
     assert_eq!(run.ends_ms_of(0), [100; 5]);
     assert_eq!(run.ends_ms_of(1), [110]);
+}
+
+#[test]
+fn r_to_thread_failed_reaches_the_coroutine_through_the_loop() {
+    // The body fails at 10 ms while the loop is blocked 5-25 ms by the
+    // sibling branch: the exception reaches the awaiting coroutine when the
+    // loop runs it, at 25 ms, and the loop goes on (b ends at 31 ms).
+    let classes = [
+        batch_class(
+            "a",
+            1,
+            r#"[{"gather": [[{"to_thread": [{"io": "10ms", "fail": 1.0}]}], [{"sleep": "5ms"}, {"blocking": "20ms"}]]}]"#,
+        ),
+        batch_class("b", 1, r#"[{"sleep": "30ms"}, {"cpu": "1ms"}]"#),
+    ]
+    .join(", ");
+    let run = run(&scenario_json(&classes, r#"["cooperative"]"#, ""), "cooperative");
+    assert_eq!((run.outcomes_of(0), run.ends_ms_of(0)), (vec![Outcome::Failed], vec![25]));
+    assert_eq!((run.outcomes_of(1), run.ends_ms_of(1)), (vec![Outcome::Completed], vec![31]));
 }
