@@ -26,6 +26,7 @@
 
 use super::interpreter::Flow;
 use super::*;
+use crate::engine::ids::SlabId;
 use crate::engine::observer::{QueueChange, QueueEvent};
 use crate::model::{QueueId, QueueUse, queues_used};
 
@@ -43,8 +44,12 @@ pub(super) struct Queues {
     arrivals_over: Vec<bool>,
     /// Per class: a worker class.
     worker: Vec<bool>,
-    /// Per class: closed-loop users that stopped issuing.
+    /// Per closed-loop class: users that stopped issuing.
     users_stopped: Vec<u32>,
+    /// Each worker's ordinal within its class, by task slot (slots of
+    /// workers only; a worker keeps its slot while it lives): what a trace
+    /// names an idle worker by ([`TraceEvent::IDLE_WORKER`]).
+    ordinals: Vec<u32>,
 }
 
 struct QueueState {
@@ -87,6 +92,7 @@ impl Queues {
             arrivals_over: worker.clone(),
             worker,
             users_stopped: vec![0; scenario.classes.len()],
+            ordinals: Vec::new(),
         }))
     }
 }
@@ -94,6 +100,19 @@ impl Queues {
 impl<'a, O: Observer> Sim<'a, O> {
     fn queues(&mut self) -> &mut Queues {
         self.queues.as_mut().expect("queue ops run only in scenarios with queues")
+    }
+
+    /// What a trace event of `task` carries as its number: an idle worker
+    /// (no task between two items) is [`TraceEvent::IDLE_WORKER`] with its
+    /// ordinal within its class.
+    pub(super) fn traced_number(&self, task: TaskId) -> u64 {
+        let number = self.tasks[task].number();
+        match (number, &self.queues) {
+            (WORKER_NUMBER, Some(queues)) => {
+                TraceEvent::IDLE_WORKER | u64::from(queues.ordinals.get(task.index()).copied().unwrap_or(u32::MAX))
+            }
+            _ => number,
+        }
     }
 
     /// Whether `task` is a queue worker.
@@ -209,7 +228,12 @@ impl<'a, O: Observer> Sim<'a, O> {
                 let mut task = Task::arrived(c as u16, u64::from(ordinal), WORKER_NUMBER, self.now, NO_USER);
                 task.number_flags |= Task::ENDED;
                 let task = self.tasks.insert(task);
-                self.queues().live[c] += 1;
+                let queues = self.queues();
+                queues.live[c] += 1;
+                if queues.ordinals.len() <= task.index() {
+                    queues.ordinals.resize(task.index() + 1, u32::MAX);
+                }
+                queues.ordinals[task.index()] = ordinal;
                 match &mut self.discipline {
                     Discipline::Threads { workers, busy, waiting } => {
                         if *busy < *workers {
