@@ -221,11 +221,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.wake_putter(queue);
                 }
             }
-            Op::Get { queue } => {
-                if !self.queues().states[queue as usize].items.is_empty() {
-                    self.wake_getter(queue);
-                }
-            }
+            Op::Get { queue } if !self.queues().states[queue as usize].items.is_empty() => self.wake_getter(queue),
             _ => {}
         }
     }
