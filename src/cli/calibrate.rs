@@ -9,6 +9,7 @@
 //! back through the same parser scenarios use before this reports success.
 
 use super::Failure;
+use super::output::outln;
 use anyhow::anyhow;
 use clap::Args;
 use simbench::report::files;
@@ -120,18 +121,18 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(anyhow!("the measured profile does not read back: {e}")))?;
     files::write_atomic(&args.out, text.as_bytes()).map_err(|e| Failure::Output(anyhow!("cannot write {out}: {e}")))?;
 
-    println!("CPython {version} on {machine} ({} CPUs){}", facts["cpus"], if args.quick { ", quick" } else { "" });
-    println!();
-    println!("{:<26} {:>14} {:>14}  reference", "constant", "this machine", "cpython");
+    outln!("CPython {version} on {machine} ({} CPUs){}", facts["cpus"], if args.quick { ", quick" } else { "" });
+    outln!();
+    outln!("{:<26} {:>14} {:>14}  reference", "constant", "this machine", "cpython");
     for (i, c) in runtime::CONSTANTS.iter().enumerate() {
         let show = |v: u64| match c.unit {
             runtime::Unit::Duration => simbench::time::SimDuration::from_nanos(v).to_string(),
             runtime::Unit::Bytes => format!("{v} B"),
         };
-        println!("{:<26} {:>14} {:>14}  {}", c.name, show(values[i]), show(c.cpython), reference(c.name));
+        outln!("{:<26} {:>14} {:>14}  {}", c.name, show(values[i]), show(c.cpython), reference(c.name));
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "wrote {out}; use it with \"runtime\": \"{out}\" in a scenario (relative to the scenario's directory) or `simbench run --runtime {out}`"
     );
     Ok(())

@@ -7,6 +7,7 @@
 
 use super::Failure;
 use super::compare::{Format, render, verdict};
+use super::output::outln;
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use simbench::metrics::intervals::IntervalSeries;
@@ -41,7 +42,7 @@ pub struct CiArgs {
     export: Vec<Export>,
 
     /// With --export hlog: each interval of latency.hlog, in virtual time (whole milliseconds: 250ms, 1s, 1min).
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::numbers::hlog_interval)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", allow_hyphen_values = true, value_parser = super::numbers::hlog_interval)]
     hlog_interval: SimDuration,
 }
 
@@ -180,18 +181,18 @@ pub fn finish(
         }
     } else {
         if !written.is_empty() {
-            println!("exported {}", written.join(", "));
+            outln!("exported {}", written.join(", "));
         }
         if !slo_text.is_empty() {
-            println!("\n{slo_text}");
+            outln!("\n{slo_text}");
         }
         if let Some(c) = &comparison {
-            println!("\n{}", render(c, Format::Text).trim_end());
+            outln!("\n{}", render(c, Format::Text).trim_end());
         }
         if let Some(path) = &args.baseline
             && args.update_baseline
         {
-            println!("\nwrote baseline {}", path.display());
+            outln!("\nwrote baseline {}", path.display());
         }
     }
 

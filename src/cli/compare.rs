@@ -1,6 +1,7 @@
 //! `simbench compare BASE HEAD`: two runs' reports, figure by figure.
 
 use super::Failure;
+use super::output::out;
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use simbench::report::compare::{self, Comparison, LoadedReport, limits::Limits};
@@ -61,14 +62,14 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         Ok(compared) => compared,
         Err(failure) => {
             // What a workflow posts must say what failed, never be empty.
-            print!("{}", failure_note(args.format, &failure));
+            out!("{}", failure_note(args.format, &failure));
             return Err(failure);
         }
     };
     match args.format {
-        Format::Md => print!("{}", compare::markdown::fit(render(&comparison, args.format), args.max_chars)),
-        Format::Html => print!("{}", compare::html::render(&comparison, &base, &head)),
-        _ => print!("{}", render(&comparison, args.format)),
+        Format::Md => out!("{}", compare::markdown::fit(render(&comparison, args.format), args.max_chars)),
+        Format::Html => out!("{}", compare::html::render(&comparison, &base, &head)),
+        _ => out!("{}", render(&comparison, args.format)),
     }
     if let Some(path) = &args.junit {
         write_junit(path, &comparison)?;

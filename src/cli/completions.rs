@@ -4,10 +4,8 @@
 //! behind them. README.md ("Install") says where each shell looks for it.
 
 use super::{Cli, Failure};
-use anyhow::anyhow;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
-use std::io::Write;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -20,7 +18,6 @@ pub fn run(args: CompletionsArgs) -> Result<(), Failure> {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "simbench", &mut script);
-    std::io::stdout()
-        .write_all(&script)
-        .map_err(|e| Failure::Output(anyhow!("cannot write the completion script: {e}")))
+    super::output::write_all(&script);
+    Ok(())
 }

@@ -37,7 +37,7 @@ pub struct GuardArgs {
 
     /// Refuse a scenario whose work in flight at once (batches, closed-loop
     /// users) is estimated to need more engine memory than SIZE.
-    #[arg(long, value_name = "SIZE", default_value = "8GiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "8GiB", allow_hyphen_values = true, value_parser = parse_size)]
     max_memory: u64,
 
     /// Refuse a scenario estimated to need more than N events per strategy,
@@ -47,7 +47,7 @@ pub struct GuardArgs {
 
     /// Stop a run whose virtual time passes DURATION with tasks still in
     /// flight (e.g. "1h").
-    #[arg(long, value_name = "DURATION", value_parser = parse_sim_time)]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = parse_sim_time)]
     max_sim_time: Option<SimDuration>,
 
     /// Refuse a command whose runs together (strategies × replications × sweep
@@ -93,11 +93,17 @@ impl GuardArgs {
 }
 
 fn parse_sim_time(text: &str) -> Result<SimDuration, String> {
+    if let Some(refusal) = super::numbers::hyphenated(text, "the duration", "1h") {
+        return Err(refusal);
+    }
     parse_duration(text).map_err(|e| e.to_string())
 }
 
 /// "8GiB", "512MiB", "100MB", or a plain number of bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {
+    if let Some(refusal) = super::numbers::hyphenated(text, "the size", "8GiB") {
+        return Err(refusal);
+    }
     let bytes = match parse_decimal(text) {
         Some(plain) => Some(plain),
         None => parse_bytes(text),

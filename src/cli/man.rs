@@ -7,7 +7,6 @@
 use super::{Cli, Failure};
 use anyhow::anyhow;
 use clap::{Args, CommandFactory};
-use std::io::Write;
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
@@ -36,5 +35,6 @@ pub fn run(args: ManArgs) -> Result<(), Failure> {
         .source(concat!("simbench ", env!("CARGO_PKG_VERSION")))
         .render(&mut roff)
         .map_err(|e| Failure::Output(anyhow!("cannot render the manual page: {e}")))?;
-    std::io::stdout().write_all(&roff).map_err(|e| Failure::Output(anyhow!("cannot write the manual page: {e}")))
+    super::output::write_all(&roff);
+    Ok(())
 }

@@ -20,6 +20,7 @@ mod completions;
 mod guards;
 mod man;
 mod numbers;
+mod output;
 mod run;
 mod schema;
 mod sweep;
@@ -38,7 +39,7 @@ struct Cli {
 
     /// Refuse any input file (scenario, runtime profile, report, baseline,
     /// sweep shard) larger than SIZE, e.g. "2GiB".
-    #[arg(long, global = true, value_name = "SIZE", default_value = "256MiB", value_parser = guards::parse_size)]
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256MiB", allow_hyphen_values = true, value_parser = guards::parse_size)]
     max_input_size: u64,
 }
 
@@ -126,6 +127,9 @@ pub fn main() -> ExitCode {
         Command::Man(args) => man::run(args),
         Command::Schema(args) => schema::run(args),
     };
+    // A failure to write standard output (not a reader closing the pipe)
+    // fails a command that otherwise succeeded.
+    let result = result.and_then(|()| output::failure().map_or(Ok(()), Err));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

@@ -2,6 +2,9 @@
 //! (the flags also set `allow_negative_numbers`) and refused with a message
 //! naming the flag's meaning ("seed must be a non-negative integer")
 //! instead of clap's tip to write `-- -1`, which would make `-1` the FILE.
+//! Flags whose values carry a unit (`--max-memory 8GiB`, `--max-sim-time
+//! 1h`, `--hlog-interval 1s`) set `allow_hyphen_values`, since `-1GiB` is
+//! no number to clap, and their parsers refuse it through [`hyphenated`].
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -37,6 +40,18 @@ pub fn positive(what: &'static str) -> impl Fn(&str) -> Result<f64, String> + Cl
     }
 }
 
+/// Why a value with a unit that starts with `-` is refused, if it does:
+/// negative (`-1GiB`: "`what` must be non-negative"), or another flag
+/// where the value should be (`--max-memory --quiet`). `example` is a
+/// value to write instead.
+pub fn hyphenated(text: &str, what: &str, example: &str) -> Option<String> {
+    let rest = text.trim_start().strip_prefix('-')?;
+    Some(match rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        true => format!("{what} must be non-negative, e.g. {example}"),
+        false => format!("expected {what} (e.g. {example}), found the flag \"{text}\""),
+    })
+}
+
 /// The largest value of `T`, as text, found by parsing: `u64::MAX` and
 /// smaller types' maxima.
 fn max_of<T: FromStr + Display>() -> String {
@@ -52,6 +67,9 @@ fn max_of<T: FromStr + Display>() -> String {
 /// timestamps and lengths in seconds with three decimals.
 pub fn hlog_interval(text: &str) -> Result<simbench::time::SimDuration, String> {
     let expected = "the hlog interval must be a duration of whole milliseconds, at least 1ms (e.g. 250ms, 1s, 1min)";
+    if let Some(refusal) = hyphenated(text, "the hlog interval", "1s") {
+        return Err(refusal);
+    }
     match simbench::scenario::parse_duration(text.trim()) {
         Ok(d) if d.as_nanos() >= 1_000_000 && d.as_nanos() % 1_000_000 == 0 => Ok(d),
         Ok(d) => Err(format!("{expected}; {d} is not")),
@@ -74,5 +92,13 @@ mod tests {
         assert_eq!(jobs("70000").unwrap_err(), "jobs must be an integer ≥ 1 (at most 65535)");
         assert_eq!(positive("precision")("-0.5").unwrap_err(), "precision must be a number > 0");
         assert_eq!(positive("precision")("0.5"), Ok(0.5));
+        assert_eq!(hyphenated("-1GiB", "the size", "8GiB").unwrap(), "the size must be non-negative, e.g. 8GiB");
+        assert_eq!(hyphenated("-.5s", "the duration", "1h").unwrap(), "the duration must be non-negative, e.g. 1h");
+        assert_eq!(
+            hyphenated("--quiet", "the size", "8GiB").unwrap(),
+            "expected the size (e.g. 8GiB), found the flag \"--quiet\""
+        );
+        assert_eq!(hyphenated("1GiB", "the size", "8GiB"), None);
+        assert!(hlog_interval("-1s").unwrap_err().contains("non-negative"));
     }
 }

@@ -5,6 +5,7 @@
 use super::Failure;
 use super::guards::{self, GuardArgs};
 use super::numbers::whole;
+use super::output::{out, outln};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::engine::{EngineError, RunStats};
@@ -137,17 +138,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         }
         if !args.quiet {
             if let Some(text) = trace_text {
-                println!("{text}");
+                outln!("{text}");
             }
-            print!("{}", report::terminal::render(&report));
+            out!("{}", report::terminal::render(&report));
             match drawn {
-                None => println!("\nwrote {} and {}", json_path.display(), md_path.display()),
+                None => outln!("\nwrote {} and {}", json_path.display(), md_path.display()),
                 Some(Drawn { count, drawing, writing }) => {
-                    println!(
+                    outln!(
                         "\nwrote report.json, report.md, report.html and {count} charts (SVG, PNG) to {}",
                         out_dir.display()
                     );
-                    println!(
+                    outln!(
                         "charts took {} ms (drawing {} ms, writing {} ms) beside {} ms of simulation; --no-charts skips them",
                         (drawing + writing).as_millis(),
                         drawing.as_millis(),

@@ -5,9 +5,7 @@
 //! (`scenario::scenario_schema`), so it describes what this build reads.
 
 use super::Failure;
-use anyhow::anyhow;
 use clap::Args;
-use std::io::Write;
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
@@ -21,5 +19,6 @@ pub fn run(args: SchemaArgs) -> Result<(), Failure> {
         if args.profile { simbench::scenario::profile_schema() } else { simbench::scenario::scenario_schema() };
     let mut text = serde_json::to_string_pretty(&schema).expect("a JSON value serialises");
     text.push('\n');
-    std::io::stdout().write_all(text.as_bytes()).map_err(|e| Failure::Output(anyhow!("cannot write the schema: {e}")))
+    super::output::write_all(text.as_bytes());
+    Ok(())
 }

@@ -6,6 +6,7 @@
 use super::Failure;
 use super::guards::{self, GuardArgs};
 use super::numbers::{positive, whole};
+use super::output::outln;
 use anyhow::anyhow;
 use clap::Args;
 use simbench::report::files;
@@ -179,6 +180,11 @@ fn out_dir(out: &Path, name: &str) -> Result<PathBuf, Failure> {
     Ok(dir)
 }
 
+/// The directories that creating `dir` would make, deepest first.
+fn missing_dirs(dir: &Path) -> Vec<PathBuf> {
+    dir.ancestors().take_while(|d| !d.as_os_str().is_empty() && !d.exists()).map(Path::to_path_buf).collect()
+}
+
 /// sweep.csv's text.
 fn sweep_csv(file: &SweepFile) -> Result<String, Failure> {
     out::csv::render(file).map_err(|e| Failure::Output(anyhow!("cannot write sweep.csv: {e}")))
@@ -212,10 +218,11 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let shard = shard(args.shard.as_deref(), args.shard_index_var.as_deref(), args.quiet)?;
     let base = study.base().map_err(input)?;
     let limits = args.guards.check(&base, &study.file, 1)?;
-    let dir = out_dir(&args.out, &base.name)?;
     let indices: Vec<usize> = (0..study.len()).filter(|&i| shard.is_none_or(|s| s.owns(i))).collect();
-    // Every point is checked as `run` checks a scenario, and all of them together.
+    // Every point is checked as `run` checks a scenario, and all of them
+    // together, before the output directory is made.
     sweep::check(&study, &indices, &args.guards.guards()).map_err(input)?;
+    let dir = out_dir(&args.out, &base.name)?;
 
     let total = indices.len();
     let finished = AtomicUsize::new(0);
@@ -252,10 +259,10 @@ pub fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     if !args.quiet {
         print_points(&file);
         if !fits.is_empty() {
-            println!("\n{}", fits.join("\n"));
+            outln!("\n{}", fits.join("\n"));
         }
         let wrote = csv_name.map_or(json_name.clone(), |c| format!("{json_name} and {c}"));
-        println!("\nwrote {wrote} to {} ({} of {} points)", dir.display(), file.points.len(), total);
+        outln!("\nwrote {wrote} to {} ({} of {} points)", dir.display(), file.points.len(), total);
     }
     if guards::interrupted() || !file.missing.is_empty() {
         return Err(Failure::InterruptedKept(format!(
@@ -296,7 +303,7 @@ fn write_charts(dir: &Path, file: &SweepFile) -> Result<Vec<String>, Failure> {
 
 /// One line per point and strategy.
 fn print_points(file: &SweepFile) {
-    println!("{:<40} {:<20} {:>9} {:>9} {:>11}  SLOs", "point", "strategy", "p50", "p99", "throughput");
+    outln!("{:<40} {:<20} {:>9} {:>9} {:>11}  SLOs", "point", "strategy", "p50", "p99", "throughput");
     for point in file.point_values() {
         let set: Vec<String> = point["set"]
             .as_object()
@@ -305,7 +312,7 @@ fn print_points(file: &SweepFile) {
         for r in point["results"].as_array().into_iter().flatten() {
             let f = &r["figures"];
             let secs = |v: &serde_json::Value| simbench::time::format_seconds(v.as_f64().unwrap_or(f64::NAN));
-            println!(
+            outln!(
                 "{:<40} {:<20} {:>9} {:>9} {:>9.1}/s  {}",
                 set.join(" "),
                 f["strategy"].as_str().unwrap_or(""),
@@ -401,15 +408,25 @@ pub fn run_plan(args: PlanArgs) -> Result<(), Failure> {
             "plan needs an SLO: the scenario has none\n  hint: add --slo 'latency p99 < 300ms'"
         )));
     }
-    // The path must apply to the scenario (did-you-mean before any run).
+    // The path must apply to the scenario (did-you-mean before any run),
+    // and every argument must be right before the output directory is made.
     let mut doc = study.doc.clone();
     let current = path.get(&doc);
     path.set(&mut doc, current.clone().unwrap_or(serde_json::Value::Null)).map_err(input)?;
-    let limits = args.guards.check(&base, &study.file, 1)?;
-    let dir = out_dir(&args.out, &base.name)?;
     let goal = if args.minimize { Goal::Minimize } else { Goal::Maximize };
     let spec = PlanSpec { path: path.clone(), range, goal, precision: args.precision };
-    let answers = plan::plan(&study, &spec, limits, &args.guards.guards()).map_err(input)?;
+    plan::check(&study, &spec).map_err(input)?;
+    let limits = args.guards.check(&base, &study.file, 1)?;
+    let created = missing_dirs(&args.out.join(files::directory_name(&base.name)));
+    let dir = out_dir(&args.out, &base.name)?;
+    let answers = plan::plan(&study, &spec, limits, &args.guards.guards()).map_err(|e| {
+        // A search that fails (a probe refused or invalid) leaves no empty
+        // directory behind.
+        for dir in &created {
+            let _ = std::fs::remove_dir(dir);
+        }
+        input(e)
+    })?;
 
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "schema": "simbench.plan/v1",
@@ -425,10 +442,15 @@ pub fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     if !args.quiet {
         let word = if goal == Goal::Maximize { "largest" } else { "smallest" };
         let slos: Vec<String> = base.slos.iter().map(|s| s.threshold.text.clone()).collect();
-        println!("{}: the {word} {} that meets {}\n", base.name, path.text, slos.join(" and "));
-        println!(
+        outln!("{}: the {word} {} that meets {}\n", base.name, path.text, slos.join(" and "));
+        outln!(
             "{:<20} {:>12} {:>12} {:>9} {:>11} {:>7}",
-            "strategy", "answer", "fails at", "p99", "throughput", "probes"
+            "strategy",
+            "answer",
+            "fails at",
+            "p99",
+            "throughput",
+            "probes"
         );
         for a in &answers {
             let value = a.value.as_ref().map_or("none".to_string(), plain);
@@ -445,17 +467,9 @@ pub fn run_plan(args: PlanArgs) -> Result<(), Failure> {
                 Status::NonePass => "  (no value tried passes)",
                 Status::Interrupted => "  (interrupted)",
             };
-            println!(
-                "{:<20} {:>12} {:>12} {:>9} {:>11} {:>7}{note}",
-                a.strategy,
-                value,
-                next,
-                p99,
-                tput,
-                a.probes.len()
-            );
+            outln!("{:<20} {:>12} {:>12} {:>9} {:>11} {:>7}{note}", a.strategy, value, next, p99, tput, a.probes.len());
         }
-        println!("\nwrote {}", dir.join("plan.json").display());
+        outln!("\nwrote {}", dir.join("plan.json").display());
     }
     if guards::interrupted() {
         return Err(Failure::Interrupted);
@@ -521,9 +535,9 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     let fits = if args.no_charts { Vec::new() } else { write_charts(&dir, &reread)? };
     if !args.quiet {
         for fit in &fits {
-            println!("{fit}");
+            outln!("{fit}");
         }
-        println!(
+        outln!(
             "merged {} files: {} of {} points; wrote sweep.json and sweep.csv to {}",
             paths.len(),
             merged.points.len(),

@@ -2,6 +2,7 @@
 //! table, write validation.json under `--out/validation/`.
 
 use super::Failure;
+use super::output::{out, outln};
 use anyhow::anyhow;
 use clap::Args;
 use simbench::report::{files, validation};
@@ -61,8 +62,8 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     files::write_atomic(&path, validation::json(&validation).as_bytes())
         .map_err(|e| Failure::Output(anyhow!("cannot write {}: {e}", path.display())))?;
     if !args.quiet {
-        print!("{}", validation::render(&validation));
-        println!("\nwrote {}", path.display());
+        out!("{}", validation::render(&validation));
+        outln!("\nwrote {}", path.display());
     }
     if validation.pass {
         Ok(())

@@ -93,6 +93,11 @@ pub struct RunStats {
     /// Scenarios that detach work (R-SPAWN-DETACHED): detached programs
     /// still running when the run ended (at the horizon).
     pub detached_pending: Option<u64>,
+    /// Pool permits not back in their pools when the run ended (size minus
+    /// available, summed over pools): held by tasks the horizon cut short.
+    /// After a run whose every task ended it is 0, as permits are
+    /// conserved: never lost by a cancelled or unwound fiber, never made.
+    pub permits_out: i64,
 }
 
 impl RunStats {

@@ -40,10 +40,28 @@ pub struct TaskRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
     pub time: SimTime,
-    /// The task's number among all tasks, in arrival order.
+    /// The task's number among all tasks, in arrival order; or, for a
+    /// queue worker between two items (no task then), [`IDLE_WORKER`]
+    /// with the worker's ordinal within its class in the low bits
+    /// ([`idle_worker`]).
+    ///
+    /// [`IDLE_WORKER`]: TraceEvent::IDLE_WORKER
+    /// [`idle_worker`]: TraceEvent::idle_worker
     pub task: u64,
     pub class: u16,
     pub what: TraceWhat,
+}
+
+impl TraceEvent {
+    /// The flag of [`task`](TraceEvent::task) marking an idle queue worker
+    /// (above any task number).
+    pub const IDLE_WORKER: u64 = 1 << 63;
+
+    /// The ordinal within its class (0 for the first) of the idle queue
+    /// worker this event is about, if it is about one.
+    pub fn idle_worker(&self) -> Option<u64> {
+        (self.task & TraceEvent::IDLE_WORKER != 0).then_some(self.task & !TraceEvent::IDLE_WORKER)
+    }
 }
 
 /// What happened. `pc` names the op (its label or kind, via the compiled

@@ -104,5 +104,6 @@ fn merge(a: RunStats, b: &RunStats) -> RunStats {
         last_arrival: a.last_arrival.max(b.last_arrival),
         in_flight_ns_at_last_arrival: a.in_flight_ns_at_last_arrival + b.in_flight_ns_at_last_arrival,
         detached_pending: a.detached_pending.zip(b.detached_pending).map(|(a, b)| a + b).or(a.detached_pending),
+        permits_out: a.permits_out + b.permits_out,
     }
 }

@@ -53,7 +53,12 @@ fn line(event: &TraceEvent, scenario: &Scenario, workload: &CompiledWorkload) ->
             Outcome::Rejected => "rejected (pool full)".to_string(),
         },
     };
-    format!("{:>12}  task {} ({})  {what}", format_time(event.time.as_secs_f64()), event.task, class)
+    let time = format_time(event.time.as_secs_f64());
+    match event.idle_worker() {
+        // Between two items a worker is no task: named by its place in its class.
+        Some(ordinal) => format!("{time:>12}  worker {ordinal} of {class}  {what}"),
+        None => format!("{time:>12}  task {} ({class})  {what}", event.task),
+    }
 }
 
 fn format_time(secs: f64) -> String {

@@ -56,6 +56,10 @@ pub enum SweepError {
         last = count - 1
     )]
     ShardIndex { var: String, value: String, count: usize },
+    /// `plan --vary PATH --range …` of a field the scenario leaves out and
+    /// could not hold either: the scenario parser calls it unknown.
+    #[error("--vary {path}: {at} has no field \"{field}\"{}", hint.as_ref().map_or(String::new(), |h| format!("\n  hint: {h}")))]
+    NoSuchField { path: String, at: String, field: String, hint: Option<String> },
     /// Two paths name one field (or one names a field inside the other's):
     /// one of them would be silently lost.
     #[error(

@@ -319,7 +319,7 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn render(segments: &[Segment]) -> String {
+pub(crate) fn render(segments: &[Segment]) -> String {
     let mut text = String::new();
     for s in segments {
         match s {

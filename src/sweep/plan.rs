@@ -72,28 +72,63 @@ pub struct Answer {
 /// Most doublings or halvings while bracketing.
 const MAX_BRACKET_STEPS: usize = 20;
 
+/// Checks what `spec` asks of `study` before anything runs (so that the
+/// CLI can refuse it before it creates a directory): the varied field is
+/// not also `--set`, and it is in the scenario, or, with a `--range`, a
+/// field the scenario leaves out at its default (not one it could not
+/// hold: the scenario parser must not call it unknown). Returns the
+/// field's current value, if the scenario has one.
+pub fn check(study: &Study, spec: &PlanSpec) -> Result<Option<Value>, SweepError> {
+    let mut doc = study.doc.clone();
+    for p in &study.fixed {
+        if let (Ok(set), Ok(vary)) = (p.path.resolve(&study.doc), spec.path.resolve(&study.doc))
+            && super::overlap(&set, &vary)
+        {
+            let (first, second) = (format!("--vary {}", spec.path), format!("--set {}", p.path));
+            return Err(SweepError::SameField { first, second });
+        }
+        p.path.set(&mut doc, p.values[0].clone())?;
+    }
+    // A field the scenario leaves out (at its default) can be planned
+    // over a --range; without one, it must be there to start from.
+    match (spec.path.lookup(&doc), spec.range) {
+        (Ok(value), _) => Ok(Some(value)),
+        (Err(e), None) => Err(e.into()),
+        (Err(_), Some((lo, _))) => {
+            unknown_field(study, spec, lo)?;
+            Ok(None)
+        }
+    }
+}
+
+/// An error if the scenario parser, given the field `spec` varies (at
+/// `lo`), calls it (or an object the path creates on the way) unknown.
+fn unknown_field(study: &Study, spec: &PlanSpec, lo: f64) -> Result<(), SweepError> {
+    let Ok(resolved) = spec.path.resolve(&study.doc) else { return Ok(()) };
+    let Err(SweepError::Scenario { error: crate::scenario::ScenarioError::Invalid { problems, .. }, .. }) =
+        study.scenario_with(&[(&spec.path, number_value(lo))], &study.file)
+    else {
+        return Ok(());
+    };
+    for n in 0..resolved.len() {
+        let super::path::Segment::Key(field) = &resolved[n] else { continue };
+        let here = super::path::render(&resolved[..=n]);
+        if let Some(problem) = problems.iter().find(|p| p.path == here && p.message.starts_with("unknown field")) {
+            return Err(SweepError::NoSuchField {
+                path: spec.path.text.clone(),
+                at: if n == 0 { "the scenario".to_string() } else { super::path::render(&resolved[..n]) },
+                field: field.clone(),
+                hint: problem.hint.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Plans every strategy of the study's base scenario.
 pub fn plan(study: &Study, spec: &PlanSpec, limits: Limits, guards: &Guards) -> Result<Vec<Answer>, SweepError> {
     let base = study.base()?;
-    let current = {
-        let mut doc = study.doc.clone();
-        for p in &study.fixed {
-            if let (Ok(set), Ok(vary)) = (p.path.resolve(&study.doc), spec.path.resolve(&study.doc))
-                && super::overlap(&set, &vary)
-            {
-                let (first, second) = (format!("--vary {}", spec.path), format!("--set {}", p.path));
-                return Err(SweepError::SameField { first, second });
-            }
-            p.path.set(&mut doc, p.values[0].clone())?;
-        }
-        // A field the scenario leaves out (at its default) can be planned
-        // over a --range; without one, it must be there to start from.
-        match (spec.path.lookup(&doc), spec.range) {
-            (Ok(value), _) => Some(value),
-            (Err(e), None) => return Err(e.into()),
-            (Err(_), Some(_)) => None,
-        }
-    };
+    let current = check(study, spec)?;
     let integer = match spec.range {
         Some((lo, hi)) => lo.fract() == 0.0 && hi.fract() == 0.0 && current.as_ref().is_none_or(is_integer),
         None => current.as_ref().is_some_and(is_integer),

@@ -1,8 +1,9 @@
 //! Arguments that used to get a weak message or be silently misread
-//! (issue 17 item 6), through the real binary: negative numbers to numeric
-//! flags, `--set` into a class that does not exist, `plan --vary` of a
-//! field that is not there, the bracket path form messages print, and two
-//! `--set` of one field.
+//! (issue 17 items 6 and 7), through the real binary: negative numbers to
+//! numeric flags and to flags with units, `--set` into a class that does
+//! not exist, `plan --vary` of a field that is not there (with `--range`
+//! too), a plan that refuses its arguments creating no directory, the
+//! bracket path form messages print, and two `--set` of one field.
 
 use crate::common::{path, simbench, stderr, tempdir};
 
@@ -132,8 +133,101 @@ fn two_sets_of_one_field_are_refused() {
     assert!(err.contains("set the same field"), "{err}");
     let err = refused(&["plan", API, "--vary", "machine.cores", "--set", "machine.cores=2", "--out", out]);
     assert!(err.contains("--vary machine.cores and --set machine.cores set the same field"), "{err}");
-    // (plan checks that --out is writable first, so its directory may exist.)
-    let written: Vec<_> =
-        std::fs::read_dir(dir.path()).unwrap().flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap()).collect();
-    assert!(written.is_empty(), "nothing is written: {written:?}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing is written, no directory made");
+}
+
+#[test]
+fn unit_flags_given_a_negative_value_say_it_must_be_non_negative() {
+    let dir = tempdir("args-negative-units");
+    let out = path(dir.path());
+    let run = |flag: &str, value: &str| {
+        refused(&["run", "scenarios/downloads.json", flag, value, "--hlog-interval", "1s", "--out", out])
+    };
+    let err = run("--max-memory", "-1GiB");
+    assert!(err.contains("invalid value '-1GiB' for '--max-memory <SIZE>': the size must be non-negative"), "{err}");
+    assert!(!err.contains("-- -1GiB"), "no tip to pass it after --: {err}");
+    let err = run("--max-sim-time", "-5s");
+    assert!(err.contains("'--max-sim-time <DURATION>': the duration must be non-negative, e.g. 1h"), "{err}");
+    let err = refused(&["run", "scenarios/downloads.json", "--export", "hlog", "--hlog-interval", "-1s", "--out", out]);
+    assert!(err.contains("'--hlog-interval <DURATION>': the hlog interval must be non-negative"), "{err}");
+    let err = refused(&["--max-input-size", "-2MiB", "run", "scenarios/downloads.json", "--out", out]);
+    assert!(err.contains("'--max-input-size <SIZE>': the size must be non-negative"), "{err}");
+    let err = refused(&["sweep", API, "--set", "seed=1,2", "--max-memory", "-.5GiB", "--out", out]);
+    assert!(err.contains("the size must be non-negative"), "{err}");
+    // A flag where the value should be is named as one.
+    let err = run("--max-memory", "--quiet");
+    assert!(err.contains("expected the size (e.g. 8GiB), found the flag \"--quiet\""), "{err}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing is written");
+}
+
+#[test]
+fn plan_vary_of_a_field_no_scenario_holds_is_refused_with_a_range_too() {
+    let dir = tempdir("args-vary-range");
+    let out = path(dir.path());
+    let err = refused(&["plan", API, "--vary", "machine.nosuchfield", "--range", "1..8", "--out", out]);
+    assert!(
+        err.contains(
+            "--vary machine.nosuchfield: machine has no field \"nosuchfield\"\n  hint: expected one of: cores"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("(blocking)"), "refused before any probe: {err}");
+    // A misspelling gets "did you mean".
+    let err =
+        refused(&["plan", API, "--vary", "classes.request.arrivals.poisson.rat", "--range", "1..8", "--out", out]);
+    assert!(err.contains("did you mean \"rate\"?"), "{err}");
+    // A field inside an object that no scenario holds either.
+    let err = refused(&["plan", API, "--vary", "machine.gpu.count", "--range", "1..8", "--out", out]);
+    assert!(err.contains("--vary machine.gpu.count: machine has no field \"gpu\""), "{err}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing is written");
+    // A field the scenario leaves out at its default is still planned over a range.
+    let output = simbench(&[
+        "plan",
+        "scenarios/downloads.json",
+        "--vary",
+        "machine.cores",
+        "--range",
+        "1..4",
+        "--slo",
+        "latency p99 < 20s",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn plan_refusing_its_arguments_creates_no_directory() {
+    let dir = tempdir("args-plan-nothing");
+    let out = dir.path().join("new/deeper");
+    let out = path(&out);
+    for args in [
+        &["--vary", "machine.nosuchfield", "--range", "1..8"][..],
+        &["--vary", "classes.request.arrivals.poisson.nope"][..],
+        &["--vary", "machine.cores", "--set", "machine.cores=2"][..],
+        &["--vary", "machine.cores", "--range", "8..1"][..],
+        &["--vary", "machine.cores", "--slo", "latency p99 <"][..],
+    ] {
+        let mut all = vec!["plan", API, "--out", out];
+        all.extend_from_slice(args);
+        refused(&all);
+    }
+    // A search refused part way (a probe past a guard) leaves none either.
+    let err = refused(&[
+        "plan",
+        "scenarios/downloads.json",
+        "--vary",
+        "classes.download.arrivals.batch.count",
+        "--range",
+        "1..100000",
+        "--slo",
+        "latency p99 < 20s",
+        "--max-tasks",
+        "1000",
+        "--out",
+        out,
+    ]);
+    assert!(err.contains("more than --max-tasks 1000"), "{err}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing is created");
 }

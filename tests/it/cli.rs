@@ -103,3 +103,60 @@ fn a_usage_error_exits_2() {
     assert_eq!(simbench(&["run"]).status.code(), Some(2));
     assert_eq!(simbench(&["frobnicate"]).status.code(), Some(2));
 }
+
+/// `simbench run … --trace | head`: the reader closes the pipe before the
+/// command has printed everything. Here it is closed before the command
+/// prints anything, so every write meets it closed.
+#[test]
+fn a_closed_standard_output_ends_the_output_not_the_command() {
+    let dir = tempdir("closed-stdout");
+    let out = dir.path().to_str().unwrap();
+    for args in [
+        &["run", "scenarios/downloads.json", "--trace", "--no-charts", "--out", out][..],
+        &["schema"][..],
+        &["completions", "bash"][..],
+    ] {
+        let mut child = crate::common::command()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "simbench {args:?}: {err}");
+        assert_eq!(output.status.code(), Some(0), "simbench {args:?}: {err}");
+    }
+    // The run still wrote its report.
+    assert!(dir.path().join("downloads/report.json").is_file());
+}
+
+/// Any other failure to write standard output is exit status 3.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_exits_3() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let output = crate::common::command().args(["schema"]).stdout(full).output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{err}");
+    assert!(err.contains("error: cannot write to standard output:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Queue workers between two items are no task: the trace names them by
+/// their place in their class, not by an internal number.
+#[test]
+fn the_trace_names_idle_queue_workers() {
+    let dir = tempdir("trace-workers");
+    let out = dir.path().to_str().unwrap();
+    let output = simbench(&["run", "scenarios/pipeline.json", "--trace", "--no-charts", "--out", out]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("0.000000s  worker 0 of parser  started"), "{text}");
+    for line in text.lines().filter(|l| l.contains("task ")) {
+        let number = line.split("task ").nth(1).and_then(|t| t.split(' ').next()).unwrap();
+        let number: u64 = number.parse().unwrap_or_else(|_| panic!("{line}"));
+        assert!(number < 1_000_000, "a sentinel for a task number: {line}");
+    }
+}

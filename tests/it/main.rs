@@ -15,7 +15,7 @@
 //!   their consumers read them: `export_csv` (tidy tables, as a data
 //!   frame), `export_bmf` (Bencher) and `export_benchmark_action`
 //!   (github-action-benchmark), the scenario parser's
-//!   `scenario_parse` and `scenario_errors`, `schema` (the JSON Schema against the decoder), `properties` (proptest; its
+//!   `scenario_parse` and `scenario_errors`, `schema` (the JSON Schema against the decoder), `sweep_properties` (proptest over `sweep`/`plan` arguments), `properties` (proptest; its
 //!   regressions file is properties.proptest-regressions beside it),
 //!   `fuzz_corpus` (the seeds of fuzz/), `hostile_text` (control characters refused, markup escaped in every output), `percentiles` (exact percentiles for a small run, in every output), `input_messages` and `argument_messages` (the clear messages for a BOM, a lone surrogate, deep nesting, long names and keys, negative numbers to flags, `--set`/`--vary` paths), and `queue_contenders` (the
 //!   benchmarks' queues, benches/queues/, included by path).
@@ -71,5 +71,6 @@ mod queue_properties;
 mod scenario_errors;
 mod scenario_parse;
 mod schema;
+mod sweep_properties;
 mod tutorial;
 mod validation;

@@ -61,6 +61,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         self.returned.extend_from_slice(self.w.held_pools(pc));
+        self.pass_on_queue_wakeup(f);
         match state {
             State::Transfer => self.cancel_transfer(pc),
             State::Call => {
@@ -183,6 +184,8 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.stats.cpu_busy = self.cpu.busy();
         self.stats.horizon_reached = self.horizon_reached;
         self.count_detached_pending();
+        let sizes = self.scenario.pools.iter().map(|p| i64::from(p.size));
+        self.stats.permits_out = sizes.zip(&self.pools).map(|(size, p)| size - i64::from(p.available)).sum();
         // Work items waiting behind a stalled task are not tasks to name.
         let mut stuck: Vec<TaskId> =
             self.tasks.ids().filter(|&t| self.tasks[t].in_use() && !self.tasks[t].submitted()).collect();

@@ -26,6 +26,7 @@
 
 use super::interpreter::Flow;
 use super::*;
+use crate::engine::ids::SlabId;
 use crate::engine::observer::{QueueChange, QueueEvent};
 use crate::model::{QueueId, QueueUse, queues_used};
 
@@ -43,8 +44,16 @@ pub(super) struct Queues {
     arrivals_over: Vec<bool>,
     /// Per class: a worker class.
     worker: Vec<bool>,
-    /// Per class: closed-loop users that stopped issuing.
+    /// Per closed-loop class: users that stopped issuing.
     users_stopped: Vec<u32>,
+    /// Each worker's ordinal within its class, by task slot (slots of
+    /// workers only; a worker keeps its slot while it lives): what a trace
+    /// names an idle worker by ([`TraceEvent::IDLE_WORKER`]).
+    ordinals: Vec<u32>,
+    /// Per class: threaded work items its tasks submitted that are not
+    /// done (R-THREADS-SUBMIT). A detached one outlives its task and may
+    /// still put: the class is not done before them.
+    items: Vec<u64>,
 }
 
 struct QueueState {
@@ -87,6 +96,8 @@ impl Queues {
             arrivals_over: worker.clone(),
             worker,
             users_stopped: vec![0; scenario.classes.len()],
+            ordinals: Vec::new(),
+            items: vec![0; scenario.classes.len()],
         }))
     }
 }
@@ -94,6 +105,19 @@ impl Queues {
 impl<'a, O: Observer> Sim<'a, O> {
     fn queues(&mut self) -> &mut Queues {
         self.queues.as_mut().expect("queue ops run only in scenarios with queues")
+    }
+
+    /// What a trace event of `task` carries as its number: an idle worker
+    /// (no task between two items) is [`TraceEvent::IDLE_WORKER`] with its
+    /// ordinal within its class.
+    pub(super) fn traced_number(&self, task: TaskId) -> u64 {
+        let number = self.tasks[task].number();
+        match (number, &self.queues) {
+            (WORKER_NUMBER, Some(queues)) => {
+                TraceEvent::IDLE_WORKER | u64::from(queues.ordinals.get(task.index()).copied().unwrap_or(u32::MAX))
+            }
+            _ => number,
+        }
     }
 
     /// Whether `task` is a queue worker.
@@ -110,6 +134,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     #[inline(never)]
     pub(super) fn op_put(&mut self, f: FiberId, queue: QueueId) -> Flow {
         self.begin(f, None);
+        self.fibers[f].flags &= !Fiber::QUEUE_WOKEN;
         let now = self.now;
         let q = &mut self.queues().states[queue as usize];
         if q.capacity.is_some_and(|c| q.items.len() >= c as usize) {
@@ -134,6 +159,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     #[inline(never)]
     pub(super) fn op_get(&mut self, f: FiberId, queue: QueueId) -> Flow {
         self.begin(f, None);
+        self.fibers[f].flags &= !Fiber::QUEUE_WOKEN;
         let q = &mut self.queues().states[queue as usize];
         let Some(put_at) = q.items.pop_front() else {
             let task = self.fibers[f].task;
@@ -170,9 +196,33 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn wake_getter(&mut self, queue: QueueId) {
         while let Some((g, generation)) = self.queues().states[queue as usize].getters.pop_front() {
             if self.is_current(g, generation, State::QueueGet) {
+                self.fibers[g].flags |= Fiber::QUEUE_WOKEN;
                 self.resume(g);
                 return;
             }
+        }
+    }
+
+    /// Cooperative: `f`, woken by a `put` or `get` and cancelled before it
+    /// looked at its queue again, passes the wakeup on to the next waiter,
+    /// as asyncio's `Queue.put` and `Queue.get` do when cancelled (`if not
+    /// self.full() and not putter.cancelled(): self._wakeup_next(…)`):
+    /// otherwise the item (or the room) would wait with nobody woken.
+    pub(super) fn pass_on_queue_wakeup(&mut self, f: FiberId) {
+        let Fiber { pc, flags, .. } = self.fibers[f];
+        if flags & Fiber::QUEUE_WOKEN == 0 {
+            return;
+        }
+        self.fibers[f].flags &= !Fiber::QUEUE_WOKEN;
+        match self.w.ops[pc as usize] {
+            Op::Put { queue } => {
+                let q = &self.queues().states[queue as usize];
+                if q.capacity.is_none_or(|c| q.items.len() < c as usize) {
+                    self.wake_putter(queue);
+                }
+            }
+            Op::Get { queue } if !self.queues().states[queue as usize].items.is_empty() => self.wake_getter(queue),
+            _ => {}
         }
     }
 
@@ -191,6 +241,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         while let Some((p, generation, since)) = self.queues().states[queue as usize].putters.pop_front() {
             if self.is_current(p, generation, State::QueuePut) {
                 self.queue_event(queue, QueueEvent::Unblocked { blocked: self.now - since });
+                self.fibers[p].flags |= Fiber::QUEUE_WOKEN;
                 self.resume(p);
                 return;
             }
@@ -209,7 +260,12 @@ impl<'a, O: Observer> Sim<'a, O> {
                 let mut task = Task::arrived(c as u16, u64::from(ordinal), WORKER_NUMBER, self.now, NO_USER);
                 task.number_flags |= Task::ENDED;
                 let task = self.tasks.insert(task);
-                self.queues().live[c] += 1;
+                let queues = self.queues();
+                queues.live[c] += 1;
+                if queues.ordinals.len() <= task.index() {
+                    queues.ordinals.resize(task.index() + 1, u32::MAX);
+                }
+                queues.ordinals[task.index()] = ordinal;
                 match &mut self.discipline {
                     Discipline::Threads { workers, busy, waiting } => {
                         if *busy < *workers {
@@ -291,12 +347,30 @@ impl<'a, O: Observer> Sim<'a, O> {
         false
     }
 
-    /// Whether class `c` has no arrival left and no task in flight (a
-    /// worker class: all its workers stopped).
+    /// Whether class `c` has no arrival left, no task in flight (a worker
+    /// class: all its workers stopped) and no work item running.
     fn class_done(&self, c: u16) -> bool {
         let q = self.queues.as_ref().expect("scenarios with queues");
         let c = c as usize;
-        if q.worker[c] { q.live[c] == 0 } else { q.arrivals_over[c] && q.live[c] == self.classes[c].issued }
+        q.items[c] == 0
+            && if q.worker[c] { q.live[c] == 0 } else { q.arrivals_over[c] && q.live[c] == self.classes[c].issued }
+    }
+
+    /// A task of `class` submitted a work item.
+    pub(super) fn queue_item_started(&mut self, class: u16) {
+        if let Some(q) = &mut self.queues {
+            q.items[class as usize] += 1;
+        }
+    }
+
+    /// A work item of `class` is done (or cancelled while queued): the
+    /// class may be done, and its queues close.
+    pub(super) fn queue_item_done(&mut self, class: u16) {
+        let Some(q) = &mut self.queues else { return };
+        q.items[class as usize] -= 1;
+        if self.class_done(class) {
+            self.check_closures();
+        }
     }
 
     /// No arrival of `class` is left (a closed loop: one more user stopped).

@@ -172,6 +172,10 @@ impl Fiber {
     /// This `try`/`retry` caught an outcome: when it runs next it starts its
     /// except program or its next attempt.
     pub(super) const CAUGHT: u8 = 16;
+    /// Cooperative: a `put` or `get` woke this fiber, which has not looked
+    /// at its queue again yet; cancelled before it does, it passes the
+    /// wakeup on (R-QUEUE-HANDOFF).
+    pub(super) const QUEUE_WOKEN: u8 = 32;
 
     #[inline]
     pub(super) fn deadline_passed(&self) -> bool {

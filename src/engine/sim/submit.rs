@@ -52,8 +52,11 @@ pub(super) struct ItemLink {
     /// A gather's or hedge's generation while it waits (state `Children`);
     /// a spawner's draw instance (it goes on running meanwhile).
     check: u64,
-    /// The arrival number of the submitting task.
+    /// The arrival number of the submitting task, its slot, and whether it
+    /// is itself a work item (an item's program may submit in turn).
     number: u64,
+    task: TaskId,
+    submitted: bool,
     /// The item's role towards its parent: `Gather`, `GatherUntil`,
     /// `Hedge`, `Spawn(slot)` or `Detached(slot)`.
     role: Role,
@@ -70,6 +73,8 @@ impl ItemLink {
         parent: FiberId::NONE,
         check: 0,
         number: 0,
+        task: TaskId::NONE,
+        submitted: false,
         role: Role::Root,
         on_worker: false,
         cancel_queued: false,
@@ -120,6 +125,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             arrived: self.now,
             ..Task::FREE
         });
+        self.queue_item_started(t.class());
         let instance = self.child_instance(parent, ordinal);
         let root = self.alloc_fiber(Fiber { pc: program, task: item, instance, ..Fiber::FREE });
         let check = match role {
@@ -137,8 +143,18 @@ impl<'a, O: Observer> Sim<'a, O> {
         if self.items.len() <= slot {
             self.items.resize(slot + 1, ItemLink::NONE);
         }
-        self.items[slot] =
-            ItemLink { parent, check, number, role, on_worker, cancel_queued, outcome: Outcome::Completed };
+        let (task, submitted) = (p.task, t.submitted());
+        self.items[slot] = ItemLink {
+            parent,
+            check,
+            number,
+            task,
+            submitted,
+            role,
+            on_worker,
+            cancel_queued,
+            outcome: Outcome::Completed,
+        };
         if on_worker {
             let Discipline::Threads { workers, busy, .. } = self.discipline else {
                 unreachable!("only a threaded task submits")
@@ -187,6 +203,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     #[inline(never)]
     pub(super) fn item_done(&mut self, item: TaskId) {
         let link = std::mem::replace(&mut self.items[item.get() as usize], ItemLink::NONE);
+        let class = self.tasks[item].class();
         self.tasks[item] = Task::FREE;
         self.tasks.remove(item);
         let next = if link.on_worker {
@@ -198,6 +215,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             None
         };
         self.deliver(link);
+        self.queue_item_done(class);
         if let Some(next) = next {
             self.start_on_thread(next);
         }
@@ -216,8 +234,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             let root = self.tasks[next].fibers;
             self.free_fiber(root);
             self.items[next.get() as usize] = ItemLink::NONE;
+            let class = self.tasks[next].class();
             self.tasks[next] = Task::FREE;
             self.tasks.remove(next);
+            self.queue_item_done(class);
         }
     }
 
@@ -235,11 +255,14 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         match link.role {
             Role::Spawn(slot) | Role::Detached(slot) => {
+                // The same fiber of the same task (or work item: items
+                // share their task's number) as when it submitted.
                 let fiber = &self.fibers[p];
                 let same = fiber.state != State::Free
                     && fiber.instance == link.check
+                    && fiber.task == link.task
                     && self.tasks[fiber.task].in_use()
-                    && !self.tasks[fiber.task].submitted()
+                    && self.tasks[fiber.task].submitted() == link.submitted
                     && self.tasks[fiber.task].number() == link.number;
                 if same {
                     self.spawned_item_done(p, slot, link.role, link.outcome);

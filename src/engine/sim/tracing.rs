@@ -26,8 +26,8 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     pub(super) fn trace(&mut self, task: TaskId, what: TraceWhat) {
         if self.tracing {
-            let t = &self.tasks[task];
-            self.observer.trace(&TraceEvent { time: self.now, task: t.number(), class: t.class(), what });
+            let (number, class) = (self.traced_number(task), self.tasks[task].class());
+            self.observer.trace(&TraceEvent { time: self.now, task: number, class, what });
         }
     }
 }

@@ -150,3 +150,43 @@ fn r_queue_close_knows_producers_inside_every_kind_of_step() {
     let q = &m.result.queues[0];
     assert_eq!((q.put, q.got), (9, 9));
 }
+
+#[test]
+fn r_queue_handoff_a_cancelled_woken_waiter_passes_the_wakeup_on() {
+    // Three producers each gather (task_group) two puts beside a branch
+    // that fails at once, into a queue of capacity 1 drained by one worker:
+    // puts woken by the worker's gets are cancelled, by their gather's
+    // failure, before they look at the queue again. Each passes its wakeup
+    // to the next putter, as asyncio's cancelled `put` does; a lost wakeup
+    // left the others waiting beside an empty queue (a stall).
+    let producer = r#"[{"gather": [
+        {"copies": 2, "program": [{"gather": [{"copies": 2, "program": [{"put": "jobs"}]}]},
+                                  {"to_thread": [{"io": "1ms", "fail": {"sequence": [1]}}]}]}
+    ], "until": "first", "rest": "continue"}]"#;
+    let classes =
+        [class("w", r#"{"workers": 1}"#, r#"[{"get": "jobs"}, {"cpu": "1ms"}]"#), batch_class("p", 3, producer)]
+            .join(", ");
+    let json = scenario_json(&classes, r#"["cooperative"]"#, r#""queues": {"jobs": {"capacity": 1}}"#);
+    let m = measure(&json, "cooperative");
+    let q = &m.result.queues[0];
+    assert_eq!(q.put, q.got, "items are conserved");
+}
+
+#[test]
+fn r_queue_close_waits_for_detached_work_items() {
+    // Under threaded, a task's detached spawn submitted to the pool waits
+    // for a worker (the task holds one, the queue worker the other) and
+    // runs after its task has ended; it still puts, so the queue stays open
+    // for it. (It used to close with the task: the item went into a closed
+    // queue, never got.)
+    let producer =
+        r#"[{"spawn": {"name": "late", "program": [{"put": "jobs"}], "detached": true}, "threads": "pool"}]"#;
+    let classes =
+        [class("w", r#"{"workers": 1}"#, r#"[{"get": "jobs"}, {"cpu": "1ms"}]"#), batch_class("p", 1, producer)]
+            .join(", ");
+    let json = scenario_json(&classes, r#"[{"threaded": {"workers": 2}}]"#, r#""queues": {"jobs": {}}"#);
+    let m = measure(&json, "threaded");
+    let q = &m.result.queues[0];
+    assert_eq!((q.put, q.got), (1, 1), "items are conserved");
+    assert_eq!(run(&json, "threaded").ends_ms_of(0), [1], "the worker's one task");
+}

@@ -204,3 +204,21 @@ fn r_threads_submit_abort_timeout_stops_waiting_for_items() {
     assert_eq!(r.ends_ms(), [1000]);
     assert_eq!(r.ended_ms("branch"), [3000, 3000]);
 }
+
+#[test]
+fn r_threads_submit_an_item_may_submit_in_turn() {
+    // A spawned program on a thread of its own that spawns again: the inner
+    // item's end is delivered to the outer item (a work item's fiber), which
+    // then ends, and the task with it, at 1 s, whichever way each is
+    // submitted. (The delivery used to look for the spawner in tasks only,
+    // not in items: the task waited forever, a stall.)
+    for (outer, inner) in [("new", "new"), ("new", "pool"), ("pool", "new"), ("pool", "pool"), ("pool", "inline")] {
+        let program = format!(
+            r#"[{{"spawn": {{"name": "outer", "program": [
+                {{"spawn": {{"name": "inner", "program": [{{"io": "1s"}}]}}, "threads": "{inner}"}}
+            ]}}, "threads": "{outer}"}}]"#
+        );
+        let r = run(&batch(1, &program, r#"[{"threaded": {"workers": 3}}]"#), "threaded");
+        assert_eq!(r.latencies_ms(), [1000], "outer {outer}, inner {inner}");
+    }
+}

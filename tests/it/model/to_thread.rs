@@ -86,3 +86,16 @@ fn r_to_thread_failed_reaches_the_coroutine_through_the_loop() {
     assert_eq!((run.outcomes_of(0), run.ends_ms_of(0)), (vec![Outcome::Failed], vec![25]));
     assert_eq!((run.outcomes_of(1), run.ends_ms_of(1)), (vec![Outcome::Completed], vec![31]));
 }
+
+/// The property tests' case (issue 17, round two) that stalled before
+/// R-TO-THREAD-FAILED: two closed-loop users whose gather runs a timeout
+/// branch (a sleep, then a blocking call on the loop) beside a `to_thread`
+/// whose io fails 10% of the time. A body failing while the other user's
+/// coroutine blocked the loop ended the task at once, freeing that
+/// coroutine and leaving the loop occupied for good.
+#[test]
+fn r_to_thread_failed_while_the_loop_is_blocked_does_not_stall() {
+    let json = r#"{"name": "stall", "seed": 861236333943565578, "services": {"s0": {"service": {"exponential": {"mean": "10ms"}}}}, "classes": {"c1": {"arrivals": {"closed": {"users": 2, "duration": "1ms"}}, "program": [{"gather": [{"program": [{"timeout": {"after": "12ms", "program": [{"sleep": {"uniform": {"min": "4ms", "max": "15ms"}}}, {"blocking": "18ms"}]}}]}, {"program": [{"to_thread": [{"io": "39ms", "fail": 0.1}]}]}]}, {"choose": [{"program": [{"call": {"service": "s0"}}, {"repeat": [{"cpu": {"exponential": {"mean": "2ms"}}}, {"sleep": {"sequence": ["25ms"]}}, {"sleep": {"exponential": {"mean": "28ms"}}}], "times": {"uniform": {"min": 1, "max": 1}}}]}]}]}}, "strategies": ["cooperative"]}"#;
+    let r = crate::model::harness::try_run(json, "cooperative");
+    assert!(r.is_ok(), "{:?}", r.err());
+}
