@@ -130,9 +130,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
         if !failed {
             self.step_done(r.fiber);
-            self.resume(r.fiber);
+            self.resume_from_outside(r.fiber);
         } else if !self.attempt_failed(r.fiber, Outcome::Failed) {
-            self.resume(r.fiber);
+            self.resume_from_outside(r.fiber);
         }
     }
 

@@ -19,11 +19,24 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.kick_loop();
     }
 
-    /// Under a runtime profile, the end of a coroutine's io or sleep step is
-    /// a callback on the loop (R-LOOP-CALLBACK): the timer handle, or the
-    /// socket's reader callback, waits its turn in the ready queue like any
-    /// handle, and when it runs it only schedules the task's wake-up, which
-    /// goes to the back of the queue and runs in a later iteration.
+    /// Something `f` awaited ended outside the loop (a timer, a socket, a
+    /// service's answer, a transfer, a `to_thread` body): under a runtime
+    /// profile a coroutine goes on through a callback on the loop
+    /// (R-LOOP-CALLBACK), otherwise as [`Sim::resume`] says.
+    pub(super) fn resume_from_outside(&mut self, f: FiberId) {
+        if self.overheads.active && self.on_loop(f) {
+            self.wake_callback(f);
+        } else {
+            self.resume(f);
+        }
+    }
+
+    /// Under a runtime profile, the end of an operation a coroutine awaits
+    /// is a callback on the loop (R-LOOP-CALLBACK): the timer handle, the
+    /// socket's reader callback or the executor's `call_soon_threadsafe`
+    /// waits its turn in the ready queue like any handle, and when it runs
+    /// it only schedules the task's wake-up, which goes to the back of the
+    /// queue and runs in a later iteration.
     pub(super) fn wake_callback(&mut self, f: FiberId) {
         let generation = self.park(f, State::Woken);
         self.ready.push_back(Ready { fiber: f, generation, since: self.now });

@@ -154,7 +154,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 if !unwinding {
                     self.step_done(p);
                 }
-                self.resume(p);
+                self.resume_from_outside(p);
             }
             Role::Timeout => {
                 if self.fibers[p].deadline_passed() {

@@ -338,14 +338,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::Wake { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Timer) {
                     self.step_done(fiber);
-                    if !self.overheads.active {
-                        self.resume(fiber);
-                    } else if self.on_loop(fiber) {
-                        self.wake_callback(fiber);
-                    } else if !self.overheads.context_switch.is_zero() {
+                    if self.overheads.active && !self.on_loop(fiber) && !self.overheads.context_switch.is_zero() {
                         self.charge(fiber, self.overheads.context_switch);
                     } else {
-                        self.resume(fiber);
+                        self.resume_from_outside(fiber);
                     }
                 }
             }
@@ -392,13 +388,13 @@ impl<'a, O: Observer> Sim<'a, O> {
                     let service = self.call_service(fiber);
                     self.observer.call(service, CallEvent::Abandoned);
                     if !self.attempt_failed(fiber, Outcome::TimedOut) {
-                        self.resume(fiber);
+                        self.resume_from_outside(fiber);
                     }
                 }
             }
             Event::RetryCall { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Backoff) && !self.attempt(fiber) {
-                    self.resume(fiber);
+                    self.resume_from_outside(fiber);
                 }
             }
             Event::LoopIteration => {
@@ -411,7 +407,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::HedgeNext { fiber, generation } => self.on_hedge_next(fiber, generation),
             Event::RetryProgram { fiber, generation } => {
                 if self.is_current(fiber, generation, State::RetryWait) {
-                    self.resume(fiber);
+                    self.resume_from_outside(fiber);
                 }
             }
         }

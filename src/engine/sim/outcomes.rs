@@ -184,7 +184,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.cancel_where(task, |sim, g| g == body || sim.child_of(g, waiter) == Some(body));
         self.fibers[waiter].counter = call_ended(outcome);
         self.fibers[waiter].set_failing(true);
-        self.make_ready(waiter);
+        self.resume_from_outside(waiter);
     }
 
     /// Whether `f` raising `outcome` would be caught (or ignored) rather

@@ -34,7 +34,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 bytes_done += bytes;
             }
             self.step_done(f);
-            self.resume(f);
+            self.resume_from_outside(f);
         }
         self.link_changed(link, bytes_done);
     }

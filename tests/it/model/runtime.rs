@@ -141,10 +141,15 @@ fn r_runtime_memory_uses_the_profile() {
 /// puts an item that P waits for; A's and B's timers expire at 10 and 12 ms,
 /// while the loop is blocked. Each then runs 1 ms of CPU.
 fn loop_callback_example(runtime: &str) -> String {
+    loop_callback_with(runtime, r#"[{"sleep": "10ms"}, {"cpu": "1ms", "label": "A"}]"#)
+}
+
+/// [`loop_callback_example`] with A's program `a`.
+fn loop_callback_with(runtime: &str, a: &str) -> String {
     let classes = [
         batch_class("c", 1, r#"[{"sleep": "5ms"}, {"blocking": "10ms"}, {"put": "q"}]"#),
         batch_class("p", 1, r#"[{"get": "q"}, {"cpu": "1ms", "label": "P"}]"#),
-        batch_class("a", 1, r#"[{"sleep": "10ms"}, {"cpu": "1ms", "label": "A"}]"#),
+        batch_class("a", 1, a),
         batch_class("b", 1, r#"[{"sleep": "12ms"}, {"cpu": "1ms", "label": "B"}]"#),
     ]
     .join(", ");
@@ -174,4 +179,27 @@ fn r_loop_callback_lag_counts_from_the_timer() {
     let lags: Vec<u64> = run.lags.iter().map(|l| l.as_nanos() / 1_000_000).collect();
     assert!(lags.contains(&6), "A's lag is 16 - 10 ms: {lags:?}");
     assert!(lags.contains(&5), "B's lag is 17 - 12 ms: {lags:?}");
+}
+
+#[test]
+fn r_loop_callback_covers_every_end_from_outside_the_loop() {
+    // A's wait ends at 10 ms, outside the loop, in two other ways: a
+    // service's answer and a to_thread body's end (call_soon_threadsafe):
+    // each is a callback queued before P's wake-up, so P computes 15-16 ms
+    // and A 16-17 (ideal: A first, 15-16).
+    let waits = [
+        r#"[{"call": "api"}, {"cpu": "1ms", "label": "A"}]"#,
+        r#"[{"to_thread": [{"io": "10ms"}]}, {"cpu": "1ms", "label": "A"}]"#,
+    ];
+    for a in waits {
+        let json = loop_callback_with(r#"{"context_switch": "1ns"}"#, a).replacen(
+            r#""queues""#,
+            r#""services": {"api": {"service": "10ms"}}, "queues""#,
+            1,
+        );
+        let run = run_first(&json);
+        assert_eq!([run.ended_ms("P"), run.ended_ms("A")], [vec![16], vec![17]], "{a}");
+        let ideal = run_first(&json.replace(r#"{"context_switch": "1ns"}"#, r#""ideal""#));
+        assert_eq!([ideal.ended_ms("A"), ideal.ended_ms("P")], [vec![16], vec![18]], "{a}");
+    }
 }
