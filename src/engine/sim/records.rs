@@ -23,8 +23,9 @@ pub(super) enum State {
     Running,
     /// Awaiting an io or sleep step (or, on a thread, a blocking call).
     Timer,
-    /// Cooperative under a runtime profile: its io or sleep step ended, and
-    /// the callback that wakes it waits its turn in the ready queue
+    /// Cooperative under a runtime profile: what it awaited outside the loop
+    /// ended (io, sleep, a transfer, a call, a backoff, a `to_thread` body),
+    /// and the callback that wakes it waits its turn in the ready queue
     /// (R-LOOP-CALLBACK).
     Woken,
     /// Cooperative: running a blocking call that occupies the loop.
@@ -64,9 +65,10 @@ pub(super) enum State {
     RetryWait,
 }
 
-/// A fiber whose `call` finally failed holds this plus the outcome's code
-/// (see [`call_outcome`]) in `counter`, with `failing` set, until it runs
-/// and ends its task.
+/// A fiber whose `call` finally failed, or whose `to_thread` body raised
+/// (R-TO-THREAD-FAILED), holds this plus the outcome's code (see
+/// [`call_outcome`]) in `counter`, with `failing` set, until it runs and
+/// raises the outcome.
 pub(super) const CALL_ENDED: u32 = 0xFFFF_FF00;
 
 pub(super) fn call_outcome(counter: u32) -> Option<Outcome> {
