@@ -108,6 +108,59 @@ def context_switch(rounds):
     return elapsed / (2 * rounds)
 
 
+def gil_handoff(spinners, seconds):
+    """Seconds from one thread's last bytecode to the next holder's first, when CPU-bound threads
+    hand the GIL over (ceval_gil.c drop_gil / take_gil): the median gap between consecutive runs."""
+    stop = False
+    runs = []
+
+    def spin(i):
+        pc = time.perf_counter
+        last = start = pc()
+        while not stop:
+            t = pc()
+            if t - last > 0.0003:
+                runs.append((start, last))
+                start = t
+            last = t
+
+    threads = [threading.Thread(target=spin, args=(i,)) for i in range(spinners)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop = True
+    for t in threads:
+        t.join()
+    runs.sort()
+    gaps = sorted(b[0] - a[1] for a, b in zip(runs, runs[1:]) if b[0] > a[1])
+    return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+def sleeper_among_spinners(spinners, rounds, d=0.010):
+    """Mean seconds a time.sleep(d) takes to return with the GIL among `spinners` CPU-bound threads
+    (the convoy: ceval_gil.c take_gil waits a switch interval, then asks for a drop)."""
+    stop = False
+
+    def spin():
+        x = 0
+        while not stop:
+            x += 1
+
+    threads = [threading.Thread(target=spin) for _ in range(spinners)]
+    for t in threads:
+        t.start()
+    time.sleep(0.02)
+    total = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        time.sleep(d)
+        total += time.perf_counter() - start
+    stop = True
+    for t in threads:
+        t.join()
+    return total / rounds
+
+
 # ----- memory -----------------------------------------------------------
 
 
@@ -183,6 +236,11 @@ def main():
     raw["thread_start_s"] = median_of(lambda: thread_start(100 if QUICK else 500))
     raw["context_switch_s"] = median_of(lambda: context_switch(2_000 if QUICK else 20_000))
     raw["switch_interval_s"] = sys.getswitchinterval()
+    raw["gil_handoff_s"] = median_of(lambda: gil_handoff(3, 0.3 if QUICK else 1.0), 3)
+    # Not constants: what the GIL rule (R-GIL-CONVOY) should predict, for comparison.
+    raw["sleep_10ms_among_spinners_s"] = {
+        str(k): sleeper_among_spinners(k, 10 if QUICK else 50) for k in (1, 3, 7)
+    }
     raw["sizes"] = [small, large]
 
     # Per task in the sleep(0) run: one creation and two steps, with live
@@ -206,6 +264,7 @@ def main():
         # Seconds of lateness per second asked, as nanoseconds per second.
         "timer_slack_loop_per_s": ns(loop_per_s),
         "timer_slack_thread_per_s": ns(thread_per_s),
+        "gil_handoff": ns(raw["gil_handoff_s"]),
     }
     facts = {
         "python": platform.python_version(),

@@ -14,6 +14,7 @@
 //! Invariant: `busy` is the total CPU time granted, so utilisation is
 //! `busy / (cores × makespan)` and can never exceed 1.
 
+use super::gil::{Gil, GilSink};
 use super::ids::FiberId;
 use super::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
@@ -43,6 +44,18 @@ pub struct Cpu {
     /// CPU work takes `num / den` times as long (a process's share of
     /// cores when there are more processes than cores, R-PROCESSES).
     stretch: (u64, u64),
+    /// Under a runtime profile, a GIL handed over as CPython does it
+    /// (`gil.rs`) instead of the round-robin slots.
+    gil: Option<Box<Gil>>,
+}
+
+/// A [`SliceSink`] seen as the GIL's: its events are slot 0's slices.
+struct OnSlotZero<'a, S>(&'a mut S);
+
+impl<S: SliceSink> GilSink for OnSlotZero<'_, S> {
+    fn gil_event(&mut self, at: SimTime, generation: u32) {
+        self.0.slice_ends(at, 0, generation);
+    }
 }
 
 /// What the engine must schedule after a CPU decision.
@@ -68,11 +81,46 @@ impl Cpu {
             busy: SimDuration::ZERO,
             slice_end: vec![SimTime::ZERO; n],
             stretch: (1, 1),
+            gil: None,
+        }
+    }
+
+    /// One slot, the GIL as `Python/ceval_gil.c` hands it over (R-GIL-CONVOY).
+    pub fn cpython_gil(gil: Gil) -> Cpu {
+        Cpu { gil: Some(Box::new(gil)), ..Cpu::new(1, None) }
+    }
+
+    /// True when this is CPython's GIL, which a resuming thread must take.
+    pub fn is_cpython_gil(&self) -> bool {
+        self.gil.is_some()
+    }
+
+    /// Whether `fiber` could run at once (always, without CPython's GIL).
+    pub fn is_free_for(&self, fiber: FiberId) -> bool {
+        self.gil.as_ref().is_none_or(|g| g.is_free_for(fiber))
+    }
+
+    /// Makes CPython's GIL draw from sub-stream `stream` (a process's index).
+    pub fn draw_stream(&mut self, stream: u64) {
+        if let Some(g) = &mut self.gil {
+            g.draw_stream(stream);
+        }
+    }
+
+    /// Releases CPython's GIL if its holder did not ask again after its
+    /// request ended (call once the event that ended it is handled).
+    #[inline]
+    pub fn settle(&mut self, now: SimTime, sink: &mut impl SliceSink) {
+        if let Some(g) = &mut self.gil {
+            g.settle(now, &mut OnSlotZero(sink));
         }
     }
 
     /// Slots running a fiber now.
     pub fn in_use(&self) -> u32 {
+        if let Some(g) = &self.gil {
+            return g.in_use();
+        }
         self.slots.iter().filter(|s| s.fiber.is_some()).count() as u32
     }
 
@@ -84,7 +132,8 @@ impl Cpu {
     /// Total CPU time granted so far (work done, not stretched time).
     pub fn busy(&self) -> SimDuration {
         let (num, den) = self.stretch;
-        SimDuration::from_nanos((u128::from(self.busy.as_nanos()) * u128::from(den) / u128::from(num)) as u64)
+        let busy = self.gil.as_ref().map_or(self.busy, |g| g.busy());
+        SimDuration::from_nanos((u128::from(busy.as_nanos()) * u128::from(den) / u128::from(num)) as u64)
     }
 
     /// Makes every request take `num / den` (≥ 1) times its work.
@@ -100,6 +149,9 @@ impl Cpu {
                 SimDuration::from_nanos((u128::from(work.as_nanos()) * u128::from(num) / u128::from(den)) as u64)
             }
         };
+        if let Some(g) = &mut self.gil {
+            return g.request(now, fiber, work, &mut OnSlotZero(sink));
+        }
         match self.slots.iter().position(|s| s.fiber.is_none()) {
             Some(slot) => self.start(now, slot as SlotId, fiber, work, sink),
             None => self.waiting.push_back((fiber, work)),
@@ -115,6 +167,9 @@ impl Cpu {
         generation: u32,
         sink: &mut impl SliceSink,
     ) -> Option<FiberId> {
+        if let Some(g) = &mut self.gil {
+            return g.event(now, generation, &mut OnSlotZero(sink));
+        }
         let s = self.slots[slot as usize];
         let fiber = s.fiber.filter(|_| s.generation == generation)?;
         self.busy += s.slice;
@@ -141,6 +196,9 @@ impl Cpu {
     /// the queue, or frees its slot for the next in line. The CPU it used
     /// so far in its current slice counts as busy.
     pub fn cancel(&mut self, now: SimTime, fiber: FiberId, sink: &mut impl SliceSink) {
+        if let Some(g) = &mut self.gil {
+            return g.cancel(now, fiber, &mut OnSlotZero(sink));
+        }
         if let Some(i) = self.waiting.iter().position(|(f, _)| *f == fiber) {
             self.waiting.remove(i);
             return;

@@ -33,6 +33,7 @@
 
 mod cpu;
 mod fifo;
+mod gil;
 mod ids;
 mod link;
 mod observer;

@@ -31,6 +31,7 @@ pub(super) struct Overheads {
     pub timer_slack_thread_per_s: u64,
     pub thread_start: SimDuration,
     pub context_switch: SimDuration,
+    pub gil_handoff: SimDuration,
 }
 
 impl Overheads {
@@ -46,6 +47,7 @@ impl Overheads {
             timer_slack_thread_per_s: runtime.values[index::TIMER_SLACK_THREAD_PER_S],
             thread_start: runtime.duration(index::THREAD_START),
             context_switch: runtime.duration(index::CONTEXT_SWITCH),
+            gil_handoff: runtime.duration(index::GIL_HANDOFF),
         }
     }
 

@@ -37,6 +37,8 @@ pub enum Purpose {
     Jitter,
     /// The backoff jitter of `retry` steps (R-RETRY-PROGRAM-JITTER).
     RetryProgram,
+    /// Which waiter CPython's GIL goes to (R-GIL-CONVOY).
+    Gil,
 }
 
 impl Purpose {
@@ -50,6 +52,7 @@ impl Purpose {
             Purpose::CallFailures => "call-failures",
             Purpose::Jitter => "jitter",
             Purpose::RetryProgram => "retry-program",
+            Purpose::Gil => "gil",
         }
     }
 }
@@ -139,6 +142,11 @@ impl Stream {
     /// (inter-arrival gaps of one class).
     pub fn sequential(&mut self) -> &mut ChaCha8Rng {
         &mut self.rng
+    }
+
+    /// The generator alone, for a consumer that only draws sequentially.
+    pub fn into_sequential(self) -> ChaCha8Rng {
+        self.rng
     }
 }
 

@@ -60,10 +60,11 @@ pub mod index {
     pub const MEMORY_PER_THREAD: usize = 9;
     pub const TIMER_SLACK_LOOP_PER_S: usize = 10;
     pub const TIMER_SLACK_THREAD_PER_S: usize = 11;
+    pub const GIL_HANDOFF: usize = 12;
 }
 
 /// Number of constants in a profile.
-pub const CONSTANT_COUNT: usize = 12;
+pub const CONSTANT_COUNT: usize = 13;
 
 /// Every constant, in [`index`] order. The `cpython` figures are derived in
 /// docs/model.md (R-RUNTIME-CPYTHON) from ../shared/calibration/README.md.
@@ -150,6 +151,13 @@ pub const CONSTANTS: [Constant; CONSTANT_COUNT] = [
         unit: Unit::Duration,
         cpython: 700_000,
         meaning: "how much later a `sleep` step wakes on a thread per second it asks for (beyond timer_slack_thread)",
+        optional: true,
+    },
+    Constant {
+        name: "gil_handoff",
+        unit: Unit::Duration,
+        cpython: 50_000,
+        meaning: "from the GIL's release to its next holder running (the woken thread's wake-up)",
         optional: true,
     },
 ];

@@ -26,8 +26,22 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn resume_from_outside(&mut self, f: FiberId) {
         if self.overheads.active && self.on_loop(f) {
             self.wake_callback(f);
+        } else if self.cpu.is_cpython_gil() {
+            self.retake_gil(f);
         } else {
             self.resume(f);
+        }
+    }
+
+    /// A thread back from a wait must take CPython's GIL before it runs a
+    /// bytecode (`take_gil` in `PyEval_RestoreThread`, R-GIL-CONVOY), and
+    /// then needs `context_switch` of CPU to go on.
+    fn retake_gil(&mut self, f: FiberId) {
+        let cost = self.overheads.context_switch;
+        if cost.is_zero() && self.cpu.is_free_for(f) {
+            self.resume(f);
+        } else {
+            self.charge(f, cost);
         }
     }
 

@@ -50,6 +50,7 @@ mod waiting;
 
 use super::cpu::Cpu;
 use super::fifo::BlockFifo;
+use super::gil::Gil;
 use super::ids::{FiberId, RequestId, Slab, TaskId};
 use super::link::Link;
 use super::observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
@@ -143,7 +144,19 @@ impl<'a, O: Observer> Sim<'a, O> {
         observer: &'a mut O,
     ) -> Self {
         let cores = scenario.machine.cores;
-        let (discipline, cpu) = Self::discipline(strategy, w, cores);
+        let (discipline, mut cpu) = Self::discipline(strategy, w, cores);
+        let overheads = Overheads::of(&scenario.runtime);
+        if let StrategyKind::Threaded { workers, gil: true, switch_interval } = strategy.kind
+            && workers > 1
+            && overheads.active
+        {
+            cpu = Cpu::cpython_gil(Gil::new(
+                switch_interval,
+                overheads.timer_slack(switch_interval, false),
+                overheads.gil_handoff,
+                Stream::new(scenario.seed, "", Purpose::Gil).into_sequential(),
+            ));
+        }
         let classes = Self::class_runs(scenario, w);
         let tracing = observer.tracing();
         let resources = (!scenario.links.is_empty() || !scenario.services.is_empty()) && observer.resources();
@@ -177,7 +190,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             in_flight: 0,
             in_flight_since: SimTime::ZERO,
             horizon_reached: false,
-            overheads: Overheads::of(&scenario.runtime),
+            overheads,
             loop_debt: SimDuration::ZERO,
             starter: ThreadStarter::default(),
             starts_threads: matches!(strategy.kind, StrategyKind::Threaded { .. }),
@@ -268,6 +281,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn in_process(mut self, index: u32, count: u32, stretch: (u64, u64)) -> Self {
         self.process = (index, count);
         self.cpu.stretch(stretch.0, stretch.1);
+        self.cpu.draw_stream(u64::from(index));
         self
     }
 
@@ -315,6 +329,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.stats.events += 1;
             self.handle(event);
             self.drain();
+            self.cpu.settle(self.now, &mut self.queue);
             if self.resources {
                 self.report_cpu();
             }
@@ -338,7 +353,11 @@ impl<'a, O: Observer> Sim<'a, O> {
             Event::Wake { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Timer) {
                     self.step_done(fiber);
-                    if self.overheads.active && !self.on_loop(fiber) && !self.overheads.context_switch.is_zero() {
+                    if self.overheads.active
+                        && !self.on_loop(fiber)
+                        && !self.overheads.context_switch.is_zero()
+                        && !self.cpu.is_cpython_gil()
+                    {
                         self.charge(fiber, self.overheads.context_switch);
                     } else {
                         self.resume_from_outside(fiber);
