@@ -499,7 +499,12 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             horizon: horizon.map(ms),
             slos: Vec::new(),
             warmup: None,
-            runtime: Default::default(),
+            // Half the scenarios run under the cpython profile: its loop
+            // callbacks and CPython's GIL (R-LOOP-CALLBACK, R-GIL-CONVOY).
+            runtime: match seed % 2 {
+                0 => simbench::scenario::runtime::Runtime::cpython(),
+                _ => Default::default(),
+            },
         })
 }
 

@@ -296,6 +296,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.start_workers();
         self.drain();
         self.schedule_first_arrivals();
+        // A class whose arrivals end before the first (a bound shorter than
+        // its first gap) may close a queue, which wakes its idle workers.
+        self.drain();
         if let Some(h) = self.scenario.horizon {
             self.queue.push(SimTime::ZERO + h, Event::Horizon);
         }

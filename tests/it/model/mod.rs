@@ -13,6 +13,7 @@ mod flow;
 mod gather;
 mod gather_mode;
 mod gather_until;
+mod gil;
 mod hedge;
 mod io;
 mod limit;

@@ -190,3 +190,20 @@ fn r_queue_close_waits_for_detached_work_items() {
     assert_eq!((q.put, q.got), (1, 1), "items are conserved");
     assert_eq!(run(&json, "threaded").ends_ms_of(0), [1], "the worker's one task");
 }
+
+#[test]
+fn r_queue_close_when_producers_never_arrive() {
+    // p's arrivals are bounded to 1 ms and its first gap (mean 1000 s) is
+    // longer: it never arrives, so the queue closes at t = 0 and the idle
+    // worker's loop stops there; the run ends with no task instead of
+    // stalling.
+    let classes = [
+        class("w", r#"{"workers": 1}"#, WORKER),
+        class("p", r#"{"poisson": {"rate": 0.001, "duration": "1ms"}}"#, r#"[{"put": "jobs"}]"#),
+    ]
+    .join(", ");
+    let json = scenario_json(&classes, BOTH, r#""queues": {"jobs": {}}, "seed": 3"#);
+    for (label, run) in run_all(&json) {
+        assert!(run.records.is_empty(), "{label}: {:?}", run.records);
+    }
+}
