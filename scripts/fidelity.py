@@ -8,12 +8,14 @@ Called by scripts/fidelity.sh, which builds simbench first:
                         [--workloads LIST | --only LIST] [--programs-only]
 
 --workloads (or --only) picks the workloads: comma-separated names among downloads, scraper,
-blocking-pitfall, pipeline, crawler, hedged, hedged-off, or `default` (the first three, the
-default), `new` (the last four) or `all`. The scenarios of the new four use the scenario
-language's round 2 (issue 16: queues, try/retry/repeat, sequences, detached spawns, gather
-until/rest/mode/threads, timeout on_expiry); until simbench parses it, `simbench run` rejects
-them (exit status 2 here), so `--programs-only` writes the scenarios and runs the programs
-without simbench and without the doc: a smoke run of the programs, e.g.
+blocking-pitfall, pipeline, crawler, hedged, hedged-off, convoy-1, convoy-3, convoy-7, or `default`
+(the first three, the default), `new` (pipeline, crawler, hedged, hedged-off), `convoy` (the GIL
+convoy with 1, 3 and 7 spinner threads: threads rows only, see convoy_scenario) or `all`. The
+scenarios of the new four and of the convoy use the scenario language's round 2 (issue 16:
+queues, try/retry/repeat, sequences, detached spawns, gather until/rest/mode/threads, timeout
+on_expiry); until simbench parses it, `simbench run` rejects them (exit status 2 here), so
+`--programs-only` writes the scenarios and runs the programs without simbench and without the
+doc: a smoke run of the programs, e.g.
 
     scripts/fidelity.py --quick --programs-only --workloads new
 
@@ -40,6 +42,7 @@ stops the check with exit status 2 and the program's stderr.
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import shlex
@@ -73,7 +76,20 @@ class CheckError(Exception):
 # once that lands; until then `simbench run` rejects them.
 DEFAULT_WORKLOADS = ["downloads", "scraper", "blocking-pitfall"]
 NEW_WORKLOADS = ["pipeline", "crawler", "hedged", "hedged-off"]
-ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS
+# The GIL convoy (examples/python/convoy.py): a thread back from time.sleep retakes the GIL from K
+# spinner threads. Threads only: the program has no sequential or asyncio form (see its docstring).
+CONVOY_WORKLOADS = ["convoy-1", "convoy-3", "convoy-7"]
+ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS
+
+
+def is_convoy(w):
+    """Whether `w` is a GIL convoy workload (convoy-K: K spinner threads)."""
+    return w["name"].startswith("convoy")
+
+
+def styles_of(w):
+    """The styles workload `w` runs in (and has rows for): the convoy has threads only."""
+    return ["threads"] if is_convoy(w) else STYLES
 
 
 def workloads(quick, names=None):
@@ -95,6 +111,9 @@ def workloads(quick, names=None):
                  workers=8, bytes=20000),
             dict(name="hedged-off", n=2, requests=20, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0,
                  hedge=False, workers=8, bytes=20000),
+            dict(name="convoy-1", spinners=1, rounds=50, sleep_ms=10.0, parse_ms=0.5),
+            dict(name="convoy-3", spinners=3, rounds=50, sleep_ms=10.0, parse_ms=0.5),
+            dict(name="convoy-7", spinners=7, rounds=20, sleep_ms=10.0, parse_ms=0.5),
         ]
     else:
         ws = [
@@ -111,6 +130,12 @@ def workloads(quick, names=None):
                  workers=16, bytes=20000),
             dict(name="hedged-off", n=4, requests=40, median_ms=20.0, p99_ms=400.0, seed=13, hedge_ms=50.0,
                  hedge=False, workers=16, bytes=20000),
+            # R rounds of D = 10 ms, each then a 0.5 ms CPU step (`parse_ms`: the probe measures its CPU
+            # time); about 5 s a run on 2 cores (measured per round: ~16 ms with 1 spinner, ~18 ms mean
+            # with 3, ~50 ms mean with 7)
+            dict(name="convoy-1", spinners=1, rounds=300, sleep_ms=10.0, parse_ms=0.5),
+            dict(name="convoy-3", spinners=3, rounds=300, sleep_ms=10.0, parse_ms=0.5),
+            dict(name="convoy-7", spinners=7, rounds=100, sleep_ms=10.0, parse_ms=0.5),
         ]
     names = DEFAULT_WORKLOADS if names is None else names
     unknown = [x for x in names if x not in ALL_WORKLOADS]
@@ -129,6 +154,8 @@ def parse_workloads(text):
             names += DEFAULT_WORKLOADS
         elif x == "new":
             names += NEW_WORKLOADS
+        elif x == "convoy":
+            names += CONVOY_WORKLOADS
         elif x:
             names.append(x)
     if not names:
@@ -144,6 +171,8 @@ def expected_n(w, style):
         return w["n"] if style == "sequential" else 3 * w["n"]
     if w["name"] in ("hedged", "hedged-off"):
         return w["n"] * w["requests"]
+    if is_convoy(w):  # a task per round; the spinners are no tasks
+        return w["rounds"]
     return w["n"]
 
 
@@ -151,6 +180,10 @@ def program_argv(py, w, style, port, spin_per_ms):
     if w["name"] == "blocking-pitfall":
         return [py, str(EX / "blocking_pitfall.py"), "--style", style, "--n", str(w["n"]), "--workers",
                 str(w["workers"]), "--sleep-ms", str(w["sleep_ms"]), "--block-ms", str(w["block_ms"])]
+    if is_convoy(w):
+        return [py, str(EX / "convoy.py"), "--style", style, "--spinners", str(w["spinners"]), "--rounds",
+                str(w["rounds"]), "--sleep-ms", str(w["sleep_ms"]), "--work-ms", str(w["parse_ms"]),
+                "--spin-per-ms", repr(spin_per_ms)]
     if w["name"] in ("hedged", "hedged-off"):
         return [py, str(EX / "hedged.py"), "--style", style, "--port", str(port), "--users", str(w["n"]),
                 "--requests", str(w["requests"]), "--median-ms", str(w["median_ms"]), "--p99-ms",
@@ -258,6 +291,8 @@ def strategy(style, w):
     if style == "threads":
         if w["name"] == "pipeline":  # the fetchers' pool, plus a thread per parser and the writer's
             workers = w["fetchers"] + w["parsers"] + 1
+        elif is_convoy(w):  # ThreadPoolExecutor(K + 1): the spinners and the sleeper
+            workers = w["spinners"] + 1
         else:
             workers = w["connections"] if "connections" in w else w["workers"]
         return {"threaded": {"workers": workers, "label": "threads"}}
@@ -277,8 +312,8 @@ def scenario(w, style, probe, cores):
     name = f"fidelity-{w['name']}-{style}"
     sc = {"name": name, "_generated": "by scripts/fidelity.py; do not edit", "seed": 1,
           "machine": {"cores": cores}, "classes": {}, "strategies": [strategy(style, w)]}
-    if w["name"] in NEW_SCENARIOS:
-        NEW_SCENARIOS[w["name"]](sc, w, style, probe)
+    if w["name"] in NEW_SCENARIOS or is_convoy(w):
+        NEW_SCENARIOS.get(w["name"], convoy_scenario)(sc, w, style, probe)
         return sc
     if w["name"] == "blocking-pitfall":
         sc["classes"] = {
@@ -419,8 +454,55 @@ def hedged_scenario(sc, w, style, probe):
         sc["classes"][name] = {"arrivals": {"closed": {"users": 1, "count": len(ds)}}, "program": prog}
 
 
+def convoy_spin_s(w):
+    """How long each spinner's `cpu` step lasts in the scenario, in whole seconds: far longer than the
+    sleeper can take under any GIL model (20 times R rounds of D + W + a switch interval per spinner),
+    so the spinners spin for the sleeper's whole life; `check_convoy` refuses a prediction that
+    reaches it."""
+    per_round_ms = w["sleep_ms"] + w["parse_ms"] + 5.0 * w["spinners"]
+    return max(60, math.ceil(20 * w["rounds"] * per_round_ms / 1000))
+
+
+def convoy_scenario(sc, w, style, probe):
+    """The GIL convoy (threads only). One class `round`, a closed loop of one user and R tasks with
+    no think time: each task is one of the sleeper's rounds, `sleep` D (time.sleep on a thread: the
+    runtime's thread timer slack) then the CPU step W (`cpu`, the probe's CPU time of W ms of the
+    parse loop in the threads style), which needs the GIL back; the next round arrives as the
+    previous ends, so the class's latencies are the program's and the makespan (t = 0 to the last
+    round's end) is the program's (first round's start to last round's end).
+
+    The K spinners are detached spawns submitted to the pool (`threads: pool`, the program's
+    pool.submit(spinner)) by round 0 only (a `repeat` whose `times` is the sequence [1, 0, 0, ...]),
+    each one long `cpu` step (convoy_spin_s). Detached, they are not tasks: they enter no latency,
+    no n, and not the makespan, which ends at the last root task's end (R-SPAWN-DETACHED-MAKESPAN,
+    R-THREADS-SUBMIT-SPAWN) as the program's stop flag ends them then. Their CPU contends for the
+    GIL with the sleeper from round 0's start to the last round's end, and on after it, where no
+    figure looks (report.json's cpu_utilization counts it, so it exceeds 1 here: not compared).
+    `threaded {workers: K + 1}`: round 0's worker and the K spinners' (each round then takes the
+    worker the previous one freed). The program starts its spinners before t0 (a barrier and 50 ms),
+    the scenario at round 0's start: K thread starts (tens of µs each) later, within round 0's sleep.
+    """
+    r, k = w["rounds"], w["spinners"]
+    spin = [{"cpu": f"{convoy_spin_s(w)}s", "label": "spin: while not stop: x += 1"}]
+    spawns = [{"spawn": {"name": f"spinner {i}", "detached": True, "program": spin}, "threads": "pool",
+               "label": f"pool.submit(spinner) {i}"} for i in range(k)]
+    prog = []
+    if k:
+        prog.append({"repeat": spawns, "times": {"sequence": [1] + [0] * (r - 1)} if r > 1 else 1,
+                     "label": "start the spinners (round 0 only)"})
+    prog += [{"sleep": ns(w["sleep_ms"]), "label": "time.sleep"}, dict(parse_step(probe, w), label="CPU step")]
+    sc["classes"]["round"] = {"arrivals": {"closed": {"users": 1, "count": r}}, "program": prog}
+
+
+def check_convoy(w, pred):
+    """A convoy prediction must end before the spinners' CPU runs out, or they stopped contending early."""
+    if is_convoy(w) and pred["makespan_s"] >= convoy_spin_s(w):
+        raise CheckError(f"{w['name']}: the predicted makespan {pred['makespan_s']:.3f} s reaches the spinners' "
+                         f"{convoy_spin_s(w)} s of CPU: raise convoy_spin_s")
+
+
 NEW_SCENARIOS = {"pipeline": pipeline_scenario, "crawler": crawler_scenario, "hedged": hedged_scenario,
-                 "hedged-off": hedged_scenario}
+                 "hedged-off": hedged_scenario}  # and convoy_scenario for every convoy-K (is_convoy)
 
 
 # ---------------------------------------------------------------- simbench
@@ -512,6 +594,11 @@ def describe(w):
                 f"{w['attempts']} attempts, backoff {w['backoff_ms']:g} ms x{w['multiplier']:g}, then a "
                 f"{w['mirror_ms']:g} ms mirror), a {w['parse_ms']:g} ms parse per page, a detached {w['log_ms']:g} ms "
                 f"log per site; threads: ThreadPoolExecutor({w['workers']}), links one after another")
+    if is_convoy(w):
+        return (f"{w['spinners']} spinner thread(s) (`while not stop: x += 1`) while a sleeper thread does "
+                f"{w['rounds']} rounds of time.sleep({w['sleep_ms'] / 1e3:g}) and a {w['parse_ms']:g} ms CPU step, a "
+                f"task per round (latency from the round's start); ThreadPoolExecutor({w['spinners'] + 1}); threads "
+                f"only")
     if w["name"] in ("hedged", "hedged-off"):
         how = (f"a second copy after {w['hedge_ms']:g} ms, the first answer wins (sequential: a {w['hedge_ms']:g} ms "
                f"socket timeout, then the second copy)" if w["hedge"] else "no hedging")
@@ -650,6 +737,14 @@ def write_doc(doc, ctx):
             "hedge is a `hedge` with a program per copy, so that each copy keeps its own delay; sequential "
             "hedging is a socket "
             "timeout and a second request (`timeout` with `on_expiry: abort` in a `try`).")
+    if names & set(CONVOY_WORKLOADS):
+        add("- convoy: threads only (examples/python/convoy.py says why). A round is a task of a closed loop "
+            "(one user, no think time): `sleep` D, then the CPU step, which needs the GIL back from the spinners; "
+            "the spinners are detached spawns of round 0 submitted to the pool (`threads: pool`), each one long "
+            "`cpu` step, so they contend for the GIL for the sleeper's whole life but are no tasks: n, the "
+            "percentiles and the makespan (to the last round's end) are the sleeper's rounds alone, as in the "
+            "program, whose spinners stop with it. CPython's hand-over (ceval_gil.c: the waiter waits the switch "
+            "interval, asks for a drop, and the OS picks the next holder among the waiters) decides the tail.")
     add("- The probe measures one request at a time. Under concurrency, costs change: the loop's epoll "
         "handles many sockets per wake-up (cheaper per request), threads contend for the GIL and pay "
         "wake-ups and context switches (dearer), ThreadPoolExecutor starts its threads one by one, and the "
@@ -705,7 +800,8 @@ def main():
     ap.add_argument("--workloads", default="default",
                     help="comma-separated workloads to check, of " + ", ".join(ALL_WORKLOADS)
                     + "; or `default` (" + ",".join(DEFAULT_WORKLOADS) + "), `new` (" + ",".join(NEW_WORKLOADS)
-                    + ": their scenarios need the scenario language's round 2) or `all`")
+                    + ": their scenarios need the scenario language's round 2), `convoy` ("
+                    + ",".join(CONVOY_WORKLOADS) + ": threads rows only) or `all`")
     ap.add_argument("--only", dest="workloads", help="the same as --workloads")
     ap.add_argument("--programs-only", action="store_true",
                     help="write the scenarios and run the programs, but run no simbench and write no doc: a smoke "
@@ -747,18 +843,19 @@ def main():
 
         predicted = {}
         for w in ws:
-            for style in STYLES:
+            for style in styles_of(w):
                 path = workdir / "scenarios" / f"{w['name']}-{style}.json"
                 path.write_text(json.dumps(scenario(w, style, probes[style], cores), indent=1) + "\n")
                 if not a.programs_only:
                     predicted[w["name"], style] = predict(a.simbench, path, runtime, workdir)
+                    check_convoy(w, predicted[w["name"], style])
 
         server.stats(reset=True)
         runs = {}
         with open(workdir / "runs.jsonl", "w") as raw:
             for rep in range(reps):
                 for w in ws:
-                    for style in STYLES:
+                    for style in styles_of(w):
                         argv = program_argv(a.python, w, style, server.port, spin_per_ms)
                         out = run_json(argv, 180, f"{w['name']} --style {style}")
                         if out.get("n") != expected_n(w, style):
@@ -782,7 +879,7 @@ def main():
     rows = {}
     ok = True
     for w in ws:
-        for style in STYLES:
+        for style in styles_of(w):
             outs = runs[w["name"], style]
             meas = {k: statistics.median(o[k] for o in outs) for k in ("makespan_s", "p50_s", "p99_s")}
             pred = predicted[w["name"], style]

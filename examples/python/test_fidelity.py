@@ -39,6 +39,8 @@ CRAWLER = dict(name="crawler", n=3, workers=3, seed=2, min_pages=1, max_pages=3,
 HEDGED = dict(name="hedged", n=2, requests=8, median_ms=5.0, p99_ms=80.0, seed=4, hedge_ms=15.0, hedge=True, workers=8,
               bytes=1000)
 HEDGED_OFF = dict(HEDGED, name="hedged-off", hedge=False)
+# The GIL convoy (threads only): K spinners, R rounds of a D ms sleep and a 2 ms CPU step (PROBE's parse).
+CONVOY = dict(name="convoy-3", spinners=3, rounds=12, sleep_ms=5.0, parse_ms=2.0)
 NEW = (PIPELINE, CRAWLER, HEDGED, HEDGED_OFF)
 KINDS = {"io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread", "call", "try",
          "retry", "repeat", "choose", "put", "get", "hedge"}
@@ -222,6 +224,29 @@ class ServerAndPrograms(unittest.TestCase):
                 # the slowest request without hedging waits its whole first copy
                 self.assertGreaterEqual(off["makespan_s"], max(d0 for d0, _ in delays) / 1e3)
 
+    def test_convoy_prints_its_line(self):
+        for w in (CONVOY, dict(CONVOY, name="convoy-1", spinners=1)):
+            with self.subTest(workload=w["name"]):
+                self.assertEqual(fidelity.styles_of(w), ["threads"])
+                out = fidelity.run_json(fidelity.program_argv(PY, w, "threads", 0, 10000.0), 60, w["name"])
+                n = fidelity.expected_n(w, "threads")
+                self.assertEqual((n, out["n"], len(out["latencies_s"])), (w["rounds"],) * 3)
+                self.assertEqual(out["params"]["spinners"], w["spinners"])
+                self.assertEqual(out["params"]["workers"], w["spinners"] + 1)
+                self.assertGreater(out["spins"], 0)  # the spinners ran
+                # the rounds follow one another: their latencies add up to the makespan
+                self.assertAlmostEqual(sum(out["latencies_s"]), out["makespan_s"], delta=1e-5 * w["rounds"])
+                self.assertGreaterEqual(min(out["latencies_s"]), w["sleep_ms"] / 1e3)
+                self.assertLessEqual(out["p50_s"], out["p99_s"])
+                self.assertLessEqual(out["p99_s"], out["max_s"] + 1e-9)
+
+    def test_convoy_has_threads_only(self):
+        argv = fidelity.program_argv(PY, CONVOY, "threads", 0, 10000.0)
+        argv[argv.index("--style") + 1] = "asyncio"
+        with self.assertRaises(fidelity.CheckError) as e:
+            fidelity.run_json(argv, 60, "convoy")
+        self.assertIn("invalid choice", str(e.exception))
+
     def test_pitfall_asyncio_stalls_the_sleepers(self):
         out = fidelity.run_json(fidelity.program_argv(PY, PITFALL, "asyncio", 0, 1.0), 60, "pitfall")
         self.assertGreaterEqual(out["p50_s"], PITFALL["block_ms"] / 1e3)
@@ -259,6 +284,9 @@ class Scenarios(unittest.TestCase):
                          ["downloads", "crawler"])
         self.assertEqual(fidelity.parse_workloads("all"), fidelity.ALL_WORKLOADS)
         self.assertEqual(fidelity.parse_workloads("new"), fidelity.NEW_WORKLOADS)
+        self.assertEqual(fidelity.parse_workloads("convoy"), fidelity.CONVOY_WORKLOADS)
+        self.assertEqual(names(fidelity.workloads(False, ["convoy-7", "convoy-1"])), ["convoy-1", "convoy-7"])
+        self.assertNotIn("convoy-1", fidelity.DEFAULT_WORKLOADS)
         with self.assertRaises(fidelity.CheckError):
             fidelity.workloads(False, ["crawlr"])
         for quick in (False, True):  # every workload has its parameters in both sets
@@ -384,6 +412,56 @@ class Scenarios(unittest.TestCase):
         off = self.new_scenario(HEDGED_OFF, "asyncio")
         self.assertEqual([s["label"] for s in off["classes"]["client0"]["program"]],
                          ["first copy: send", "first copy", "first copy: receive"])
+
+    def test_convoy_scenario_mirrors_the_program(self):
+        w = CONVOY
+        sc = self.new_scenario(w, "threads")
+        self.assertEqual(sc["strategies"], [{"threaded": {"workers": w["spinners"] + 1, "label": "threads"}}])
+        self.assertEqual(list(sc["classes"]), ["round"])  # the spinners are no class: no tasks of theirs
+        rnd = sc["classes"]["round"]
+        self.assertEqual(rnd["arrivals"], {"closed": {"users": 1, "count": w["rounds"]}})
+        self.assertEqual(kinds_of(sc), {"repeat", "spawn", "sleep", "cpu"})
+        start, sleep, work = rnd["program"]
+        self.assertEqual(start["times"], {"sequence": [1] + [0] * (w["rounds"] - 1)})  # round 0 starts them
+        self.assertEqual(len(start["repeat"]), w["spinners"])
+        for spawn in start["repeat"]:
+            self.assertTrue(spawn["spawn"]["detached"])
+            self.assertEqual(spawn["threads"], "pool")
+            (spin,) = spawn["spawn"]["program"]
+            self.assertEqual(spin["cpu"], f"{fidelity.convoy_spin_s(w)}s")
+        self.assertEqual(sleep["sleep"], f"{round(w['sleep_ms'] * 1e6)}ns")
+        self.assertEqual(work["cpu"], f"{round(PROBE['parse_cpu_ms'][str(w['parse_ms'])] * 1e6)}ns")
+        # the spinners' CPU outlasts any plausible sleeper: 20 x R x (D + W + 5 ms per spinner)
+        self.assertGreaterEqual(fidelity.convoy_spin_s(w), 20 * w["rounds"] * (5.0 + 2.0 + 15.0) / 1e3)
+        none = self.new_scenario(dict(w, spinners=0), "threads")
+        self.assertEqual([list(s)[0] for s in none["classes"]["round"]["program"]], ["sleep", "cpu"])
+
+    @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
+    def test_simbench_runs_the_convoy_scenarios(self):
+        # Whatever the GIL model: no spinner, no wait (R x (D + W) exactly, ideal model); with spinners the
+        # sleeper waits for the GIL, and only its R rounds are tasks: the spinners are in no figure.
+        w = CONVOY
+        bare = w["rounds"] * (w["sleep_ms"] + PROBE["parse_cpu_ms"][str(w["parse_ms"])]) / 1e3
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for k in (0, 1, 3):
+                with self.subTest(spinners=k):
+                    cw = dict(w, name=f"convoy-{k}", spinners=k)
+                    sc = fidelity.scenario(cw, "threads", PROBE, 2)
+                    path = tmp / f"convoy-{k}.json"
+                    path.write_text(json.dumps(sc))
+                    got = fidelity.predict(str(SIMBENCH), path, None, tmp)
+                    fidelity.check_convoy(cw, got)
+                    r = json.loads((tmp / "reports" / sc["name"] / "report.json").read_text())["results"][0]
+                    self.assertEqual(r["tasks"]["arrived"], w["rounds"])
+                    self.assertEqual(r["tasks"]["completed"], w["rounds"])
+                    self.assertEqual(r["peak_threads"], k + 1)
+                    self.assertLessEqual(got["p99_s"], got["makespan_s"])
+                    if k == 0:
+                        self.assertAlmostEqual(got["makespan_s"], bare, places=6)
+                    else:
+                        self.assertGreater(got["makespan_s"], bare)
+                        self.assertLess(got["makespan_s"], fidelity.convoy_spin_s(cw))
 
     @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
     def test_simbench_accepts_the_new_scenarios(self):
