@@ -142,6 +142,7 @@ impl Cpu {
     }
 
     /// `fiber` needs `work` (> 0) of CPU from `now`.
+    #[inline]
     pub fn request(&mut self, now: SimTime, fiber: FiberId, work: SimDuration, sink: &mut impl SliceSink) {
         let work = match self.stretch {
             (1, 1) => work,

@@ -23,6 +23,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// service's answer, a transfer, a `to_thread` body): under a runtime
     /// profile a coroutine goes on through a callback on the loop
     /// (R-LOOP-CALLBACK), otherwise as [`Sim::resume`] says.
+    #[inline(always)]
     pub(super) fn resume_from_outside(&mut self, f: FiberId) {
         if self.overheads.active && self.on_loop(f) {
             self.wake_callback(f);

@@ -323,6 +323,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// The op at `f`'s pc completed: trace it and move on.
+    #[inline]
     pub(super) fn step_done(&mut self, f: FiberId) {
         let pc = self.fibers[f].pc;
         self.trace_fiber(f, TraceWhat::Ended { pc });

@@ -4,6 +4,7 @@
 use super::*;
 
 impl<'a, O: Observer> Sim<'a, O> {
+    #[inline]
     pub(super) fn begin(&mut self, f: FiberId, duration: Option<SimDuration>) {
         if self.tracing {
             let pc = self.fibers[f].pc;
@@ -11,6 +12,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
+    #[inline]
     pub(super) fn awaiting(&mut self, f: FiberId) {
         if self.tracing && self.cooperative() {
             let pc = self.fibers[f].pc;
@@ -18,6 +20,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
+    #[inline(always)]
     pub(super) fn trace_fiber(&mut self, f: FiberId, what: TraceWhat) {
         if self.tracing {
             self.trace(self.fibers[f].task, what);
