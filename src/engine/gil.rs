@@ -23,7 +23,8 @@
 //! did not ask again before the event was handled ([`Gil::settle`]).
 //!
 //! Invariants: at most one holder; the dropper of a forced drop is never its
-//! successor; `busy` is the CPU granted, never the hand-over gaps; events
+//! successor, unless the waiter that asked was cancelled and nobody else
+//! waits; `busy` is the CPU granted, never the hand-over gaps; events
 //! whose generation is not the current one are stale and ignored.
 
 use super::ids::FiberId;
