@@ -104,7 +104,7 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// `f` awaits an io operation of `d`, which fails at its end if `failing`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn await_io(&mut self, f: FiberId, d: SimDuration, failing: bool) -> Flow {
         self.fibers[f].set_failing(failing);
         self.begin(f, Some(d));

@@ -332,7 +332,6 @@ impl<'a, O: Observer> Sim<'a, O> {
             self.stats.events += 1;
             self.handle(event);
             self.drain();
-            self.cpu.settle(self.now, &mut self.queue);
             if self.resources {
                 self.report_cpu();
             }
@@ -341,6 +340,20 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         self.finish()
+    }
+
+    /// `fiber`'s CPU request is done: a profile's overhead, or a step.
+    fn slice_done(&mut self, fiber: FiberId) {
+        if self.fibers[fiber].state == State::Overhead {
+            self.overhead_done(fiber);
+            return;
+        }
+        self.step_done(fiber);
+        if self.on_loop(fiber) {
+            self.continue_on_loop(fiber);
+        } else {
+            self.resume(fiber);
+        }
     }
 
     fn handle(&mut self, event: Event) {
@@ -380,15 +393,13 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Event::Slice { slot, generation } => {
                 if let Some(fiber) = self.cpu.slice_ended(self.now, slot, generation, &mut self.queue) {
-                    if self.fibers[fiber].state == State::Overhead {
-                        self.overhead_done(fiber);
-                        return;
-                    }
-                    self.step_done(fiber);
-                    if self.on_loop(fiber) {
-                        self.continue_on_loop(fiber);
-                    } else {
-                        self.resume(fiber);
+                    self.slice_done(fiber);
+                    // Only a slice ends a request under CPython's GIL: once
+                    // the fiber has gone on, a holder that did not ask
+                    // again releases it.
+                    if self.cpu.is_cpython_gil() {
+                        self.drain();
+                        self.cpu.settle(self.now, &mut self.queue);
                     }
                 }
             }
