@@ -21,8 +21,8 @@
 //! exact. The histogram itself (report.json's `histogram`, the `.hgrm` and
 //! `.hlog` exports) is HdrHistogram's, whatever the count.
 //!
-//! Recording is a counter increment (and, up to the threshold, a push onto
-//! the samples, amortised): samples are counted in an array laid
+//! Recording is, up to the threshold, a push onto the samples (amortised),
+//! and beyond a counter increment: samples are counted in an array laid
 //! out exactly as the HdrHistogram's counts (3 significant digits, lowest
 //! discernible value 1 ns), and the HdrHistogram is built from it when first
 //! read. The result is the histogram that recording each sample would have
@@ -87,10 +87,28 @@ fn value_at(index: usize) -> u64 {
     }
 }
 
+/// Counts `nanos` in its bucket, growing `counts` to the bucket's power of two.
+#[inline(always)]
+fn count_into(counts: &mut Vec<u64>, nanos: u64) {
+    let index = index_of(nanos);
+    match counts.get_mut(index) {
+        Some(n) => *n += 1,
+        None => grow_and_count(counts, index),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn grow_and_count(counts: &mut Vec<u64>, index: usize) {
+    counts.resize((index + 1).next_power_of_two(), 0);
+    counts[index] += 1;
+}
+
 /// Records durations in nanoseconds.
 #[derive(Clone, Debug)]
 pub struct LatencyRecorder {
-    /// Samples per HdrHistogram bucket index.
+    /// Samples per HdrHistogram bucket index, once the samples are no longer
+    /// kept; empty while they are (a read counts them then).
     counts: Vec<u64>,
     /// Built from `counts` when first read; reset by every record.
     histogram: OnceCell<HdrHistogram<u64>>,
@@ -141,24 +159,23 @@ impl LatencyRecorder {
         LatencyRecorder { sample_limit: 0, ..LatencyRecorder::default() }
     }
 
-    /// Inlined into the engine's hot paths (a few instructions); growing the
-    /// counts, dropping a stale histogram and dropping the samples past
-    /// [`EXACT_SAMPLES`] are out of line.
+    /// Inlined into the engine's hot paths (a few instructions): up to
+    /// [`EXACT_SAMPLES`] a push onto the samples, beyond a bucket count.
+    /// Growing the counts, dropping a stale histogram and turning the kept
+    /// samples into counts when the threshold is passed are out of line.
     #[inline(always)]
     pub fn record(&mut self, nanos: u64) {
-        let index = index_of(nanos);
-        match self.counts.get_mut(index) {
-            Some(n) => *n += 1,
-            None => self.grow_and_count(index),
-        }
         if self.histogram.get().is_some() {
             self.forget_histogram();
         }
         if self.count < self.sample_limit {
             self.samples.get_mut().push(nanos);
             *self.sorted.get_mut() = false;
-        } else if !self.samples.get_mut().is_empty() {
-            self.forget_samples();
+        } else {
+            if !self.samples.get_mut().is_empty() {
+                self.count_samples();
+            }
+            count_into(&mut self.counts, nanos);
         }
         self.count += 1;
         self.sum_ns += u128::from(nanos);
@@ -166,24 +183,20 @@ impl LatencyRecorder {
         self.max_ns = self.max_ns.max(nanos);
     }
 
+    /// Past the threshold: the kept samples become bucket counts, and their
+    /// memory goes.
     #[cold]
     #[inline(never)]
-    fn grow_and_count(&mut self, index: usize) {
-        self.counts.resize((index + 1).next_power_of_two(), 0);
-        self.counts[index] += 1;
+    fn count_samples(&mut self) {
+        for nanos in std::mem::take(self.samples.get_mut()) {
+            count_into(&mut self.counts, nanos);
+        }
     }
 
     #[cold]
     #[inline(never)]
     fn forget_histogram(&mut self) {
         self.histogram = OnceCell::new();
-    }
-
-    /// Past the threshold: the samples go, their memory with them.
-    #[cold]
-    #[inline(never)]
-    fn forget_samples(&mut self) {
-        *self.samples.get_mut() = Vec::new();
     }
 
     pub fn count(&self) -> u64 {
@@ -213,7 +226,20 @@ impl LatencyRecorder {
         self.histogram.get_or_init(|| {
             let mut histogram =
                 HdrHistogram::new(SIGNIFICANT_DIGITS).expect("3 significant digits is a valid precision");
-            for (index, &n) in self.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            // While the samples are kept, the counts are made from them.
+            let samples = self.samples.borrow();
+            let from_samples;
+            let counts = if samples.is_empty() {
+                &self.counts
+            } else {
+                let mut counts = Vec::new();
+                for &nanos in samples.iter() {
+                    count_into(&mut counts, nanos);
+                }
+                from_samples = counts;
+                &from_samples
+            };
+            for (index, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
                 // The histogram grows to fit; it can only refuse a value whose
                 // buckets would overflow `usize`, and then the value is clamped.
                 let value = value_at(index);
@@ -419,6 +445,8 @@ mod tests {
         }
         assert!(!exact.is_exact());
         assert_eq!(exact.summary(), histogram.summary());
+        assert_eq!(*exact.histogram(), *histogram.histogram(), "the kept samples were counted when dropped");
+        assert_eq!(exact.encoded(), histogram.encoded());
         for q in [0.5, 0.99, 0.999] {
             let h = exact.histogram();
             let midpoint = h.median_equivalent(h.value_at_quantile(q)).clamp(h.min(), h.max());
@@ -471,6 +499,20 @@ mod tests {
     }
 
     #[test]
+    fn histogram_read_while_samples_are_kept_follows_later_records() {
+        let values = scattered(EXACT_SAMPLES as usize + 10);
+        let mut r = LatencyRecorder::default();
+        let mut plain = HdrHistogram::<u64>::new(SIGNIFICANT_DIGITS).unwrap();
+        for (i, &v) in values.iter().enumerate() {
+            r.record(v);
+            plain.record(v).unwrap();
+            if i == 0 || i == EXACT_SAMPLES as usize - 1 || i == values.len() - 1 {
+                assert_eq!(*r.histogram(), plain, "after {} records", i + 1);
+            }
+        }
+    }
+
+    #[test]
     fn spectrum_gives_the_percentile_at_each_point() {
         let values = scattered(500);
         let mut r = LatencyRecorder::default();
@@ -494,8 +536,11 @@ mod tests {
             x ^= x << 17;
             values.push(x >> (x % 64));
         }
-        for take in [1, 10, 1000, values.len()] {
-            let mut fast = LatencyRecorder::default();
+        // Kept samples (counted when read) and bucket counts alike.
+        for (take, mut fast) in [1, 10, 1000, values.len()]
+            .into_iter()
+            .flat_map(|take| [(take, LatencyRecorder::default()), (take, LatencyRecorder::histogram_only())])
+        {
             let mut plain = HdrHistogram::<u64>::new(SIGNIFICANT_DIGITS).unwrap();
             for &v in &values[..take] {
                 fast.record(v);

@@ -252,6 +252,7 @@ impl Observer for Recorder {
         }
     }
 
+    #[inline]
     fn loop_lag(&mut self, lag: SimDuration) {
         self.loop_lag.record(lag.as_nanos());
     }
@@ -285,7 +286,9 @@ impl Observer for Recorder {
     }
 
     fn trace(&mut self, event: &TraceEvent) {
-        if let Some(timeline) = &mut self.timeline {
+        if let Some(timeline) = &mut self.timeline
+            && timeline.follows(event)
+        {
             timeline.trace(event);
         }
         if let Some(log) = &mut self.trace

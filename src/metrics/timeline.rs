@@ -278,6 +278,18 @@ impl TimelineRecorder {
         self.flow.record(record);
     }
 
+    /// Whether `event` can change the timeline: an event of a task below the
+    /// limit, or under cooperative the start or end of a step (the loop's
+    /// lane follows every task's cpu and blocking steps). Inlined into the
+    /// engine's trace calls, so that most events, of tasks past the limit,
+    /// cost a test.
+    #[inline]
+    pub fn follows(&self, event: &TraceEvent) -> bool {
+        (event.task as usize) < self.limit
+            || (self.cooperative && matches!(event.what, TraceWhat::Began { .. } | TraceWhat::Ended { .. }))
+    }
+
+    /// Follows `event` (a no-op unless [`Self::follows`]).
     pub fn trace(&mut self, event: &TraceEvent) {
         if self.cooperative {
             let window = self.tasks.len() < self.limit || self.live > 0;
