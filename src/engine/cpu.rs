@@ -11,8 +11,9 @@
 //! Slices are events; a slice whose slot has since been reassigned is
 //! recognised by its generation number and ignored.
 //!
-//! Invariant: `busy` is the total CPU time granted, so utilisation is
-//! `busy / (cores × makespan)` and can never exceed 1.
+//! Invariant: `busy` is the total CPU time granted; [`Cpu::busy_at`] the
+//! part of it granted by an instant, so utilisation (the CPU granted by
+//! the last task's end over `cores × makespan`) can never exceed 1.
 
 use super::gil::{Gil, GilSink};
 use super::ids::FiberId;
@@ -131,8 +132,25 @@ impl Cpu {
 
     /// Total CPU time granted so far (work done, not stretched time).
     pub fn busy(&self) -> SimDuration {
+        self.unstretched(self.gil.as_ref().map_or(self.busy, |g| g.busy()))
+    }
+
+    /// CPU time granted up to `now`: [`Cpu::busy`] and the part of each
+    /// running slice before `now`.
+    pub fn busy_at(&self, now: SimTime) -> SimDuration {
+        let busy = match &self.gil {
+            Some(g) => g.busy_at(now),
+            None => {
+                let running = self.slots.iter().zip(&self.slice_end).filter(|(s, _)| s.fiber.is_some());
+                running.fold(self.busy, |busy, (s, &end)| busy + s.slice.saturating_sub(end.saturating_since(now)))
+            }
+        };
+        self.unstretched(busy)
+    }
+
+    /// Work done, from stretched time.
+    fn unstretched(&self, busy: SimDuration) -> SimDuration {
         let (num, den) = self.stretch;
-        let busy = self.gil.as_ref().map_or(self.busy, |g| g.busy());
         SimDuration::from_nanos((u128::from(busy.as_nanos()) * u128::from(den) / u128::from(num)) as u64)
     }
 

@@ -107,6 +107,15 @@ impl Gil {
         self.busy
     }
 
+    /// CPU granted up to `now`: [`Gil::busy`] and what the holder has run
+    /// of its request so far.
+    pub fn busy_at(&self, now: SimTime) -> SimDuration {
+        match self.holder {
+            Some(h) if !h.done => self.busy + now.saturating_since(h.runs_from).min(h.remaining),
+            _ => self.busy,
+        }
+    }
+
     /// 1 while a thread computes under the lock, else 0.
     pub fn in_use(&self) -> u32 {
         u32::from(self.holder.is_some_and(|h| !h.done))

@@ -73,6 +73,11 @@ pub struct RunStats {
     pub peak_coroutines: u64,
     /// Total CPU time used.
     pub cpu_busy: SimDuration,
+    /// CPU time used up to the last task's end (what utilisation divides by
+    /// the makespan): less than `cpu_busy` when detached work or an
+    /// abandoned call computes on after it. Under `processes`, each
+    /// process's up to its own last task's end.
+    pub cpu_busy_in_makespan: SimDuration,
     pub cores: u32,
     /// The run stopped at the scenario's horizon.
     pub horizon_reached: bool,
@@ -121,10 +126,11 @@ impl RunStats {
         if span == 0 { 0.0 } else { area as f64 / span as f64 }
     }
 
-    /// CPU time used over the capacity of all cores during the makespan.
+    /// CPU time used during the makespan over the capacity of all cores
+    /// then (R-CPU-UTILIZATION): at most 1.
     pub fn cpu_utilization(&self) -> f64 {
         let capacity = self.makespan().as_nanos() as f64 * f64::from(self.cores);
-        if capacity == 0.0 { 0.0 } else { self.cpu_busy.as_nanos() as f64 / capacity }
+        if capacity == 0.0 { 0.0 } else { self.cpu_busy_in_makespan.as_nanos() as f64 / capacity }
     }
 }
 

@@ -96,6 +96,7 @@ fn merge(a: RunStats, b: &RunStats) -> RunStats {
         peak_threads: a.peak_threads + b.peak_threads,
         peak_coroutines: a.peak_coroutines + b.peak_coroutines,
         cpu_busy: a.cpu_busy + b.cpu_busy,
+        cpu_busy_in_makespan: a.cpu_busy_in_makespan + b.cpu_busy_in_makespan,
         cores: a.cores,
         horizon_reached: a.horizon_reached || b.horizon_reached,
         window_start: a.window_start,

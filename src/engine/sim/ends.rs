@@ -95,6 +95,11 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.integrate_in_flight();
         self.in_flight -= 1;
         self.stats.last_outcome = self.now;
+        if self.in_flight == 0 {
+            // Perhaps the last outcome: what the CPU has done by now is what
+            // utilisation counts (R-CPU-UTILIZATION).
+            self.busy_by_idle = (self.now, self.cpu.busy_at(self.now));
+        }
         self.observer.task_ended(&TaskRecord {
             class: t.class(),
             index: t.index(),
@@ -182,6 +187,10 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn finish(mut self) -> Result<RunStats, EngineError> {
         self.stats.end = self.now;
         self.stats.cpu_busy = self.cpu.busy();
+        // Work past the last outcome (detached, abandoned) is not the
+        // makespan's; a stalled run's last outcome left tasks in flight.
+        let (at, busy) = self.busy_by_idle;
+        self.stats.cpu_busy_in_makespan = if at == self.stats.last_outcome { busy } else { self.stats.cpu_busy };
         self.stats.horizon_reached = self.horizon_reached;
         self.count_detached_pending();
         let sizes = self.scenario.pools.iter().map(|p| i64::from(p.size));

@@ -89,6 +89,9 @@ pub(super) struct Sim<'a, O: Observer> {
     returned: Vec<u16>,
     stats: RunStats,
     in_flight: u64,
+    /// When `in_flight` last fell to 0, and the CPU time granted by then
+    /// (the makespan's, if that was the last outcome).
+    busy_by_idle: (SimTime, SimDuration),
     /// When `in_flight` last changed (the integral is up to date until then).
     in_flight_since: SimTime,
     horizon_reached: bool,
@@ -188,6 +191,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 ..RunStats::default()
             },
             in_flight: 0,
+            busy_by_idle: (SimTime::NEVER, SimDuration::ZERO),
             in_flight_since: SimTime::ZERO,
             horizon_reached: false,
             overheads,

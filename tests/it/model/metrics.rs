@@ -107,6 +107,24 @@ fn r_cpu_utilization_is_cpu_time_over_cores_times_makespan() {
 }
 
 #[test]
+fn r_cpu_utilization_excludes_work_past_the_makespan() {
+    // A detached thread computes 100 ms from 1 ms on; the task ends at
+    // 2 ms. The makespan is 2 ms, of which the thread computed 1 ms: 1 ms
+    // over 2 cores × 2 ms, not 100 ms over 4 ms of capacity.
+    let program = r#"[{"spawn": {"name": "bg", "detached": true, "program": [{"io": "1ms"}, {"cpu": "100ms"}]},
+                       "threads": "new"}, {"io": "2ms"}]"#;
+    let json = batch(1, program, r#"[{"threaded": {"workers": 1, "gil": false}}]"#);
+    let m = measure(&json, "threaded");
+    assert_eq!(m.result.makespan_s, 0.002);
+    assert_eq!(m.stats.cpu_busy, SimDuration::from_millis(100));
+    assert_eq!(m.stats.cpu_busy_in_makespan, SimDuration::from_millis(1));
+    assert_eq!(m.result.cpu_utilization, 0.25);
+    // Under the GIL the same: the thread holds it from 1 ms on.
+    let json = batch(1, program, r#"[{"threaded": {"workers": 1}}]"#);
+    assert_eq!(measure(&json, "threaded").result.cpu_utilization, 0.25);
+}
+
+#[test]
 fn r_peaks_in_flight_counts_arrived_tasks_not_yet_ended() {
     // Every second a 2.5 s task: at most three at once (e.g. at 2 s: the
     // tasks of 0, 1 and 2 s).
