@@ -8,9 +8,11 @@ Called by scripts/fidelity.sh, which builds simbench first:
                         [--workloads LIST | --only LIST] [--programs-only]
 
 --workloads (or --only) picks the workloads: comma-separated names among downloads, scraper,
-blocking-pitfall, pipeline, crawler, hedged, hedged-off, convoy-1, convoy-3, convoy-7, or `default`
-(the first three, the default), `new` (pipeline, crawler, hedged, hedged-off), `convoy` (the GIL
-convoy with 1, 3 and 7 spinner threads: threads rows only, see convoy_scenario) or `all`. The
+blocking-pitfall, pipeline, crawler, hedged, hedged-off, convoy-1, convoy-3, convoy-7, pool-1,
+pool-2, pool-tiny, or `default` (the first three, the default), `new` (pipeline, crawler, hedged,
+hedged-off), `convoy` (the GIL convoy with 1, 3 and 7 spinner threads: threads rows only, see
+convoy_scenario), `pool` (a multiprocessing.Pool of CPU or tiny tasks: processes rows only, see
+pool_scenario) or `all`. The
 scenarios of the new four and of the convoy use the scenario language's round 2 (issue 16:
 queues, try/retry/repeat, sequences, detached spawns, gather until/rest/mode/threads, timeout
 on_expiry); until simbench parses it, `simbench run` rejects them (exit status 2 here), so
@@ -79,7 +81,10 @@ NEW_WORKLOADS = ["pipeline", "crawler", "hedged", "hedged-off"]
 # The GIL convoy (examples/python/convoy.py): a thread back from time.sleep retakes the GIL from K
 # spinner threads. Threads only: the program has no sequential or asyncio form (see its docstring).
 CONVOY_WORKLOADS = ["convoy-1", "convoy-3", "convoy-7"]
-ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS
+# A process pool (examples/python/pool.py): multiprocessing.Pool(P).imap_unordered over N CPU tasks
+# (pool-1, pool-2) or tiny ones (pool-tiny); processes only (R-PROCESS-POOL).
+POOL_WORKLOADS = ["pool-1", "pool-2", "pool-tiny"]
+ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS + POOL_WORKLOADS
 
 
 def is_convoy(w):
@@ -87,9 +92,15 @@ def is_convoy(w):
     return w["name"].startswith("convoy")
 
 
+def is_pool(w):
+    """Whether `w` is a process pool workload (pool-*)."""
+    return w["name"].startswith("pool")
+
+
 def styles_of(w):
-    """The styles workload `w` runs in (and has rows for): the convoy has threads only."""
-    return ["threads"] if is_convoy(w) else STYLES
+    """The styles workload `w` runs in (and has rows for): the convoy has threads only, a pool
+    processes only."""
+    return ["threads"] if is_convoy(w) else ["processes"] if is_pool(w) else STYLES
 
 
 def workloads(quick, names=None):
@@ -114,6 +125,9 @@ def workloads(quick, names=None):
             dict(name="convoy-1", spinners=1, rounds=50, sleep_ms=10.0, parse_ms=0.5),
             dict(name="convoy-3", spinners=3, rounds=50, sleep_ms=10.0, parse_ms=0.5),
             dict(name="convoy-7", spinners=7, rounds=20, sleep_ms=10.0, parse_ms=0.5),
+            dict(name="pool-1", workers=1, n=50, parse_ms=2.0),
+            dict(name="pool-2", workers=2, n=50, parse_ms=2.0),
+            dict(name="pool-tiny", workers=2, n=500, parse_ms=0.0),
         ]
     else:
         ws = [
@@ -136,6 +150,11 @@ def workloads(quick, names=None):
             dict(name="convoy-1", spinners=1, rounds=300, sleep_ms=10.0, parse_ms=0.5),
             dict(name="convoy-3", spinners=3, rounds=300, sleep_ms=10.0, parse_ms=0.5),
             dict(name="convoy-7", spinners=7, rounds=100, sleep_ms=10.0, parse_ms=0.5),
+            # N tasks of W ms of the parse loop on P workers: about 0.3-0.4 s a run; tiny tasks set the
+            # parent's pace (about 20 us each)
+            dict(name="pool-1", workers=1, n=200, parse_ms=2.0),
+            dict(name="pool-2", workers=2, n=200, parse_ms=2.0),
+            dict(name="pool-tiny", workers=2, n=2000, parse_ms=0.0),
         ]
     names = DEFAULT_WORKLOADS if names is None else names
     unknown = [x for x in names if x not in ALL_WORKLOADS]
@@ -156,6 +175,8 @@ def parse_workloads(text):
             names += NEW_WORKLOADS
         elif x == "convoy":
             names += CONVOY_WORKLOADS
+        elif x == "pool":
+            names += POOL_WORKLOADS
         elif x:
             names.append(x)
     if not names:
@@ -180,6 +201,9 @@ def program_argv(py, w, style, port, spin_per_ms):
     if w["name"] == "blocking-pitfall":
         return [py, str(EX / "blocking_pitfall.py"), "--style", style, "--n", str(w["n"]), "--workers",
                 str(w["workers"]), "--sleep-ms", str(w["sleep_ms"]), "--block-ms", str(w["block_ms"])]
+    if is_pool(w):
+        return [py, str(EX / "pool.py"), "--style", style, "--workers", str(w["workers"]), "--n", str(w["n"]),
+                "--work-ms", str(w["parse_ms"]), "--spin-per-ms", repr(spin_per_ms)]
     if is_convoy(w):
         return [py, str(EX / "convoy.py"), "--style", style, "--spinners", str(w["spinners"]), "--rounds",
                 str(w["rounds"]), "--sleep-ms", str(w["sleep_ms"]), "--work-ms", str(w["parse_ms"]),
@@ -286,6 +310,8 @@ def fetch_program(probe, w, delay_ms, cold, limit):  # (downloads, scraper)
 
 
 def strategy(style, w):
+    if style == "processes":
+        return {"processes": {"workers": w["workers"], "strategy": "blocking", "label": "processes"}}
     if style == "sequential":
         return {"blocking": {"label": "sequential"}}
     if style == "threads":
@@ -312,8 +338,8 @@ def scenario(w, style, probe, cores):
     name = f"fidelity-{w['name']}-{style}"
     sc = {"name": name, "_generated": "by scripts/fidelity.py; do not edit", "seed": 1,
           "machine": {"cores": cores}, "classes": {}, "strategies": [strategy(style, w)]}
-    if w["name"] in NEW_SCENARIOS or is_convoy(w):
-        NEW_SCENARIOS.get(w["name"], convoy_scenario)(sc, w, style, probe)
+    if w["name"] in NEW_SCENARIOS or is_convoy(w) or is_pool(w):
+        NEW_SCENARIOS.get(w["name"], pool_scenario if is_pool(w) else convoy_scenario)(sc, w, style, probe)
         return sc
     if w["name"] == "blocking-pitfall":
         sc["classes"] = {
@@ -477,7 +503,7 @@ def convoy_scenario(sc, w, style, probe):
     no n, and not the makespan, which ends at the last root task's end (R-SPAWN-DETACHED-MAKESPAN,
     R-THREADS-SUBMIT-SPAWN) as the program's stop flag ends them then. Their CPU contends for the
     GIL with the sleeper from round 0's start to the last round's end, and on after it, where no
-    figure looks (report.json's cpu_utilization counts it, so it exceeds 1 here: not compared).
+    figure looks (R-CPU-UTILIZATION counts only the makespan's part).
     `threaded {workers: K + 1}`: round 0's worker and the K spinners' (each round then takes the
     worker the previous one freed). The program starts its spinners before t0 (a barrier and 50 ms),
     the scenario at round 0's start: K thread starts (tens of µs each) later, within round 0's sleep.
@@ -492,6 +518,16 @@ def convoy_scenario(sc, w, style, probe):
                      "label": "start the spinners (round 0 only)"})
     prog += [{"sleep": ns(w["sleep_ms"]), "label": "time.sleep"}, dict(parse_step(probe, w), label="CPU step")]
     sc["classes"]["round"] = {"arrivals": {"closed": {"users": 1, "count": r}}, "program": prog}
+
+
+def pool_scenario(sc, w, style, probe):
+    """A process pool (processes only): N tasks at t = 0, each the parse step (the sequential probe's CPU
+    time of W ms of the parse loop: a worker runs its task as sequential code), under `processes
+    {workers: P, strategy: blocking}`; the runtime profile's pool_start, process_start and
+    process_dispatch (R-PROCESS-POOL) stand for Pool(P)'s start and its parent handing out the tasks.
+    Tiny tasks (W = 0) are a `cpu` of 0: the call itself costs the worker next to nothing."""
+    step = parse_step(probe, w) if w["parse_ms"] else {"cpu": "0ns", "label": "noop"}
+    sc["classes"]["task"] = {"arrivals": {"batch": {"count": w["n"]}}, "program": [dict(step, label="task")]}
 
 
 def check_convoy(w, pred):
@@ -599,6 +635,10 @@ def describe(w):
                 f"{w['rounds']} rounds of time.sleep({w['sleep_ms'] / 1e3:g}) and a {w['parse_ms']:g} ms CPU step, a "
                 f"task per round (latency from the round's start); ThreadPoolExecutor({w['spinners'] + 1}); threads "
                 f"only")
+    if is_pool(w):
+        work = f"{w['parse_ms']:g} ms of CPU (the parse loop)" if w["parse_ms"] else "a no-op"
+        return (f"multiprocessing.Pool({w['workers']}) (fork), created at t0, imap_unordered over {w['n']} tasks of "
+                f"{work} each; processes only")
     if w["name"] in ("hedged", "hedged-off"):
         how = (f"a second copy after {w['hedge_ms']:g} ms, the first answer wins (sequential: a {w['hedge_ms']:g} ms "
                f"socket timeout, then the second copy)" if w["hedge"] else "no hedging")
@@ -745,6 +785,13 @@ def write_doc(doc, ctx):
             "percentiles and the makespan (to the last round's end) are the sleeper's rounds alone, as in the "
             "program, whose spinners stop with it. CPython's hand-over (ceval_gil.c: the waiter waits the switch "
             "interval, asks for a drop, and the OS picks the next holder among the waiters) decides the tail.")
+    if names & set(POOL_WORKLOADS):
+        add("- pool: processes only (examples/python/pool.py says why). Latency is t0 (before `Pool(P)` is "
+            "created) to the parent having the task's result, so the pool's start is in every latency and in the "
+            "makespan; the runtime profile's pool_start, process_start and process_dispatch model the start and "
+            "the parent handing out one task at a time (R-PROCESS-POOL). docs/model.md names what is not modelled: "
+            "CPython's Pool._handle_workers loops while a result waits to be read, holding the parent's GIL from "
+            "the result handler, which slows a pool whose workers use every core.")
     add("- The probe measures one request at a time. Under concurrency, costs change: the loop's epoll "
         "handles many sockets per wake-up (cheaper per request), threads contend for the GIL and pay "
         "wake-ups and context switches (dearer), ThreadPoolExecutor starts its threads one by one, and the "
@@ -801,7 +848,8 @@ def main():
                     help="comma-separated workloads to check, of " + ", ".join(ALL_WORKLOADS)
                     + "; or `default` (" + ",".join(DEFAULT_WORKLOADS) + "), `new` (" + ",".join(NEW_WORKLOADS)
                     + ": their scenarios need the scenario language's round 2), `convoy` ("
-                    + ",".join(CONVOY_WORKLOADS) + ": threads rows only) or `all`")
+                    + ",".join(CONVOY_WORKLOADS) + ": threads rows only), `pool` (" + ",".join(POOL_WORKLOADS)
+                    + ": processes rows only) or `all`")
     ap.add_argument("--only", dest="workloads", help="the same as --workloads")
     ap.add_argument("--programs-only", action="store_true",
                     help="write the scenarios and run the programs, but run no simbench and write no doc: a smoke "
@@ -839,6 +887,7 @@ def main():
         for style in STYLES:
             probes[style] = first if style == "sequential" else run_json(
                 probe_argv + ["--style", style, "--spin-per-ms", repr(spin_per_ms)], 120, f"probe.py --style {style}")
+        probes["processes"] = first  # a pool's worker runs its task as sequential code
         print(f"fidelity: probed; parse loop {spin_per_ms:.0f} iterations/ms", file=sys.stderr)
 
         predicted = {}

@@ -41,6 +41,8 @@ HEDGED = dict(name="hedged", n=2, requests=8, median_ms=5.0, p99_ms=80.0, seed=4
 HEDGED_OFF = dict(HEDGED, name="hedged-off", hedge=False)
 # The GIL convoy (threads only): K spinners, R rounds of a D ms sleep and a 2 ms CPU step (PROBE's parse).
 CONVOY = dict(name="convoy-3", spinners=3, rounds=12, sleep_ms=5.0, parse_ms=2.0)
+# A process pool (processes only): P workers, N tasks of W ms of the parse loop (PROBE's parse).
+POOL = dict(name="pool-2", workers=2, n=20, parse_ms=2.0)
 NEW = (PIPELINE, CRAWLER, HEDGED, HEDGED_OFF)
 KINDS = {"io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread", "call", "try",
          "retry", "repeat", "choose", "put", "get", "hedge"}
@@ -240,12 +242,28 @@ class ServerAndPrograms(unittest.TestCase):
                 self.assertLessEqual(out["p50_s"], out["p99_s"])
                 self.assertLessEqual(out["p99_s"], out["max_s"] + 1e-9)
 
-    def test_convoy_has_threads_only(self):
-        argv = fidelity.program_argv(PY, CONVOY, "threads", 0, 10000.0)
-        argv[argv.index("--style") + 1] = "asyncio"
-        with self.assertRaises(fidelity.CheckError) as e:
-            fidelity.run_json(argv, 60, "convoy")
-        self.assertIn("invalid choice", str(e.exception))
+    def test_single_style_programs_refuse_the_others(self):
+        # the convoy has threads only, the pool processes only (their docstrings say why)
+        for w, style, other in ((CONVOY, "threads", "asyncio"), (POOL, "processes", "threads")):
+            with self.subTest(workload=w["name"]):
+                argv = fidelity.program_argv(PY, w, style, 0, 10000.0)
+                argv[argv.index("--style") + 1] = other
+                with self.assertRaises(fidelity.CheckError) as e:
+                    fidelity.run_json(argv, 60, w["name"])
+                self.assertIn("invalid choice", str(e.exception))
+
+    def test_pool_prints_its_line(self):
+        for w in (POOL, dict(POOL, name="pool-tiny", n=50, parse_ms=0.0)):
+            with self.subTest(workload=w["name"]):
+                self.assertEqual(fidelity.styles_of(w), ["processes"])
+                out = fidelity.run_json(fidelity.program_argv(PY, w, "processes", 0, 10000.0), 60, w["name"])
+                self.assertEqual((fidelity.expected_n(w, "processes"), out["n"], len(out["latencies_s"])),
+                                 (w["n"],) * 3)
+                self.assertEqual(out["params"]["workers"], w["workers"])
+                # results come back as they are done: the last is the makespan
+                self.assertAlmostEqual(max(out["latencies_s"]), out["makespan_s"], delta=5e-3)
+                # P workers cannot do N tasks of W ms in less than N W / P
+                self.assertGreaterEqual(out["makespan_s"], w["n"] * w["parse_ms"] / w["workers"] / 1e3 * 0.9)
 
     def test_pitfall_asyncio_stalls_the_sleepers(self):
         out = fidelity.run_json(fidelity.program_argv(PY, PITFALL, "asyncio", 0, 1.0), 60, "pitfall")
@@ -287,6 +305,8 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(fidelity.parse_workloads("convoy"), fidelity.CONVOY_WORKLOADS)
         self.assertEqual(names(fidelity.workloads(False, ["convoy-7", "convoy-1"])), ["convoy-1", "convoy-7"])
         self.assertNotIn("convoy-1", fidelity.DEFAULT_WORKLOADS)
+        self.assertEqual(fidelity.parse_workloads("pool"), fidelity.POOL_WORKLOADS)
+        self.assertNotIn("pool-2", fidelity.DEFAULT_WORKLOADS)
         with self.assertRaises(fidelity.CheckError):
             fidelity.workloads(False, ["crawlr"])
         for quick in (False, True):  # every workload has its parameters in both sets
@@ -435,6 +455,17 @@ class Scenarios(unittest.TestCase):
         self.assertGreaterEqual(fidelity.convoy_spin_s(w), 20 * w["rounds"] * (5.0 + 2.0 + 15.0) / 1e3)
         none = self.new_scenario(dict(w, spinners=0), "threads")
         self.assertEqual([list(s)[0] for s in none["classes"]["round"]["program"]], ["sleep", "cpu"])
+
+    def test_pool_scenario_mirrors_the_program(self):
+        sc = self.new_scenario(POOL, "processes")
+        self.assertEqual(sc["strategies"],
+                         [{"processes": {"workers": POOL["workers"], "strategy": "blocking", "label": "processes"}}])
+        (task,) = sc["classes"].values()
+        self.assertEqual(task["arrivals"], {"batch": {"count": POOL["n"]}})
+        (step,) = task["program"]
+        self.assertEqual(step["cpu"], f"{round(PROBE['parse_cpu_ms'][str(POOL['parse_ms'])] * 1e6)}ns")
+        (tiny,) = self.new_scenario(dict(POOL, parse_ms=0.0), "processes")["classes"]["task"]["program"]
+        self.assertEqual(tiny["cpu"], "0ns")
 
     @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
     def test_simbench_runs_the_convoy_scenarios(self):

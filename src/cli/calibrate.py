@@ -161,6 +161,44 @@ def sleeper_among_spinners(spinners, rounds, d=0.010):
     return total / rounds
 
 
+# ----- process pools ----------------------------------------------------
+
+
+def _noop(_=None):
+    return None
+
+
+def _first_task_at(_):
+    """When a worker starts its first task (perf_counter is system-wide on
+    Linux), holding it so that each worker takes one."""
+    at = time.perf_counter()
+    time.sleep(0.05)
+    return at
+
+
+def pool_ready(processes):
+    """Seconds from creating a fork Pool until its last worker runs a task."""
+    import multiprocessing
+
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        firsts = pool.map(_first_task_at, range(processes), chunksize=1)
+    return max(firsts) - start
+
+
+def pool_dispatch(count):
+    """Seconds per tiny task of a Pool(2)'s imap_unordered: the parent hands
+    them out one at a time, so its cost sets the pace."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_noop, range(8), chunksize=1)
+        start = time.perf_counter()
+        for _ in pool.imap_unordered(_noop, range(count)):
+            pass
+        return (time.perf_counter() - start) / count
+
+
 # ----- memory -----------------------------------------------------------
 
 
@@ -242,6 +280,11 @@ def main():
         str(k): sleeper_among_spinners(k, 10 if QUICK else 50) for k in (1, 3, 7)
     }
     raw["sizes"] = [small, large]
+    # Process pools (R-PROCESS-POOL): ready at a + b × P, by least squares.
+    raw["pool_sizes"] = sizes = [1, 2, 4]
+    raw["pool_ready_s"] = [median_of(lambda: pool_ready(p)) for p in sizes]
+    pool_start, process_start = fit_line(sizes, raw["pool_ready_s"])
+    raw["pool_dispatch_s"] = median_of(lambda: pool_dispatch(500 if QUICK else 2_000))
 
     # Per task in the sleep(0) run: one creation and two steps, with live
     # coroutines averaging N/2, N and N/2: the collector's share is
@@ -265,6 +308,9 @@ def main():
         "timer_slack_loop_per_s": ns(loop_per_s),
         "timer_slack_thread_per_s": ns(thread_per_s),
         "gil_handoff": ns(raw["gil_handoff_s"]),
+        "pool_start": ns(pool_start),
+        "process_start": ns(process_start),
+        "process_dispatch": ns(raw["pool_dispatch_s"]),
     }
     facts = {
         "python": platform.python_version(),

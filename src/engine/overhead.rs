@@ -5,7 +5,8 @@
 //! (coroutine creation, each resume, the garbage collector's share) occupy
 //! the loop like a `cpu` step; a thread's wake-up needs a CPU slot (the GIL,
 //! if the strategy has one). Timer slack lengthens `sleep` steps only, by a
-//! constant and a part that grows with the duration asked.
+//! constant and a part that grows with the duration asked. A process
+//! pool's parent starts its workers and hands them tasks one at a time.
 //!
 //! Invariant: with the `ideal` profile `active` is false and the engine takes
 //! none of these paths, so it pops exactly the events it did before profiles
@@ -32,6 +33,9 @@ pub(super) struct Overheads {
     pub thread_start: SimDuration,
     pub context_switch: SimDuration,
     pub gil_handoff: SimDuration,
+    pub pool_start: SimDuration,
+    pub process_start: SimDuration,
+    pub process_dispatch: SimDuration,
 }
 
 impl Overheads {
@@ -48,6 +52,9 @@ impl Overheads {
             thread_start: runtime.duration(index::THREAD_START),
             context_switch: runtime.duration(index::CONTEXT_SWITCH),
             gil_handoff: runtime.duration(index::GIL_HANDOFF),
+            pool_start: runtime.duration(index::POOL_START),
+            process_start: runtime.duration(index::PROCESS_START),
+            process_dispatch: runtime.duration(index::PROCESS_DISPATCH),
         }
     }
 
@@ -103,5 +110,42 @@ impl ThreadStarter {
         self.started += 1;
         self.free_at = self.free_at.max(now) + cost;
         Some(self.free_at)
+    }
+}
+
+/// A process pool's parent starting its workers and handing them tasks
+/// (R-PROCESS-POOL). `multiprocessing.Pool.__init__` starts the workers one
+/// after another (`_repopulate_pool_static`), so tasks are taken only from
+/// `pool_start + processes × process_start`; then, in a pool of
+/// single-task workers, `Pool._handle_tasks`, one thread, sends the tasks
+/// one at a time (each pickled and written to the workers' shared pipe),
+/// so each task reaches its worker `process_dispatch` after the one before
+/// it, or after its own arrival if the parent was idle. Processes that run
+/// a loop or a thread pool of their own (a server's workers) take their
+/// requests themselves: only the start applies.
+///
+/// Invariant: every process of a run sees every open-loop arrival, so each
+/// keeps the same chain and a task's dispatch time is the same in all.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Dispatcher {
+    /// When the parent is free to send the next task.
+    free_at: SimTime,
+    cost: SimDuration,
+}
+
+impl Dispatcher {
+    /// The parent of `processes` (which it `sends` tasks to, one at a time,
+    /// or not), or `None` when it costs nothing.
+    pub fn of(overheads: &Overheads, processes: u32, sends: bool) -> Option<Dispatcher> {
+        let starts = overheads.process_start.as_nanos().saturating_mul(u64::from(processes));
+        let ready = overheads.pool_start + SimDuration::from_nanos(starts);
+        let cost = if sends { overheads.process_dispatch } else { SimDuration::ZERO };
+        (!ready.is_zero() || !cost.is_zero()).then_some(Dispatcher { free_at: SimTime::ZERO + ready, cost })
+    }
+
+    /// A task arriving at `now` is sent: when its worker has it.
+    pub fn send(&mut self, now: SimTime) -> SimTime {
+        self.free_at = self.free_at.max(now) + self.cost;
+        self.free_at
     }
 }

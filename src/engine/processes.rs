@@ -8,7 +8,9 @@
 //! one process). With P ≤ cores each process has `cores / P` cores; with
 //! more processes than cores every CPU step takes `P / cores` times as long
 //! (each process's share of the cores when all compute: a documented
-//! simplification). What the processes report is buffered and handed to
+//! simplification). Under a runtime profile a task reaches its process
+//! only once the pool has started and its parent has sent it
+//! (R-PROCESS-POOL, `overhead::Dispatcher`). What the processes report is buffered and handed to
 //! the observer in time order, ties in process order, so the result is as
 //! deterministic as a single run's.
 //!
@@ -58,13 +60,18 @@ pub(super) fn run<O: Observer>(
     each.machine.cores = (cores / workers).max(1);
     let stretch = if workers > cores { (u64::from(workers), u64::from(cores)) } else { (1, 1) };
     let strategy = Strategy { label: String::new(), kind: inner.kind() };
+    // A pool of single-task workers is sent each task by its parent
+    // (multiprocessing.Pool, ProcessPoolExecutor); a server's processes
+    // take their requests themselves (R-PROCESS-POOL).
+    let sent = matches!(inner, InnerKind::Blocking);
     let tracing = observer.tracing();
     let (mut records, mut traces) = (Vec::new(), Vec::new());
     let mut total: Option<RunStats> = None;
     for process in 0..workers {
         let mut buffer = Buffer { observer: &mut *observer, records: &mut records, traces: &mut traces, tracing };
-        let stats =
-            Sim::new(&each, workload, &strategy, &mut buffer).in_process(process, workers, stretch).run(limits)?;
+        let stats = Sim::new(&each, workload, &strategy, &mut buffer)
+            .in_process(process, workers, stretch, sent)
+            .run(limits)?;
         total = Some(match total {
             None => stats,
             Some(t) => merge(t, &stats),

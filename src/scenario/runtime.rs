@@ -61,10 +61,13 @@ pub mod index {
     pub const TIMER_SLACK_LOOP_PER_S: usize = 10;
     pub const TIMER_SLACK_THREAD_PER_S: usize = 11;
     pub const GIL_HANDOFF: usize = 12;
+    pub const POOL_START: usize = 13;
+    pub const PROCESS_START: usize = 14;
+    pub const PROCESS_DISPATCH: usize = 15;
 }
 
 /// Number of constants in a profile.
-pub const CONSTANT_COUNT: usize = 13;
+pub const CONSTANT_COUNT: usize = 16;
 
 /// Every constant, in [`index`] order. The `cpython` figures are derived in
 /// docs/model.md (R-RUNTIME-CPYTHON) from ../shared/calibration/README.md.
@@ -158,6 +161,27 @@ pub const CONSTANTS: [Constant; CONSTANT_COUNT] = [
         unit: Unit::Duration,
         cpython: 50_000,
         meaning: "from the GIL's release to its next holder running (the woken thread's wake-up)",
+        optional: true,
+    },
+    Constant {
+        name: "pool_start",
+        unit: Unit::Duration,
+        cpython: 2_000_000,
+        meaning: "`processes`: from creating the pool to its workers taking tasks, beyond process_start per process",
+        optional: true,
+    },
+    Constant {
+        name: "process_start",
+        unit: Unit::Duration,
+        cpython: 1_200_000,
+        meaning: "`processes`: starting one worker process (fork), one after another",
+        optional: true,
+    },
+    Constant {
+        name: "process_dispatch",
+        unit: Unit::Duration,
+        cpython: 20_000,
+        meaning: "`processes`: the parent's time to send one task to a worker and take its result back, one task at a time",
         optional: true,
     },
 ];

@@ -93,6 +93,9 @@ impl<'a, O: Observer> Sim<'a, O> {
         let index = self.classes[class as usize].issued;
         self.classes[class as usize].issued += 1;
         let mut number = self.stats.arrived;
+        // Every arrival passes through the pool's parent, this process's or
+        // not: each process keeps the same chain (R-PROCESS-POOL).
+        let dispatched = self.dispatcher.as_mut().map(|d| d.send(self.now));
         if self.process.1 > 1 {
             // Round robin by arrival number; a closed-loop user's tasks
             // stay in the user's process.
@@ -110,6 +113,15 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.in_flight += 1;
         self.stats.peak_in_flight = self.stats.peak_in_flight.max(self.in_flight);
         self.trace(task, TraceWhat::Arrived);
+        match dispatched {
+            Some(at) => self.queue.push(at, Event::Dispatched { task }),
+            None => self.take(task),
+        }
+    }
+
+    /// The arrived `task` is this process's to run: on a free worker or the
+    /// loop, or behind the tasks waiting for one.
+    pub(super) fn take(&mut self, task: TaskId) {
         match &mut self.discipline {
             Discipline::Threads { workers, busy, waiting } => {
                 if *busy < *workers {

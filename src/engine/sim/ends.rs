@@ -217,6 +217,10 @@ impl<'a, O: Observer> Sim<'a, O> {
                 return format!("the next arrival of class \"{}\"", class_name(class));
             }
             Event::Horizon => return "the horizon".to_string(),
+            Event::Dispatched { task } => {
+                let class = class_name(self.tasks[task].class());
+                return format!("the pool's parent sending a task of class \"{class}\" to its process");
+            }
             Event::Wake { fiber, .. }
             | Event::LoopUnblocked { fiber, .. }
             | Event::Deadline { fiber, .. }

@@ -54,7 +54,7 @@ use super::gil::Gil;
 use super::ids::{FiberId, RequestId, Slab, TaskId};
 use super::link::Link;
 use super::observer::{CallEvent, Observer, Outcome, Resource, ResourceChange, TaskRecord, TraceEvent, TraceWhat};
-use super::overhead::{Overheads, ThreadStarter};
+use super::overhead::{Dispatcher, Overheads, ThreadStarter};
 use super::queue::EventQueue;
 use super::service::{Request, Requests, ServiceState, backoff};
 use super::streams::{Purpose, Stream, mix, next_word};
@@ -113,6 +113,9 @@ pub(super) struct Sim<'a, O: Observer> {
     /// `processes`: arrivals of every process so far (the global arrival
     /// number).
     arrivals_seen: u64,
+    /// `processes` with a profile: the pool's parent handing out tasks
+    /// (R-PROCESS-POOL).
+    dispatcher: Option<Dispatcher>,
     /// The scenario's links (see `link.rs`).
     links: Vec<Link>,
     /// Report resource changes to the observer (scenarios with links).
@@ -201,6 +204,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             executor: Executor { workers: StrategyKind::default_workers(scenario.machine), ..Executor::default() },
             process: (0, 1),
             arrivals_seen: 0,
+            dispatcher: None,
             links: scenario.links.iter().map(|l| Link::new(l.bits_per_s)).collect(),
             resources,
             cpu_reported: 0,
@@ -281,9 +285,11 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     /// Makes this run process `index` of `count`, whose CPU work takes
-    /// `stretch.0 / stretch.1` times as long (R-PROCESSES).
-    pub(super) fn in_process(mut self, index: u32, count: u32, stretch: (u64, u64)) -> Self {
+    /// `stretch.0 / stretch.1` times as long (R-PROCESSES), and to which
+    /// the parent sends tasks one at a time if `sent` (R-PROCESS-POOL).
+    pub(super) fn in_process(mut self, index: u32, count: u32, stretch: (u64, u64), sent: bool) -> Self {
         self.process = (index, count);
+        self.dispatcher = if self.overheads.active { Dispatcher::of(&self.overheads, count, sent) } else { None };
         self.cpu.stretch(stretch.0, stretch.1);
         self.cpu.draw_stream(u64::from(index));
         self
@@ -384,6 +390,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
             }
+            Event::Dispatched { task } => self.take(task),
             Event::ThreadStarted { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Starting) {
                     self.run_fiber_now(fiber);

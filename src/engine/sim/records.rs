@@ -327,6 +327,9 @@ pub(super) enum Event {
     LoopIteration,
     /// The scenario's horizon.
     Horizon,
+    /// `processes`: the pool's parent has sent the task to its process
+    /// (R-PROCESS-POOL).
+    Dispatched { task: TaskId },
     /// Threads: a worker thread started for the fiber's task.
     ThreadStarted { fiber: FiberId, generation: u32 },
     /// A hedge waiting at its op starts its next copy (R-HEDGE).

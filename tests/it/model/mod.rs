@@ -19,6 +19,7 @@ mod io;
 mod limit;
 mod link;
 mod metrics;
+mod process_pool;
 mod processes;
 mod queues;
 mod randomness;

@@ -26,7 +26,8 @@ fn with_runtime(json: &str, runtime: &str) -> String {
 
 const DOWNLOADS: &str =
     r#"[{"io": {"lognormal": {"median": "200ms", "p99": "1s"}}}, {"cpu": "2ms"}, {"sleep": "5ms"}]"#;
-const STRATEGIES: &str = r#"["blocking", {"threaded": {"workers": 4}}, "cooperative"]"#;
+const STRATEGIES: &str = r#"["blocking", {"threaded": {"workers": 4}}, "cooperative",
+    {"processes": {"workers": 2, "strategy": "blocking"}}]"#;
 
 #[test]
 fn r_runtime_ideal_adds_nothing() {
@@ -35,8 +36,9 @@ fn r_runtime_ideal_adds_nothing() {
     let plain = batch(50, DOWNLOADS, STRATEGIES);
     let zeroed = r#"{"profile": "cpython", "task_create": "0ns", "loop_step": "0ns", "gc_per_1000_live": "0ns",
         "timer_slack_loop": "0ns", "timer_slack_thread": "0ns", "thread_start": "0ns", "context_switch": "0ns",
-        "timer_slack_loop_per_s": "0ns", "timer_slack_thread_per_s": "0ns", "gil_handoff": "0ns"}"#;
-    for label in ["blocking", "threaded", "cooperative"] {
+        "timer_slack_loop_per_s": "0ns", "timer_slack_thread_per_s": "0ns", "gil_handoff": "0ns",
+        "pool_start": "0ns", "process_start": "0ns", "process_dispatch": "0ns"}"#;
+    for label in ["blocking", "threaded", "cooperative", "processes"] {
         let base = run(&plain, label);
         for runtime in [r#""ideal""#, zeroed] {
             let other = run(&with_runtime(&plain, runtime), label);
