@@ -93,15 +93,17 @@ impl<'a, O: Observer> Sim<'a, O> {
         let index = self.classes[class as usize].issued;
         self.classes[class as usize].issued += 1;
         let mut number = self.stats.arrived;
-        // Every arrival passes through the pool's parent, this process's or
-        // not: each process keeps the same chain (R-PROCESS-POOL).
-        let dispatched = self.dispatcher.as_mut().map(|d| d.send(self.now));
         if self.process.1 > 1 {
             // Round robin by arrival number; a closed-loop user's tasks
             // stay in the user's process.
             number = self.arrivals_seen;
             self.arrivals_seen += 1;
             if user == NO_USER && number % u64::from(self.process.1) != u64::from(self.process.0) {
+                // Another process's task passes through the same parent:
+                // each process keeps the one chain (R-PROCESS-POOL).
+                if let Some(d) = &mut self.dispatcher {
+                    d.send(self.now);
+                }
                 return;
             }
         }
@@ -113,14 +115,25 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.in_flight += 1;
         self.stats.peak_in_flight = self.stats.peak_in_flight.max(self.in_flight);
         self.trace(task, TraceWhat::Arrived);
-        match dispatched {
-            Some(at) => self.queue.push(at, Event::Dispatched { task }),
-            None => self.take(task),
+        if let Some(d) = &mut self.dispatcher {
+            let at = d.send(self.now);
+            self.queue.push(at, Event::Dispatched { task });
+            return;
         }
+        self.take(task);
+    }
+
+    /// The pool's parent has sent `task` (R-PROCESS-POOL). Out of line:
+    /// only profiled process pools get here, and the run loop stays lean.
+    #[inline(never)]
+    pub(super) fn on_dispatched(&mut self, task: TaskId) {
+        self.take(task);
     }
 
     /// The arrived `task` is this process's to run: on a free worker or the
-    /// loop, or behind the tasks waiting for one.
+    /// loop, or behind the tasks waiting for one. Inlined: it is the tail
+    /// of every arrival.
+    #[inline(always)]
     pub(super) fn take(&mut self, task: TaskId) {
         match &mut self.discipline {
             Discipline::Threads { workers, busy, waiting } => {

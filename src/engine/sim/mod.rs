@@ -390,7 +390,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
             }
-            Event::Dispatched { task } => self.take(task),
+            Event::Dispatched { task } => self.on_dispatched(task),
             Event::ThreadStarted { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Starting) {
                     self.run_fiber_now(fiber);

@@ -327,15 +327,15 @@ pub(super) enum Event {
     LoopIteration,
     /// The scenario's horizon.
     Horizon,
-    /// `processes`: the pool's parent has sent the task to its process
-    /// (R-PROCESS-POOL).
-    Dispatched { task: TaskId },
     /// Threads: a worker thread started for the fiber's task.
     ThreadStarted { fiber: FiberId, generation: u32 },
     /// A hedge waiting at its op starts its next copy (R-HEDGE).
     HedgeNext { fiber: FiberId, generation: u32 },
     /// A `retry` step's backoff is over: its next attempt.
     RetryProgram { fiber: FiberId, generation: u32 },
+    /// `processes`: the pool's parent has sent the task to its process
+    /// (R-PROCESS-POOL).
+    Dispatched { task: TaskId },
 }
 
 impl From<(SlotId, u32)> for Event {
