@@ -10,9 +10,9 @@
 //! (each process's share of the cores when all compute: a documented
 //! simplification). Under a runtime profile a task reaches its process
 //! only once the pool has started and its parent has sent it
-//! (R-PROCESS-POOL, `overhead::Dispatcher`). What the processes report is buffered and handed to
-//! the observer in time order, ties in process order, so the result is as
-//! deterministic as a single run's.
+//! (R-PROCESS-POOL, `overhead::Dispatcher`). What the processes report is
+//! buffered and handed to the observer in time order, ties in process
+//! order, so the result is as deterministic as a single run's.
 //!
 //! Invariant: a task's random draws are keyed by its class index, as in a
 //! single process, so every strategy sees the same draws.
