@@ -199,6 +199,59 @@ def pool_dispatch(count):
         return (time.perf_counter() - start) / count
 
 
+# ----- the producer of open-loop arrivals (R-PRODUCER) ------------------
+
+
+def _noop_call():
+    return None
+
+
+def producer_step(count):
+    """CPU seconds per executor.submit of a no-op to a started
+    ThreadPoolExecutor(1), by the submitting thread's clock: what a producer
+    pays per arrival it makes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as ex:
+        ex.submit(_noop_call).result()
+        start = time.thread_time()
+        futures = [ex.submit(_noop_call) for _ in range(count)]
+        elapsed = time.thread_time() - start
+        for f in futures:
+            f.result()
+    return elapsed / count
+
+
+def producer_lag(rate, cpu_s, seconds):
+    """An asyncio producer making `rate` arrivals per second, each a task of
+    `cpu_s` of CPU: its lag (creation minus schedule), as (p50, p99) seconds.
+    Not a constant: what R-PRODUCER should predict, for comparison."""
+    lags = []
+
+    async def handle():
+        end = time.thread_time() + cpu_s
+        while time.thread_time() < end:
+            pass
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        tasks = []
+        t0 = loop.time()
+        for i in range(round(rate * seconds)):
+            at = t0 + i / rate
+            delay = at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            lags.append(loop.time() - at)
+            tasks.append(asyncio.create_task(handle()))
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    lags.sort()
+    pick = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))]
+    return [pick(0.5), pick(0.99)]
+
+
 # ----- memory -----------------------------------------------------------
 
 
@@ -285,6 +338,9 @@ def main():
     raw["pool_ready_s"] = [median_of(lambda: pool_ready(p)) for p in sizes]
     pool_start, process_start = fit_line(sizes, raw["pool_ready_s"])
     raw["pool_dispatch_s"] = median_of(lambda: pool_dispatch(500 if QUICK else 2_000))
+    raw["producer_step_s"] = median_of(lambda: producer_step(2_000 if QUICK else 20_000))
+    # Not a constant: 200 arrivals per second of 2 ms of CPU each.
+    raw["asyncio_producer_lag_s"] = producer_lag(200, 0.002, 0.5 if QUICK else 2.0)
 
     # Per task in the sleep(0) run: one creation and two steps, with live
     # coroutines averaging N/2, N and N/2: the collector's share is
@@ -311,6 +367,7 @@ def main():
         "pool_start": ns(pool_start),
         "process_start": ns(process_start),
         "process_dispatch": ns(raw["pool_dispatch_s"]),
+        "producer_step": ns(raw["producer_step_s"]),
     }
     facts = {
         "python": platform.python_version(),

@@ -6,7 +6,8 @@
 //! the loop like a `cpu` step; a thread's wake-up needs a CPU slot (the GIL,
 //! if the strategy has one). Timer slack lengthens `sleep` steps only, by a
 //! constant and a part that grows with the duration asked. A process
-//! pool's parent starts its workers and hands them tasks one at a time.
+//! pool's parent starts its workers and hands them tasks one at a time. A
+//! producer makes open-loop arrivals (R-PRODUCER).
 //!
 //! Invariant: with the `ideal` profile `active` is false and the engine takes
 //! none of these paths, so it pops exactly the events it did before profiles
@@ -36,6 +37,9 @@ pub(super) struct Overheads {
     pub pool_start: SimDuration,
     pub process_start: SimDuration,
     pub process_dispatch: SimDuration,
+    /// The producer's CPU per arrival; 0: arrivals need no producer
+    /// (R-PRODUCER).
+    pub producer_step: SimDuration,
 }
 
 impl Overheads {
@@ -55,6 +59,7 @@ impl Overheads {
             pool_start: runtime.duration(index::POOL_START),
             process_start: runtime.duration(index::PROCESS_START),
             process_dispatch: runtime.duration(index::PROCESS_DISPATCH),
+            producer_step: runtime.duration(index::PRODUCER_STEP),
         }
     }
 

@@ -3,8 +3,9 @@
 //!
 //! A profile is a named set of constants ([`CONSTANTS`]): loop CPU per
 //! coroutine created and per step, the garbage collector's growth with live
-//! coroutines, the late wake-up of timers, thread start and wake-up, and
-//! memory per coroutine and per thread. Three sources:
+//! coroutines, the late wake-up of timers, thread start and wake-up, the
+//! GIL's hand-over, a process pool's start and dispatch, the producer of
+//! open-loop arrivals, and memory per coroutine and per thread. Three sources:
 //! - `ideal` (the default): every time constant zero, so a scenario runs on
 //!   the engine's plain code path and its report does not change;
 //! - `cpython`: defaults derived from the calibration tables (CPython 3.11.7
@@ -64,10 +65,11 @@ pub mod index {
     pub const POOL_START: usize = 13;
     pub const PROCESS_START: usize = 14;
     pub const PROCESS_DISPATCH: usize = 15;
+    pub const PRODUCER_STEP: usize = 16;
 }
 
 /// Number of constants in a profile.
-pub const CONSTANT_COUNT: usize = 16;
+pub const CONSTANT_COUNT: usize = 17;
 
 /// Every constant, in [`index`] order. The `cpython` figures are derived in
 /// docs/model.md (R-RUNTIME-CPYTHON) from ../shared/calibration/README.md.
@@ -182,6 +184,13 @@ pub const CONSTANTS: [Constant; CONSTANT_COUNT] = [
         unit: Unit::Duration,
         cpython: 20_000,
         meaning: "`processes`: the parent's time to send one task to a worker and take its result back, one task at a time",
+        optional: true,
+    },
+    Constant {
+        name: "producer_step",
+        unit: Unit::Duration,
+        cpython: 5_000,
+        meaning: "the producer's CPU per open-loop arrival it makes (its sleep's timer, executor.submit); 0: no producer",
         optional: true,
     },
 ];

@@ -13,7 +13,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     if self.may_issue(class_id, SimTime::ZERO) {
                         self.queue.push(SimTime::ZERO, Event::Arrival { class: class_id });
                     } else {
-                        self.arrivals_ended(class_id);
+                        self.open_schedule_ended(class_id);
                     }
                 }
                 Arrivals::Poisson { rate_per_s, .. } => {
@@ -21,7 +21,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                     if self.may_issue(class_id, first) {
                         self.queue.push(first, Event::Arrival { class: class_id });
                     } else {
-                        self.arrivals_ended(class_id);
+                        self.open_schedule_ended(class_id);
                     }
                 }
                 Arrivals::Closed { users, .. } => {
@@ -46,25 +46,39 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.arrivals_ended(class);
             }
             Arrivals::Poisson { rate_per_s, .. } => {
-                self.arrive(class, NO_USER);
-                let next = self.now + self.poisson_gap(c, *rate_per_s);
-                if self.may_issue(class, next) {
-                    self.queue.push(next, Event::Arrival { class });
-                } else {
-                    self.arrivals_ended(class);
-                }
+                let gap = self.poisson_gap(c, *rate_per_s);
+                self.open_arrival(class, gap);
             }
             Arrivals::Interval { every, .. } => {
-                self.arrive(class, NO_USER);
-                let next = self.now + *every;
-                if self.may_issue(class, next) {
-                    self.queue.push(next, Event::Arrival { class });
-                } else {
-                    self.arrivals_ended(class);
-                }
+                let gap = *every;
+                self.open_arrival(class, gap);
             }
             Arrivals::Closed { .. } => unreachable!("closed-loop classes arrive through UserIssue"),
             Arrivals::Workers { .. } => unreachable!("workers are started, not arrived"),
+        }
+    }
+
+    /// An open-loop arrival now, and the next `gap` later if the bound lets
+    /// it: made at once, or by the class's producer (R-PRODUCER).
+    fn open_arrival(&mut self, class: u16, gap: SimDuration) {
+        match self.producer_of(class) {
+            Some(f) => self.arrival_due(class, f),
+            None => self.arrive(class, NO_USER),
+        }
+        let next = self.now + gap;
+        if self.may_issue(class, next) {
+            self.queue.push(next, Event::Arrival { class });
+        } else {
+            self.open_schedule_ended(class);
+        }
+    }
+
+    /// No open-loop arrival of `class` is scheduled after those made or
+    /// due: its arrivals end, or end once its producer has made them.
+    fn open_schedule_ended(&mut self, class: u16) {
+        match self.producer_of(class) {
+            Some(f) => self.schedule_ended(class, f),
+            None => self.arrivals_ended(class),
         }
     }
 
@@ -76,7 +90,9 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     /// Whether the class's bound lets a task arrive at `at`.
     pub(super) fn may_issue(&self, class: u16, at: SimTime) -> bool {
-        let issued = self.classes[class as usize].issued;
+        // Arrivals due and not yet made by the producer count as issued.
+        let due = self.producers.get(class as usize).map_or(0, |p| p.due());
+        let issued = self.classes[class as usize].issued + due;
         match self.scenario.classes[class as usize].arrivals {
             Arrivals::Batch { count } => issued < count,
             Arrivals::Workers { .. } => false,
@@ -90,6 +106,12 @@ impl<'a, O: Observer> Sim<'a, O> {
     }
 
     pub(super) fn arrive(&mut self, class: u16, user: u32) {
+        self.arrive_scheduled(class, user, self.now);
+    }
+
+    /// A task of `class` arrives now, its latency counted from `scheduled`
+    /// (its producer's schedule, R-PRODUCER; else now).
+    pub(super) fn arrive_scheduled(&mut self, class: u16, user: u32, scheduled: SimTime) {
         let index = self.classes[class as usize].issued;
         self.classes[class as usize].issued += 1;
         let mut number = self.stats.arrived;
@@ -108,7 +130,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
         }
         self.stats.arrived += 1;
-        let task = self.tasks.insert(Task::arrived(class, index, number, self.now, user));
+        let task = self.tasks.insert(Task::arrived(class, index, number, scheduled, user));
         self.integrate_in_flight();
         self.stats.last_arrival = self.now;
         self.stats.in_flight_ns_at_last_arrival = self.stats.in_flight_ns;

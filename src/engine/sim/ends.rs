@@ -217,6 +217,10 @@ impl<'a, O: Observer> Sim<'a, O> {
                 return format!("the next arrival of class \"{}\"", class_name(class));
             }
             Event::Horizon => return "the horizon".to_string(),
+            Event::ProducerWake { fiber, .. } => {
+                let class = class_name(self.fibers[fiber].counter as u16);
+                return format!("the producer of class \"{class}\" waking for its next arrival");
+            }
             Event::Dispatched { task } => {
                 let class = class_name(self.tasks[task].class());
                 return format!("the pool's parent sending a task of class \"{class}\" to its process");

@@ -104,6 +104,10 @@ impl<'a, O: Observer> Sim<'a, O> {
             } else if self.is_current(f, item.generation, State::Ready) {
                 self.observer.loop_lag(self.now - item.since);
                 if self.overheads.active {
+                    if self.fibers[f].role == Role::Producer {
+                        self.producer_on_loop(f);
+                        continue;
+                    }
                     let cost = self.overheads.step(self.live_fibers()) + std::mem::take(&mut self.loop_debt);
                     if !cost.is_zero() {
                         self.event_loop.occupied = true;
@@ -170,7 +174,9 @@ impl<'a, O: Observer> Sim<'a, O> {
     /// The CPU a profile charged `f` is spent: it resumes (on the loop,
     /// which it holds, or on its thread).
     pub(super) fn overhead_done(&mut self, f: FiberId) {
-        if self.on_loop(f) {
+        if self.fibers[f].role == Role::Producer {
+            self.producer_stepped(f);
+        } else if self.on_loop(f) {
             let task = self.fibers[f].task;
             if self.tasks[task].started().is_some() {
                 self.trace_fiber(f, TraceWhat::Resumed);

@@ -108,7 +108,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         let task = self.fibers[p].task;
         let unwinding = self.tasks[task].unwinding();
         match role {
-            Role::Root => unreachable!("a root has no parent"),
+            Role::Root | Role::Producer => unreachable!("a root or a producer has no parent"),
             Role::Gather if self.cooperative() => {
                 let fiber = &mut self.fibers[p];
                 fiber.counter -= 1;

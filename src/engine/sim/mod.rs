@@ -41,6 +41,7 @@ mod fibers;
 mod flow;
 mod interpreter;
 mod outcomes;
+mod producer;
 mod queues;
 mod records;
 mod resources;
@@ -140,6 +141,9 @@ pub(super) struct Sim<'a, O: Observer> {
     own_threads: u32,
     /// Threads: the serial start of those threads.
     spawner: ThreadStarter,
+    /// Per class, its producer of open-loop arrivals (`producer.rs`); empty
+    /// without a producer.
+    producers: Vec<producer::Producer>,
 }
 
 impl<'a, O: Observer> Sim<'a, O> {
@@ -216,6 +220,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             items: Vec::new(),
             own_threads: 0,
             spawner: ThreadStarter::default(),
+            producers: Vec::new(),
         }
     }
 
@@ -290,6 +295,8 @@ impl<'a, O: Observer> Sim<'a, O> {
     pub(super) fn in_process(mut self, index: u32, count: u32, stretch: (u64, u64), sent: bool) -> Self {
         self.process = (index, count);
         self.dispatcher = if self.overheads.active { Dispatcher::of(&self.overheads, count, sent) } else { None };
+        // The parent makes the arrivals, not a producer in each process.
+        self.overheads.producer_step = SimDuration::ZERO;
         self.cpu.stretch(stretch.0, stretch.1);
         self.cpu.draw_stream(u64::from(index));
         self
@@ -305,6 +312,7 @@ impl<'a, O: Observer> Sim<'a, O> {
         const INTERRUPT_POLL: u64 = 4096;
         self.start_workers();
         self.drain();
+        self.start_producers();
         self.schedule_first_arrivals();
         // A class whose arrivals end before the first (a bound shorter than
         // its first gap) may close a queue, which wakes its idle workers.
@@ -322,7 +330,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             debug_assert!(time >= self.now, "virtual time went back");
             // Past the limit, only live work trips it: stale timers of tasks
             // that already ended may pop later without meaning anything.
-            let live = self.in_flight > 0 || matches!(event, Event::Arrival { .. } | Event::UserIssue { .. });
+            let live = self.in_flight > 0
+                || matches!(event, Event::Arrival { .. } | Event::UserIssue { .. } | Event::ProducerWake { .. });
             if time > max_time && live {
                 return Err(EngineError::TimeLimit { limit: max_time, in_flight: self.in_flight });
             }
@@ -391,6 +400,11 @@ impl<'a, O: Observer> Sim<'a, O> {
                 }
             }
             Event::Dispatched { task } => self.on_dispatched(task),
+            Event::ProducerWake { fiber, generation } => {
+                if self.is_current(fiber, generation, State::Timer) {
+                    self.producer_woken(fiber);
+                }
+            }
             Event::ThreadStarted { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Starting) {
                     self.run_fiber_now(fiber);

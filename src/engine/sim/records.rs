@@ -115,6 +115,9 @@ pub(super) enum Role {
     /// A `repeat`'s iteration or a `choose`'s branch (R-REPEAT, R-CHOOSE):
     /// outcomes pass through it.
     Body,
+    /// The producer of an open-loop class (R-PRODUCER, `producer.rs`): no
+    /// task's fiber, its class in `counter`.
+    Producer,
 }
 
 /// The slot of a detached fiber that no `join` can name.
@@ -336,6 +339,8 @@ pub(super) enum Event {
     /// `processes`: the pool's parent has sent the task to its process
     /// (R-PROCESS-POOL).
     Dispatched { task: TaskId },
+    /// A producer's sleep until its next arrival is over (R-PRODUCER).
+    ProducerWake { fiber: FiberId, generation: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {

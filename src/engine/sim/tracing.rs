@@ -22,7 +22,8 @@ impl<'a, O: Observer> Sim<'a, O> {
 
     #[inline(always)]
     pub(super) fn trace_fiber(&mut self, f: FiberId, what: TraceWhat) {
-        if self.tracing {
+        // A producer is no task's fiber (R-PRODUCER): nothing to trace.
+        if self.tracing && self.fibers[f].task.is_some() {
             self.trace(self.fibers[f].task, what);
         }
     }

@@ -21,6 +21,7 @@ mod link;
 mod metrics;
 mod process_pool;
 mod processes;
+mod producer;
 mod queues;
 mod randomness;
 mod retry;
