@@ -9,7 +9,8 @@
 //! state.
 
 use super::{Arrivals, Bound, Scenario, Step, StepKind};
-use crate::scenario::{ChooseBranch, format_bytes};
+use crate::scenario::{ChooseBranch, Dist, format_bytes};
+use crate::time::SimDuration;
 
 /// Modelled engine memory per pending task: task record, root fiber, its
 /// pending event and queue slots (measured at 1M: about 185 B per task
@@ -82,13 +83,19 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
                         (rate_per_s * secs, 0.0, format!("poisson at {rate_per_s}/s for {d}"))
                     }
                 },
-                Arrivals::Interval { every, bound } => match bound {
-                    Bound::Count(n) => (*n as f64, 0.0, format!("{n} arrivals every {every}")),
-                    Bound::Duration(d) => {
-                        let secs = capped(d.as_secs_f64(), horizon_s);
-                        (secs / every.as_secs_f64(), 0.0, format!("one every {every} for {d}"))
+                Arrivals::Interval { every, bound } => {
+                    let gap = match every {
+                        Dist::Constant(d) => d.to_string(),
+                        _ => format!("{} on average", SimDuration::from_nanos_f64(every.mean_ns())),
+                    };
+                    match bound {
+                        Bound::Count(n) => (*n as f64, 0.0, format!("{n} arrivals every {gap}")),
+                        Bound::Duration(d) => {
+                            let secs = capped(d.as_secs_f64(), horizon_s);
+                            (secs / (every.mean_ns() / 1e9), 0.0, format!("one every {gap} for {d}"))
+                        }
                     }
-                },
+                }
                 // Their iterations are the producers' items, counted there.
                 Arrivals::Workers { count } => (0.0, f64::from(*count), format!("{count} queue workers")),
                 Arrivals::Closed { users, think, bound } => {

@@ -234,8 +234,11 @@ pub enum Arrivals {
     /// Poisson arrivals at `rate_per_s` (> 0); the first after one
     /// inter-arrival gap.
     Poisson { rate_per_s: f64, bound: Bound },
-    /// One task every `every` (> 0), the first at t = 0.
-    Interval { every: SimDuration, bound: Bound },
+    /// A task at t = 0, then one after each gap `every`: a duration (a
+    /// fixed rate), a distribution (a renewal process) or a sequence (gap k
+    /// after arrival k, replayed cyclically: a recorded trace). Never
+    /// always zero.
+    Interval { every: Dist, bound: Bound },
     /// `users` closed-loop users: each issues a task at t = 0, waits for it to
     /// end, thinks for a sampled time, and issues the next.
     Closed { users: u32, think: Dist, bound: Bound },

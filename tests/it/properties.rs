@@ -398,7 +398,12 @@ fn arrivals() -> impl Strategy<Value = Arrivals> {
     prop_oneof![
         (1u64..15).prop_map(|count| Arrivals::Batch { count }),
         (10.0f64..300.0, bound()).prop_map(|(rate_per_s, bound)| Arrivals::Poisson { rate_per_s, bound }),
-        (1u64..50, bound()).prop_map(|(every, bound)| Arrivals::Interval { every: ms(every), bound }),
+        (1u64..50, bound()).prop_map(|(every, bound)| Arrivals::Interval { every: Dist::Constant(ms(every)), bound }),
+        // Replayed gaps (a sequence), zeros among them: never all zero.
+        (1u64..50, proptest::collection::vec(0u64..50, 0..4), bound()).prop_map(|(first, rest, bound)| {
+            let gaps = std::iter::once(first).chain(rest).map(ms).collect();
+            Arrivals::Interval { every: Dist::Sequence(gaps), bound }
+        }),
         // Closed loops always have a positive think time here, so a
         // duration bound is always reached.
         (1u32..4, 1u64..20, bound()).prop_map(|(users, think, bound)| Arrivals::Closed {

@@ -599,6 +599,12 @@ fn closed_loop_users_and_interval_must_be_positive() {
         &arrivals(r#"{"interval": {"every": "0", "count": 3}}"#),
         &[at(5, 42, "classes.job.arrivals.interval.every", "expected a duration > 0, found \"0\"").on("\"0\"")],
     );
+    check(
+        &arrivals(r#"{"interval": {"every": {"sequence": ["0ms", "0s"]}, "count": 3}}"#),
+        &[at(5, 42, "classes.job.arrivals.interval.every", "expected gaps that are not all zero, found an object")
+            .on("{\"sequence\": [\"0ms\", \"0s\"]}")
+            .hint("at least one gap must be > 0, or every arrival would happen at t = 0: use a batch")],
+    );
 }
 
 #[test]

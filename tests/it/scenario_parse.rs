@@ -328,7 +328,7 @@ fn each_arrival_kind_decodes() {
     );
     assert_eq!(
         arrivals(r#"{"interval": {"every": "100ms", "count": 50}}"#),
-        Arrivals::Interval { every: ms(100), bound: Bound::Count(50) }
+        Arrivals::Interval { every: Dist::Constant(ms(100)), bound: Bound::Count(50) }
     );
     assert_eq!(
         arrivals(r#"{"closed": {"users": 10, "think": {"exponential": {"mean": "1s"}}, "duration": "5min"}}"#),

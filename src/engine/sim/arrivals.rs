@@ -50,7 +50,11 @@ impl<'a, O: Observer> Sim<'a, O> {
                 self.open_arrival(class, gap);
             }
             Arrivals::Interval { every, .. } => {
-                let gap = *every;
+                // Gap k follows arrival k (R-ARRIVALS-INTERVAL); only a
+                // distribution's draw takes words from the stream.
+                let k = self.classes[c].issued + self.producers.get(c).map_or(0, |p| p.due());
+                let rng = self.classes[c].arrivals.sequential();
+                let gap = every.sample_for(k, &mut || next_word(rng));
                 self.open_arrival(class, gap);
             }
             Arrivals::Closed { .. } => unreachable!("closed-loop classes arrive through UserIssue"),

@@ -381,7 +381,7 @@ fn arrivals() -> Value {
             "count" => reference("count"),
             "duration" => reference("duration"),
             "rate" => json!({ "type": "number", "exclusiveMinimum": 0, "description": "arrivals per second" }),
-            "every" => reference("duration"),
+            "every" => reference("step_duration"),
             "users" => reference("small_count"),
             "think" => reference("dist"),
             other => undescribed(what, other),

@@ -157,10 +157,23 @@ impl Decoder {
 
     fn interval(&mut self, node: &Node) -> Option<Arrivals> {
         let fields = self.object(node, INTERVAL_FIELDS, "{\"every\": …, \"count\": N}")?;
-        let every =
-            self.required(&fields, "every", "the time between arrivals").and_then(|n| self.positive_duration(&n));
+        let every = self.required(&fields, "every", "the time between arrivals").and_then(|n| self.gap(&n));
         let bound = self.bound(&fields);
         Some(Arrivals::Interval { every: every?, bound: bound? })
+    }
+
+    /// An interval's gap: a duration > 0, or a distribution or a sequence
+    /// of gaps that are not all zero.
+    fn gap(&mut self, node: &Node) -> Option<Dist> {
+        if matches!(node.value, Value::String(_) | Value::Number(_)) {
+            return self.positive_duration(node).map(Dist::Constant);
+        }
+        let every = self.step_dist(node)?;
+        if every.always_zero() {
+            let hint = "at least one gap must be > 0, or every arrival would happen at t = 0: use a batch";
+            return self.wrong_hint(node, "gaps that are not all zero", hint);
+        }
+        Some(every)
     }
 
     fn closed(&mut self, node: &Node) -> Option<Arrivals> {

@@ -16,6 +16,47 @@ fn r_arrivals_batch_creates_every_task_at_time_zero() {
 }
 
 #[test]
+fn r_arrivals_interval_gaps_replay_a_sequence() {
+    // Gaps 10, 0, 30 ms replayed cyclically: arrivals at 0, 10, 10, 40,
+    // 50, 50; a duration bound of 45 ms keeps the first four.
+    let classes = class(
+        "task",
+        r#"{"interval": {"every": {"sequence": ["10ms", "0ms", "30ms"]}, "count": 6}}"#,
+        r#"[{"io": "1ms"}]"#,
+    );
+    for (label, run) in run_all(&scenario_json(&classes, ALL, "")) {
+        assert_eq!(run.arrivals_ms_of(0), [0, 10, 10, 40, 50, 50], "{label}");
+    }
+    let bounded = class(
+        "task",
+        r#"{"interval": {"every": {"sequence": ["10ms", "0ms", "30ms"]}, "duration": "45ms"}}"#,
+        r#"[{"io": "1ms"}]"#,
+    );
+    assert_eq!(run_first(&scenario_json(&bounded, ALL, "")).arrivals_ms_of(0), [0, 10, 10, 40]);
+}
+
+#[test]
+fn r_arrivals_interval_gaps_drawn_from_a_distribution() {
+    // Uniform gaps of 1-3 ms (a renewal process): the first at 0, every gap
+    // within its range, the same draws under every strategy.
+    let classes = class(
+        "task",
+        r#"{"interval": {"every": {"uniform": {"min": "1ms", "max": "3ms"}}, "count": 50}}"#,
+        r#"[{"io": "1ms"}]"#,
+    );
+    let runs = run_all(&scenario_json(&classes, ALL, ""));
+    let arrivals = runs[0].1.arrivals_ns_of(0);
+    assert_eq!(arrivals[0], 0);
+    for pair in arrivals.windows(2) {
+        assert!((1_000_000..=3_000_000).contains(&(pair[1] - pair[0])), "gap {:?}", pair);
+    }
+    assert!(arrivals.windows(3).any(|w| w[1] - w[0] != w[2] - w[1]), "the gaps vary");
+    for (label, run) in &runs {
+        assert_eq!(run.arrivals_ns_of(0), arrivals, "{label}");
+    }
+}
+
+#[test]
 fn r_arrivals_interval_worked_example() {
     // Tasks at 0, 1 and 2 s, each 0.5 s of io: they never overlap, so every
     // strategy completes them at 0.5, 1.5 and 2.5 s.
