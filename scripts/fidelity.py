@@ -9,10 +9,11 @@ Called by scripts/fidelity.sh, which builds simbench first:
 
 --workloads (or --only) picks the workloads: comma-separated names among downloads, scraper,
 blocking-pitfall, pipeline, crawler, hedged, hedged-off, convoy-1, convoy-3, convoy-7, pool-1,
-pool-2, pool-tiny, or `default` (the first three, the default), `new` (pipeline, crawler, hedged,
-hedged-off), `convoy` (the GIL convoy with 1, 3 and 7 spinner threads: threads rows only, see
-convoy_scenario), `pool` (a multiprocessing.Pool of CPU or tiny tasks: processes rows only, see
-pool_scenario) or `all`. The
+pool-2, pool-tiny, api, api-busy, api-overloaded, or `default` (the first three, the default),
+`new` (pipeline, crawler, hedged, hedged-off), `convoy` (the GIL convoy with 1, 3 and 7 spinner
+threads: threads rows only, see convoy_scenario), `pool` (a multiprocessing.Pool of CPU or tiny
+tasks: processes rows only, see pool_scenario), `api` (an open-loop API server: threads and asyncio,
+see api_scenario) or `all`. The
 scenarios of the new four and of the convoy use the scenario language's round 2 (issue 16:
 queues, try/retry/repeat, sequences, detached spawns, gather until/rest/mode/threads, timeout
 on_expiry); until simbench parses it, `simbench run` rejects them (exit status 2 here), so
@@ -62,6 +63,7 @@ from scraper import page_delays  # noqa: E402  (the programs' own delay list)
 from pipeline import fetch_delays  # noqa: E402
 from crawler import site_plans  # noqa: E402
 from hedged import request_delays  # noqa: E402
+from api import gaps as api_gaps  # noqa: E402
 
 STYLES = ["sequential", "threads", "asyncio"]
 MAKESPAN_BOUND = 5.0
@@ -84,7 +86,11 @@ CONVOY_WORKLOADS = ["convoy-1", "convoy-3", "convoy-7"]
 # A process pool (examples/python/pool.py): multiprocessing.Pool(P).imap_unordered over N CPU tasks
 # (pool-1, pool-2) or tiny ones (pool-tiny); processes only (R-PROCESS-POOL).
 POOL_WORKLOADS = ["pool-1", "pool-2", "pool-tiny"]
-ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS + POOL_WORKLOADS
+# An open-loop API server (examples/python/api.py): Poisson arrivals made by a producer, each request
+# a sleep, a CPU step and a sleep; a right-sized pool and a busy one (threads and asyncio), and an
+# overloaded pool (threads only: asyncio has no pool to overload).
+API_WORKLOADS = ["api", "api-busy", "api-overloaded"]
+ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS + POOL_WORKLOADS + API_WORKLOADS
 
 
 def is_convoy(w):
@@ -97,9 +103,16 @@ def is_pool(w):
     return w["name"].startswith("pool")
 
 
+def is_api(w):
+    """Whether `w` is an open-loop API server workload (api*)."""
+    return w["name"].startswith("api")
+
+
 def styles_of(w):
     """The styles workload `w` runs in (and has rows for): the convoy has threads only, a pool
-    processes only."""
+    processes only, the API server threads and asyncio (its overloaded pool threads only)."""
+    if is_api(w):
+        return ["threads"] if w["name"] == "api-overloaded" else ["threads", "asyncio"]
     return ["threads"] if is_convoy(w) else ["processes"] if is_pool(w) else STYLES
 
 
@@ -128,6 +141,11 @@ def workloads(quick, names=None):
             dict(name="pool-1", workers=1, n=50, parse_ms=2.0),
             dict(name="pool-2", workers=2, n=50, parse_ms=2.0),
             dict(name="pool-tiny", workers=2, n=500, parse_ms=0.0),
+            dict(name="api", n=100, rate=100.0, seed=3, workers=16, call1_ms=10.0, parse_ms=3.0, call2_ms=5.0),
+            dict(name="api-busy", n=150, rate=250.0, seed=5, workers=16, call1_ms=10.0, parse_ms=3.0,
+                 call2_ms=5.0),
+            dict(name="api-overloaded", n=75, rate=150.0, seed=7, workers=2, call1_ms=10.0, parse_ms=3.0,
+                 call2_ms=5.0),
         ]
     else:
         ws = [
@@ -155,6 +173,14 @@ def workloads(quick, names=None):
             dict(name="pool-1", workers=1, n=200, parse_ms=2.0),
             dict(name="pool-2", workers=2, n=200, parse_ms=2.0),
             dict(name="pool-tiny", workers=2, n=2000, parse_ms=0.0),
+            # N requests at Poisson times of R per second: 10 ms call, 3 ms of CPU, 5 ms call. api: 30 %
+            # of the GIL busy, 16 threads (about 4 s a run); api-busy: 75 %; api-overloaded: 2 threads
+            # serve about 110 per second, so the queue grows for the whole run (about 2.7 s)
+            dict(name="api", n=400, rate=100.0, seed=3, workers=16, call1_ms=10.0, parse_ms=3.0, call2_ms=5.0),
+            dict(name="api-busy", n=600, rate=250.0, seed=5, workers=16, call1_ms=10.0, parse_ms=3.0,
+                 call2_ms=5.0),
+            dict(name="api-overloaded", n=300, rate=150.0, seed=7, workers=2, call1_ms=10.0, parse_ms=3.0,
+                 call2_ms=5.0),
         ]
     names = DEFAULT_WORKLOADS if names is None else names
     unknown = [x for x in names if x not in ALL_WORKLOADS]
@@ -177,6 +203,8 @@ def parse_workloads(text):
             names += CONVOY_WORKLOADS
         elif x == "pool":
             names += POOL_WORKLOADS
+        elif x == "api":
+            names += API_WORKLOADS
         elif x:
             names.append(x)
     if not names:
@@ -201,6 +229,10 @@ def program_argv(py, w, style, port, spin_per_ms):
     if w["name"] == "blocking-pitfall":
         return [py, str(EX / "blocking_pitfall.py"), "--style", style, "--n", str(w["n"]), "--workers",
                 str(w["workers"]), "--sleep-ms", str(w["sleep_ms"]), "--block-ms", str(w["block_ms"])]
+    if is_api(w):
+        return [py, str(EX / "api.py"), "--style", style, "--n", str(w["n"]), "--rate", str(w["rate"]), "--seed",
+                str(w["seed"]), "--workers", str(w["workers"]), "--call1-ms", str(w["call1_ms"]), "--work-ms",
+                str(w["parse_ms"]), "--call2-ms", str(w["call2_ms"]), "--spin-per-ms", repr(spin_per_ms)]
     if is_pool(w):
         return [py, str(EX / "pool.py"), "--style", style, "--workers", str(w["workers"]), "--n", str(w["n"]),
                 "--work-ms", str(w["parse_ms"]), "--spin-per-ms", repr(spin_per_ms)]
@@ -338,8 +370,10 @@ def scenario(w, style, probe, cores):
     name = f"fidelity-{w['name']}-{style}"
     sc = {"name": name, "_generated": "by scripts/fidelity.py; do not edit", "seed": 1,
           "machine": {"cores": cores}, "classes": {}, "strategies": [strategy(style, w)]}
-    if w["name"] in NEW_SCENARIOS or is_convoy(w) or is_pool(w):
-        NEW_SCENARIOS.get(w["name"], pool_scenario if is_pool(w) else convoy_scenario)(sc, w, style, probe)
+    if w["name"] in NEW_SCENARIOS or is_convoy(w) or is_pool(w) or is_api(w):
+        build = NEW_SCENARIOS.get(w["name"], pool_scenario if is_pool(w) else api_scenario if is_api(w)
+                                  else convoy_scenario)
+        build(sc, w, style, probe)
         return sc
     if w["name"] == "blocking-pitfall":
         sc["classes"] = {
@@ -530,6 +564,22 @@ def pool_scenario(sc, w, style, probe):
     sc["classes"]["task"] = {"arrivals": {"batch": {"count": w["n"]}}, "program": [dict(step, label="task")]}
 
 
+def api_scenario(sc, w, style, probe):
+    """The open-loop API server (threads: `threaded {workers: W}`, asyncio: `cooperative`). One class
+    `request`, `interval` arrivals whose `every` is the program's own list of gaps (api.gaps, replayed as
+    a `sequence`: request k arrives at the sum of the first k gaps, request 0 at t = 0), N of them; each
+    request a `sleep` C1 (time.sleep on a worker thread, asyncio.sleep in a coroutine: the runtime's
+    thread or loop timer slack), the CPU step (the probe's CPU time of W ms of the parse loop, in the
+    program's style) and a `sleep` C2. The producer that makes the arrivals (the program's main thread
+    or producer coroutine) is the runtime profile's (R-PRODUCER); latency runs from the scheduled
+    arrival on both sides."""
+    every = {"sequence": [ns(g * 1e3) for g in api_gaps(w["n"], w["rate"], w["seed"])]}
+    sc["classes"]["request"] = {
+        "arrivals": {"interval": {"every": every, "count": w["n"]}},
+        "program": [{"sleep": ns(w["call1_ms"]), "label": "upstream call 1"}, dict(parse_step(probe, w), label="handle"),
+                    {"sleep": ns(w["call2_ms"]), "label": "upstream call 2"}]}
+
+
 def check_convoy(w, pred):
     """A convoy prediction must end before the spinners' CPU runs out, or they stopped contending early."""
     if is_convoy(w) and pred["makespan_s"] >= convoy_spin_s(w):
@@ -639,6 +689,13 @@ def describe(w):
         work = f"{w['parse_ms']:g} ms of CPU (the parse loop)" if w["parse_ms"] else "a no-op"
         return (f"multiprocessing.Pool({w['workers']}) (fork), created at t0, imap_unordered over {w['n']} tasks of "
                 f"{work} each; processes only")
+    if is_api(w):
+        how = (f"ThreadPoolExecutor({w['workers']}), the main thread submitting" if w["name"] == "api-overloaded"
+               else f"threads: ThreadPoolExecutor({w['workers']}), the main thread submitting; asyncio: a producer "
+                    f"coroutine creating a task per request")
+        return (f"{w['n']} requests at Poisson times, {w['rate']:g} per second (random.Random({w['seed']})), each a "
+                f"{w['call1_ms']:g} ms call (a sleep), {w['parse_ms']:g} ms of CPU, a {w['call2_ms']:g} ms call; "
+                f"{how}; latency from the scheduled arrival")
     if w["name"] in ("hedged", "hedged-off"):
         how = (f"a second copy after {w['hedge_ms']:g} ms, the first answer wins (sequential: a {w['hedge_ms']:g} ms "
                f"socket timeout, then the second copy)" if w["hedge"] else "no hedging")
@@ -792,6 +849,12 @@ def write_doc(doc, ctx):
             "the parent handing out one task at a time (R-PROCESS-POOL). docs/model.md names what is not modelled: "
             "CPython's Pool._handle_workers loops while a result waits to be read, holding the parent's GIL from "
             "the result handler, which slows a pool whose workers use every core.")
+    if names & set(API_WORKLOADS):
+        add("- api: open-loop arrivals, the program's own gaps replayed as the scenario's `interval.every` "
+            "sequence; the program's producer (the main thread's `time.sleep` and `submit`, or a coroutine's "
+            "`asyncio.sleep` and `create_task`) is the profile's (R-PRODUCER), and a request's latency runs from its "
+            "scheduled arrival, so a late producer counts on both sides. Its calls are sleeps, so no server is "
+            "involved and a call's length is the sleep's plus the runtime's timer slack.")
     add("- The probe measures one request at a time. Under concurrency, costs change: the loop's epoll "
         "handles many sockets per wake-up (cheaper per request), threads contend for the GIL and pay "
         "wake-ups and context switches (dearer), ThreadPoolExecutor starts its threads one by one, and the "
@@ -849,7 +912,7 @@ def main():
                     + "; or `default` (" + ",".join(DEFAULT_WORKLOADS) + "), `new` (" + ",".join(NEW_WORKLOADS)
                     + ": their scenarios need the scenario language's round 2), `convoy` ("
                     + ",".join(CONVOY_WORKLOADS) + ": threads rows only), `pool` (" + ",".join(POOL_WORKLOADS)
-                    + ": processes rows only) or `all`")
+                    + ": processes rows only), `api` (" + ",".join(API_WORKLOADS) + ") or `all`")
     ap.add_argument("--only", dest="workloads", help="the same as --workloads")
     ap.add_argument("--programs-only", action="store_true",
                     help="write the scenarios and run the programs, but run no simbench and write no doc: a smoke "
