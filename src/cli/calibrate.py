@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import platform
+import selectors
 import statistics
 import sys
 import threading
@@ -339,6 +340,11 @@ def main():
     pool_start, process_start = fit_line(sizes, raw["pool_ready_s"])
     raw["pool_dispatch_s"] = median_of(lambda: pool_dispatch(500 if QUICK else 2_000))
     raw["producer_step_s"] = median_of(lambda: producer_step(2_000 if QUICK else 20_000))
+    # R-LOOP-SELECT: epoll, poll and devpoll round the selector's timeout
+    # up to a whole millisecond (Lib/selectors.py); kqueue and select do not.
+    raw["selector"] = selector = selectors.DefaultSelector.__name__
+    millisecond_selectors = ("EpollSelector", "PollSelector", "DevpollSelector")
+    raw["loop_timeout_resolution_s"] = 0.001 if selector in millisecond_selectors else 0.0
     # Not a constant: 200 arrivals per second of 2 ms of CPU each.
     raw["asyncio_producer_lag_s"] = producer_lag(200, 0.002, 0.5 if QUICK else 2.0)
 
@@ -368,6 +374,7 @@ def main():
         "process_start": ns(process_start),
         "process_dispatch": ns(raw["pool_dispatch_s"]),
         "producer_step": ns(raw["producer_step_s"]),
+        "loop_timeout_resolution": ns(raw["loop_timeout_resolution_s"]),
     }
     facts = {
         "python": platform.python_version(),

@@ -55,6 +55,7 @@ fn reference(name: &str) -> &'static str {
         "process_start" => "the same fit's slope, 1.1–1.4 ms per worker",
         "process_dispatch" => "Pool(2).imap_unordered of tiny tasks: 15–25 µs per task (2026-12-04)",
         "producer_step" => "executor.submit of a no-op: 4.8–5.9 µs of the submitter's CPU (2026-12-04)",
+        "loop_timeout_resolution" => "epoll_wait's 1 ms: Lib/selectors.py rounds the timeout up (2026-12-04)",
         "memory_per_coroutine" => "2.7–3.1 KB RSS per pending task",
         "memory_per_thread" => "16.5 KB RSS per parked thread",
         _ => "",

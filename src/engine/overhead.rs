@@ -40,6 +40,9 @@ pub(super) struct Overheads {
     /// The producer's CPU per arrival; 0: arrivals need no producer
     /// (R-PRODUCER).
     pub producer_step: SimDuration,
+    /// The selector's timeout granularity; 0: loop timers are not rounded
+    /// (R-LOOP-SELECT).
+    pub loop_timeout_resolution: SimDuration,
 }
 
 impl Overheads {
@@ -60,6 +63,7 @@ impl Overheads {
             process_start: runtime.duration(index::PROCESS_START),
             process_dispatch: runtime.duration(index::PROCESS_DISPATCH),
             producer_step: runtime.duration(index::PRODUCER_STEP),
+            loop_timeout_resolution: runtime.duration(index::LOOP_TIMEOUT_RESOLUTION),
         }
     }
 
@@ -87,6 +91,18 @@ impl Overheads {
         }
         let growth = (u128::from(per_s) * u128::from(asked.as_nanos())) / 1_000_000_000;
         base + SimDuration::from_nanos(u64::try_from(growth).unwrap_or(u64::MAX))
+    }
+
+    /// The timeout an idle loop passes to its selector to wait `wait` for
+    /// its next timer: `wait` rounded up to `loop_timeout_resolution`, as
+    /// `selectors.EpollSelector.select` rounds it to epoll's millisecond
+    /// (R-LOOP-SELECT).
+    pub fn select_timeout(&self, wait: SimDuration) -> SimDuration {
+        let resolution = self.loop_timeout_resolution.as_nanos();
+        match resolution {
+            0 => wait,
+            r => SimDuration::from_nanos(wait.as_nanos().div_ceil(r).saturating_mul(r)),
+        }
     }
 
     /// Loop CPU to resume one coroutine with `live` alive.

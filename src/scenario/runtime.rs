@@ -66,10 +66,11 @@ pub mod index {
     pub const PROCESS_START: usize = 14;
     pub const PROCESS_DISPATCH: usize = 15;
     pub const PRODUCER_STEP: usize = 16;
+    pub const LOOP_TIMEOUT_RESOLUTION: usize = 17;
 }
 
 /// Number of constants in a profile.
-pub const CONSTANT_COUNT: usize = 17;
+pub const CONSTANT_COUNT: usize = 18;
 
 /// Every constant, in [`index`] order. The `cpython` figures are derived in
 /// docs/model.md (R-RUNTIME-CPYTHON) from ../shared/calibration/README.md.
@@ -191,6 +192,13 @@ pub const CONSTANTS: [Constant; CONSTANT_COUNT] = [
         unit: Unit::Duration,
         cpython: 5_000,
         meaning: "the producer's CPU per open-loop arrival it makes (its sleep's timer, executor.submit); 0: no producer",
+        optional: true,
+    },
+    Constant {
+        name: "loop_timeout_resolution",
+        unit: Unit::Duration,
+        cpython: 1_000_000,
+        meaning: "the event loop's selector rounds its timeout up to this (epoll: 1 ms), from the moment the loop went idle; 0: timers wake on time",
         optional: true,
     },
 ];

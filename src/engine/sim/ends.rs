@@ -217,7 +217,9 @@ impl<'a, O: Observer> Sim<'a, O> {
                 return format!("the next arrival of class \"{}\"", class_name(class));
             }
             Event::Horizon => return "the horizon".to_string(),
-            Event::ProducerWake { fiber, .. } => {
+            Event::ProducerWake { fiber, .. } | Event::LoopTimer { fiber, .. }
+                if self.fibers[fiber].role == Role::Producer =>
+            {
                 let class = class_name(self.fibers[fiber].counter as u16);
                 return format!("the producer of class \"{class}\" waking for its next arrival");
             }
@@ -226,6 +228,7 @@ impl<'a, O: Observer> Sim<'a, O> {
                 return format!("the pool's parent sending a task of class \"{class}\" to its process");
             }
             Event::Wake { fiber, .. }
+            | Event::LoopTimer { fiber, .. }
             | Event::LoopUnblocked { fiber, .. }
             | Event::Deadline { fiber, .. }
             | Event::CallTimeout { fiber, .. }

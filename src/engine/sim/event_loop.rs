@@ -1,6 +1,11 @@
 //! The cooperative event loop (asyncio's `_run_once`): the ready queue,
-//! iterations, a step that occupies the loop, and the default executor of
-//! `to_thread` bodies.
+//! iterations, a step that occupies the loop, the selector an idle loop
+//! waits in (R-LOOP-SELECT), and the default executor of `to_thread`
+//! bodies.
+//!
+//! Invariant: `in_select` is set only while no iteration runs or is
+//! scheduled; `timers_due` is empty unless `in_select` is, or an iteration
+//! is scheduled that will release it first.
 
 use super::*;
 
@@ -58,12 +63,106 @@ impl<'a, O: Observer> Sim<'a, O> {
         self.kick_loop();
     }
 
-    /// Schedules a loop iteration now unless one is running or due.
+    /// Schedules a loop iteration now unless one is running or due; a loop
+    /// waiting in its selector returns from it.
     pub(super) fn kick_loop(&mut self) {
         if !self.event_loop.running && !self.event_loop.iteration_scheduled {
             self.event_loop.iteration_scheduled = true;
             self.queue.push(self.now, Event::LoopIteration);
+            if self.event_loop.in_select {
+                self.event_loop.in_select = false;
+                self.event_loop.select_epoch = self.event_loop.select_epoch.wrapping_add(1);
+            }
         }
+    }
+
+    /// True when loop timers wait for the selector (R-LOOP-SELECT): under
+    /// cooperative, with a profile's `loop_timeout_resolution`.
+    #[inline]
+    pub(super) fn rounds_loop_timers(&self) -> bool {
+        !self.overheads.loop_timeout_resolution.is_zero() && self.cooperative()
+    }
+
+    /// A loop timer (`event`, current) came due: if the loop waits in its
+    /// selector, the timer waits for the selector's return, which its
+    /// rounded timeout and the kernel's slack decide (R-LOOP-SELECT), and
+    /// true; false if the loop is busy and sees it at its next iteration.
+    pub(super) fn loop_timer_waits(&mut self, event: Event) -> bool {
+        if !self.rounds_loop_timers() || !self.event_loop.in_select {
+            return false;
+        }
+        let on_loop = match event {
+            Event::LoopTimer { fiber, .. }
+            | Event::Deadline { fiber, .. }
+            | Event::RetryCall { fiber, .. }
+            | Event::RetryProgram { fiber, .. } => self.on_loop(fiber),
+            _ => false,
+        };
+        if !on_loop {
+            // A `to_thread` body's timer is its thread's, not the loop's.
+            return false;
+        }
+        if self.event_loop.timers_due.is_empty() {
+            // The first timer to come due is the one the selector waits for.
+            let since = self.event_loop.select_since;
+            let timeout = self.overheads.select_timeout(self.now - since);
+            let wakes = since + timeout + self.overheads.timer_slack(timeout, true);
+            self.queue.push(wakes, Event::LoopTimeout { epoch: self.event_loop.select_epoch });
+        }
+        self.event_loop.timers_due.push(event);
+        true
+    }
+
+    /// A timer that may be the loop's came due: a `sleep`'s or the
+    /// producer's (`LoopTimer`), a timeout's expiry (`Deadline`), a call's
+    /// backoff (`RetryCall`) or a program's (`RetryProgram`). If it is
+    /// still current it fires, unless `may_wait` and the loop waits in its
+    /// selector, which then decides when (R-LOOP-SELECT).
+    pub(super) fn timer_due(&mut self, event: Event, may_wait: bool) {
+        let (fiber, generation, state) = match event {
+            Event::LoopTimer { fiber, generation } => (fiber, generation, State::Timer),
+            Event::Deadline { fiber, generation } => (fiber, generation, State::Timeout),
+            Event::RetryCall { fiber, generation } => (fiber, generation, State::Backoff),
+            Event::RetryProgram { fiber, generation } => (fiber, generation, State::RetryWait),
+            _ => unreachable!("not a timer: {event:?}"),
+        };
+        if !self.is_current(fiber, generation, state) || (may_wait && self.loop_timer_waits(event)) {
+            return;
+        }
+        match event {
+            Event::LoopTimer { .. } if self.fibers[fiber].role == Role::Producer => self.producer_woken(fiber),
+            Event::LoopTimer { .. } => {
+                self.step_done(fiber);
+                self.resume_from_outside(fiber);
+            }
+            Event::Deadline { .. } if self.cooperative() => {
+                // The expiry is a callback on the loop: it waits its turn.
+                self.ready.push_back(Ready { fiber, generation, since: SimTime::NEVER });
+                self.kick_loop();
+            }
+            Event::Deadline { .. } => self.deadline_on_thread(fiber),
+            Event::RetryCall { .. } => {
+                if !self.attempt(fiber) {
+                    self.resume_from_outside(fiber);
+                }
+            }
+            _ => self.resume_from_outside(fiber),
+        }
+    }
+
+    /// At the start of an iteration, the timers that came due while the
+    /// loop waited go to the ready queue, in the order they came due, after
+    /// whatever woke the selector (`_run_once`: events, then timers).
+    pub(super) fn run_timers_due(&mut self) {
+        if self.event_loop.timers_due.is_empty() {
+            return;
+        }
+        let mut due = std::mem::take(&mut self.event_loop.timers_due);
+        for &event in &due {
+            self.timer_due(event, false);
+        }
+        due.clear();
+        self.event_loop.timers_due = due;
     }
 
     /// The loop's current coroutine finished a `cpu` or `blocking` step: it
@@ -81,7 +180,10 @@ impl<'a, O: Observer> Sim<'a, O> {
         while !self.event_loop.occupied {
             if self.event_loop.batch_left == 0 {
                 self.event_loop.running = false;
-                if !self.ready.is_empty() {
+                if self.ready.is_empty() {
+                    self.event_loop.in_select = true;
+                    self.event_loop.select_since = self.now;
+                } else {
                     self.kick_loop();
                 }
                 return;

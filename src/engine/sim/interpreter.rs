@@ -136,6 +136,13 @@ impl<'a, O: Observer> Sim<'a, O> {
     fn op_sleep(&mut self, f: FiberId, dist: DistId) -> Flow {
         let d = self.sample(f, dist);
         self.begin(f, Some(d));
+        if self.rounds_loop_timers() && self.on_loop(f) {
+            // The slack is the selector's, if the loop waits (R-LOOP-SELECT).
+            let generation = self.park(f, State::Timer);
+            self.queue.push(self.now + d, Event::LoopTimer { fiber: f, generation });
+            self.awaiting(f);
+            return Flow::Parked;
+        }
         let slack = self.overheads.timer_slack(d, self.on_loop(f));
         self.wait_timer(f, d + slack);
         Flow::Parked

@@ -187,7 +187,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             cpu,
             classes,
             discipline,
-            event_loop: EventLoop::default(),
+            event_loop: EventLoop { in_select: true, ..EventLoop::default() },
             ready: BlockFifo::default(),
             run_now: RunQueue::default(),
             returned: Vec::new(),
@@ -331,7 +331,8 @@ impl<'a, O: Observer> Sim<'a, O> {
             // Past the limit, only live work trips it: stale timers of tasks
             // that already ended may pop later without meaning anything.
             let live = self.in_flight > 0
-                || matches!(event, Event::Arrival { .. } | Event::UserIssue { .. } | Event::ProducerWake { .. });
+                || matches!(event, Event::Arrival { .. } | Event::UserIssue { .. } | Event::ProducerWake { .. })
+                || matches!(event, Event::LoopTimer { fiber, .. } if self.fibers[fiber].role == Role::Producer);
             if time > max_time && live {
                 return Err(EngineError::TimeLimit { limit: max_time, in_flight: self.in_flight });
             }
@@ -405,6 +406,14 @@ impl<'a, O: Observer> Sim<'a, O> {
                     self.producer_woken(fiber);
                 }
             }
+            Event::LoopTimer { .. } | Event::Deadline { .. } | Event::RetryCall { .. } | Event::RetryProgram { .. } => {
+                self.timer_due(event, true);
+            }
+            Event::LoopTimeout { epoch } => {
+                if epoch == self.event_loop.select_epoch && self.event_loop.in_select {
+                    self.kick_loop();
+                }
+            }
             Event::ThreadStarted { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Starting) {
                     self.run_fiber_now(fiber);
@@ -428,17 +437,6 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
             }
-            Event::Deadline { fiber, generation } => {
-                if self.is_current(fiber, generation, State::Timeout) {
-                    if self.cooperative() {
-                        // The expiry is a callback on the loop: it waits its turn.
-                        self.ready.push_back(Ready { fiber, generation, since: SimTime::NEVER });
-                        self.kick_loop();
-                    } else {
-                        self.deadline_on_thread(fiber);
-                    }
-                }
-            }
             Event::LinkDone { link, generation } => self.on_link_done(link, generation),
             Event::ServiceDone { service, request } => self.on_service_done(service, request),
             Event::CallTimeout { fiber, generation } => {
@@ -450,24 +448,15 @@ impl<'a, O: Observer> Sim<'a, O> {
                     }
                 }
             }
-            Event::RetryCall { fiber, generation } => {
-                if self.is_current(fiber, generation, State::Backoff) && !self.attempt(fiber) {
-                    self.resume_from_outside(fiber);
-                }
-            }
             Event::LoopIteration => {
                 self.event_loop.iteration_scheduled = false;
                 self.event_loop.running = true;
+                self.run_timers_due();
                 self.event_loop.batch_left = self.ready.len();
                 self.loop_continue();
             }
             Event::Horizon => self.on_horizon(),
             Event::HedgeNext { fiber, generation } => self.on_hedge_next(fiber, generation),
-            Event::RetryProgram { fiber, generation } => {
-                if self.is_current(fiber, generation, State::RetryWait) {
-                    self.resume_from_outside(fiber);
-                }
-            }
         }
     }
 

@@ -102,6 +102,12 @@ impl<'a, O: Observer> Sim<'a, O> {
             return;
         }
         let slept = self.now - p.asleep_since;
+        if !slept.is_zero() && self.rounds_loop_timers() {
+            // Its `asyncio.sleep` is a loop timer (R-LOOP-SELECT).
+            let generation = self.park(f, State::Timer);
+            self.queue.push(self.now, Event::LoopTimer { fiber: f, generation });
+            return;
+        }
         let late =
             if slept.is_zero() { SimDuration::ZERO } else { self.overheads.timer_slack(slept, self.cooperative()) };
         let generation = self.park(f, State::Timer);

@@ -341,6 +341,12 @@ pub(super) enum Event {
     Dispatched { task: TaskId },
     /// A producer's sleep until its next arrival is over (R-PRODUCER).
     ProducerWake { fiber: FiberId, generation: u32 },
+    /// Cooperative, with a selector resolution: a `sleep`'s timer (or the
+    /// producer's) comes due; an idle loop sees it when its selector
+    /// returns (R-LOOP-SELECT).
+    LoopTimer { fiber: FiberId, generation: u32 },
+    /// The idle loop's selector timeout expires (R-LOOP-SELECT).
+    LoopTimeout { epoch: u32 },
 }
 
 impl From<(SlotId, u32)> for Event {
@@ -407,6 +413,16 @@ pub(super) struct EventLoop {
     pub(super) iteration_scheduled: bool,
     /// Ready entries left in the current iteration.
     pub(super) batch_left: usize,
+    /// Waiting in its selector: the last iteration ended with nothing
+    /// ready, at `select_since` (R-LOOP-SELECT).
+    pub(super) in_select: bool,
+    pub(super) select_since: SimTime,
+    /// Counts the selector's waits; a [`Event::LoopTimeout`] of an earlier
+    /// one is stale.
+    pub(super) select_epoch: u32,
+    /// Loop timers that came due while the loop waited in its selector,
+    /// in the order they came due: they run when the selector returns.
+    pub(super) timers_due: Vec<Event>,
 }
 
 pub(super) enum Discipline {

@@ -149,6 +149,11 @@ impl Run {
         self.by_index(class).iter().map(|r| ms(r.ended)).collect()
     }
 
+    /// Each task's end in microseconds, by task index, for class `class`.
+    pub fn ends_us_of(&self, class: u16) -> Vec<u64> {
+        self.by_index(class).iter().map(|r| r.ended.as_nanos() / 1_000).collect()
+    }
+
     /// Each task's arrival in milliseconds, by task index, for class `class`.
     pub fn arrivals_ms_of(&self, class: u16) -> Vec<u64> {
         self.by_index(class).iter().map(|r| ms(r.arrived)).collect()

@@ -18,6 +18,7 @@ mod hedge;
 mod io;
 mod limit;
 mod link;
+mod loop_select;
 mod metrics;
 mod process_pool;
 mod processes;

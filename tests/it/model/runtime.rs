@@ -37,7 +37,7 @@ fn r_runtime_ideal_adds_nothing() {
     let zeroed = r#"{"profile": "cpython", "task_create": "0ns", "loop_step": "0ns", "gc_per_1000_live": "0ns",
         "timer_slack_loop": "0ns", "timer_slack_thread": "0ns", "thread_start": "0ns", "context_switch": "0ns",
         "timer_slack_loop_per_s": "0ns", "timer_slack_thread_per_s": "0ns", "gil_handoff": "0ns",
-        "pool_start": "0ns", "process_start": "0ns", "process_dispatch": "0ns", "producer_step": "0ns"}"#;
+        "pool_start": "0ns", "process_start": "0ns", "process_dispatch": "0ns", "producer_step": "0ns", "loop_timeout_resolution": "0ns"}"#;
     for label in ["blocking", "threaded", "cooperative", "processes"] {
         let base = run(&plain, label);
         for runtime in [r#""ideal""#, zeroed] {
