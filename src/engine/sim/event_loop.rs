@@ -39,6 +39,18 @@ impl<'a, O: Observer> Sim<'a, O> {
         }
     }
 
+    /// A new worker thread is up. Under CPython's GIL it must take the GIL
+    /// before its first bytecode (`thread_run` in Modules/_threadmodule.c
+    /// calls `PyEval_AcquireThread`, i.e. `take_gil`), so behind a thread
+    /// that computes it waits as a returning thread does (R-GIL-START).
+    pub(super) fn thread_started(&mut self, f: FiberId) {
+        if self.cpu.is_cpython_gil() {
+            self.retake_gil(f);
+        } else {
+            self.run_fiber_now(f);
+        }
+    }
+
     /// A thread back from a wait must take CPython's GIL before it runs a
     /// bytecode (`take_gil` in `PyEval_RestoreThread`, R-GIL-CONVOY), and
     /// then needs `context_switch` of CPU to go on.

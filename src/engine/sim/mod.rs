@@ -416,7 +416,7 @@ impl<'a, O: Observer> Sim<'a, O> {
             }
             Event::ThreadStarted { fiber, generation } => {
                 if self.is_current(fiber, generation, State::Starting) {
-                    self.run_fiber_now(fiber);
+                    self.thread_started(fiber);
                 }
             }
             Event::LoopUnblocked { fiber, generation } => {

@@ -155,3 +155,27 @@ print(out[len(out) // 2] * 1e6)
     // Without the convoy the sleep would come back after about 10 ms.
     assert!(measured > 12_500.0, "CPython took {measured:.0} µs: no convoy?");
 }
+
+/// A spinner computing 1 s beside one task of `program`, each on a worker
+/// thread started lazily (`thread_start` 1 ms: the spinner's at 1 ms, the
+/// other's at 2 ms), under `threaded` with 2 workers (`gil`: whether they
+/// share a GIL) and a profile with a 50 µs hand-over.
+fn start_behind_a_spinner(program: &str, gil: bool) -> Run {
+    let classes = format!("{}, {}", batch_class("spinner", 1, r#"[{"cpu": "1s"}]"#), batch_class("task", 1, program));
+    let strategies = format!(r#"[{{"threaded": {{"workers": 2, "gil": {gil}, "label": "threads"}}}}]"#);
+    run_first(&scenario_json(&classes, &strategies, r#""runtime": {"gil_handoff": "50us", "thread_start": "1ms"}"#))
+}
+
+#[test]
+fn r_gil_start_a_new_thread_takes_the_gil_before_its_first_step() {
+    // The task's thread is up at 2 ms while the spinner holds the GIL: it
+    // waits in take_gil until 7 ms, asks, runs at 7.05 ms and starts its
+    // 10 ms io then; back at 17.05 ms it waits again, asks at 22.05 ms and
+    // ends at 22.1 ms. Without the rule its io would start at 2 ms and it
+    // would end at 17.05 ms.
+    let run = start_behind_a_spinner(r#"[{"io": "10ms"}]"#, true);
+    assert_eq!(latencies_us(&run.records, 1), [22_100]);
+    // Free-threaded there is no GIL to take: the io runs 2 -> 12 ms.
+    let run = start_behind_a_spinner(r#"[{"io": "10ms"}]"#, false);
+    assert_eq!(latencies_us(&run.records, 1), [12_000]);
+}
