@@ -9,11 +9,13 @@ Called by scripts/fidelity.sh, which builds simbench first:
 
 --workloads (or --only) picks the workloads: comma-separated names among downloads, scraper,
 blocking-pitfall, pipeline, crawler, hedged, hedged-off, convoy-1, convoy-3, convoy-7, pool-1,
-pool-2, pool-tiny, api, api-busy, api-overloaded, or `default` (the first three, the default),
+pool-2, pool-tiny, api, api-busy, api-overloaded, scraper-wide, or `default` (the first three,
+the default),
 `new` (pipeline, crawler, hedged, hedged-off), `convoy` (the GIL convoy with 1, 3 and 7 spinner
 threads: threads rows only, see convoy_scenario), `pool` (a multiprocessing.Pool of CPU or tiny
 tasks: processes rows only, see pool_scenario), `api` (an open-loop API server: threads and asyncio,
-see api_scenario) or `all`. The
+see api_scenario), `wide` (scraper-wide: 400 pages on 48 threads or connections, threads and
+asyncio) or `all`. The
 scenarios of the new four and of the convoy use the scenario language's round 2 (issue 16:
 queues, try/retry/repeat, sequences, detached spawns, gather until/rest/mode/threads, timeout
 on_expiry); until simbench parses it, `simbench run` rejects them (exit status 2 here), so
@@ -90,7 +92,11 @@ POOL_WORKLOADS = ["pool-1", "pool-2", "pool-tiny"]
 # a sleep, a CPU step and a sleep; a right-sized pool and a busy one (threads and asyncio), and an
 # overloaded pool (threads only: asyncio has no pool to overload).
 API_WORKLOADS = ["api", "api-busy", "api-overloaded"]
-ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS + POOL_WORKLOADS + API_WORKLOADS
+# A wide crawl (examples/python/scraper.py): a few hundred pages on dozens of threads or connections,
+# where the GIL's hand-overs among many threads decide the threads' tail. Threads and asyncio: one
+# thread would take 40 s.
+WIDE_WORKLOADS = ["scraper-wide"]
+ALL_WORKLOADS = DEFAULT_WORKLOADS + NEW_WORKLOADS + CONVOY_WORKLOADS + POOL_WORKLOADS + API_WORKLOADS + WIDE_WORKLOADS
 
 
 def is_convoy(w):
@@ -113,6 +119,8 @@ def styles_of(w):
     processes only, the API server threads and asyncio (its overloaded pool threads only)."""
     if is_api(w):
         return ["threads"] if w["name"] == "api-overloaded" else ["threads", "asyncio"]
+    if w["name"] in WIDE_WORKLOADS:
+        return ["threads", "asyncio"]
     return ["threads"] if is_convoy(w) else ["processes"] if is_pool(w) else STYLES
 
 
@@ -146,6 +154,8 @@ def workloads(quick, names=None):
                  call2_ms=5.0),
             dict(name="api-overloaded", n=75, rate=150.0, seed=7, workers=2, call1_ms=10.0, parse_ms=3.0,
                  call2_ms=5.0),
+            dict(name="scraper-wide", n=100, connections=24, min_ms=50.0, max_ms=150.0, seed=17, parse_ms=1.0,
+                 bytes=20000),
         ]
     else:
         ws = [
@@ -181,6 +191,10 @@ def workloads(quick, names=None):
                  call2_ms=5.0),
             dict(name="api-overloaded", n=300, rate=150.0, seed=7, workers=2, call1_ms=10.0, parse_ms=3.0,
                  call2_ms=5.0),
+            # 400 pages on 48 threads (connections): about 480 pages a second in flight, each 1 ms of
+            # CPU, so the GIL is about half busy and 48 threads contend for it (about 1 s a run)
+            dict(name="scraper-wide", n=400, connections=48, min_ms=50.0, max_ms=150.0, seed=17, parse_ms=1.0,
+                 bytes=20000),
         ]
     names = DEFAULT_WORKLOADS if names is None else names
     unknown = [x for x in names if x not in ALL_WORKLOADS]
@@ -205,6 +219,8 @@ def parse_workloads(text):
             names += POOL_WORKLOADS
         elif x == "api":
             names += API_WORKLOADS
+        elif x == "wide":
+            names += WIDE_WORKLOADS
         elif x:
             names.append(x)
     if not names:
@@ -662,7 +678,7 @@ def describe(w):
         return (f"{w['n']} downloads at t0, each a {w['delay_ms']:g} ms server delay and a {w['bytes']}-byte "
                 f"body, then a {w['parse_ms']:g} ms CPU parse; threads: ThreadPoolExecutor({w['workers']}); "
                 f"asyncio: asyncio.gather, a connection per task")
-    if w["name"] == "scraper":
+    if w["name"].startswith("scraper"):
         return (f"{w['n']} pages at t0, server delays uniform {w['min_ms']:g}-{w['max_ms']:g} ms "
                 f"(random.Random({w['seed']})), {w['bytes']}-byte bodies, at most {w['connections']} "
                 f"connections, a {w['parse_ms']:g} ms CPU parse per page; threads: "
@@ -800,7 +816,9 @@ def write_doc(doc, ctx):
     add("")
     add("- *Measured* is the median over the repeats of each program's own figures: latency is a task's "
         "finish time minus t0, taken just before the first task is created (after interpreter start-up, "
-        "imports and the parse loop's calibration), since every task arrives at t0; p50 and p99 are numpy's "
+        "imports and the parse loop's calibration), since every task arrives at t0 (the open-loop api rows "
+        "instead count each request from its scheduled arrival; the convoy's rounds from their start); "
+        "p50 and p99 are numpy's "
         "linear percentiles of the n latencies (common.percentile). *Predicted* is simbench's report.json for the matching "
         "scenario: one strategy per style, sequential = `blocking`, ThreadPoolExecutor(W) = `threaded "
         "{workers: W}` (with the GIL), asyncio = `cooperative` (with a pool `limit` for the scraper's "

@@ -9,8 +9,8 @@ have finished, as the clients of a real service send them. A producer makes each
 due, written the way such a program's producer is written (docs/model.md, R-PRODUCER):
 
 - threads: the main thread sleeps until each arrival (`time.sleep`) and submits the request to a
-  ThreadPoolExecutor(W); with W too small for the rate the requests queue in the executor;
-- asyncio: a producer coroutine sleeps until each arrival (`asyncio.sleep`) and makes it a task
+  ThreadPoolExecutor(P); with P too small for the rate the requests queue in the executor;
+- asyncio: the main coroutine, as the producer, sleeps until each arrival (`asyncio.sleep`) and makes it a task
   (`asyncio.create_task`).
 
 A request is the handler of an API endpoint: an upstream call (C1 ms: `time.sleep` on a worker
@@ -63,7 +63,7 @@ def run_threads(a, rate, arrivals):
         time.sleep(c2)
         ends[k] = time.monotonic()
 
-    lag = []
+    lag, futures = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.workers) as ex:
         t0 = time.monotonic()
         for k, at in enumerate(arrivals):
@@ -71,7 +71,9 @@ def run_threads(a, rate, arrivals):
             if delay > 0:
                 time.sleep(delay)
             lag.append(time.monotonic() - (t0 + at))
-            ex.submit(handle, k)
+            futures.append(ex.submit(handle, k))
+    for f in futures:
+        f.result()  # a request that raised fails the run, as asyncio.gather does
     return t0, ends, lag
 
 

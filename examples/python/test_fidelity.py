@@ -43,6 +43,9 @@ HEDGED_OFF = dict(HEDGED, name="hedged-off", hedge=False)
 CONVOY = dict(name="convoy-3", spinners=3, rounds=12, sleep_ms=5.0, parse_ms=2.0)
 # A process pool (processes only): P workers, N tasks of W ms of the parse loop (PROBE's parse).
 POOL = dict(name="pool-2", workers=2, n=20, parse_ms=2.0)
+# The open-loop API server (threads and asyncio): N requests at Poisson times, a call (a sleep), W ms
+# of the parse loop (PROBE's parse), a call; a high rate, so that a run takes a few tens of ms.
+API = dict(name="api", n=20, rate=1000.0, seed=3, workers=4, call1_ms=4.0, parse_ms=2.0, call2_ms=1.0)
 NEW = (PIPELINE, CRAWLER, HEDGED, HEDGED_OFF)
 KINDS = {"io", "cpu", "sleep", "blocking", "gather", "spawn", "join", "timeout", "limit", "to_thread", "call", "try",
          "retry", "repeat", "choose", "put", "get", "hedge"}
@@ -96,6 +99,41 @@ def supports_round2():
         "p": {"arrivals": {"batch": {"count": 2}}, "program": [{"put": "q"}]}}, "strategies": ["cooperative"]})
 
 
+def supports_interval_sequence():
+    """Whether this simbench takes interval arrivals whose `every` is a sequence of gaps
+    (R-ARRIVALS-INTERVAL), as the api scenarios' arrivals are, so that the tests below of them
+    under simbench run by themselves once it does."""
+    if not SIMBENCH.exists():
+        return False
+    return runs({"name": "interval-sequence-probe", "classes": {
+        "c": {"arrivals": {"interval": {"every": {"sequence": ["1ms", "0ms"]}, "count": 3}},
+              "program": [{"sleep": "1ms"}, {"cpu": "1ms"}]}}, "strategies": ["cooperative"]})
+
+
+def api_plan(arrivals, workers, call1_s, cpu_s, call2_s):
+    """By hand, the ideal model's run of the api scenario when no two requests' steps interfere:
+    FIFO onto `workers` threads (asyncio: as many as requests), each request held for its whole
+    call 1 + CPU + call 2. Per request: (arrival, start, CPU start, CPU end, end)."""
+    import heapq
+
+    free = [0.0] * min(workers, len(arrivals))
+    out = []
+    for at in arrivals:
+        start = max(at, heapq.heappop(free))
+        end = start + call1_s + cpu_s + call2_s
+        heapq.heappush(free, end)
+        out.append((at, start, start + call1_s, start + call1_s + cpu_s, end))
+    return out
+
+
+def api_plan_is_clear(plan, margin=1e-4):
+    """Whether no event of a request (arrival, start, CPU start or end, end) falls within `margin` of
+    another request's CPU step: then neither the GIL nor the loop makes any request wait, and
+    api_plan is exactly what the ideal model does."""
+    return not any(a - margin < t < b + margin for k, (_, _, a, b, _) in enumerate(plan)
+                   for j, ev in enumerate(plan) if j != k for t in ev)
+
+
 class Percentiles(unittest.TestCase):
     """The programs' percentiles are simbench's (docs/report.md, Percentiles): Python's
     statistics.quantiles(method="inclusive") is the same definition as numpy's default."""
@@ -113,6 +151,44 @@ class Percentiles(unittest.TestCase):
             for q in (50, 90, 99):
                 self.assertAlmostEqual(percentile(xs, q / 100), cuts[q - 1], places=12, msg=f"n={n} q={q}")
         self.assertEqual(percentile([4.0], 0.99), 4.0)
+
+
+class ApiArrivals(unittest.TestCase):
+    """api.gaps and api.arrival_times: the program's arrivals, which its scenario replays."""
+
+    def test_gaps_are_seeded_and_counted(self):
+        from api import arrival_times, gaps
+
+        for n, rate, seed in ((1, 100.0, 3), (7, 250.0, 5), (400, 100.0, 3)):
+            with self.subTest(n=n, rate=rate, seed=seed):
+                g = gaps(n, rate, seed)
+                self.assertEqual(len(g), n)
+                self.assertEqual(g, gaps(n, rate, seed))  # the same seed, the same gaps
+                self.assertNotEqual(g, gaps(n, rate, seed + 1))
+                self.assertTrue(all(x > 0 for x in g))
+                at = arrival_times(n, rate, seed)
+                self.assertEqual(len(at), n)
+                self.assertEqual(at[0], 0.0)  # request 0 at t0
+                for k in range(n):  # request k at the sum of the first k gaps; the last gap is unused
+                    self.assertAlmostEqual(at[k], sum(g[:k]), places=9)
+        # a longer list starts with the shorter one: the gaps are one seeded stream
+        self.assertEqual(gaps(10, 100.0, 3), gaps(400, 100.0, 3)[:10])
+
+    def test_gaps_are_exponential_of_mean_one_over_rate(self):
+        # n = 20,000: the mean's standard error is 0.7 % of 1/rate, the bound 5 % (7 of them); the share
+        # of gaps above the mean is e^-1 = 0.368 for an exponential (0.5 for a uniform or a symmetric
+        # law), its standard error 0.0034, the bound 0.03
+        import math
+        import statistics
+
+        from api import gaps
+
+        n = 20000
+        for rate, seed in ((100.0, 3), (250.0, 5), (150.0, 7)):
+            with self.subTest(rate=rate, seed=seed):
+                g = gaps(n, rate, seed)
+                self.assertAlmostEqual(statistics.fmean(g) * rate, 1.0, delta=0.05)
+                self.assertAlmostEqual(sum(x > 1 / rate for x in g) / n, math.exp(-1), delta=0.03)
 
 
 class ServerAndPrograms(unittest.TestCase):
@@ -243,14 +319,59 @@ class ServerAndPrograms(unittest.TestCase):
                 self.assertLessEqual(out["p99_s"], out["max_s"] + 1e-9)
 
     def test_single_style_programs_refuse_the_others(self):
-        # the convoy has threads only, the pool processes only (their docstrings say why)
-        for w, style, other in ((CONVOY, "threads", "asyncio"), (POOL, "processes", "threads")):
-            with self.subTest(workload=w["name"]):
+        # the convoy has threads only, the pool processes only, the API server threads and asyncio
+        # (their docstrings say why)
+        for w, style, other in ((CONVOY, "threads", "asyncio"), (POOL, "processes", "threads"),
+                                (API, "threads", "sequential"), (API, "asyncio", "processes")):
+            with self.subTest(workload=w["name"], other=other):
                 argv = fidelity.program_argv(PY, w, style, 0, 10000.0)
                 argv[argv.index("--style") + 1] = other
                 with self.assertRaises(fidelity.CheckError) as e:
                     fidelity.run_json(argv, 60, w["name"])
                 self.assertIn("invalid choice", str(e.exception))
+
+    def test_api_prints_its_line(self):
+        from api import arrival_times
+
+        w = API
+        arrivals = arrival_times(w["n"], w["rate"], w["seed"])
+        self.assertEqual(fidelity.styles_of(w), ["threads", "asyncio"])
+        for style in fidelity.styles_of(w):
+            with self.subTest(style=style):
+                out = fidelity.run_json(fidelity.program_argv(PY, w, style, 0, 10000.0), 60, w["name"])
+                self.assertEqual((out["workload"], out["style"]), ("api", style))
+                n = fidelity.expected_n(w, style)
+                self.assertEqual((n, out["n"], len(out["latencies_s"])), (w["n"],) * 3)
+                self.assertEqual(out["params"], dict(n=w["n"], rate=w["rate"], seed=w["seed"], workers=w["workers"],
+                                                     call1_ms=w["call1_ms"], work_ms=w["parse_ms"],
+                                                     call2_ms=w["call2_ms"], spin_per_ms=10000.0))
+                lat = out["latencies_s"]
+                # a sleep never ends early: every request takes at least its two calls
+                self.assertGreaterEqual(min(lat), (w["call1_ms"] + w["call2_ms"]) / 1e3 - 1e-6)
+                # latency runs from the scheduled arrival: arrival + latency is the request's end, the
+                # last of which is the makespan (latencies are rounded to the microsecond)
+                self.assertAlmostEqual(max(at + x for at, x in zip(arrivals, lat)), out["makespan_s"], delta=2e-6)
+                self.assertGreaterEqual(out["makespan_s"], arrivals[-1] + min(lat) - 1e-6)
+                self.assertLessEqual(out["p50_s"], out["p99_s"])
+                self.assertLessEqual(out["p99_s"], max(lat) + 1e-6)
+                # the producer is never early (it sleeps until each arrival is due), and not later than the run
+                self.assertGreaterEqual(out["producer_lag_p99_s"], 0.0)
+                self.assertLess(out["producer_lag_p99_s"], out["makespan_s"])
+
+    def test_api_threads_queue_in_the_executor(self):
+        # one worker, arrivals about 1 ms apart: the requests wait for the worker in turn, so request k
+        # ends no earlier than (k + 1) x (C1 + C2), and its latency, from its scheduled arrival, holds that
+        # wait: the run takes far more than the arrivals' span plus one request
+        from api import arrival_times
+
+        w = dict(API, name="api-overloaded", n=8, workers=1)
+        arrivals = arrival_times(w["n"], w["rate"], w["seed"])
+        out = fidelity.run_json(fidelity.program_argv(PY, w, "threads", 0, 10000.0), 60, w["name"])
+        self.assertEqual(out["params"]["workers"], 1)
+        call_s = (w["call1_ms"] + w["call2_ms"]) / 1e3
+        self.assertGreaterEqual(out["makespan_s"], w["n"] * call_s)
+        for k, (at, x) in enumerate(zip(arrivals, out["latencies_s"])):
+            self.assertGreaterEqual(x, (k + 1) * call_s - at - 1e-6, k)
 
     def test_pool_prints_its_line(self):
         for w in (POOL, dict(POOL, name="pool-tiny", n=50, parse_ms=0.0)):
@@ -311,6 +432,32 @@ class Scenarios(unittest.TestCase):
             fidelity.workloads(False, ["crawlr"])
         for quick in (False, True):  # every workload has its parameters in both sets
             self.assertEqual(names(fidelity.workloads(quick, fidelity.ALL_WORKLOADS)), fidelity.ALL_WORKLOADS)
+
+    def test_api_workload_selection(self):
+        names = lambda ws: [w["name"] for w in ws]  # noqa: E731
+        self.assertEqual(fidelity.API_WORKLOADS, ["api", "api-busy", "api-overloaded"])
+        self.assertEqual(fidelity.parse_workloads("api"), fidelity.API_WORKLOADS)  # `api` names the group
+        self.assertEqual(fidelity.parse_workloads("api-busy,downloads"), ["api-busy", "downloads"])
+        self.assertEqual([x for x in fidelity.ALL_WORKLOADS if x.startswith("api")], fidelity.API_WORKLOADS)
+        self.assertFalse(set(fidelity.API_WORKLOADS) & set(fidelity.DEFAULT_WORKLOADS))
+        for quick in (False, True):
+            ws = fidelity.workloads(quick, fidelity.parse_workloads("api"))
+            self.assertEqual(names(ws), fidelity.API_WORKLOADS)
+            self.assertEqual(names(fidelity.workloads(quick, ["api-overloaded", "api"])), ["api", "api-overloaded"])
+            for w in ws:
+                with self.subTest(quick=quick, workload=w["name"]):
+                    self.assertTrue(fidelity.is_api(w))
+                    self.assertFalse(fidelity.is_convoy(w) or fidelity.is_pool(w))
+                    threads_only = w["name"] == "api-overloaded"  # asyncio has no pool to overload
+                    self.assertEqual(fidelity.styles_of(w), ["threads"] if threads_only else ["threads", "asyncio"])
+                    self.assertEqual(fidelity.expected_n(w, "threads"), w["n"])
+                    text = fidelity.describe(w)
+                    self.assertIn(f"{w['n']} requests", text)
+                    self.assertIn(f"ThreadPoolExecutor({w['workers']})", text)
+                    self.assertEqual("asyncio" in text, not threads_only)
+                    argv = fidelity.program_argv(PY, w, "threads", 0, 10000.0)
+                    self.assertEqual(Path(argv[1]).name, "api.py")
+        self.assertFalse(fidelity.is_api(DOWNLOADS) or fidelity.is_api(POOL) or fidelity.is_api(CONVOY))
 
     def new_scenario(self, w, style):
         sc = fidelity.scenario(w, style, PROBE, 2)
@@ -466,6 +613,108 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(step["cpu"], f"{round(PROBE['parse_cpu_ms'][str(POOL['parse_ms'])] * 1e6)}ns")
         (tiny,) = self.new_scenario(dict(POOL, parse_ms=0.0), "processes")["classes"]["task"]["program"]
         self.assertEqual(tiny["cpu"], "0ns")
+
+    def test_api_scenario_mirrors_the_program(self):
+        from api import arrival_times, gaps
+
+        for w in (API, dict(API, name="api-overloaded", workers=1)):
+            for style in fidelity.styles_of(w):
+                with self.subTest(workload=w["name"], style=style):
+                    # the program's own options, as the harness runs it
+                    argv = fidelity.program_argv(PY, w, style, 0, 10000.0)
+                    opt = dict(zip(argv[2::2], argv[3::2]))
+                    self.assertEqual(opt["--style"], style)
+                    n, rate, seed = int(opt["--n"]), float(opt["--rate"]), int(opt["--seed"])
+                    sc = self.new_scenario(w, style)
+                    self.assertEqual(list(sc["classes"]), ["request"])
+                    self.assertNotIn("pools", sc)
+                    self.assertNotIn("queues", sc)
+                    req = sc["classes"]["request"]
+                    self.assertEqual(list(req["arrivals"]), ["interval"])
+                    interval = req["arrivals"]["interval"]
+                    self.assertEqual(interval["count"], n)
+                    every = interval["every"]["sequence"]
+                    self.assertEqual(every, [f"{round(g * 1e9)}ns" for g in gaps(n, rate, seed)])
+                    # gap k follows arrival k (R-ARRIVALS-INTERVAL): the arrivals are the program's, to a ns each
+                    at_ns = [0]
+                    for g in every[:-1]:
+                        at_ns.append(at_ns[-1] + int(g[:-2]))
+                    for k, at in enumerate(arrival_times(n, rate, seed)):
+                        self.assertLessEqual(abs(at_ns[k] - at * 1e9), k + 1, k)
+                    self.assertEqual(kinds_of(sc), {"sleep", "cpu"})
+                    call1, work, call2 = req["program"]
+                    self.assertEqual(call1["sleep"], f"{round(float(opt['--call1-ms']) * 1e6)}ns")
+                    self.assertEqual(work["cpu"], f"{round(PROBE['parse_cpu_ms'][opt['--work-ms']] * 1e6)}ns")
+                    self.assertEqual(call2["sleep"], f"{round(float(opt['--call2-ms']) * 1e6)}ns")
+                    if style == "threads":
+                        self.assertEqual(sc["strategies"],
+                                         [{"threaded": {"workers": int(opt["--workers"]), "label": "threads"}}])
+                    else:
+                        self.assertEqual(sc["strategies"], [{"cooperative": {"label": "asyncio"}}])
+
+    @unittest.skipUnless(supports_interval_sequence(),
+                         "this simbench does not take interval arrivals with a sequence of gaps "
+                         "(R-ARRIVALS-INTERVAL) yet, or target/release/simbench is not built")
+    def test_simbench_runs_the_api_scenarios(self):
+        # The harness's own (quick) api workloads, under the ideal model and the cpython profile (with
+        # the producer, R-PRODUCER, and asyncio's rounded selector timeout, R-LOOP-SELECT): every
+        # request arrives and completes, none takes less than its steps, and the profile's costs only
+        # add to the ideal figures.
+        from api import arrival_times
+
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for w in fidelity.workloads(True, fidelity.API_WORKLOADS):
+                steps_s = (w["call1_ms"] + PROBE["parse_cpu_ms"][str(w["parse_ms"])] + w["call2_ms"]) / 1e3
+                last = arrival_times(w["n"], w["rate"], w["seed"])[-1]
+                for style in fidelity.styles_of(w):
+                    sc = fidelity.scenario(w, style, PROBE, 2)
+                    path = tmp / f"{w['name']}-{style}.json"
+                    path.write_text(json.dumps(sc))
+                    got = {}
+                    for runtime in (None, "cpython"):
+                        with self.subTest(workload=w["name"], style=style, runtime=runtime or "ideal"):
+                            got[runtime] = fidelity.predict(str(SIMBENCH), path, runtime, tmp)
+                            r = json.loads((tmp / "reports" / sc["name"] / "report.json").read_text())["results"][0]
+                            self.assertEqual((r["tasks"]["arrived"], r["tasks"]["completed"]), (w["n"], w["n"]))
+                            self.assertGreaterEqual(r["latency_s"]["p50"], steps_s - 1e-9)
+                            self.assertGreaterEqual(got[runtime]["makespan_s"], last + steps_s - 1e-6)
+                            self.assertLessEqual(got[runtime]["p99_s"], got[runtime]["makespan_s"])
+                    with self.subTest(workload=w["name"], style=style, runtime="cpython vs ideal"):
+                        for k in ("makespan_s", "p50_s", "p99_s"):
+                            self.assertGreaterEqual(got["cpython"][k], got[None][k], k)
+
+    @unittest.skipUnless(supports_interval_sequence(),
+                         "this simbench does not take interval arrivals with a sequence of gaps "
+                         "(R-ARRIVALS-INTERVAL) yet, or target/release/simbench is not built")
+    def test_simbench_predicts_the_hand_computed_api_figures(self):
+        # The ideal model, seeds whose requests never meet on the GIL or the loop (checked below), so
+        # each request holds a thread for C1 + CPU + C2 exactly: threads queue FIFO for W = 2 workers,
+        # asyncio requests run at once. The mean latency depends on every arrival, the makespan on the
+        # last: both must be the program's arrivals to the ns.
+        from api import arrival_times
+
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for style, n, rate, seed in (("threads", 10, 150.0, 9), ("asyncio", 10, 100.0, 35)):
+                with self.subTest(style=style):
+                    w = dict(API, name=f"api-hand-{style}", n=n, rate=rate, seed=seed, workers=2, call1_ms=10.0,
+                             call2_ms=5.0)
+                    cpu_s = PROBE["parse_cpu_ms"][str(w["parse_ms"])] / 1e3
+                    plan = api_plan(arrival_times(n, rate, seed), w["workers"] if style == "threads" else n,
+                                    w["call1_ms"] / 1e3, cpu_s, w["call2_ms"] / 1e3)
+                    self.assertTrue(api_plan_is_clear(plan), "the test's seed should keep the CPU steps apart")
+                    lat = [end - at for at, *_, end in plan]
+                    if style == "threads":  # the seed makes requests wait for a worker
+                        self.assertGreater(max(lat), 2 * (w["call1_ms"] + w["call2_ms"]) / 1e3)
+                    sc = fidelity.scenario(w, style, PROBE, 2)
+                    path = tmp / f"{w['name']}.json"
+                    path.write_text(json.dumps(sc))
+                    got = fidelity.predict(str(SIMBENCH), path, None, tmp)
+                    r = json.loads((tmp / "reports" / sc["name"] / "report.json").read_text())["results"][0]
+                    self.assertAlmostEqual(got["makespan_s"], max(end for *_, end in plan), places=8)
+                    self.assertAlmostEqual(r["latency_s"]["mean"], sum(lat) / n, places=8)
+                    self.assertAlmostEqual(r["latency_s"]["max"], max(lat), places=8)
 
     @unittest.skipUnless(supports_round2(), "this simbench does not parse the round-2 language (issue 16) yet")
     def test_simbench_runs_the_convoy_scenarios(self):
