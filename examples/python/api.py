@@ -21,7 +21,8 @@ when the producer got round to it: a late producer is latency the clients see) t
 makespan from t0 to the last request's end.
 
 Prints one JSON line (see common.report_latencies); it also holds `producer_lag_p99_s`, the
-99th percentile of how late the producer made each arrival.
+99th percentile of how late the producer made each arrival, and `work_cpu_mean_s`, the mean CPU
+time of a request's W ms of work as this run measured it.
 """
 
 import argparse
@@ -52,6 +53,18 @@ def arrival_times(n, rate, seed):
     return out
 
 
+# The CPU time (time.thread_time) of each request's work: what the scenario's `cpu` step stands for,
+# as the run saw it (the probe measures it once, before the runs; a machine that slows down between
+# the two shows here).
+WORK_CPU_S = []
+
+
+def timed_work(a, rate):
+    start = time.thread_time()
+    parse_work(a.work_ms, rate)
+    WORK_CPU_S.append(time.thread_time() - start)  # list.append is atomic under the GIL
+
+
 def run_threads(a, rate, arrivals):
     c1, c2 = a.call1_ms / 1e3, a.call2_ms / 1e3
     n = len(arrivals)
@@ -59,7 +72,7 @@ def run_threads(a, rate, arrivals):
 
     def handle(k):
         time.sleep(c1)
-        parse_work(a.work_ms, rate)
+        timed_work(a, rate)
         time.sleep(c2)
         ends[k] = time.monotonic()
 
@@ -86,7 +99,7 @@ async def run_asyncio(a, rate, arrivals):
 
     async def handle(k):
         await asyncio.sleep(c1)
-        parse_work(a.work_ms, rate)
+        timed_work(a, rate)
         await asyncio.sleep(c2)
         ends[k] = loop.time()
 
@@ -113,7 +126,8 @@ def main(a):
         t0, ends, lag = asyncio.run(run_asyncio(a, rate, arrivals))
     lat = [end - (t0 + at) for end, at in zip(ends, arrivals)]
     report_latencies("api", a.style, lat, max(ends) - t0,
-                     extra={"producer_lag_p99_s": percentile(sorted(lag), 0.99)},
+                     extra={"producer_lag_p99_s": percentile(sorted(lag), 0.99),
+                            "work_cpu_mean_s": sum(WORK_CPU_S) / len(WORK_CPU_S)},
                      n=a.n, rate=a.rate, seed=a.seed, workers=a.workers, call1_ms=a.call1_ms,
                      work_ms=a.work_ms, call2_ms=a.call2_ms, spin_per_ms=rate)
 
