@@ -53,18 +53,6 @@ def arrival_times(n, rate, seed):
     return out
 
 
-# The CPU time (time.thread_time) of each request's work: what the scenario's `cpu` step stands for,
-# as the run saw it (the probe measures it once, before the runs; a machine that slows down between
-# the two shows here).
-WORK_CPU_S = []
-
-
-def timed_work(a, rate):
-    start = time.thread_time()
-    parse_work(a.work_ms, rate)
-    WORK_CPU_S.append(time.thread_time() - start)  # list.append is atomic under the GIL
-
-
 def run_threads(a, rate, arrivals):
     c1, c2 = a.call1_ms / 1e3, a.call2_ms / 1e3
     n = len(arrivals)
@@ -72,7 +60,7 @@ def run_threads(a, rate, arrivals):
 
     def handle(k):
         time.sleep(c1)
-        timed_work(a, rate)
+        parse_work(a.work_ms, rate)
         time.sleep(c2)
         ends[k] = time.monotonic()
 
@@ -99,7 +87,7 @@ async def run_asyncio(a, rate, arrivals):
 
     async def handle(k):
         await asyncio.sleep(c1)
-        timed_work(a, rate)
+        parse_work(a.work_ms, rate)
         await asyncio.sleep(c2)
         ends[k] = loop.time()
 
@@ -126,8 +114,7 @@ def main(a):
         t0, ends, lag = asyncio.run(run_asyncio(a, rate, arrivals))
     lat = [end - (t0 + at) for end, at in zip(ends, arrivals)]
     report_latencies("api", a.style, lat, max(ends) - t0,
-                     extra={"producer_lag_p99_s": percentile(sorted(lag), 0.99),
-                            "work_cpu_mean_s": sum(WORK_CPU_S) / len(WORK_CPU_S)},
+                     extra={"producer_lag_p99_s": percentile(sorted(lag), 0.99)},
                      n=a.n, rate=a.rate, seed=a.seed, workers=a.workers, call1_ms=a.call1_ms,
                      work_ms=a.work_ms, call2_ms=a.call2_ms, spin_per_ms=rate)
 

@@ -47,10 +47,30 @@ def measure_spin_per_ms(rounds=7, iters=200_000):
     return statistics.median(per_ms)
 
 
+# The CPU time (time.thread_time) of every parse this process ran: what a scenario's `cpu` step
+# stands for, as this run saw it. The probe measures it once, before the runs; a machine whose CPU
+# slows down or speeds up between the two (a VM's neighbours) shows here, and scripts/fidelity.py
+# predicts each run from its own figure. `report` and `report_latencies` print its mean.
+WORK_CPU_S = []
+
+
 def parse_work(parse_ms, spin_per_ms):
-    """The CPU parse of one page: `parse_ms` milliseconds of `spin`."""
-    if parse_ms > 0:
-        spin(round(parse_ms * spin_per_ms))
+    """The CPU parse of one page: `parse_ms` milliseconds of `spin`. Returns its CPU time (seconds),
+    which it also records in WORK_CPU_S (list.append is atomic under the GIL)."""
+    if parse_ms <= 0:
+        return 0.0
+    start = time.thread_time()
+    spin(round(parse_ms * spin_per_ms))
+    cpu = time.thread_time() - start
+    WORK_CPU_S.append(cpu)
+    return cpu
+
+
+def work_cpu_fields():
+    """`work_cpu_mean_s` and `work_count` of this run's parses, for its JSON line ({} if none ran)."""
+    if not WORK_CPU_S:
+        return {}
+    return {"work_cpu_mean_s": sum(WORK_CPU_S) / len(WORK_CPU_S), "work_count": len(WORK_CPU_S)}
 
 
 def item_path(delay_ms, nbytes, status=None):
@@ -180,6 +200,7 @@ def report(workload, style, clock, **params):
         "p50_s": percentile(s, 0.50),
         "p99_s": percentile(s, 0.99),
         "latencies_s": [round(x, 6) for x in lat],
+        **work_cpu_fields(),
         "params": params,
     }
     print(json.dumps(out), flush=True)
@@ -197,6 +218,7 @@ def report_latencies(workload, style, latencies, makespan, extra=None, **params)
         "p50_s": percentile(s, 0.50),
         "p99_s": percentile(s, 0.99),
         "latencies_s": [round(x, 6) for x in latencies],
+        **work_cpu_fields(),
         **(extra or {}),
         "params": params,
     }

@@ -26,15 +26,16 @@ import multiprocessing
 import sys
 import time
 
-from common import parse_work, report_latencies, spin_rate
+from common import WORK_CPU_S, parse_work, report_latencies, spin_rate
 
 DEFAULTS = dict(workers=2, n=200, work_ms=2.0)
 
 
 def task(job):
+    """One task in a worker process: its CPU time goes back with the result, for the parent's
+    common.WORK_CPU_S (the worker's own list is its process's copy)."""
     work_ms, rate = job
-    parse_work(work_ms, rate)
-    return None
+    return parse_work(work_ms, rate)
 
 
 def run_pool(a, rate):
@@ -43,8 +44,10 @@ def run_pool(a, rate):
     lat = []
     t0 = time.perf_counter()
     with ctx.Pool(a.workers) as pool:
-        for _ in pool.imap_unordered(task, jobs):
+        for cpu in pool.imap_unordered(task, jobs):
             lat.append(time.perf_counter() - t0)
+            if a.work_ms > 0:
+                WORK_CPU_S.append(cpu)
         makespan = time.perf_counter() - t0
     return lat, makespan
 

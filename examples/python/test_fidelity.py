@@ -354,6 +354,9 @@ class ServerAndPrograms(unittest.TestCase):
                 self.assertGreaterEqual(out["makespan_s"], arrivals[-1] + min(lat) - 1e-6)
                 self.assertLessEqual(out["p50_s"], out["p99_s"])
                 self.assertLessEqual(out["p99_s"], max(lat) + 1e-6)
+                # one CPU figure per request's work, no more than the run's wall time can hold
+                self.assertEqual(out["work_count"], w["n"])
+                self.assertLess(out["work_cpu_mean_s"] * w["n"], out["makespan_s"] * 2)  # 2 cores at most
                 # the producer is never early (it sleeps until each arrival is due), and not later than the run
                 self.assertGreaterEqual(out["producer_lag_p99_s"], 0.0)
                 self.assertLess(out["producer_lag_p99_s"], out["makespan_s"])
@@ -385,6 +388,12 @@ class ServerAndPrograms(unittest.TestCase):
                 self.assertAlmostEqual(max(out["latencies_s"]), out["makespan_s"], delta=5e-3)
                 # P workers cannot do N tasks of W ms in less than N W / P
                 self.assertGreaterEqual(out["makespan_s"], w["n"] * w["parse_ms"] / w["workers"] / 1e3 * 0.9)
+                # the workers' CPU comes back with the results, one figure per task; no-ops report none
+                if w["parse_ms"]:
+                    self.assertEqual(out["work_count"], w["n"])
+                    self.assertGreater(out["work_cpu_mean_s"], 0.0)
+                else:
+                    self.assertNotIn("work_cpu_mean_s", out)
 
     def test_pitfall_asyncio_stalls_the_sleepers(self):
         out = fidelity.run_json(fidelity.program_argv(PY, PITFALL, "asyncio", 0, 1.0), 60, "pitfall")
@@ -398,6 +407,20 @@ class ServerAndPrograms(unittest.TestCase):
 
 
 class Scenarios(unittest.TestCase):
+    def test_a_run_is_predicted_from_its_own_parse_cpu(self):
+        out = {"work_cpu_mean_s": 0.0025}
+        probe = fidelity.run_probe(PROBE, DOWNLOADS, out)
+        self.assertEqual(probe["parse_cpu_ms"], {"2.0": 2.5, "3.0": 3.0})  # the workload's parse only
+        self.assertEqual(PROBE["parse_cpu_ms"]["2.0"], 2.0)  # the probe itself is left as it was
+        self.assertEqual({k: v for k, v in probe.items() if k != "parse_cpu_ms"},
+                         {k: v for k, v in PROBE.items() if k != "parse_cpu_ms"})
+        steps = [st for c in fidelity.scenario(DOWNLOADS, "threads", probe, 2)["classes"].values()
+                 for st in c["program"] if st.get("label") == "parse"]
+        self.assertEqual({st["cpu"] for st in steps}, {"2500000ns"})
+        # a run that measured nothing (no parse, or an older program) keeps the probe's figures
+        self.assertIs(fidelity.run_probe(PROBE, DOWNLOADS, {}), PROBE)
+        self.assertIs(fidelity.run_probe(PROBE, dict(POOL, parse_ms=0.0), out), PROBE)
+
     def test_classes_cover_every_task_in_order(self):
         for w in (DOWNLOADS, SCRAPER):
             for style in fidelity.STYLES:
